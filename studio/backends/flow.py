@@ -1,0 +1,271 @@
+"""Weight-free interpolation: dense optical flow (OpenCV DIS), warped from both sides.
+
+For a moment t between keyframes I0 and I1:
+
+1. Flow both ways once per pair: F01 on I0's grid, F10 on I1's grid.
+2. For every output pixel q, find where it came from in each keyframe by
+   solving x0 = q - t * F01(x0) and x1 = q - (1 - t) * F10(x1) with a few
+   fixed-point steps (exact for smooth motion, any size of move).
+3. Forward-backward consistency marks pixels of each keyframe that the other
+   does not show (occlusions). Near an occluder two scene points can reach
+   the same output pixel; the one both keyframes show is in front. A point
+   only I0 shows is background being covered and comes from I0 alone; one
+   only I1 shows is being revealed and comes from I1; elsewhere the two
+   sides blend by time.
+4. The camera's affine (Ken Burns) is folded into the same sampling maps, so
+   each keyframe is resampled once per output frame.
+
+Keyframes that do not match (a cut) become a cross-dissolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from studio.backends.base import Affine
+
+# Fixed-point steps for the backward flow at time t; 3 settle moves of a tenth
+# of the frame to well under a pixel.
+_FIXED_POINT_STEPS = 3
+# A source pixel counts as found when it moves onto the output pixel within this.
+_SOLVED_TOLERANCE_PX = 1.0
+# Pixels whose forward-backward error exceeds about this many pixels count
+# as occluded in the other keyframe.
+_OCCLUSION_TOLERANCE_PX = 1.5
+# Below this share of mutually consistent pixels the keyframes show different
+# things (a cut): warping them would tear, so they dissolve.
+_CUT_CONSISTENCY = 0.45
+# Flow is estimated on images of at most this many pixels (DIS is coarse-to-fine;
+# larger inputs gain little accuracy for much more time).
+_MAX_FLOW_PIXELS = 1_100_000
+# Sampling maps are built on a grid this many times coarser than the output,
+# then scaled up bilinearly (flow fields are smooth; images are not resampled twice).
+_MAP_STEP = 2
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def _estimate_flow(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    return dis.calc(first, last, None)
+
+
+def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+
+
+def _reverse(flow: np.ndarray) -> np.ndarray:
+    """The flow back from the target image, by moving each vector to where it lands.
+
+    Pixels nothing lands on are NaN.
+    """
+    height, width = flow.shape[:2]
+    grid_x, grid_y = _grid(height, width)
+    target_x = np.rint(grid_x + flow[..., 0]).astype(np.int64)
+    target_y = np.rint(grid_y + flow[..., 1]).astype(np.int64)
+    lands = (target_x >= 0) & (target_x < width) & (target_y >= 0) & (target_y < height)
+    reversed_flow = np.full_like(flow, np.nan)
+    reversed_flow[target_y[lands], target_x[lands]] = -flow[lands]
+    return reversed_flow
+
+
+def _matching_error(source: np.ndarray, target: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """How badly `target` warped by `flow` matches `source`, averaged over 9x9 patches."""
+    height, width = source.shape
+    grid_x, grid_y = _grid(height, width)
+    warped = _sample(target, grid_x + flow[..., 0], grid_y + flow[..., 1])
+    error = cv2.absdiff(source, warped).astype(np.float32)
+    return cv2.blur(error, (9, 9))
+
+
+def _robust_flow(source: np.ndarray, target: np.ndarray, own: np.ndarray, other_way: np.ndarray) -> np.ndarray:
+    """Per pixel, the better of the direct flow and the reversed opposite flow.
+
+    DIS works coarse to fine and can lose a small, fast object in one direction
+    while finding it in the other; choosing by matching error keeps whichever
+    estimate actually lines the images up.
+    """
+    candidate = _reverse(other_way)
+    holes = np.isnan(candidate[..., 0])
+    candidate[holes] = own[holes]
+    better = _matching_error(source, target, candidate) < _matching_error(source, target, own)
+    return np.where(better[..., None], candidate, own)
+
+
+def _sample(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bilinear lookup of a field at float coordinates, edges extended."""
+    return cv2.remap(field, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _visibility(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
+    """Per pixel of the forward flow's grid: 1 where the other image shows it, 0 where occluded."""
+    grid_x, grid_y = _grid(*forward.shape[:2])
+    back = _sample(backward, grid_x + forward[..., 0], grid_y + forward[..., 1])
+    error = np.linalg.norm(forward + back, axis=2)
+    tolerance = _OCCLUSION_TOLERANCE_PX + 0.05 * np.linalg.norm(forward, axis=2)
+    return np.exp(-((error / tolerance) ** 2)).astype(np.float32)
+
+
+def _camera_grid(camera: Affine, size: tuple[int, int], step: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Canvas coordinates of the centres of a `step`-coarse grid over the output."""
+    width, height = size
+    grid_w, grid_h = -(-width // step), -(-height // step)
+    # Centres of coarse cells in output pixels, placed so that scaling the
+    # coarse map up to (width, height) with cv2.resize lands on pixel centres.
+    cols = (np.arange(grid_w, dtype=np.float32) + 0.5) * (width / grid_w) - 0.5
+    rows = (np.arange(grid_h, dtype=np.float32) + 0.5) * (height / grid_h) - 0.5
+    out_x, out_y = np.meshgrid(cols, rows)
+    (a, b, c), (d, e, f) = camera
+    return (a * out_x + b * out_y + c).astype(np.float32), (d * out_x + e * out_y + f).astype(np.float32), (grid_w, grid_h)
+
+
+def warp_affine(image: np.ndarray, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    """Resample `image` through `camera` (output pixel -> image pixel) at `size`."""
+    matrix = np.asarray(camera, dtype=np.float64)
+    if np.allclose(matrix, [[1, 0, 0], [0, 1, 0]]) and image.shape[1::-1] == tuple(size):
+        return image
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+
+
+@dataclass(frozen=True)
+class Still:
+    """One keyframe held; only the camera moves."""
+
+    image: np.ndarray
+    is_cut: bool = False
+
+    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+        return warp_affine(self.image, camera, size)
+
+
+@dataclass(frozen=True)
+class Dissolve:
+    """Keyframes that show different things: a cross-dissolve, no warping."""
+
+    first: np.ndarray
+    last: np.ndarray
+    is_cut: bool = True
+
+    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+        if t <= 0:
+            return warp_affine(self.first, camera, size)
+        if t >= 1:
+            return warp_affine(self.last, camera, size)
+        return cv2.addWeighted(warp_affine(self.first, camera, size), 1 - t, warp_affine(self.last, camera, size), t, 0)
+
+
+@dataclass(frozen=True)
+class FlowTransition:
+    """Two matched keyframes with their flows, ready to render any t."""
+
+    first: np.ndarray
+    last: np.ndarray
+    flow_scale: float  # flow grid pixels per keyframe pixel
+    forward: np.ndarray  # F01 in keyframe pixels, on the flow grid
+    backward: np.ndarray  # F10
+    visible_first: np.ndarray  # V0: pixels of `first` that `last` shows
+    visible_last: np.ndarray  # V1
+    consistency: float
+    is_cut: bool = False
+
+    def _to_grid(self, v: np.ndarray) -> np.ndarray:
+        """Keyframe pixel coordinates -> flow grid coordinates."""
+        return (v + 0.5) * self.flow_scale - 0.5
+
+    def _source(self, flow: np.ndarray, x: np.ndarray, y: np.ndarray, travel: float) -> _Source:
+        """Solve p = q - travel * flow(p) for p, per grid point q = (x, y)."""
+        px, py = x, y
+        for _ in range(_FIXED_POINT_STEPS):
+            moved = _sample(flow, self._to_grid(px), self._to_grid(py))
+            px = x - travel * moved[..., 0]
+            py = y - travel * moved[..., 1]
+        moved = _sample(flow, self._to_grid(px), self._to_grid(py))
+        miss = np.hypot(px + travel * moved[..., 0] - x, py + travel * moved[..., 1] - y)
+        return _Source(px, py, px + moved[..., 0], py + moved[..., 1], miss < _SOLVED_TOLERANCE_PX)
+
+    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+        if t <= 0:
+            return warp_affine(self.first, camera, size)
+        if t >= 1:
+            return warp_affine(self.last, camera, size)
+        step = _MAP_STEP if size[0] * size[1] > 300_000 else 1
+        x, y, grid_size = _camera_grid(camera, size, step)
+        # Where q came from in each keyframe, and where that point lands in the other.
+        from_first = self._source(self.forward, x, y, t)
+        from_last = self._source(self.backward, x, y, 1 - t)
+        seen_both_first = from_first.solved & (
+            _sample(self.visible_first, self._to_grid(from_first.x), self._to_grid(from_first.y)) > 0.5
+        )
+        seen_both_last = from_last.solved & ~seen_both_first & (
+            _sample(self.visible_last, self._to_grid(from_last.x), self._to_grid(from_last.y)) > 0.5
+        )
+        # Near an occlusion two scene points can reach q: the one both keyframes
+        # show is in front. A point only one keyframe shows is background being
+        # covered (first only) or revealed (last only): it comes from that side.
+        x0 = np.where(seen_both_last, from_last.other_x, from_first.x)
+        y0 = np.where(seen_both_last, from_last.other_y, from_first.y)
+        x1 = np.where(seen_both_first, from_first.other_x, from_last.x)
+        y1 = np.where(seen_both_first, from_first.other_y, from_last.y)
+        one_sided = ~(seen_both_first | seen_both_last)
+        only_first = one_sided & from_first.solved
+        only_last = one_sided & ~only_first & from_last.solved
+        weight_first = np.where(only_last, 0.0, np.where(only_first, 1.0, 1 - t)).astype(np.float32)
+        weight_last = (1.0 - weight_first).astype(np.float32)
+        if grid_size != size:
+            up = lambda field: cv2.resize(field, size, interpolation=cv2.INTER_LINEAR)  # noqa: E731
+            x0, y0, x1, y1 = up(x0), up(y0), up(x1), up(y1)
+            weight_first, weight_last = up(weight_first), up(weight_last)
+        map0, aux0 = cv2.convertMaps(x0, y0, cv2.CV_16SC2)
+        map1, aux1 = cv2.convertMaps(x1, y1, cv2.CV_16SC2)
+        warped_first = cv2.remap(self.first, map0, aux0, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        warped_last = cv2.remap(self.last, map1, aux1, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        return cv2.blendLinear(warped_first, warped_last, weight_first, weight_last)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Per grid point: its source pixel in one keyframe, where that pixel lands in
+    the other keyframe, and whether the source equation was solved."""
+
+    x: np.ndarray
+    y: np.ndarray
+    other_x: np.ndarray
+    other_y: np.ndarray
+    solved: np.ndarray
+
+
+class FlowInterpolator:
+    """The default interpolator: no weights, CPU-fast, occlusion-aware."""
+
+    name = "flow"
+
+    def transition(self, first: np.ndarray, last: np.ndarray) -> FlowTransition | Dissolve:
+        if first.shape != last.shape:
+            raise ValueError(f"keyframes differ in size: {first.shape} vs {last.shape}; fit them first")
+        height, width = first.shape[:2]
+        scale = min(1.0, (_MAX_FLOW_PIXELS / (width * height)) ** 0.5)
+        gray_first, gray_last = _gray(first), _gray(last)
+        if scale < 1:
+            flow_size = (max(8, round(width * scale)), max(8, round(height * scale)))
+            gray_first = cv2.resize(gray_first, flow_size, interpolation=cv2.INTER_AREA)
+            gray_last = cv2.resize(gray_last, flow_size, interpolation=cv2.INTER_AREA)
+            scale = flow_size[0] / width
+        forward = _estimate_flow(gray_first, gray_last)
+        backward = _estimate_flow(gray_last, gray_first)
+        forward, backward = (
+            _robust_flow(gray_first, gray_last, forward, backward),
+            _robust_flow(gray_last, gray_first, backward, forward),
+        )
+        # Flow in flow-grid pixels, converted to keyframe pixels.
+        forward, backward = forward / scale, backward / scale
+        visible_first = _visibility(forward * scale, backward * scale)
+        visible_last = _visibility(backward * scale, forward * scale)
+        consistency = float(min(visible_first.mean(), visible_last.mean()))
+        if consistency < _CUT_CONSISTENCY:
+            return Dissolve(first, last)
+        return FlowTransition(first, last, scale, forward, backward, visible_first, visible_last, consistency)

@@ -1,0 +1,182 @@
+"""`python -m studio ...`: the only place that parses argv.
+
+StudioError becomes one clean line on stderr and exit status 2 (a traceback
+only with --debug); a batch in which some shots failed exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from studio.errors import StudioError
+
+EXIT_SHOTS_FAILED = 1
+EXIT_ERROR = 2
+
+
+class _TqdmProgress:
+    """Two bars, shots and frames; one line per finished shot."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self._shots = None
+        self._frames = None
+        self._pending = 0
+
+    def batch_started(self, total_shots: int, total_frames: int) -> None:
+        self._shots = self._tqdm(total=total_shots, unit="shot", desc="shots ", position=0, dynamic_ncols=True)
+        self._frames = self._tqdm(total=total_frames, unit="frame", desc="frames", position=1, dynamic_ncols=True)
+
+    def shot_started(self, label: str, total_frames: int) -> None:
+        self._pending = total_frames
+        if self._frames is not None:
+            self._frames.set_postfix_str(label.rsplit(" ", 1)[-1])
+
+    def frames_done(self, count: int) -> None:
+        self._pending -= count
+        if self._frames is not None:
+            self._frames.update(count)
+
+    def shot_finished(self, label: str, status: str, message: str | None) -> None:
+        if self._frames is not None and self._pending > 0:
+            self._frames.update(self._pending)  # skipped or failed: the bar still moves on
+        self._pending = 0
+        if self._shots is not None:
+            self._shots.update(1)
+        line = f"{status:8} {label}" + (f"\n         {message}" if message else "")
+        self._tqdm.write(line, file=sys.stderr)
+
+    def close(self) -> None:
+        for bar in (self._frames, self._shots):
+            if bar is not None:
+                bar.close()
+
+
+def _workspace(path: str | None):
+    from studio.workspace import Workspace, sample_workspace
+
+    if path:
+        return Workspace.open(path)
+    workspace = sample_workspace()
+    print(f"Using the sample workspace at {workspace.root} (pass --workspace DIR for your own)", file=sys.stderr)
+    return workspace
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from studio.services import Selection, Studio
+
+    if args.method != "interp":
+        from studio.errors import BackendUnavailableError
+        from studio.services.studio import LTX_UNAVAILABLE
+
+        raise BackendUnavailableError(LTX_UNAVAILABLE)
+    studio = Studio.open(_workspace(args.workspace))
+    selection = Selection(args.segment, args.age, args.title, args.shot)
+    progress = _TqdmProgress()
+    try:
+        report = studio.generate(selection, args.method, preset=args.preset, force=args.force, progress=progress)
+    finally:
+        progress.close()
+    print(report.summary(), file=sys.stderr)
+    print(f"Clips and metadata are under {studio.workspace.root / 'videos' / args.method}", file=sys.stderr)
+    if report.failed:
+        print("Failed shots:", file=sys.stderr)
+        for outcome in report.failed:
+            print(f"  {outcome.label}: {outcome.message}", file=sys.stderr)
+        return EXIT_SHOTS_FAILED
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    workspace = _workspace(args.workspace)
+    problems = workspace.validate()
+    if not problems:
+        scripts = workspace.scripts()
+        shots = sum(len(script.shots) for script in scripts)
+        print(f"{workspace.root}: {len(scripts)} scripts, {shots} shots, no problems")
+        return 0
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s) in {workspace.root}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _cmd_interpolate(args: argparse.Namespace) -> int:
+    import cv2
+
+    from studio.backends import interpolator
+    from studio.backends.base import IDENTITY
+    from studio.media.images import fit_to_frame, load_keyframe
+
+    if args.count < 1:
+        raise StudioError(f"--count must be at least 1, not {args.count}")
+    first = load_keyframe(Path(args.first))
+    last = load_keyframe(Path(args.last))
+    size = (first.shape[1], first.shape[0])
+    last = fit_to_frame(last, size, "cover")
+    transition = interpolator(args.method).transition(first, last)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for k in range(1, args.count + 1):
+        frame = transition.render(k / (args.count + 1), IDENTITY, size)
+        path = out / f"frame_{k:03d}.png"
+        if not cv2.imwrite(str(path), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
+            raise StudioError(f"could not write {path}; is the folder writable?")
+    kind = "dissolve (the keyframes do not match)" if transition.is_cut else "optical flow"
+    print(f"wrote {args.count} frames to {out} by {kind}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser = argparse.ArgumentParser(prog="python -m studio", description="Shot Video Studio", parents=[common])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    from studio.config import X264_PRESETS
+    from studio.domain import AGE_BUCKETS, SEGMENTS
+
+    generate = commands.add_parser("generate", parents=[common], help="render clips for the selected shots")
+    generate.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
+    generate.add_argument("--method", choices=["interp", "ltx"], default="interp", help="generation method")
+    generate.add_argument("--segment", choices=SEGMENTS)
+    generate.add_argument("--age", choices=AGE_BUCKETS)
+    generate.add_argument("--title", help="title id (uuid)")
+    generate.add_argument("--shot", type=int, metavar="K", help="shot number k of shot-00k")
+    generate.add_argument("--force", action="store_true", help="re-render even when the clip is up to date")
+    generate.add_argument("--preset", choices=X264_PRESETS, help="x264 preset (default: video.preset)")
+    generate.set_defaults(handler=_cmd_generate)
+
+    validate = commands.add_parser("validate", parents=[common], help="list every problem in a workspace")
+    validate.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
+    validate.set_defaults(handler=_cmd_validate)
+
+    interpolate = commands.add_parser("interpolate", parents=[common], help="write N in-between frames of two images")
+    interpolate.add_argument("first")
+    interpolate.add_argument("last")
+    interpolate.add_argument("--count", type=int, required=True, metavar="N")
+    interpolate.add_argument("--out", required=True, metavar="DIR")
+    interpolate.add_argument("--method", default="flow", help="interpolator (default: flow)")
+    interpolate.set_defaults(handler=_cmd_interpolate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except StudioError as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; finished clips are kept, run the same command to resume", file=sys.stderr)
+        return 130

@@ -1,0 +1,185 @@
+"""`config/pipeline.yaml`: its schema, defaults and validation.
+
+Each field's docstring is its documentation (the README's configuration table
+follows it). A bad value is reported with the file, the key, the value and what
+is allowed, before any work starts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from studio.errors import ConfigError
+
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+_BITRATE = re.compile(r"^(\d+(?:\.\d+)?)([kKmM])$")
+# The delivery spec allows an average of 8-12 Mbps.
+MIN_BITRATE_KBPS, MAX_BITRATE_KBPS = 8000, 12000
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Switches(_Section):
+    use_ltx: bool = False
+    """Default method for new renders: true = LTX-Video, false = interpolation."""
+
+
+class LtxVideoSettings(_Section):
+    model: str = "ltx-video-2b-distilled"
+    """Preset name from presets/, a Hugging Face repo id, or a local save_pretrained folder."""
+    num_frames: int | None = Field(default=None, ge=9)
+    """Frames per generation (8n+1); empty: the preset's."""
+    width: int | None = Field(default=None, ge=32)
+    """Generation width (multiple of 32); empty: the preset's."""
+    height: int | None = Field(default=None, ge=32)
+    """Generation height (multiple of 32); empty: the preset's."""
+    fps: int | None = Field(default=None, ge=1, le=60)
+    """Model frame rate; empty: the preset's."""
+    num_inference_steps: int | None = Field(default=None, ge=1, le=200)
+    """Denoising steps; empty: the preset's."""
+    guidance_scale: float = Field(default=3.0, ge=1.0, le=20.0)
+    """Classifier-free guidance; 1 disables it."""
+    seed: int = Field(default=42, ge=0)
+    """Random seed; the same seed gives the same clip."""
+    motion_bucket_id: int = Field(default=127, ge=1, le=255)
+    """Motion amount (Stable Video Diffusion's scale, 1-255)."""
+
+
+class KenBurnsSettings(_Section):
+    enabled: bool = True
+    """Add zoom/pan following each shot's camera movement."""
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Motion strength: 0 still, 1 a 1.25x zoom or a pan across a fifth of the frame."""
+
+
+class InterpolationSettings(_Section):
+    method: Literal["flow"] = "flow"
+    """Interpolator: 'flow' (OpenCV optical flow, no weights)."""
+    source_fps: float = Field(default=24.0, gt=0, le=120)
+    """Frame rate of generated source footage when it is retimed to target_fps."""
+    target_fps: float = Field(default=30.0, gt=0, le=120)
+    """Frame rate the interpolator produces; must equal video.fps."""
+    smooth_motion: bool = True
+    """Ease in and out between keyframes and over the camera move."""
+    ken_burns: KenBurnsSettings = KenBurnsSettings()
+
+
+class VideoSettings(_Section):
+    width: int = Field(default=1080, ge=16, le=4096)
+    """Output width in pixels (even; 9:16 with height)."""
+    height: int = Field(default=1920, ge=16, le=4096)
+    """Output height in pixels (even; 9:16 with width)."""
+    fps: int = Field(default=30, ge=1, le=60)
+    """Output frame rate (constant)."""
+    codec: Literal["libx264"] = "libx264"
+    """Video encoder: H.264 through libx264."""
+    pix_fmt: Literal["yuv420p"] = "yuv420p"
+    """Pixel format of the delivered file."""
+    bitrate: str = "10M"
+    """Average bitrate, '8M' to '12M' (constant, so every clip lands in the spec)."""
+    preset: str = "veryfast"
+    """x264 speed/quality preset: ultrafast ... veryslow."""
+    fit: Literal["cover", "contain"] = "cover"
+    """How keyframes of another aspect fill the frame: crop (cover) or blurred bars (contain)."""
+
+    @field_validator("bitrate")
+    @classmethod
+    def _bitrate_in_spec(cls, value: str) -> str:
+        kbps = bitrate_kbps(value)
+        if not MIN_BITRATE_KBPS <= kbps <= MAX_BITRATE_KBPS:
+            raise ValueError("must be between 8M and 12M (the delivery spec), e.g. '10M'")
+        return value
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in X264_PRESETS:
+            raise ValueError(f"must be one of {', '.join(X264_PRESETS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _vertical_even(self) -> VideoSettings:
+        if self.width % 2 or self.height % 2:
+            raise ValueError("width and height must be even (yuv420p halves the colour planes)")
+        if self.width * 16 != self.height * 9:
+            raise ValueError(f"{self.width}x{self.height} is not 9:16; use 1080x1920")
+        return self
+
+    @property
+    def bitrate_kbps(self) -> int:
+        return bitrate_kbps(self.bitrate)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+
+class PipelineConfig(_Section):
+    switches: Switches = Switches()
+    ltx_video: LtxVideoSettings = LtxVideoSettings()
+    interpolation: InterpolationSettings = InterpolationSettings()
+    video: VideoSettings = VideoSettings()
+
+    @model_validator(mode="after")
+    def _rates_agree(self) -> PipelineConfig:
+        if self.interpolation.target_fps != self.video.fps:
+            raise ValueError(
+                f"interpolation.target_fps ({self.interpolation.target_fps:g}) must equal video.fps ({self.video.fps})"
+            )
+        return self
+
+
+def bitrate_kbps(value: str) -> int:
+    """'10M' -> 10000, '9500k' -> 9500."""
+    match = _BITRATE.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a bitrate; write it like '10M' or '9500k'")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return round(number * (1000 if unit == "m" else 1))
+
+
+def describe_validation_error(source: str, error: ValidationError) -> str:
+    """One line per problem: where, which key, which value, what is allowed."""
+    lines = [f"{source} has {error.error_count()} problem(s):"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] in ("missing",):
+            lines.append(f"  {key}: missing; {message.lower()}")
+        else:
+            lines.append(f"  {key} = {item['input']!r}: {message}")
+    return "\n".join(lines)
+
+
+def parse_pipeline_config(data: Any, source: str) -> PipelineConfig:
+    """Validate already-parsed YAML data; `source` names it in messages."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source} must hold a mapping of sections (switches, video, ...), not {type(data).__name__}")
+    try:
+        return PipelineConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(source, error)) from None
+
+
+def load_pipeline_config(path: Path) -> PipelineConfig:
+    """Read and validate `config/pipeline.yaml`; a missing file means all defaults."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    if not path.exists():
+        return PipelineConfig()
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {error}") from None
+    except YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    return parse_pipeline_config(data, str(path))

@@ -1,0 +1,65 @@
+"""The per-title metadata JSON the content pipeline reads beside the clips.
+
+File: videos/{method}/{segment}/{age}/{title_id}/{title_id}_{method}_metadata.json
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Method = Literal["interp", "ltx"]
+METHODS: tuple[str, ...] = ("interp", "ltx")
+
+
+class ClipRecord(BaseModel):
+    """One rendered shot, as the pipeline's metadata schema names its fields."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    shot_id: str
+    video_file: str = Field(description="Clip file name, relative to the metadata file's folder.")
+    method: Method
+    interpolation_method: str | None = Field(description="'flow', 'rife', or null for pure generation.")
+    source_keyframes: list[str] = Field(description="Keyframe paths relative to the workspace.")
+    source_fps: float
+    target_fps: float
+    duration_s: float
+    fps: float
+    num_frames: int
+    generation_time_s: float
+    generated_at: str = Field(description="UTC time, ISO 8601.")
+    input_hash: str = Field(description="sha256 of the keyframes' bytes, the shot and the render parameters.")
+    camera_movement: str
+    width: int
+    height: int
+    bitrate_kbps: int
+    encoder_preset: str
+    # LTX-only fields (null for interpolation clips).
+    model: str | None = None
+    seed: int | None = None
+    guidance_scale: float | None = None
+    motion_bucket_id: int | None = None
+
+
+class TitleMetadata(BaseModel):
+    """All rendered shots of one title for one method."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title_id: str
+    title: str
+    segment: str
+    age_bucket: str
+    method: Method
+    shots: list[ClipRecord] = Field(default_factory=list)
+
+    def with_clip(self, record: ClipRecord) -> TitleMetadata:
+        """A copy with `record` replacing any earlier record of the same shot, in shot order."""
+        others = [clip for clip in self.shots if clip.shot_id != record.shot_id]
+        shots = sorted([*others, record], key=lambda clip: clip.shot_id)
+        return self.model_copy(update={"shots": shots})
+
+    def clip(self, shot_id: str) -> ClipRecord | None:
+        return next((clip for clip in self.shots if clip.shot_id == shot_id), None)

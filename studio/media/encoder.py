@@ -1,0 +1,172 @@
+"""Streaming frames into ffmpeg as a delivery-spec H.264 clip, atomically."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from studio.errors import EncodeError
+from studio.media.ffmpeg import ffmpeg_executable, stderr_tail
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderSettings:
+    """What the encoder needs from `video:` in pipeline.yaml."""
+
+    width: int = 1080
+    height: int = 1920
+    fps: int = 30
+    bitrate_kbps: int = 10000
+    preset: str = "veryfast"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+    def output_args(self) -> list[str]:
+        """ffmpeg output options: scale to the delivery size if frames come
+        smaller (bicubic, in the same pass as the colour conversion),
+        constant-bitrate H.264 (so every clip lands in the 8-12 Mbps spec, even
+        a still one), BT.709 limited range like any HD deliverable, no audio,
+        moov atom first for streaming."""
+        rate = f"{self.bitrate_kbps}k"
+        scale = f"scale={self.width}:{self.height}:flags=bicubic:out_color_matrix=bt709:out_range=tv"
+        return [
+            "-vf", f"{scale},format=yuv420p",
+            "-an",
+            "-c:v", "libx264", "-preset", self.preset,
+            "-b:v", rate, "-minrate", rate, "-maxrate", rate, "-bufsize", rate,
+            "-x264-params", "nal-hrd=cbr:force-cfr=1",
+            "-pix_fmt", "yuv420p",
+            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+            "-r", str(self.fps), "-fps_mode", "cfr",
+            "-movflags", "+faststart",
+            "-f", "mp4",
+        ]
+
+
+class ClipEncoder:
+    """Context manager: `write()` RGB frames; on a clean exit the clip appears at `path`.
+
+    ffmpeg writes to a hidden temporary file beside `path`, renamed into place
+    only after ffmpeg succeeded and the frame count matched; any error or a
+    killed process leaves no partial clip where a finished one belongs. A
+    writer thread feeds the pipe so frame synthesis overlaps encoding.
+
+    Frames may come at `input_size` (same aspect, smaller): ffmpeg scales them
+    to the delivery size while converting colour, which costs less than
+    scaling in Python and piping five times the bytes.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        settings: EncoderSettings,
+        *,
+        expected_frames: int | None = None,
+        input_size: tuple[int, int] | None = None,
+    ) -> None:
+        self.path = path
+        self.settings = settings
+        self.input_size = input_size or settings.size
+        self.expected_frames = expected_frames
+        self.frames_written = 0
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._writer: threading.Thread | None = None
+        self._write_error: BaseException | None = None
+        self._temp_path: Path | None = None
+        self._stderr: tempfile._TemporaryFileWrapper[bytes] | None = None
+
+    def __enter__(self) -> ClipEncoder:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".partial.mp4", dir=self.path.parent)
+        os.close(handle)
+        self._temp_path = Path(temp_name)
+        self._stderr = tempfile.TemporaryFile()
+        size = f"{self.input_size[0]}x{self.input_size[1]}"
+        command = [
+            ffmpeg_executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", str(self.settings.fps), "-i", "pipe:0",
+            *self.settings.output_args(), str(self._temp_path),
+        ]
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._stderr)
+        self._writer = threading.Thread(target=self._feed, name="ffmpeg-feed", daemon=True)
+        self._writer.start()
+        return self
+
+    def _feed(self) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            while (chunk := self._queue.get()) is not None:
+                self._process.stdin.write(chunk)
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread in close()
+            self._write_error = error
+            while self._queue.get() is not None:  # drain so write() never blocks forever
+                pass
+        finally:
+            try:
+                self._process.stdin.close()
+            except OSError:
+                pass
+
+    def write(self, frame: np.ndarray) -> None:
+        expected = (self.input_size[1], self.input_size[0], 3)
+        if frame.shape != expected or frame.dtype != np.uint8:
+            raise EncodeError(f"frame of shape {frame.shape} {frame.dtype} given; the encoder takes {expected} uint8 RGB")
+        if self._write_error is not None:
+            raise EncodeError(f"ffmpeg stopped taking frames: {self._error_text()}")
+        self._queue.put(np.ascontiguousarray(frame).tobytes())
+        self.frames_written += 1
+
+    def _error_text(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return stderr_tail(self._stderr.read().decode("utf-8", "replace"))
+
+    def _finish(self) -> None:
+        assert self._process is not None and self._writer is not None
+        self._queue.put(None)
+        self._writer.join()
+        returncode = self._process.wait()
+        if returncode != 0 or self._write_error is not None:
+            raise EncodeError(f"ffmpeg failed encoding {self.path.name} (exit {returncode}):\n{self._error_text()}")
+        if self.expected_frames is not None and self.frames_written != self.expected_frames:
+            raise EncodeError(f"{self.path.name}: {self.frames_written} frames written, {self.expected_frames} expected")
+
+    def _abort(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        if self._writer is not None and self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join(timeout=5)
+        if self._process is not None:
+            self._process.wait()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        assert self._temp_path is not None
+        try:
+            if kind is None:
+                self._finish()
+                os.chmod(self._temp_path, 0o644)  # mkstemp makes 0600; clips are for sharing
+                os.replace(self._temp_path, self.path)
+            else:
+                self._abort()
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            self._temp_path.unlink(missing_ok=True)
+            if self._stderr is not None:
+                self._stderr.close()

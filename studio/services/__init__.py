@@ -1,0 +1,7 @@
+"""Use cases of the studio: what the CLI and the UI ask for, in one place."""
+
+from studio.services.batch import BatchReport, Selection, ShotOutcome
+from studio.services.progress import ProgressListener, SilentProgress
+from studio.services.studio import Studio
+
+__all__ = ["BatchReport", "ProgressListener", "Selection", "ShotOutcome", "SilentProgress", "Studio"]

@@ -1,0 +1,31 @@
+"""How long work reports progress, without knowing who is watching (CLI bar, UI, test)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ProgressListener(Protocol):
+    def batch_started(self, total_shots: int, total_frames: int) -> None: ...
+
+    def shot_started(self, label: str, total_frames: int) -> None: ...
+
+    def frames_done(self, count: int) -> None: ...
+
+    def shot_finished(self, label: str, status: str, message: str | None) -> None: ...
+
+
+class SilentProgress:
+    """A listener that ignores everything."""
+
+    def batch_started(self, total_shots: int, total_frames: int) -> None:
+        pass
+
+    def shot_started(self, label: str, total_frames: int) -> None:
+        pass
+
+    def frames_done(self, count: int) -> None:
+        pass
+
+    def shot_finished(self, label: str, status: str, message: str | None) -> None:
+        pass

@@ -1,0 +1,212 @@
+"""The workspace tree: where scripts, keyframes, clips and metadata live.
+
+Every path built here stays inside the workspace root: names that come from
+files or users are checked, and symlinks that point out are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from pydantic import ValidationError
+
+from studio.config import PipelineConfig, describe_validation_error, load_pipeline_config
+from studio.domain import AGE_BUCKETS, SEGMENTS, Script, Shot
+from studio.domain.metadata import Method, TitleMetadata
+from studio.errors import ConfigError, ScriptError, StudioError, WorkspaceError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_WORKSPACE = REPO_ROOT / "assets" / "sample_workspace"
+CONFIG_FILE = "config/pipeline.yaml"
+SCENES_DIR = "scenes/json"
+KEYFRAMES_DIR = "images/keyframes_v1"
+VIDEOS_DIR = "videos"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a workspace, for `studio validate`."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def open(cls, root: Path | str) -> Workspace:
+        path = Path(root).expanduser()
+        if not path.is_dir():
+            raise WorkspaceError(f"workspace folder {path} does not exist; pass --workspace with an existing folder")
+        return cls(path.resolve())
+
+    # -- paths ---------------------------------------------------------------
+
+    def inside(self, *parts: str) -> Path:
+        """Join `parts` under the root, refusing anything that would leave it."""
+        for part in parts:
+            pure = PurePosixPath(part)
+            if not part or pure.is_absolute() or Path(part).is_absolute() or ".." in pure.parts or "\\" in part:
+                raise WorkspaceError(f"{part!r} is not allowed in a workspace path (no absolute paths, no '..')")
+        path = self.root.joinpath(*parts)
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise WorkspaceError(f"{'/'.join(parts)} points outside the workspace (to {resolved}); refusing to use it")
+        return path
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def script_path(self, segment: str, age_bucket: str, title_id: str) -> Path:
+        return self.inside(SCENES_DIR, segment, age_bucket, f"{title_id}.json")
+
+    def keyframe_dir(self, script: Script) -> Path:
+        return self.inside(KEYFRAMES_DIR, script.segment, script.age_bucket, str(script.title_id))
+
+    def keyframe_paths(self, script: Script, shot: Shot) -> list[Path]:
+        folder = self.keyframe_dir(script)
+        return [self.inside(self.relative(folder), keyframe.file) for keyframe in shot.keyframes]
+
+    def clip_dir(self, script: Script, method: Method) -> Path:
+        return self.inside(VIDEOS_DIR, method, script.segment, script.age_bucket, str(script.title_id))
+
+    def clip_path(self, script: Script, shot: Shot, method: Method) -> Path:
+        return self.clip_dir(script, method) / f"shot_{shot.number:03d}.mp4"
+
+    def metadata_path(self, script: Script, method: Method) -> Path:
+        return self.clip_dir(script, method) / f"{script.title_id}_{method}_metadata.json"
+
+    # -- reading -------------------------------------------------------------
+
+    def config(self) -> PipelineConfig:
+        return load_pipeline_config(self.inside(CONFIG_FILE))
+
+    def script_files(self) -> list[Path]:
+        scenes = self.inside(SCENES_DIR)
+        if not scenes.is_dir():
+            raise WorkspaceError(f"{self.root} has no {SCENES_DIR}/ folder; is this a studio workspace?")
+        return sorted(scenes.glob("*/*/*.json"))
+
+    def load_script(self, path: Path) -> Script:
+        """Parse and validate one script, checking it sits where its fields say."""
+        name = self.relative(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise ScriptError(f"cannot read {name}: {error}") from None
+        except json.JSONDecodeError as error:
+            raise ScriptError(f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+        try:
+            script = Script.model_validate(data)
+        except ValidationError as error:
+            raise ScriptError(describe_validation_error(name, error)) from None
+        expected = f"{SCENES_DIR}/{script.segment}/{script.age_bucket}/{script.title_id}.json"
+        if name != expected:
+            raise ScriptError(f"{name} describes {script.segment}/{script.age_bucket} title {script.title_id}; move it to {expected}")
+        return script
+
+    def scripts(self) -> list[Script]:
+        return [self.load_script(path) for path in self.script_files()]
+
+    def find_script(self, title_id: str) -> Script:
+        for segment in SEGMENTS:
+            for age in AGE_BUCKETS:
+                path = self.script_path(segment, age, title_id)
+                if path.exists():
+                    return self.load_script(path)
+        raise WorkspaceError(f"no script with title id {title_id!r} under {SCENES_DIR}/; `studio validate` lists the scripts")
+
+    def read_metadata(self, script: Script, method: Method) -> TitleMetadata:
+        path = self.metadata_path(script, method)
+        empty = TitleMetadata(
+            title_id=str(script.title_id), title=script.title, segment=script.segment,
+            age_bucket=script.age_bucket, method=method,
+        )
+        if not path.exists():
+            return empty
+        try:
+            return TitleMetadata.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError) as error:
+            raise WorkspaceError(f"{self.relative(path)} is unreadable ({error}); move it away to start it afresh") from None
+
+    def validate(self) -> list[Problem]:
+        """Every problem in the workspace: config, scripts, keyframe files."""
+        problems: list[Problem] = []
+        try:
+            self.config()
+        except ConfigError as error:
+            problems.append(Problem(CONFIG_FILE, str(error)))
+        try:
+            files = self.script_files()
+        except StudioError as error:
+            return [*problems, Problem(SCENES_DIR, str(error))]
+        for path in files:
+            try:
+                script = self.load_script(path)
+            except StudioError as error:
+                problems.append(Problem(self.relative(path), str(error)))
+                continue
+            for shot in script.shots:
+                for keyframe in self.keyframe_paths(script, shot):
+                    if not keyframe.is_file():
+                        problems.append(Problem(self.relative(path), f"{shot.shot_id}: keyframe {self.relative(keyframe)} is missing"))
+        return problems
+
+    # -- writing -------------------------------------------------------------
+
+    def write_metadata(self, metadata: TitleMetadata, script: Script) -> Path:
+        path = self.metadata_path(script, metadata.method)
+        write_atomically(path, metadata.model_dump_json(indent=2).encode("utf-8") + b"\n")
+        return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def default_home() -> Path:
+    """Where the studio keeps its writable copy of the sample workspace."""
+    return Path(os.environ.get("STUDIO_HOME", REPO_ROOT / ".studio")).expanduser()
+
+
+def sample_workspace(destination: Path | None = None) -> Workspace:
+    """A writable copy of the bundled sample workspace (assets/ is never written).
+
+    Files already present are kept, so edits and renders survive; missing
+    inputs are restored from the bundle.
+    """
+    target = destination or default_home() / "sample-workspace"
+    for source in sorted(SAMPLE_WORKSPACE.rglob("*")):
+        if source.is_file():
+            copy = target / source.relative_to(SAMPLE_WORKSPACE)
+            if not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, copy)
+    return Workspace.open(target)
+
+
+def iter_shots(scripts: list[Script]) -> Iterator[tuple[Script, Shot]]:
+    for script in scripts:
+        for shot in script.shots:
+            yield script, shot

@@ -1,0 +1,59 @@
+"""Shared fixtures: real photographs and writable copies of the sample workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from studio.workspace import SAMPLE_WORKSPACE, Workspace, sample_workspace
+
+PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "photos"
+SAMPLE_TITLE = "9f7bca19-0bcb-48fc-b06f-55f8c3e65d67"  # women/14-17 "Golden hour in the meadow"
+
+# A delivery size 5x smaller than 1080x1920 keeps renders fast where the test
+# is about behaviour, not the spec (the end-to-end test uses the real size).
+SMALL_VIDEO = """\
+video:
+  width: 216
+  height: 384
+  preset: ultrafast
+"""
+
+
+def real_photo(name: str = "life_by_Aitzol_Berasategi.jpg", width: int = 640) -> np.ndarray:
+    """A real photograph as RGB, scaled to `width` (from shared/ or the sample keyframes)."""
+    path = PHOTOS / name
+    if not path.is_file():  # fall back to a bundled keyframe (itself a real photograph)
+        path = next(SAMPLE_WORKSPACE.glob("images/keyframes_v1/*/*/*/shot_003_A.png"))
+    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    height = round(image.shape[0] * width / image.shape[1])
+    return np.ascontiguousarray(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A fresh writable copy of the bundled sample workspace."""
+    return sample_workspace(tmp_path / "workspace")
+
+
+@pytest.fixture
+def small_workspace(workspace: Workspace) -> Workspace:
+    """The sample workspace rendering at 216x384 with the fastest encoder preset."""
+    (workspace.root / "config" / "pipeline.yaml").write_text(SMALL_VIDEO)
+    return workspace
+
+
+def script_file(workspace: Workspace, title_id: str = SAMPLE_TITLE) -> Path:
+    return next(workspace.root.glob(f"scenes/json/*/*/{title_id}.json"))
+
+
+def edit_script(workspace: Workspace, change, title_id: str = SAMPLE_TITLE) -> None:
+    """Apply `change(dict)` to a script file in place."""
+    path = script_file(workspace, title_id)
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))

@@ -1,0 +1,200 @@
+"""The commands as a user runs them: real sample shots, real files, bad inputs."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.cli import main
+from studio.domain.metadata import TitleMetadata
+from studio.media.probe import probe_clip
+from studio.services import Selection, SilentProgress, Studio
+from tests.conftest import SAMPLE_TITLE, edit_script, real_photo
+
+METADATA_FIELDS = {
+    "shot_id", "video_file", "method", "interpolation_method", "source_keyframes", "source_fps", "target_fps",
+    "duration_s", "fps", "num_frames", "generation_time_s", "generated_at", "input_hash",
+    "model", "seed", "guidance_scale", "motion_bucket_id",
+}
+
+
+def clip_dir(workspace) -> Path:
+    return workspace.root / "videos" / "interp" / "women" / "14-17" / SAMPLE_TITLE
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_renders_a_real_shot_to_the_delivery_spec(workspace, capsys):
+    assert main(["generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE, "--shot", "2"]) == 0
+    clip = clip_dir(workspace) / "shot_002.mp4"
+    info = probe_clip(clip)
+    assert info.spec_problems(width=1080, height=1920, fps=30, expected_frames=210) == []
+    assert (info.width, info.height, info.fps, info.codec, info.pix_fmt, info.num_frames) == (1080, 1920, 30, "h264", "yuv420p", 210)
+    assert 8000 <= info.bitrate_kbps <= 12000 and not info.has_audio and info.faststart
+
+    metadata = json.loads((clip_dir(workspace) / f"{SAMPLE_TITLE}_interp_metadata.json").read_text())
+    assert {key: metadata[key] for key in ("title_id", "segment", "age_bucket", "method")} == {
+        "title_id": SAMPLE_TITLE, "segment": "women", "age_bucket": "14-17", "method": "interp"}
+    [record] = metadata["shots"]
+    assert METADATA_FIELDS <= set(record)
+    assert {key: record[key] for key in ("shot_id", "video_file", "method", "interpolation_method", "source_keyframes",
+                                           "target_fps", "fps", "num_frames", "duration_s", "model", "seed")} == {
+        "shot_id": "shot-002", "video_file": "shot_002.mp4", "method": "interp", "interpolation_method": "flow",
+        "source_keyframes": [f"images/keyframes_v1/women/14-17/{SAMPLE_TITLE}/shot_002_A.png",
+                             f"images/keyframes_v1/women/14-17/{SAMPLE_TITLE}/shot_002_A_end.png"],
+        "target_fps": 30.0, "fps": 30.0, "num_frames": 210, "duration_s": 7.0, "model": None, "seed": None}
+    assert len(record["input_hash"]) == 64 and record["generation_time_s"] > 0
+
+    # Up to date: a second run skips it; --force renders again.
+    stamp = clip.stat().st_mtime_ns
+    assert main(["generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE, "--shot", "2"]) == 0
+    assert clip.stat().st_mtime_ns == stamp
+    assert "0 rendered, 1 skipped" in capsys.readouterr().err
+
+
+def test_changed_inputs_make_a_shot_render_again(small_workspace):
+    studio = Studio.open(small_workspace)
+    selection = Selection(title_id=SAMPLE_TITLE, shot_number=4)
+    assert [o.status for o in studio.generate(selection).outcomes] == ["rendered"]
+    assert [o.status for o in studio.generate(selection).outcomes] == ["skipped"]
+    edit_script(small_workspace, lambda data: data["shots"][3].update(camera_movement="pan_left"))
+    assert [o.status for o in Studio.open(small_workspace).generate(selection).outcomes] == ["rendered"]
+
+
+def test_a_killed_batch_resumes_where_it_stopped(small_workspace):
+    class Crash(SilentProgress):
+        def __init__(self):
+            self.frames = 0
+
+        def frames_done(self, count):
+            self.frames += count
+            if self.frames > 240 + 100:  # shot 1 has 240 frames; die inside shot 2
+                raise KeyboardInterrupt
+
+    studio = Studio.open(small_workspace)
+    with pytest.raises(KeyboardInterrupt):
+        studio.generate(Selection(title_id=SAMPLE_TITLE), progress=Crash())
+    assert sorted(p.name for p in clip_dir(small_workspace).iterdir()) == [
+        f"{SAMPLE_TITLE}_interp_metadata.json", "shot_001.mp4"]
+    report = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE))
+    assert [o.status for o in report.outcomes] == ["skipped"] + ["rendered"] * 5
+    metadata = TitleMetadata.model_validate_json((clip_dir(small_workspace) / f"{SAMPLE_TITLE}_interp_metadata.json").read_text())
+    assert [clip.shot_id for clip in metadata.shots] == [f"shot-00{k}" for k in range(1, 7)]
+
+
+def keyframe(workspace, name: str) -> Path:
+    return workspace.root / "images" / "keyframes_v1" / "women" / "14-17" / SAMPLE_TITLE / name
+
+
+def break_missing(workspace):
+    keyframe(workspace, "shot_002_A_end.png").unlink()
+
+
+def break_corrupt(workspace):
+    keyframe(workspace, "shot_002_A_end.png").write_bytes(b"\x89PNG garbage")
+
+
+def break_truncated(workspace):
+    path = keyframe(workspace, "shot_002_A_end.png")
+    path.write_bytes(path.read_bytes()[:5000])
+
+
+def break_huge(workspace):
+    Image.new("1", (20000, 20000)).save(keyframe(workspace, "shot_002_A_end.png"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (break_missing, "shot_002_A_end.png is missing; add the image or fix the file name"),
+        (break_corrupt, "shot_002_A_end.png is not an image file PIL can read"),
+        (break_truncated, "shot_002_A_end.png could not be decoded"),
+        (break_huge, "shot_002_A_end.png declares more pixels than can be decoded safely"),
+    ],
+)
+def test_a_bad_keyframe_fails_its_shot_only_and_keeps_earlier_outputs(small_workspace, capsys, damage, message):
+    args = ["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE]
+    assert main([*args, "--shot", "2"]) == 0
+    before = snapshot(clip_dir(small_workspace))
+    damage(small_workspace)
+    capsys.readouterr()
+    assert main([*args, "--shot", "1"]) == 0  # other shots still render
+    assert main([*args, "--shot", "2", "--shot", "2"]) == 1
+    err = capsys.readouterr().err
+    assert f"women/14-17/{SAMPLE_TITLE} shot-002: keyframe images/keyframes_v1/women/14-17/{SAMPLE_TITLE}/{message}" in err
+    after = snapshot(clip_dir(small_workspace))
+    assert after["shot_002.mp4"] == before["shot_002.mp4"]
+    metadata = TitleMetadata.model_validate_json(after[f"{SAMPLE_TITLE}_interp_metadata.json"])
+    assert [clip.shot_id for clip in metadata.shots] == ["shot-001", "shot-002"]
+    assert metadata.clip("shot-002") == TitleMetadata.model_validate_json(before[f"{SAMPLE_TITLE}_interp_metadata.json"]).clip("shot-002")
+    assert not [p for p in clip_dir(small_workspace).iterdir() if p.name.startswith(".")]
+
+
+def write_config(workspace, text):
+    (workspace.root / "config" / "pipeline.yaml").write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda ws: write_config(ws, "video:\n  bitrate: 50M\n"), "config/pipeline.yaml has 1 problem(s):\n  video.bitrate = '50M': must be between 8M and 12M"),
+        (lambda ws: edit_script(ws, lambda d: d["shots"][0].update(duration_s=-3)), "shots.0.duration_s = -3: Input should be greater than 0"),
+        (lambda ws: edit_script(ws, lambda d: d["shots"][0]["keyframes"][0].update(file="../../../../etc/passwd.png")), "is not a plain image file name"),
+        (lambda ws: next(ws.root.glob(f"scenes/json/*/*/{SAMPLE_TITLE}.json")).write_text("{oops"), "is not valid JSON: Expecting property name"),
+    ],
+)
+def test_bad_inputs_stop_before_any_work_with_status_2(small_workspace, capsys, damage, message):
+    args = ["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--shot", "1"]
+    assert main(args) == 0
+    before = snapshot(clip_dir(small_workspace))
+    damage(small_workspace)
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert snapshot(clip_dir(small_workspace)) == before
+
+
+def test_unknown_title_and_ltx_method(small_workspace, capsys):
+    assert main(["generate", "--workspace", str(small_workspace.root), "--title", "../../etc"]) == 2
+    assert "no shot matches" in capsys.readouterr().err
+    assert main(["generate", "--workspace", str(small_workspace.root), "--method", "ltx"]) == 2
+    assert "--method ltx is not available yet" in capsys.readouterr().err
+
+
+def test_validate_command(small_workspace, capsys):
+    assert main(["validate", "--workspace", str(small_workspace.root)]) == 0
+    assert "3 scripts, 18 shots, no problems" in capsys.readouterr().out
+    keyframe(small_workspace, "shot_005_A.png").unlink()
+    assert main(["validate", "--workspace", str(small_workspace.root)]) == 2
+    out = capsys.readouterr().out
+    assert f"shot-005: keyframe images/keyframes_v1/women/14-17/{SAMPLE_TITLE}/shot_005_A.png is missing" in out
+
+
+def test_interpolate_command_writes_in_between_frames(tmp_path, capsys):
+    photo = real_photo(width=600)
+    first, last = photo[40:280, 20:340], photo[46:286, 32:352]  # the camera moved 12 px right, 6 down
+    Image.fromarray(np.ascontiguousarray(first)).save(tmp_path / "a.png")
+    Image.fromarray(np.ascontiguousarray(last)).save(tmp_path / "b.png")
+    out = tmp_path / "frames"
+    assert main(["interpolate", str(tmp_path / "a.png"), str(tmp_path / "b.png"), "--count", "3", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["frame_001.png", "frame_002.png", "frame_003.png"]
+    middle = np.asarray(Image.open(out / "frame_002.png"))
+    assert middle.shape == first.shape
+    truth = photo[43:283, 26:346]
+    inner = (slice(10, -10), slice(10, -10))
+    assert np.abs(middle[inner].astype(int) - truth[inner].astype(int)).mean() < 1.5
+    assert "by optical flow" in capsys.readouterr().err
+
+
+def test_interpolate_command_refuses_bad_input(tmp_path, capsys):
+    Image.fromarray(real_photo(width=64)).save(tmp_path / "a.png")
+    assert main(["interpolate", str(tmp_path / "a.png"), str(tmp_path / "nope.png"), "--count", "2", "--out", str(tmp_path / "o")]) == 2
+    assert "nope.png is missing" in capsys.readouterr().err
+    assert main(["interpolate", str(tmp_path / "a.png"), str(tmp_path / "a.png"), "--count", "0", "--out", str(tmp_path / "o")]) == 2
+    assert "--count must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -132,6 +132,15 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from studio.domain import Script
+
+    print(json.dumps(Script.model_json_schema(), indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
@@ -163,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("--out", required=True, metavar="DIR")
     interpolate.add_argument("--method", default="flow", help="interpolator (default: flow)")
     interpolate.set_defaults(handler=_cmd_interpolate)
+
+    schema = commands.add_parser("schema", parents=[common], help="print the scene-script JSON Schema")
+    schema.set_defaults(handler=_cmd_schema)
     return parser
 
 

@@ -68,3 +68,16 @@ def test_segments_and_age_buckets_are_the_pipelines():
         Script.model_validate(base | {"segment": "kids", "age_bucket": "10-13"})
     with pytest.raises(ValidationError, match="'10-13', '14-17' or '18-23'"):
         Script.model_validate(base | {"segment": "men", "age_bucket": "24-30"})
+
+
+def test_schema_command_prints_the_json_schema(capsys):
+    import json
+
+    from studio.cli import main
+
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["required"] == ["title_id", "title", "segment", "age_bucket", "shots"]
+    assert schema["$defs"]["CameraMovement"]["enum"] == [
+        "static", "zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down"]
+    assert schema["$defs"]["Shot"]["required"] == ["shot_id", "description", "duration_s", "keyframes"]

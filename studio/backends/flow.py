@@ -208,7 +208,8 @@ class FlowTransition:
             return warp_affine(self.first, camera, size)
         if t >= 1:
             return warp_affine(self.last, camera, size)
-        step = _MAP_STEP if size[0] * size[1] > 300_000 else 1
+        # The sampling maps need be no finer than the flow they are built from.
+        step = max(_MAP_STEP if size[0] * size[1] > 300_000 else 1, round(1 / self.flow_scale))
         x, y, grid_size = _camera_grid(camera, size, step)
         # Where q came from in each keyframe, and where that point lands in the other.
         from_first = self._source(self.forward, x, y, t)
@@ -222,21 +223,24 @@ class FlowTransition:
         # Near an occlusion two scene points can reach q: the one both keyframes
         # show is in front. A point only one keyframe shows is background being
         # covered (first only) or revealed (last only): it comes from that side.
-        x0 = np.where(seen_both_last, from_last.other_x, from_first.x)
-        y0 = np.where(seen_both_last, from_last.other_y, from_first.y)
-        x1 = np.where(seen_both_first, from_first.other_x, from_last.x)
-        y1 = np.where(seen_both_first, from_first.other_y, from_last.y)
+        source_first = cv2.merge([
+            np.where(seen_both_last, from_last.other_x, from_first.x),
+            np.where(seen_both_last, from_last.other_y, from_first.y),
+        ])
+        source_last = cv2.merge([
+            np.where(seen_both_first, from_first.other_x, from_last.x),
+            np.where(seen_both_first, from_first.other_y, from_last.y),
+        ])
         one_sided = ~(seen_both_first | seen_both_last)
         only_first = one_sided & from_first.solved
         only_last = one_sided & ~only_first & from_last.solved
         weight_first = np.where(only_last, 0.0, np.where(only_first, 1.0, 1 - t)).astype(np.float32)
-        weight_last = (1.0 - weight_first).astype(np.float32)
         if grid_size != size:
             up = lambda field: cv2.resize(field, size, interpolation=cv2.INTER_LINEAR)  # noqa: E731
-            x0, y0, x1, y1 = up(x0), up(y0), up(x1), up(y1)
-            weight_first, weight_last = up(weight_first), up(weight_last)
-        map0, aux0 = cv2.convertMaps(x0, y0, cv2.CV_16SC2)
-        map1, aux1 = cv2.convertMaps(x1, y1, cv2.CV_16SC2)
+            source_first, source_last, weight_first = up(source_first), up(source_last), up(weight_first)
+        weight_last = cv2.subtract(1.0, weight_first)
+        map0, aux0 = cv2.convertMaps(source_first, None, cv2.CV_16SC2)
+        map1, aux1 = cv2.convertMaps(source_last, None, cv2.CV_16SC2)
         warped_first = cv2.remap(self.first, map0, aux0, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         warped_last = cv2.remap(self.last, map1, aux1, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         return cv2.blendLinear(warped_first, warped_last, weight_first, weight_last)

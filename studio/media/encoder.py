@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
@@ -111,12 +112,10 @@ class ClipEncoder:
         except BaseException as error:  # noqa: BLE001 - handed to the main thread in close()
             self._write_error = error
             while self._queue.get() is not None:  # drain so write() never blocks forever
-                pass
+                continue
         finally:
-            try:
+            with contextlib.suppress(OSError):  # already broken: ffmpeg died, close() reports it
                 self._process.stdin.close()
-            except OSError:
-                pass
 
     def write(self, frame: np.ndarray) -> None:
         expected = (self.input_size[1], self.input_size[0], 3)

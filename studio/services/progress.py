@@ -19,13 +19,13 @@ class SilentProgress:
     """A listener that ignores everything."""
 
     def batch_started(self, total_shots: int, total_frames: int) -> None:
-        pass
+        return None
 
     def shot_started(self, label: str, total_frames: int) -> None:
-        pass
+        return None
 
     def frames_done(self, count: int) -> None:
-        pass
+        return None
 
     def shot_finished(self, label: str, status: str, message: str | None) -> None:
-        pass
+        return None

@@ -1,0 +1,64 @@
+"""Model presets: data in presets/*.yaml, one file per model, validated on load.
+
+`ltx_video.model` in pipeline.yaml names a preset, a Hugging Face repo id or a
+local folder; a preset gives the model's recommended steps, guidance and
+model-legal generation size (the LTX-Video issue uses them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from studio.config import describe_validation_error
+from studio.errors import ConfigError
+
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
+
+
+class ModelPreset(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    family: Literal["ltx-video", "stable-video-diffusion"]
+    repo_id: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
+    pipeline: Literal["LTXPipeline", "LTXImageToVideoPipeline", "LTXConditionPipeline", "StableVideoDiffusionPipeline"]
+    num_inference_steps: int = Field(ge=1, le=200)
+    guidance_scale: float = Field(ge=1.0, le=20.0)
+    width: int = Field(ge=32)
+    height: int = Field(ge=32)
+    num_frames: int = Field(ge=1)
+    fps: int = Field(ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _model_legal(self) -> ModelPreset:
+        if self.family == "ltx-video":
+            if self.width % 32 or self.height % 32:
+                raise ValueError(f"LTX-Video needs width and height divisible by 32, not {self.width}x{self.height}")
+            if (self.num_frames - 1) % 8:
+                raise ValueError(f"LTX-Video needs 8n+1 frames, not {self.num_frames}")
+        return self
+
+
+def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:
+    """The preset called `name` (file presets/{name}.yaml)."""
+    from ruamel.yaml import YAML
+
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise ConfigError(f"no model preset {name!r}; presets: {known}")
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    try:
+        preset = ModelPreset.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(str(path), error)) from None
+    if preset.name != name:
+        raise ConfigError(f"{path} names itself {preset.name!r}; the name must match the file name")
+    return preset
+
+
+def preset_names(folder: Path = PRESETS_DIR) -> list[str]:
+    return sorted(path.stem for path in folder.glob("*.yaml"))

@@ -1,0 +1,80 @@
+"""House rules kept true mechanically: dependency direction and lazy heavy imports."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "studio"
+
+# Layer of each part of the package; a module may import only its own layer or lower ones.
+LAYERS = {
+    "errors": 0, "domain": 1, "config": 1,
+    "workspace": 2, "media": 2, "backends": 2,
+    "services": 3,
+    "cli": 4, "ui": 4, "bench": 4, "__main__": 4,
+}
+HEAVY = {"torch", "diffusers", "transformers", "gradio"}
+
+
+def part_of(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else "__init__"
+
+
+def imports(path: Path) -> list[tuple[str, bool]]:
+    """(imported module, at module top level?) for every import in a file."""
+    tree = ast.parse(path.read_text())
+    top_level = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top_level) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, id(node) in top_level))
+    return found
+
+
+def modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(("studio", *path.relative_to(PACKAGE).with_suffix("").parts))
+        yield name.removesuffix(".__init__"), path
+
+
+def test_dependencies_point_one_way():
+    wrong = []
+    for name, path in modules():
+        part = part_of(name)
+        if part == "__init__":
+            continue
+        for imported, _ in imports(path):
+            if imported.startswith("studio.") and part_of(imported) != part:
+                if LAYERS[part_of(imported)] > LAYERS[part]:
+                    wrong.append(f"{name} imports {imported}")
+    assert wrong == []
+
+
+def test_heavy_libraries_are_never_imported_at_module_level():
+    eager = [
+        f"{name} imports {imported}"
+        for name, path in modules()
+        for imported, top in imports(path)
+        if top and imported.split(".")[0] in HEAVY
+    ]
+    assert eager == []
+
+
+def test_cli_and_services_start_without_torch_or_opencv_work():
+    code = (
+        "import sys, studio.cli, studio.services, studio.workspace;"
+        "print(sorted(m for m in ('torch', 'diffusers', 'gradio', 'av') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_only_media_runs_ffmpeg():
+    runners = [
+        name for name, path in modules()
+        if part_of(name) not in ("media", "bench") and "subprocess" in {i.split(".")[0] for i, _ in imports(path)}
+    ]
+    assert runners == []

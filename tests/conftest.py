@@ -11,7 +11,6 @@ import pytest
 
 from studio.workspace import SAMPLE_WORKSPACE, Workspace, sample_workspace
 
-PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "photos"
 SAMPLE_TITLE = "9f7bca19-0bcb-48fc-b06f-55f8c3e65d67"  # women/14-17 "Golden hour in the meadow"
 
 # A delivery size 5x smaller than 1080x1920 keeps renders fast where the test
@@ -24,11 +23,19 @@ video:
 """
 
 
-def real_photo(name: str = "life_by_Aitzol_Berasategi.jpg", width: int = 640) -> np.ndarray:
-    """A real photograph as RGB, scaled to `width` (from shared/ or the sample keyframes)."""
-    path = PHOTOS / name
-    if not path.is_file():  # fall back to a bundled keyframe (itself a real photograph)
-        path = next(SAMPLE_WORKSPACE.glob("images/keyframes_v1/*/*/*/shot_003_A.png"))
+# Real photographs shipped in the repository: keyframes of the sample workspace
+# (crops of the credited photos in assets/README.md), so tests need nothing else.
+_PHOTOS = {
+    "forest": "shot_003_A.png",  # a stream in a forest
+    "sunset": "shot_006_A_end.png",  # sun over hills
+    "mountains": "shot_005_A.png",  # a trail towards limestone peaks
+    "dandelion": "shot_001_A.png",
+}
+
+
+def real_photo(name: str = "forest", width: int = 640) -> np.ndarray:
+    """A real photograph as RGB, scaled to `width`."""
+    path = SAMPLE_WORKSPACE / "images" / "keyframes_v1" / "women" / "14-17" / SAMPLE_TITLE / _PHOTOS[name]
     image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
     height = round(image.shape[0] * width / image.shape[1])
     return np.ascontiguousarray(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA))

@@ -70,11 +70,6 @@ def _workspace(path: str | None):
 def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.services import Selection, Studio
 
-    if args.method != "interp":
-        from studio.errors import BackendUnavailableError
-        from studio.services.studio import LTX_UNAVAILABLE
-
-        raise BackendUnavailableError(LTX_UNAVAILABLE)
     studio = Studio.open(_workspace(args.workspace))
     selection = Selection(args.segment, args.age, args.title, args.shot)
     progress = _TqdmProgress()

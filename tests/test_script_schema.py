@@ -81,3 +81,13 @@ def test_schema_command_prints_the_json_schema(capsys):
     assert schema["$defs"]["CameraMovement"]["enum"] == [
         "static", "zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down"]
     assert schema["$defs"]["Shot"]["required"] == ["shot_id", "description", "duration_s", "keyframes"]
+
+
+def test_asking_for_a_missing_shot_names_the_ones_there():
+    from studio.errors import ScriptError
+
+    script = Script.model_validate({"title_id": TITLE, "title": "T", "segment": "men", "age_bucket": "10-13",
+                                    "shots": [shot().model_dump(), shot(shot_id="shot-002").model_dump()]})
+    assert script.shot(2).shot_id == "shot-002"
+    with pytest.raises(ScriptError, match="'T' has no shot-007; its shots are shot-001, shot-002"):
+        script.shot(7)

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from studio.errors import ScriptError
+
 SEGMENTS: tuple[str, ...] = ("women", "men")
 AGE_BUCKETS: tuple[str, ...] = ("10-13", "14-17", "18-23")
 
@@ -155,4 +157,4 @@ class Script(_Frozen):
         for shot in self.shots:
             if shot.number == number:
                 return shot
-        raise KeyError(number)
+        raise ScriptError(f"{self.title!r} has no shot-{number:03d}; its shots are {', '.join(s.shot_id for s in self.shots)}")

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -205,8 +204,3 @@ def sample_workspace(destination: Path | None = None) -> Workspace:
                 shutil.copy2(source, copy)
     return Workspace.open(target)
 
-
-def iter_shots(scripts: list[Script]) -> Iterator[tuple[Script, Shot]]:
-    for script in scripts:
-        for shot in script.shots:
-            yield script, shot

@@ -2,7 +2,9 @@
 
 For a moment t between keyframes I0 and I1:
 
-1. Flow both ways once per pair: F01 on I0's grid, F10 on I1's grid.
+1. Flow both ways once per pair: F01 on I0's grid, F10 on I1's grid. Where
+   one direction disagrees with the other, the reverse of the other is tried
+   and kept if it lines the images up better.
 2. For every output pixel q, find where it came from in each keyframe by
    solving x0 = q - t * F01(x0) and x1 = q - (1 - t) * F10(x1) with a few
    fixed-point steps (exact for smooth motion, any size of move).
@@ -40,7 +42,7 @@ _OCCLUSION_TOLERANCE_PX = 1.5
 _CUT_CONSISTENCY = 0.45
 # Flow is estimated on images of at most this many pixels: DIS works coarse to fine,
 # and on real footage a finer grid measured no better (bench quality) at twice the time.
-_MAX_FLOW_PIXELS = 250000
+_MAX_FLOW_PIXELS = 250_000
 # Sampling maps are built on a grid this many times coarser than the output,
 # then scaled up bilinearly (flow fields are smooth; images are not resampled twice).
 _MAP_STEP = 2

@@ -36,6 +36,8 @@ class ClipRecord(BaseModel):
     height: int
     bitrate_kbps: int
     encoder_preset: str
+    motion_score: float | None = Field(default=None, description="Mean frame-to-frame change, grey levels 0-255.")
+    flicker_score: float | None = Field(default=None, description="Brightness jitter between frames, grey levels.")
     # LTX-only fields (null for interpolation clips).
     model: str | None = None
     seed: int | None = None

@@ -2,6 +2,7 @@
 
 from studio.services.batch import BatchReport, Selection, ShotOutcome
 from studio.services.progress import ProgressListener, SilentProgress
-from studio.services.studio import Studio
+from studio.services.studio import ReviewDesk, Studio
+from studio.services.takes import TakeSettings
 
-__all__ = ["BatchReport", "ProgressListener", "Selection", "ShotOutcome", "SilentProgress", "Studio"]
+__all__ = ["BatchReport", "ReviewDesk", "TakeSettings", "ProgressListener", "Selection", "ShotOutcome", "SilentProgress", "Studio"]

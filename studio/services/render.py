@@ -15,6 +15,7 @@ from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
+from studio.media.metrics import ClipMeter
 from studio.services.progress import ProgressListener
 from studio.workspace import Workspace
 
@@ -65,11 +66,12 @@ def render_interpolated_shot(
     shot: Shot,
     config: PipelineConfig,
     *,
+    clip_path: Path,
     preset: str,
     digest: str,
     progress: ProgressListener,
 ) -> ClipRecord:
-    """Render `shot` to its canonical interp clip path and describe it for the metadata."""
+    """Render `shot` to `clip_path` and describe it for the metadata."""
     started = time.perf_counter()
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in keyframe_paths]
@@ -78,11 +80,12 @@ def render_interpolated_shot(
     timing = ShotTiming(shot.duration_s, shot.keyframe_times_s, shot.camera_movement)
     animation = animator.animate(keyframes, timing, settings)
     total = animation.total_frames
-    clip_path = workspace.clip_path(script, shot, "interp")
+    meter = ClipMeter()
     encoder = ClipEncoder(clip_path, encoder_settings(config, preset), expected_frames=total, input_size=animation.size)
     with encoder:
         for frame in animation:
             encoder.write(frame)
+            meter.add(frame)
             progress.frames_done(1)
     return ClipRecord(
         shot_id=shot.shot_id,
@@ -103,4 +106,6 @@ def render_interpolated_shot(
         height=config.video.height,
         bitrate_kbps=config.video.bitrate_kbps,
         encoder_preset=preset,
+        motion_score=meter.motion,
+        flicker_score=meter.flicker,
     )

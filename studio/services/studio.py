@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
@@ -13,7 +17,10 @@ from studio.errors import BackendUnavailableError, StudioError, WorkspaceError
 from studio.services.batch import BatchReport, Selection, ShotOutcome
 from studio.services.progress import ProgressListener, SilentProgress
 from studio.services.render import input_hash, render_interpolated_shot
-from studio.workspace import Problem, Workspace
+from studio.services.review import Results, deal_pair, summarize
+from studio.services.takes import TakeSettings, promote_take, render_take, write_use_ltx
+from studio.store import Pair, Take, VoteStore
+from studio.workspace import Problem, Workspace, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +77,8 @@ class Studio:
             return outcome
         try:
             record = render_interpolated_shot(
-                self.workspace, script, shot, self.config, preset=chosen_preset, digest=digest, progress=listener
+                self.workspace, script, shot, self.config,
+                clip_path=clip_path, preset=chosen_preset, digest=digest, progress=listener,
             )
         except StudioError as error:
             outcome = ShotOutcome(label, "failed", clip_path, message=str(error))
@@ -105,3 +113,88 @@ class Studio:
             for script, shot in jobs
         ]
         return BatchReport(outcomes)
+
+
+@dataclass(frozen=True)
+class ReviewDesk:
+    """The studio app's use cases: takes, blind review, results and the decision.
+
+    One per process; it holds no per-user state (reviewer names and pair
+    tokens travel with each request).
+    """
+
+    studio: Studio
+    store: VoteStore
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.studio.workspace
+
+    def scripts(self) -> list[Script]:
+        return self.workspace.scripts()
+
+    def shot(self, title_id: str, shot_id: str) -> tuple[Script, Shot]:
+        script = self.workspace.find_script(title_id)
+        for shot in script.shots:
+            if shot.shot_id == shot_id:
+                return script, shot
+        raise WorkspaceError(f"{script.title!r} has no {shot_id!r}")
+
+    def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
+                    progress: ProgressListener | None = None) -> Take:
+        script, shot = self.shot(title_id, shot_id)
+        return render_take(self.workspace, self.studio.config, self.store, script, shot, settings,
+                           who=who, progress=progress or SilentProgress())
+
+    def promote(self, take_id: str) -> Path:
+        return promote_take(self.workspace, self.store, self.store.take(take_id))
+
+    def next_pair(self, reviewer: str) -> tuple[Pair, Take, Take]:
+        return deal_pair(self.store, _reviewer_name(reviewer))
+
+    def vote(self, reviewer: str, token: str, choice: str, reasons: list[str], comment: str = "") -> tuple[Take, Take]:
+        """Record the vote and reveal the two takes (left, right)."""
+        name = _reviewer_name(reviewer)
+        self.store.record_vote(token, name, choice, reasons, comment)
+        pair = self.store.pair(token)
+        return self.store.take(pair.left_take), self.store.take(pair.right_take)
+
+    def results(self) -> Results:
+        return summarize(self.store.vote_rows())
+
+    def apply_decision(self, use_ltx: bool) -> Path:
+        """Write switches.use_ltx and DECISION.md with the figures behind it."""
+        results = self.results()
+        write_use_ltx(self.workspace, use_ltx)
+        lines = [
+            "# Default generation method", "",
+            f"Decided {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: `switches.use_ltx: {str(use_ltx).lower()}`.", "",
+            f"Votes: {results.votes} ({results.both_bad} 'both bad'). Recommendation at the time: "
+            f"{'none' if results.recommendation is None else 'use_ltx ' + str(results.recommendation).lower()} ({results.reason}).", "",
+            "| method | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_method],
+            "", "| variant | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_variant],
+        ]
+        if results.left_share is not None:
+            lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
+        path = self.workspace.inside("DECISION.md")
+        write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))
+        return path
+
+    def votes_csv(self) -> str:
+        rows = self.store.vote_rows()
+        buffer = io.StringIO()
+        columns = ["created_at", "reviewer", "title_id", "shot_id", "choice", "reasons", "comment",
+                   "left_take", "left_method", "left_variant", "right_take", "right_method", "right_variant"]
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+
+
+def _reviewer_name(name: str) -> str:
+    cleaned = " ".join(str(name or "").split())
+    if not 2 <= len(cleaned) <= 60:
+        raise StudioError("enter your name (2-60 characters) before reviewing, so your votes count once")
+    return cleaned

@@ -1,0 +1,40 @@
+"""Cheap objective measures of a clip, taken while its frames stream past."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Frames are measured on a thumbnail: the measures are about the whole
+# picture, and a 64-pixel-wide grey copy costs microseconds.
+_THUMB_WIDTH = 64
+
+
+class ClipMeter:
+    """motion: mean absolute change between consecutive frames (grey levels, 0-255);
+    flicker: mean absolute change of overall brightness from frame to frame that
+    is not part of a steady trend (second difference), where a smooth fade scores 0."""
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None
+        self._motion: list[float] = []
+        self._brightness: list[float] = []
+
+    def add(self, frame: np.ndarray) -> None:
+        height = max(1, round(frame.shape[0] * _THUMB_WIDTH / frame.shape[1]))
+        thumb = cv2.cvtColor(cv2.resize(frame, (_THUMB_WIDTH, height), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+        thumb = thumb.astype(np.float32)
+        if self._previous is not None:
+            self._motion.append(float(np.abs(thumb - self._previous).mean()))
+        self._brightness.append(float(thumb.mean()))
+        self._previous = thumb
+
+    @property
+    def motion(self) -> float:
+        return round(float(np.mean(self._motion)), 4) if self._motion else 0.0
+
+    @property
+    def flicker(self) -> float:
+        if len(self._brightness) < 3:
+            return 0.0
+        return round(float(np.abs(np.diff(self._brightness, n=2)).mean()), 4)

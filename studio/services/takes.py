@@ -1,0 +1,134 @@
+"""Takes: every render kept with its settings, and promoting one to the canonical clip."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error, parse_pipeline_config
+from studio.domain import Script, Shot
+from studio.domain.metadata import ClipRecord
+from studio.errors import BackendUnavailableError, StudioError
+from studio.services.progress import ProgressListener
+from studio.services.render import input_hash, render_interpolated_shot
+from studio.store import Take, VoteStore
+from studio.workspace import CONFIG_FILE, Workspace, write_atomically
+
+LTX_NOT_YET = "LTX-Video is not available in this version (it needs the LTX backend and a GPU); use interpolation"
+
+
+class TakeSettings(BaseModel):
+    """The controls of one render, as the Generate tab and the API send them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Literal["interp", "ltx"] = "interp"
+    motion: float = Field(default=0.5, ge=0.0, le=1.0, description="Ken Burns strength (interp).")
+    smooth_motion: bool = True
+    preset: str = Field(default="veryfast", description="x264 preset.")
+
+    @classmethod
+    def parse(cls, **values: object) -> TakeSettings:
+        try:
+            settings = cls.model_validate(values)
+        except ValidationError as error:
+            raise StudioError(describe_validation_error("render settings", error)) from None
+        if settings.preset not in X264_PRESETS:
+            raise StudioError(f"encoder preset must be one of {', '.join(X264_PRESETS)}, not {settings.preset!r}")
+        return settings
+
+    @property
+    def variant(self) -> str:
+        return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
+
+    def applied_to(self, config: PipelineConfig) -> PipelineConfig:
+        interpolation = config.interpolation.model_copy(update={
+            "smooth_motion": self.smooth_motion,
+            "ken_burns": config.interpolation.ken_burns.model_copy(update={"strength": self.motion}),
+        })
+        return config.model_copy(update={"interpolation": interpolation})
+
+
+def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, take_id: str) -> Path:
+    return workspace.inside(
+        "videos", "takes", method, script.segment, script.age_bucket, str(script.title_id), f"shot_{shot.number:03d}", f"{take_id}.mp4"
+    )
+
+
+def render_take(
+    workspace: Workspace, config: PipelineConfig, store: VoteStore, script: Script, shot: Shot,
+    settings: TakeSettings, *, who: str, progress: ProgressListener,
+) -> Take:
+    """Render a new take (never overwriting anything) and record it in the store."""
+    if settings.method != "interp":
+        raise BackendUnavailableError(LTX_NOT_YET)
+    take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    clip = take_path(workspace, script, shot, settings.method, take_id)
+    take_config = settings.applied_to(config)
+    digest = input_hash(workspace.keyframe_paths(script, shot), shot, take_config, settings.preset)
+    record = render_interpolated_shot(
+        workspace, script, shot, take_config, clip_path=clip, preset=settings.preset, digest=digest, progress=progress
+    )
+    take = Take(
+        id=take_id, title_id=str(script.title_id), shot_id=shot.shot_id, method=settings.method,
+        variant=settings.variant, params=settings.model_dump(), input_hash=digest,
+        video_path=workspace.relative(clip), record=record.model_dump(mode="json"),
+        created_by=who, created_at=record.generated_at,
+    )
+    store.add_take(take)
+    return take
+
+
+def promote_take(workspace: Workspace, store: VoteStore, take: Take) -> Path:
+    """Make `take` the canonical shot_k.mp4 of its method and update the title's metadata."""
+    script = workspace.find_script(take.title_id)
+    shot = next((s for s in script.shots if s.shot_id == take.shot_id), None)
+    if shot is None:
+        raise StudioError(f"take {take.id} belongs to {take.shot_id}, which the script no longer has")
+    method = "ltx" if take.method == "ltx" else "interp"
+    source = workspace.inside(*take.video_path.split("/"))
+    if not source.is_file():
+        raise StudioError(f"the video of take {take.id} is gone ({take.video_path}); render it again")
+    target = workspace.clip_path(script, shot, method)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.mp4", dir=target.parent)
+    os.close(handle)
+    try:
+        shutil.copyfile(source, temp)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    record = ClipRecord.model_validate(take.record | {"video_file": target.name})
+    workspace.write_metadata(workspace.read_metadata(script, method).with_clip(record), script)
+    return target
+
+
+def write_use_ltx(workspace: Workspace, use_ltx: bool) -> None:
+    """Set switches.use_ltx in pipeline.yaml, keeping the rest of the file and its comments."""
+    from ruamel.yaml import YAML
+
+    path = workspace.inside(CONFIG_FILE)
+    yaml = YAML()  # round-trip: comments and key order survive
+    data = yaml.load(path.read_text(encoding="utf-8")) if path.exists() else None
+    if data is None:
+        data = {}
+    if not isinstance(data.get("switches"), dict):
+        data["switches"] = {}
+    data["switches"]["use_ltx"] = use_ltx
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    text = buffer.getvalue()
+    parse_pipeline_config(YAML(typ="safe").load(text), CONFIG_FILE)  # never write a file that would not load
+    write_atomically(path, text.encode("utf-8"))
+
+
+__all__ = ["TakeSettings", "promote_take", "render_take", "take_path", "write_use_ltx"]

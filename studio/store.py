@@ -1,0 +1,192 @@
+"""The review store: takes, blind pairs, reviewers and votes in SQLite (sqlite-utils).
+
+Every call opens its own short-lived connection, so web workers in many
+threads never share one; WAL mode and a busy timeout let many reviewers vote at
+once without losing a vote. Schema changes are numbered migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from studio.errors import StudioError
+
+BUSY_TIMEOUT_MS = 15_000
+CHOICES = ("left", "right", "tie", "both_bad")
+REASON_TAGS = ("flicker", "warping", "off-prompt", "too static", "artefacts")
+
+migrations = Migrations("shot-video-studio")
+
+
+@migrations(name="0001_takes_pairs_reviewers_votes")
+def _initial_schema(db: Database) -> None:
+    db["takes"].create(
+        {"id": str, "title_id": str, "shot_id": str, "method": str, "variant": str, "params": str,
+         "input_hash": str, "video_path": str, "record": str, "created_by": str, "created_at": str},
+        pk="id",
+    )
+    db["takes"].create_index(["title_id", "shot_id"])
+    db["reviewers"].create({"name": str, "created_at": str}, pk="name")
+    db["pairs"].create(
+        {"token": str, "title_id": str, "shot_id": str, "left_take": str, "right_take": str,
+         "reviewer": str, "created_at": str},
+        pk="token",
+        foreign_keys=[("left_take", "takes", "id"), ("right_take", "takes", "id"), ("reviewer", "reviewers", "name")],
+    )
+    db["votes"].create(
+        {"pair_token": str, "reviewer": str, "choice": str, "reasons": str, "comment": str, "created_at": str},
+        pk=("pair_token", "reviewer"),
+        foreign_keys=[("pair_token", "pairs", "token"), ("reviewer", "reviewers", "name")],
+    )
+
+
+class StoreError(StudioError):
+    """A review action that the store refuses (unknown token, bad choice, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    id: str
+    title_id: str
+    shot_id: str
+    method: str
+    variant: str
+    params: dict
+    input_hash: str
+    video_path: str
+    record: dict
+    created_by: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: dict) -> Take:
+        return cls(**{**row, "params": json.loads(row["params"]), "record": json.loads(row["record"])})
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    token: str
+    title_id: str
+    shot_id: str
+    left_take: str
+    right_take: str
+    reviewer: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class VoteStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            db.enable_wal()
+            migrations.apply(db)
+
+    @contextmanager
+    def _db(self) -> Iterator[Database]:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA foreign_keys = ON")
+            yield Database(connection)
+        finally:
+            connection.close()
+
+    # -- takes ---------------------------------------------------------------
+
+    def add_take(self, take: Take) -> None:
+        row = asdict(take) | {
+            "params": json.dumps(take.params, sort_keys=True), "record": json.dumps(take.record, sort_keys=True)}
+        with self._db() as db:
+            db["takes"].insert(row)
+
+    def take(self, take_id: str) -> Take:
+        with self._db() as db:
+            rows = list(db["takes"].rows_where("id = ?", [take_id]))
+        if not rows:
+            raise StoreError(f"no take {take_id!r}")
+        return Take.from_row(rows[0])
+
+    def takes(self, title_id: str | None = None, shot_id: str | None = None) -> list[Take]:
+        where, args = [], []
+        if title_id:
+            where.append("title_id = ?")
+            args.append(title_id)
+        if shot_id:
+            where.append("shot_id = ?")
+            args.append(shot_id)
+        with self._db() as db:
+            rows = db["takes"].rows_where(" and ".join(where) or None, args, order_by="created_at, rowid")
+            return [Take.from_row(row) for row in rows]
+
+    # -- pairs and votes ------------------------------------------------------
+
+    def ensure_reviewer(self, name: str) -> None:
+        with self._db() as db:
+            db["reviewers"].insert({"name": name, "created_at": _now()}, ignore=True)
+
+    def create_pair(self, title_id: str, shot_id: str, left: str, right: str, reviewer: str) -> Pair:
+        pair = Pair(secrets.token_urlsafe(24), title_id, shot_id, left, right, reviewer)
+        self.ensure_reviewer(reviewer)
+        with self._db() as db:
+            db["pairs"].insert(asdict(pair) | {"created_at": _now()})
+        return pair
+
+    def pair(self, token: str) -> Pair:
+        with self._db() as db:
+            rows = list(db["pairs"].rows_where("token = ?", [token]))
+        if not rows:
+            raise StoreError("this comparison is unknown or expired; ask for the next pair")
+        row = rows[0]
+        return Pair(row["token"], row["title_id"], row["shot_id"], row["left_take"], row["right_take"], row["reviewer"])
+
+    def record_vote(self, token: str, reviewer: str, choice: str, reasons: list[str], comment: str) -> None:
+        """One vote per reviewer per pair: voting again replaces the earlier vote."""
+        if choice not in CHOICES:
+            raise StoreError(f"vote must be one of {', '.join(CHOICES)}, not {choice!r}")
+        unknown = sorted(set(reasons) - set(REASON_TAGS))
+        if unknown:
+            raise StoreError(f"unknown reason tag(s) {', '.join(unknown)}; use {', '.join(REASON_TAGS)}")
+        pair = self.pair(token)
+        if pair.reviewer != reviewer:
+            raise StoreError("this comparison was dealt to another reviewer; ask for your next pair")
+        with self._db() as db:
+            db["votes"].upsert(
+                {"pair_token": token, "reviewer": reviewer, "choice": choice,
+                 "reasons": json.dumps(sorted(set(reasons))), "comment": comment.strip()[:2000], "created_at": _now()},
+                pk=("pair_token", "reviewer"),
+            )
+
+    def vote_rows(self) -> list[dict]:
+        """Every vote with both takes' method and variant, and the shot."""
+        query = """
+            select v.pair_token, v.reviewer, v.choice, v.reasons, v.comment, v.created_at,
+                   p.title_id, p.shot_id, p.left_take, p.right_take,
+                   l.method as left_method, l.variant as left_variant,
+                   r.method as right_method, r.variant as right_variant
+            from votes v join pairs p on p.token = v.pair_token
+            join takes l on l.id = p.left_take join takes r on r.id = p.right_take
+            order by v.created_at, v.pair_token
+        """
+        with self._db() as db:
+            return [dict(row) for row in db.query(query)]
+
+    def comparisons_per_take_pair(self) -> dict[frozenset[str], int]:
+        counts: dict[frozenset[str], int] = {}
+        for row in self.vote_rows():
+            key = frozenset((row["left_take"], row["right_take"]))
+            counts[key] = counts.get(key, 0) + 1
+        return counts

@@ -1,0 +1,156 @@
+"""Takes, blind pairs, votes, results and the decision, through the ReviewDesk."""
+
+import csv
+import io
+import random
+import re
+import threading
+
+import pytest
+
+from studio.errors import BackendUnavailableError, StudioError
+from studio.services import ReviewDesk, Studio, TakeSettings
+from studio.services.review import MIN_DECISIVE_VOTES, summarize, wilson_interval
+from studio.store import StoreError, VoteStore
+from tests.conftest import SAMPLE_TITLE
+
+
+@pytest.fixture
+def desk(small_workspace, tmp_path):
+    return ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+
+
+@pytest.fixture
+def two_takes(desk):
+    calm = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=0.1, preset="ultrafast"), who="op")
+    lively = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=0.9, preset="ultrafast"), who="op")
+    return calm, lively
+
+
+def test_takes_are_kept_side_by_side_with_their_settings(desk, two_takes):
+    calm, lively = two_takes
+    assert calm.id != lively.id
+    assert [t.id for t in desk.store.takes(SAMPLE_TITLE, "shot-004")] == [calm.id, lively.id]
+    assert (calm.variant, lively.variant) == ("interp motion 0.10 smooth", "interp motion 0.90 smooth")
+    assert calm.params == {"method": "interp", "motion": 0.1, "smooth_motion": True, "preset": "ultrafast"}
+    for take in two_takes:
+        assert (desk.workspace.root / take.video_path).is_file()
+        assert take.video_path.startswith(f"videos/takes/interp/women/14-17/{SAMPLE_TITLE}/shot_004/")
+        assert take.created_by == "op"
+    assert lively.record["motion_score"] > calm.record["motion_score"] > 0
+    assert calm.input_hash != lively.input_hash
+    # No canonical clip is touched by a take.
+    assert not desk.workspace.clip_path(*desk.shot(SAMPLE_TITLE, "shot-004"), "interp").exists()
+
+
+def test_promoting_a_take_makes_it_the_canonical_clip(desk, two_takes):
+    calm, lively = two_takes
+    target = desk.promote(lively.id)
+    assert target == desk.workspace.clip_path(*desk.shot(SAMPLE_TITLE, "shot-004"), "interp")
+    assert target.read_bytes() == (desk.workspace.root / lively.video_path).read_bytes()
+    metadata = desk.workspace.read_metadata(desk.shot(SAMPLE_TITLE, "shot-004")[0], "interp")
+    assert metadata.clip("shot-004").input_hash == lively.input_hash
+    assert metadata.clip("shot-004").video_file == "shot_004.mp4"
+
+
+def test_blind_pair_vote_and_reveal(desk, two_takes):
+    pair, left, right = desk.next_pair("Ana")
+    assert {left.id, right.id} == {t.id for t in two_takes}
+    assert len(pair.token) >= 32
+    revealed = desk.vote("Ana", pair.token, "left", ["flicker"], "jumpy")
+    assert (revealed[0].id, revealed[1].id) == (left.id, right.id)
+    # A changed mind replaces the vote.
+    desk.vote("Ana", pair.token, "right", [], "")
+    rows = desk.store.vote_rows()
+    assert [(r["reviewer"], r["choice"], r["reasons"]) for r in rows] == [("Ana", "right", "[]")]
+    # Ana has judged the only pair; another reviewer still gets it.
+    with pytest.raises(StoreError, match="nothing left to compare"):
+        desk.next_pair("Ana")
+    _, ben_left, ben_right = desk.next_pair("Ben")
+    assert {ben_left.id, ben_right.id} == {t.id for t in two_takes}
+
+
+def test_bad_votes_are_refused_with_a_reason(desk, two_takes):
+    pair, _, _ = desk.next_pair("Ana")
+    with pytest.raises(StoreError, match="vote must be one of left, right, tie, both_bad, not 'middle'"):
+        desk.vote("Ana", pair.token, "middle", [])
+    with pytest.raises(StoreError, match="unknown reason tag"):
+        desk.vote("Ana", pair.token, "left", ["ugly"])
+    with pytest.raises(StoreError, match="unknown or expired"):
+        desk.vote("Ana", "guessed-token", "left", [])
+    with pytest.raises(StoreError, match="dealt to another reviewer"):
+        desk.vote("Ben", pair.token, "left", [])
+    with pytest.raises(StudioError, match="enter your name"):
+        desk.vote(" ", pair.token, "left", [])
+    assert desk.store.vote_rows() == []
+
+
+def test_twenty_reviewers_voting_at_once_lose_nothing(desk, two_takes):
+    pairs = [(f"reviewer {i}", desk.next_pair(f"reviewer {i}")[0].token) for i in range(20)]
+    errors = []
+
+    def vote(name, token):
+        try:
+            desk.vote(name, token, random.choice(["left", "right", "tie"]), [])
+        except Exception as error:  # noqa: BLE001 - collected for the assert
+            errors.append(error)
+
+    threads = [threading.Thread(target=vote, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(r["reviewer"] for r in desk.store.vote_rows()) == sorted(name for name, _ in pairs)
+
+
+def test_ltx_is_refused_until_its_backend_lands(desk):
+    with pytest.raises(BackendUnavailableError, match="LTX-Video is not available"):
+        desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(method="ltx"), who="op")
+    with pytest.raises(StudioError, match="motion = 3: Input should be less than or equal to 1"):
+        TakeSettings.parse(motion=3)
+
+
+def row(left_method, right_method, choice, reviewer="r"):
+    return {"left_method": left_method, "right_method": right_method, "left_variant": left_method,
+            "right_variant": right_method, "choice": choice, "reviewer": reviewer}
+
+
+def test_wilson_interval():
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    low, high = wilson_interval(20, 30)
+    assert (round(low, 3), round(high, 3)) == (0.488, 0.808)
+
+
+def test_results_and_recommendation_need_enough_clear_votes():
+    few = summarize([row("ltx", "interp", "left")] * 10)
+    assert few.recommendation is None and few.reason == f"10 of {MIN_DECISIVE_VOTES} LTX-vs-interpolation votes so far"
+    clear = summarize([row("ltx", "interp", "left")] * 24 + [row("interp", "ltx", "left")] * 8)
+    [interp, ltx] = clear.by_method
+    assert (ltx.label, ltx.wins, ltx.comparisons, interp.wins) == ("ltx", 24, 32, 8)
+    assert clear.recommendation is True and clear.reason.startswith("LTX wins 75% (95% CI 58%-87%) of 32 votes")
+    assert clear.left_share == 1.0  # every decisive vote went left: a position bias to look at
+    close = summarize([row("ltx", "interp", "left")] * 16 + [row("ltx", "interp", "right")] * 16)
+    assert close.recommendation is None and close.reason.startswith("too close to call")
+    interp_wins = summarize([row("ltx", "interp", "right")] * 30 + [row("ltx", "interp", "tie")] * 2)
+    assert interp_wins.recommendation is False
+    assert summarize([row("ltx", "interp", "both_bad")] * 40).by_method == []
+
+
+def test_apply_decision_keeps_the_config_comments_and_writes_a_record(desk):
+    config = desk.workspace.root / "config" / "pipeline.yaml"
+    config.write_text("# our settings\nswitches:\n  use_ltx: false  # chosen by votes\nvideo:\n  preset: ultrafast\n")
+    path = desk.apply_decision(True)
+    # ruamel keeps each comment's column, so only the spacing before it may change.
+    written = re.sub(r" +#", " #", config.read_text())
+    assert written == "# our settings\nswitches:\n  use_ltx: true # chosen by votes\nvideo:\n  preset: ultrafast\n"
+    assert Studio.open(desk.workspace).config.switches.use_ltx is True
+    assert path.name == "DECISION.md" and "`switches.use_ltx: true`" in path.read_text()
+
+
+def test_votes_export_as_csv(desk, two_takes):
+    pair, left, right = desk.next_pair("Ana")
+    desk.vote("Ana", pair.token, "tie", ["too static"], "both fine")
+    rows = list(csv.DictReader(io.StringIO(desk.votes_csv())))
+    assert [(r["reviewer"], r["choice"], r["reasons"], r["comment"], r["left_take"], r["right_take"]) for r in rows] == [
+        ("Ana", "tie", '["too static"]', "both fine", left.id, right.id)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -136,6 +137,26 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from studio.services import ReviewDesk, Studio
+    from studio.store import VoteStore
+    from studio.ui.app import build_app, served_folders
+
+    workspace = _workspace(args.workspace or os.environ.get("STUDIO_WORKSPACE"))
+    db_path = Path(args.db or os.environ.get("STUDIO_DB") or workspace.root / "review" / "votes.db")
+    desk = ReviewDesk(Studio.open(workspace), VoteStore(db_path))
+    page = build_app(desk)
+    password = os.environ.get("STUDIO_PASSWORD")
+    page.queue(default_concurrency_limit=4).launch(
+        server_name=args.host, server_port=args.port, allowed_paths=served_folders(desk),
+        auth=(lambda user, given: given == password) if password else None,
+        prevent_thread_lock=args.no_block,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
@@ -167,6 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("--out", required=True, metavar="DIR")
     interpolate.add_argument("--method", default="flow", help="interpolator (default: flow)")
     interpolate.set_defaults(handler=_cmd_interpolate)
+
+    serve = commands.add_parser("serve", parents=[common], help="start the studio web app (app.py does this)")
+    serve.add_argument("--workspace", help="workspace folder (default: $STUDIO_WORKSPACE or the sample copy)")
+    serve.add_argument("--db", help="vote database (default: $STUDIO_DB or WORKSPACE/review/votes.db)")
+    serve.add_argument("--host", default=os.environ.get("STUDIO_HOST", "0.0.0.0" if os.environ.get("SPACE_ID") else "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860"))))
+    serve.add_argument("--no-block", action="store_true", help=argparse.SUPPRESS)
+    serve.set_defaults(handler=_cmd_serve)
 
     schema = commands.add_parser("schema", parents=[common], help="print the scene-script JSON Schema")
     schema.set_defaults(handler=_cmd_schema)

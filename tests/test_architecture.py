@@ -15,6 +15,8 @@ LAYERS = {
     "cli": 4, "ui": 4, "bench": 4, "__main__": 4,
 }
 HEAVY = {"torch", "diffusers", "transformers", "gradio"}
+# gradio may load at the top of studio.ui modules: nothing imports studio.ui but `serve`.
+OWNER = {"gradio": "ui"}
 
 
 def part_of(module: str) -> str:
@@ -58,7 +60,7 @@ def test_heavy_libraries_are_never_imported_at_module_level():
         f"{name} imports {imported}"
         for name, path in modules()
         for imported, top in imports(path)
-        if top and imported.split(".")[0] in HEAVY
+        if top and imported.split(".")[0] in HEAVY and OWNER.get(imported.split(".")[0]) != part_of(name)
     ]
     assert eager == []
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error, parse_pipeline_config
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord
+from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError
 from studio.services.progress import ProgressListener
 from studio.services.render import input_hash, render_interpolated_shot
@@ -74,6 +75,7 @@ def render_take(
     clip = take_path(workspace, script, shot, settings.method, take_id)
     take_config = settings.applied_to(config)
     digest = input_hash(workspace.keyframe_paths(script, shot), shot, take_config, settings.preset)
+    progress.shot_started(f"{script.title_id} {shot.shot_id}", frame_count(shot.duration_s, config.video.fps))
     record = render_interpolated_shot(
         workspace, script, shot, take_config, clip_path=clip, preset=settings.preset, digest=digest, progress=progress
     )

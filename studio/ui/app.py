@@ -1,0 +1,38 @@
+"""The page: a header, the reviewer's name, and one tab per job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from studio.services import ReviewDesk
+from studio.ui.library import build_library_tab
+from studio.ui.results import build_results_tab
+from studio.ui.review import build_review_tab
+
+HEADER = """# Shot Video Studio
+Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method.
+LTX-Video needs its backend and a GPU Space; on a CPU this studio renders with interpolation."""
+
+
+def build_app(desk: ReviewDesk) -> gr.Blocks:
+    with gr.Blocks(title="Shot Video Studio") as page:
+        gr.Markdown(HEADER)
+        remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
+        reviewer = gr.Textbox(label="Your name (kept in this browser; one vote per pair per name)", max_lines=1)
+        with gr.Tab("Library & generate"):
+            build_library_tab(desk, reviewer, page)
+        with gr.Tab("Compare & vote"):
+            build_review_tab(desk, reviewer, page)
+        with gr.Tab("Results & decision"):
+            build_results_tab(desk, page)
+        reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
+        page.load(lambda name: name, remembered, reviewer, api_visibility="private")
+    return page
+
+
+def served_folders(desk: ReviewDesk) -> list[str]:
+    """The only folders the app may serve files from."""
+    root = desk.workspace.root
+    return [str(Path(root, part)) for part in ("images/keyframes_v1", "videos", "exports")]

@@ -1,0 +1,170 @@
+"""Library and Generate: browse scripts and shots, render takes, promote one."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import gradio as gr
+
+from studio.config import X264_PRESETS
+from studio.domain import AGE_BUCKETS, SEGMENTS
+from studio.errors import StudioError
+from studio.services import ReviewDesk, TakeSettings
+from studio.services.progress import CancellableProgress
+from studio.ui.errors import shown_to_user
+
+TAKE_COLUMNS = ["take", "variant", "by", "at", "motion", "flicker", "render s"]
+
+
+def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> list[tuple[str, str]]:
+    return [
+        (f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id))
+        for s in desk.scripts()
+        if segment in (None, "", "all", s.segment) and age in (None, "", "all", s.age_bucket)
+    ]
+
+
+def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
+    return [
+        [t.id, t.variant, t.created_by, t.created_at, t.record.get("motion_score"), t.record.get("flicker_score"),
+         t.record.get("generation_time_s")]
+        for t in desk.store.takes(title_id, shot_id)
+    ]
+
+
+def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:
+    def list_scripts() -> list[dict]:
+        """Every script with its shots: title_id, title, segment, age_bucket, shots[{shot_id, camera_movement, duration_s}]."""
+        return [
+            {"title_id": str(s.title_id), "title": s.title, "segment": s.segment, "age_bucket": s.age_bucket,
+             "shots": [{"shot_id": sh.shot_id, "camera_movement": sh.camera_movement.value, "duration_s": sh.duration_s,
+                        "description": sh.description} for sh in s.shots]}
+            for s in desk.scripts()
+        ]
+
+    gr.api(shown_to_user(list_scripts), api_name="list_scripts")
+
+    with gr.Row():
+        segment = gr.Dropdown(["all", *SEGMENTS], value="all", label="Segment")
+        age = gr.Dropdown(["all", *AGE_BUCKETS], value="all", label="Age bucket")
+        initial = script_choices(desk, None, None)
+        script = gr.Dropdown(initial, value=initial[0][1] if initial else None, label="Script")
+        first_shots = desk.workspace.find_script(initial[0][1]).shots if initial else []
+        shot = gr.Dropdown(
+            [(f"{s.shot_id}: {s.description[:60]}", s.shot_id) for s in first_shots],
+            value=first_shots[0].shot_id if first_shots else None, label="Shot",
+        )
+    with gr.Row():
+        with gr.Column(scale=1):
+            details = gr.Markdown()
+            keyframes = gr.Gallery(label="Keyframes (click for full size)", columns=3, height=360, allow_preview=True)
+        with gr.Column(scale=1):
+            takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True)
+            with gr.Row():
+                take_choice = gr.Dropdown([], label="Take to promote")
+                promote = gr.Button("Promote to canonical clip")
+            promoted = gr.Markdown()
+
+    gr.Markdown("### Generate a take")
+    with gr.Row():
+        method = gr.Radio(
+            [("Interpolation", "interp"), ("LTX-Video (needs the LTX backend and a GPU)", "ltx")],
+            value="interp", label="Method",
+        )
+        motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength)")
+        smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
+        preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
+    with gr.Row():
+        render = gr.Button("Render take", variant="primary")
+        cancel = gr.Button("Cancel")
+    status = gr.Markdown()
+    with gr.Row():
+        video = gr.Video(label="Result", height=480)
+        metadata = gr.JSON(label="Take metadata")
+
+    @shown_to_user
+    def on_filter_change(segment_value: str, age_value: str) -> gr.Dropdown:
+        choices = script_choices(desk, segment_value, age_value)
+        return gr.Dropdown(choices, value=choices[0][1] if choices else None)
+
+    @shown_to_user
+    def on_script_change(title_id: str | None) -> gr.Dropdown:
+        if not title_id:
+            return gr.Dropdown([], value=None)
+        shots = desk.workspace.find_script(title_id).shots
+        return gr.Dropdown([(f"{s.shot_id}: {s.description[:60]}", s.shot_id) for s in shots], value=shots[0].shot_id)
+
+    @shown_to_user
+    def on_shot_change(title_id: str | None, shot_id: str | None) -> dict:
+        if not title_id or not shot_id:
+            return {details: "", keyframes: [], takes: [], take_choice: gr.Dropdown([], value=None)}
+        script_value, shot_value = desk.shot(title_id, shot_id)
+        paths = [str(p) for p in desk.workspace.keyframe_paths(script_value, shot_value) if p.is_file()]
+        times = ", ".join(f"{t:g} s" for t in shot_value.keyframe_times_s)
+        rows = take_rows(desk, title_id, shot_id)
+        return {
+            details: (
+                f"**{script_value.title}** · {shot_value.shot_id}\n\n{shot_value.description}\n\n"
+                f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · keyframes at {times}"
+                + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
+            ),
+            keyframes: paths,
+            takes: rows,
+            take_choice: gr.Dropdown([row[0] for row in rows], value=rows[-1][0] if rows else None),
+        }
+
+    @shown_to_user
+    def on_render_click(title_id, shot_id, method_value, motion_value, smooth_value, preset_value, who):
+        """Render a new take of a shot; yields progress, then the video and its metadata."""
+        if not title_id or not shot_id:
+            raise StudioError("choose a script and a shot first")
+        settings = TakeSettings.parse(method=method_value, motion=motion_value, smooth_motion=smooth_value, preset=preset_value)
+        listener = CancellableProgress()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["take"] = desk.render_take(title_id, shot_id, settings, who=(who or "").strip() or "anonymous",
+                                                   progress=listener)
+            except Exception as error:  # noqa: BLE001 - re-raised in the handler's thread below
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name="render-take", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                yield {status: f"Rendering… {listener.frames}/{listener.total_frames} frames ({listener.fraction:.0%})"}
+                time.sleep(0.5)
+        finally:
+            listener.cancel()  # the page went away or Cancel was pressed: stop the render at the next frame
+            worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        take = outcome["take"]
+        yield {
+            status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
+            video: str(desk.workspace.root / take.video_path),
+            metadata: {"take": take.id, "variant": take.variant, **take.record},
+        }
+
+    @shown_to_user
+    def on_promote_click(take_id: str | None) -> str:
+        if not take_id:
+            raise StudioError("render or choose a take first")
+        path = desk.promote(take_id)
+        return f"Take `{take_id}` is now `{desk.workspace.relative(path)}`; the title's metadata is updated."
+
+    segment.change(on_filter_change, [segment, age], script, api_visibility="private")
+    age.change(on_filter_change, [segment, age], script, api_visibility="private")
+    script.change(on_script_change, script, shot, api_visibility="private")
+    shot.change(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_name="shot_details")
+    rendering = render.click(
+        on_render_click, [script, shot, method, motion, smooth, preset, reviewer], [status, video, metadata],
+        api_name="render_shot", concurrency_limit=1, concurrency_id="render",
+    )
+    rendering.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")
+    cancel.click(None, None, None, cancels=[rendering], api_visibility="private")
+    promote.click(on_promote_click, take_choice, promoted, api_name="promote_take")
+    page.load(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")

@@ -1,0 +1,69 @@
+"""Compare and vote: two takes of one shot side by side, blind until the vote is cast."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from studio.services import ReviewDesk
+from studio.store import CHOICES, REASON_TAGS
+from studio.ui.errors import shown_to_user
+
+# Play, pause and seek on either player drive the other, so both show the same moment.
+SYNC_PLAYERS_JS = """
+() => {
+  const players = () => [...document.querySelectorAll('#review-left video, #review-right video')];
+  if (window.__studioSync) return;
+  window.__studioSync = true;
+  document.addEventListener('play', e => { if (players().includes(e.target)) players().forEach(v => { if (v !== e.target) { v.currentTime = e.target.currentTime; v.play(); } }); }, true);
+  document.addEventListener('pause', e => { if (players().includes(e.target)) players().forEach(v => { if (v !== e.target) v.pause(); }); }, true);
+  document.addEventListener('seeked', e => { if (players().includes(e.target)) players().forEach(v => { if (v !== e.target && Math.abs(v.currentTime - e.target.currentTime) > 0.05) v.currentTime = e.target.currentTime; }); }, true);
+}
+"""
+
+
+def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:
+    gr.Markdown("Two takes of the same shot. Which side is better? Methods stay hidden until you vote.")
+    next_button = gr.Button("Next pair", variant="primary")
+    token = gr.Textbox(visible=False, label="pair token")
+    shot_info = gr.Markdown()
+    with gr.Row():
+        left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
+        right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
+    with gr.Row():
+        choice = gr.Radio(
+            [("Left better", "left"), ("Right better", "right"), ("Tie", "tie"), ("Both bad", "both_bad")],
+            label="Your vote",
+        )
+        reasons = gr.CheckboxGroup(list(REASON_TAGS), label="Reasons (optional)")
+    comment = gr.Textbox(label="Comment (optional)", lines=1)
+    vote_button = gr.Button("Vote")
+    reveal = gr.Markdown()
+
+    @shown_to_user
+    def on_next_click(name: str) -> dict:
+        pair, left_take, right_take = desk.next_pair(name)
+        script, shot = desk.shot(pair.title_id, pair.shot_id)
+        return {
+            token: pair.token,
+            shot_info: f"**{script.title}** · {shot.shot_id} · `{shot.camera_movement.value}` · {shot.description}",
+            left: str(desk.workspace.root / left_take.video_path),
+            right: str(desk.workspace.root / right_take.video_path),
+            choice: None, reasons: [], comment: "", reveal: "",
+        }
+
+    @shown_to_user
+    def on_vote_click(name: str, pair_token: str, choice_value: str | None, reason_values: list[str], comment_value: str) -> str:
+        if choice_value not in CHOICES:
+            raise gr.Error("pick left, right, tie or both bad first")
+        left_take, right_take = desk.vote(name, pair_token, choice_value, reason_values or [], comment_value or "")
+        return (
+            f"Vote saved ({choice_value}). Left was **{left_take.variant}** (take `{left_take.id}`), "
+            f"right was **{right_take.variant}** (take `{right_take.id}`). Voting again on this pair replaces your vote."
+        )
+
+    next_button.click(
+        on_next_click, reviewer, [token, shot_info, left, right, choice, reasons, comment, reveal], api_name="next_pair"
+    ).then(None, None, None, js=SYNC_PLAYERS_JS, api_visibility="private")
+    vote_button.click(
+        on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote", concurrency_limit=None
+    )

@@ -1,0 +1,95 @@
+"""The studio app as clients reach it: launched for real, driven through gradio_client."""
+
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+
+gradio_client = pytest.importorskip("gradio_client")
+
+from studio.services import ReviewDesk, Studio  # noqa: E402
+from studio.store import VoteStore  # noqa: E402
+from studio.ui.app import build_app, served_folders  # noqa: E402
+from tests.conftest import SAMPLE_TITLE  # noqa: E402
+
+
+def video_file(value) -> str:
+    """gradio_client hands a video back as a downloaded path (or a dict holding one)."""
+    return value["video"] if isinstance(value, dict) else value
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(small_workspace, tmp_path):
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    page = build_app(desk)
+    port = free_port()
+    page.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                        allowed_paths=served_folders(desk), quiet=True)
+    try:
+        yield desk, f"http://127.0.0.1:{port}/", gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        page.close()
+
+
+def test_every_action_has_an_api(served):
+    _, _, client = served
+    endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert {"/list_scripts", "/shot_details", "/render_shot", "/promote_take", "/next_pair", "/vote",
+            "/results", "/apply_decision", "/export_votes"} <= endpoints
+
+
+def test_review_round_trip_through_the_api(served):
+    desk, _, client = served
+    scripts = client.predict(api_name="/list_scripts")
+    assert sorted(s["title"] for s in scripts) == ["Backyard explorers", "Golden hour in the meadow", "Weekend off the grid"]
+    for motion in (0.1, 0.9):
+        status, video, metadata = client.predict(SAMPLE_TITLE, "shot-004", "interp", motion, True, "ultrafast", "Ola",
+                                                 api_name="/render_shot")
+        assert status.startswith("Take `") and metadata["num_frames"] == 210
+        assert video_file(video).endswith(".mp4")
+    assert [t.variant for t in desk.store.takes(SAMPLE_TITLE, "shot-004")] == [
+        "interp motion 0.10 smooth", "interp motion 0.90 smooth"]
+
+    token, info, left, right, *_ = client.predict("Ana", api_name="/next_pair")
+    assert len(token) >= 32 and "shot-004" in info
+    assert video_file(left).endswith(".mp4") and video_file(right).endswith(".mp4")
+    reveal = client.predict("Ana", token, "left", ["flicker"], "", api_name="/vote")
+    assert reveal.startswith("Vote saved (left). Left was **interp motion")
+    assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
+
+    summary, _plot = client.predict(api_name="/results")
+    assert "No recommendation yet" in summary and "1 votes" in summary
+    assert "is now `false`" in client.predict(False, api_name="/apply_decision")
+    assert (desk.workspace.root / "DECISION.md").is_file()
+    csv_path = client.predict(api_name="/export_votes")
+    assert open(csv_path).read().splitlines()[1].split(",")[1] == "Ana"
+
+
+def test_bad_input_comes_back_as_a_message(served):
+    _, _, client = served
+    with pytest.raises(gradio_client.exceptions.AppError, match="enter your name"):
+        client.predict("", api_name="/next_pair")
+    with pytest.raises(gradio_client.exceptions.AppError, match="unknown or expired"):
+        client.predict("Ana", "forged", "left", [], "", api_name="/vote")
+    with pytest.raises(gradio_client.exceptions.AppError, match="LTX-Video is not available"):
+        client.predict(SAMPLE_TITLE, "shot-004", "ltx", 0.5, True, "ultrafast", "Ola", api_name="/render_shot")
+
+
+def test_only_workspace_media_is_served(served, tmp_path):
+    desk, url, _ = served
+    secret = desk.workspace.root / "config" / "pipeline.yaml"
+    keyframe = next(desk.workspace.root.glob("images/keyframes_v1/*/*/*/*.png"))
+    for path, allowed in ((keyframe, True), (secret, False), ("/etc/passwd", False)):
+        try:
+            with urllib.request.urlopen(f"{url}gradio_api/file={path}") as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert (status == 200) == allowed, (path, status)

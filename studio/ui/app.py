@@ -28,7 +28,8 @@ def build_app(desk: ReviewDesk) -> gr.Blocks:
         with gr.Tab("Results & decision"):
             build_results_tab(desk, page)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
-        page.load(lambda name: name, remembered, reviewer, api_visibility="private")
+        # A name typed before the page finished loading wins over the remembered one.
+        page.load(lambda stored, typed: typed or stored, [remembered, reviewer], reviewer, api_visibility="private")
     return page
 
 

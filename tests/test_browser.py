@@ -1,0 +1,49 @@
+"""A reviewer's path through the page in a real browser (Debian's chromium via Playwright)."""
+
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
+
+from tests.test_app import served  # noqa: E402,F401 - the launched-app fixture
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F811
+    desk, url, _ = served
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(url, wait_until="networkidle")
+        page.get_by_label("Your name").fill("Ana")
+        # The first script and shot are chosen on load; render two takes of it.
+        for count in (1, 2):
+            page.get_by_role("button", name="Render take").click()
+            for _ in range(120):  # the store is the truth: wait for the take to land
+                if len(desk.store.takes()) == count:
+                    break
+                page.wait_for_timeout(500)
+            page.get_by_text(desk.store.takes()[-1].id, exact=True).first.wait_for(timeout=30_000)
+        assert len(desk.store.takes()) == 2
+        assert all(take.created_by == "Ana" for take in desk.store.takes())
+
+        page.get_by_role("tab", name="Compare & vote").click()
+        page.get_by_role("button", name="Next pair").click()
+        page.locator("#review-left video").wait_for(timeout=30_000)
+        page.locator("#review-right video").wait_for(timeout=30_000)
+        page.get_by_label("Left better").check()
+        page.get_by_label("flicker").check()
+        page.get_by_role("button", name="Vote").click()
+        page.get_by_text("Vote saved (left)").wait_for(timeout=30_000)
+        assert [(r["reviewer"], r["choice"], r["reasons"]) for r in desk.store.vote_rows()] == [("Ana", "left", '["flicker"]')]
+
+        page.get_by_role("tab", name="Results & decision").click()
+        page.get_by_role("button", name="Refresh").click()
+        page.get_by_text("1 votes, 0 'both bad'").wait_for(timeout=30_000)
+        page.screenshot(path=str(desk.workspace.root / "results-tab.png"))
+        browser.close()

@@ -72,14 +72,20 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.services import Selection, Studio
 
     studio = Studio.open(_workspace(args.workspace))
-    selection = Selection(args.segment, args.age, args.title, args.shot)
     progress = _TqdmProgress()
     try:
-        report = studio.generate(selection, args.method, preset=args.preset, force=args.force, progress=progress)
+        if args.batch:
+            from studio.services.batchfile import load_batch
+            from studio.services.studio import run_batch
+
+            report = run_batch(studio, load_batch(Path(args.batch)), force=args.force, progress=progress)
+        else:
+            selection = Selection(args.segment, args.age, args.title, args.shot)
+            report = studio.generate(selection, args.method, preset=args.preset, force=args.force, progress=progress)
     finally:
         progress.close()
     print(report.summary(), file=sys.stderr)
-    print(f"Clips and metadata are under {studio.workspace.root / 'videos' / args.method}", file=sys.stderr)
+    print(f"Clips and metadata are under {studio.workspace.root / 'videos'}", file=sys.stderr)
     if report.failed:
         print("Failed shots:", file=sys.stderr)
         for outcome in report.failed:
@@ -175,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--shot", type=int, metavar="K", help="shot number k of shot-00k")
     generate.add_argument("--force", action="store_true", help="re-render even when the clip is up to date")
     generate.add_argument("--preset", choices=X264_PRESETS, help="x264 preset (default: video.preset)")
+    generate.add_argument("--batch", metavar="FILE", help="run a batch config exported from the studio (per-shot method and settings)")
     generate.set_defaults(handler=_cmd_generate)
 
     validate = commands.add_parser("validate", parents=[common], help="list every problem in a workspace")

@@ -42,7 +42,7 @@ def test_every_action_has_an_api(served):
     _, _, client = served
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert {"/list_scripts", "/shot_details", "/render_shot", "/promote_take", "/next_pair", "/vote",
-            "/results", "/apply_decision", "/export_votes"} <= endpoints
+            "/results", "/apply_decision", "/export_votes", "/export_batch"} <= endpoints
 
 
 def test_review_round_trip_through_the_api(served):

@@ -15,6 +15,7 @@ from studio.domain.metadata import Method
 from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError, WorkspaceError
 from studio.services.batch import BatchReport, Selection, ShotOutcome
+from studio.services.batchfile import BatchFile, dump_batch, export_batch
 from studio.services.progress import ProgressListener, SilentProgress
 from studio.services.render import input_hash, render_interpolated_shot
 from studio.services.review import Results, deal_pair, summarize
@@ -59,25 +60,30 @@ class Studio:
         preset: str | None = None,
         force: bool = False,
         progress: ProgressListener | None = None,
+        config: PipelineConfig | None = None,
     ) -> ShotOutcome:
-        """Render one shot unless an up-to-date clip exists; never raises for the shot's own failure."""
+        """Render one shot unless an up-to-date clip exists; never raises for the shot's own failure.
+
+        `config` overrides the workspace's settings for this shot (a batch file's parameters).
+        """
         if method != "interp":
             raise BackendUnavailableError(LTX_UNAVAILABLE)
+        config = config or self.config
         listener = progress or SilentProgress()
         label = f"{script.segment}/{script.age_bucket}/{script.title_id} {shot.shot_id}"
         clip_path = self.workspace.clip_path(script, shot, method)
-        chosen_preset = preset or self.config.video.preset
-        digest = input_hash(self.workspace.keyframe_paths(script, shot), shot, self.config, chosen_preset)
+        chosen_preset = preset or config.video.preset
+        digest = input_hash(self.workspace.keyframe_paths(script, shot), shot, config, chosen_preset)
         metadata = self.workspace.read_metadata(script, method)
         existing = metadata.clip(shot.shot_id)
-        listener.shot_started(label, frame_count(shot.duration_s, self.config.video.fps))
+        listener.shot_started(label, frame_count(shot.duration_s, config.video.fps))
         if not force and existing is not None and existing.input_hash == digest and clip_path.is_file():
             outcome = ShotOutcome(label, "skipped", clip_path, existing)
             listener.shot_finished(label, outcome.status, None)
             return outcome
         try:
             record = render_interpolated_shot(
-                self.workspace, script, shot, self.config,
+                self.workspace, script, shot, config,
                 clip_path=clip_path, preset=chosen_preset, digest=digest, progress=listener,
             )
         except StudioError as error:
@@ -182,6 +188,10 @@ class ReviewDesk:
         write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))
         return path
 
+    def export_batch(self, title_ids: list[str] | None = None) -> str:
+        """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""
+        return dump_batch(export_batch(self.workspace, self.store, title_ids or None))
+
     def votes_csv(self) -> str:
         rows = self.store.vote_rows()
         buffer = io.StringIO()
@@ -198,3 +208,26 @@ def _reviewer_name(name: str) -> str:
     if not 2 <= len(cleaned) <= 60:
         raise StudioError("enter your name (2-60 characters) before reviewing, so your votes count once")
     return cleaned
+
+
+def run_batch(studio: Studio, batch: BatchFile, *, force: bool = False, progress: ProgressListener | None = None) -> BatchReport:
+    """Render every shot of a batch file with its own method and parameters."""
+    jobs = []
+    for entry in batch.shots:
+        script = studio.workspace.find_script(entry.title_id)
+        shot = next((s for s in script.shots if s.shot_id == entry.shot_id), None)
+        if shot is None:
+            raise WorkspaceError(f"batch names {entry.shot_id} of {script.title!r}, which has no such shot")
+        if entry.method != "interp":
+            raise BackendUnavailableError(LTX_UNAVAILABLE)
+        expected = studio.workspace.relative(studio.workspace.clip_path(script, shot, entry.method))
+        if entry.output != expected:
+            raise WorkspaceError(f"batch output {entry.output!r} for {entry.shot_id} must be {expected!r} (the pipeline's path)")
+        jobs.append((script, shot, entry))
+    if progress is not None:
+        progress.batch_started(len(jobs), sum(frame_count(shot.duration_s, studio.config.video.fps) for _, shot, _ in jobs))
+    return BatchReport([
+        studio.render_shot(script, shot, entry.method, preset=entry.params.preset, force=force, progress=progress,
+                           config=entry.params.applied_to(studio.config))
+        for script, shot, entry in jobs
+    ])

@@ -39,8 +39,16 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         use_ltx = gr.Button("Apply: default to LTX-Video")
         use_interp = gr.Button("Apply: default to interpolation")
     applied = gr.Markdown()
-    export = gr.Button("Export votes (CSV)")
-    csv_file = gr.File(label="votes.csv")
+    with gr.Row():
+        export = gr.Button("Export votes (CSV)")
+        csv_file = gr.File(label="votes.csv")
+    with gr.Row():
+        batch_titles = gr.Dropdown(
+            [(s.title, str(s.title_id)) for s in desk.scripts()], multiselect=True,
+            label="Scripts for a batch config (none = all)",
+        )
+        export_batch = gr.Button("Export batch config (YAML)")
+        batch_file = gr.File(label="batch.yaml")
 
     def on_refresh_click() -> dict:
         import pandas as pd
@@ -69,6 +77,14 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         path.write_text(desk.votes_csv(), encoding="utf-8")
         return str(path)
 
+    @shown_to_user
+    def on_export_batch_click(title_ids: list[str] | None) -> str:
+        path = desk.workspace.inside("exports", f"batch-{time.strftime('%Y%m%d-%H%M%S')}.yaml")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(desk.export_batch(title_ids or None), encoding="utf-8")
+        return str(path)
+
+    export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(shown_to_user(on_refresh_click), None, [summary, plot], api_name="results")
     page.load(shown_to_user(on_refresh_click), None, [summary, plot], api_visibility="private")
     use_ltx.click(on_apply_ltx_click, None, applied, api_name="apply_decision_ltx")

@@ -1,0 +1,91 @@
+"""Batch configs: per shot the method, its parameters and the output path, as YAML.
+
+Exported from the studio (the promoted take's settings where there is one,
+the workspace defaults elsewhere) and run with `python -m studio generate --batch FILE`.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from studio.config import describe_validation_error
+from studio.errors import ConfigError
+from studio.services.takes import TakeSettings
+from studio.store import VoteStore
+from studio.workspace import Workspace
+
+BATCH_VERSION = 1
+
+
+class BatchShot(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title_id: str
+    shot_id: str
+    method: Literal["interp", "ltx"]
+    params: TakeSettings
+    seed: int | None = Field(default=None, description="Generation seed (LTX); null for interpolation.")
+    output: str = Field(description="Clip path relative to the workspace.")
+
+
+class BatchFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1] = BATCH_VERSION
+    shots: list[BatchShot]
+
+
+def export_batch(workspace: Workspace, store: VoteStore, title_ids: list[str] | None = None) -> BatchFile:
+    """A batch for the chosen titles (all when None)."""
+    config = workspace.config()
+    method = "ltx" if config.switches.use_ltx else "interp"
+    defaults = TakeSettings(
+        method=method, motion=config.interpolation.ken_burns.strength,
+        smooth_motion=config.interpolation.smooth_motion, preset=config.video.preset,
+    )
+    shots = []
+    for script in workspace.scripts():
+        if title_ids and str(script.title_id) not in title_ids:
+            continue
+        metadata = workspace.read_metadata(script, method)
+        takes_by_hash = {take.input_hash: take for take in store.takes(str(script.title_id))}
+        for shot in script.shots:
+            record = metadata.clip(shot.shot_id)
+            promoted = takes_by_hash.get(record.input_hash) if record else None
+            params = TakeSettings.model_validate(promoted.params) if promoted else defaults
+            shots.append(BatchShot(
+                title_id=str(script.title_id), shot_id=shot.shot_id, method=params.method, params=params,
+                seed=config.ltx_video.seed if params.method == "ltx" else None,
+                output=workspace.relative(workspace.clip_path(script, shot, params.method)),
+            ))
+    return BatchFile(shots=shots)
+
+
+def dump_batch(batch: BatchFile) -> str:
+    from ruamel.yaml import YAML
+
+    buffer = io.StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.dump(batch.model_dump(mode="json"), buffer)
+    return "# Shot Video Studio batch: run with  python -m studio generate --batch THIS_FILE\n" + buffer.getvalue()
+
+
+def load_batch(path: Path) -> BatchFile:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read batch file {path}: {error}") from None
+    except YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    try:
+        return BatchFile.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(str(path), error)) from None

@@ -1,0 +1,51 @@
+"""Batch configs: export from the studio, run with generate --batch, same outputs."""
+
+import pytest
+
+from studio.cli import main
+from studio.errors import ConfigError
+from studio.services import ReviewDesk, Studio, TakeSettings
+from studio.services.batchfile import load_batch
+from studio.store import VoteStore
+from tests.conftest import SAMPLE_TITLE
+
+
+@pytest.fixture
+def desk(small_workspace, tmp_path):
+    return ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+
+
+def test_export_run_and_the_same_outputs(desk, tmp_path, capsys):
+    take = desk.render_take(SAMPLE_TITLE, "shot-002", TakeSettings.parse(motion=0.9, smooth_motion=False, preset="ultrafast"), who="op")
+    desk.promote(take.id)
+    text = desk.export_batch([SAMPLE_TITLE])
+    path = tmp_path / "batch.yaml"
+    path.write_text(text)
+    batch = load_batch(path)
+    assert [(s.shot_id, s.method, s.params.motion, s.params.smooth_motion, s.params.preset) for s in batch.shots] == [
+        ("shot-001", "interp", 0.5, True, "ultrafast"),
+        ("shot-002", "interp", 0.9, False, "ultrafast"),  # the promoted take's settings
+        *[(f"shot-00{k}", "interp", 0.5, True, "ultrafast") for k in range(3, 7)],
+    ]
+    assert batch.shots[1].output == f"videos/interp/women/14-17/{SAMPLE_TITLE}/shot_002.mp4"
+
+    args = ["generate", "--workspace", str(desk.workspace.root), "--batch", str(path)]
+    assert main(args) == 0
+    assert "5 rendered, 1 skipped" in capsys.readouterr().err  # the promoted take already is shot 2
+    outputs = {s.output: (desk.workspace.root / s.output).read_bytes() for s in batch.shots}
+    assert main(args) == 0
+    assert "0 rendered, 6 skipped" in capsys.readouterr().err
+    assert {s.output: (desk.workspace.root / s.output).read_bytes() for s in batch.shots} == outputs
+    # The export of what was just rendered is the same batch again.
+    assert desk.export_batch([SAMPLE_TITLE]) == text
+
+
+def test_bad_batch_files_are_refused_with_the_place(desk, tmp_path, capsys):
+    path = tmp_path / "batch.yaml"
+    path.write_text("version: 1\nshots:\n- {title_id: x, shot_id: shot-001, method: interp, params: {motion: 7}, output: a.mp4}\n")
+    with pytest.raises(ConfigError, match=r"shots.0.params.motion = 7: Input should be less than or equal to 1"):
+        load_batch(path)
+    text = desk.export_batch([SAMPLE_TITLE]).replace("videos/interp/women", "../../elsewhere")
+    path.write_text(text)
+    assert main(["generate", "--workspace", str(desk.workspace.root), "--batch", str(path)]) == 2
+    assert "must be 'videos/interp/women/14-17/" in capsys.readouterr().err

@@ -19,7 +19,8 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(url, wait_until="networkidle")
+        page.goto(url)
+        page.get_by_text("keyframes at").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ana")
         # The first script and shot are chosen on load; render two takes of it.
         for count in (1, 2):

@@ -111,9 +111,10 @@ def test_ltx_is_refused_until_its_backend_lands(desk):
         TakeSettings.parse(motion=3)
 
 
-def row(left_method, right_method, choice, reviewer="r"):
+def row(left_method, right_method, choice, reviewer="r", **extra):
     return {"left_method": left_method, "right_method": right_method, "left_variant": left_method,
-            "right_variant": right_method, "choice": choice, "reviewer": reviewer}
+            "right_variant": right_method, "choice": choice, "reviewer": reviewer,
+            "left_take": f"{left_method}-take", "right_take": f"{right_method}-take"} | extra
 
 
 def test_wilson_interval():
@@ -154,3 +155,34 @@ def test_votes_export_as_csv(desk, two_takes):
     rows = list(csv.DictReader(io.StringIO(desk.votes_csv())))
     assert [(r["reviewer"], r["choice"], r["reasons"], r["comment"], r["left_take"], r["right_take"]) for r in rows] == [
         ("Ana", "tie", '["too static"]', "both fine", left.id, right.id)]
+
+
+def test_bradley_terry_ranks_variants_with_intervals():
+    from studio.services.review import bradley_terry
+
+    rows = ([row("a", "b", "left")] * 12 + [row("a", "b", "right")] * 4
+            + [row("b", "c", "left")] * 12 + [row("b", "c", "right")] * 4 + [row("a", "c", "tie")] * 2)
+    ranking = bradley_terry(rows)
+    assert [s.label for s in ranking] == ["a", "b", "c"]
+    assert ranking[0].low < ranking[0].strength < ranking[0].high
+    assert ranking[0].low > ranking[2].high  # a is clearly stronger than c
+    assert bradley_terry([row("a", "a", "left")]) == []
+
+
+def test_reviewer_agreement_ignores_which_side_a_take_was_on():
+    from studio.services.review import reviewer_agreement
+
+    same_take_won = [row("a", "b", "left", reviewer="x"),
+                     {**row("b", "a", "right", reviewer="y"), "left_take": "b-take", "right_take": "a-take"}]
+    assert reviewer_agreement(same_take_won) == 1.0
+    assert reviewer_agreement([row("a", "b", "left", reviewer="x"), row("a", "b", "right", reviewer="y")]) == 0.0
+    assert reviewer_agreement([row("a", "b", "left")]) is None
+
+
+def test_groups_that_disagree_with_the_overall_verdict_get_a_suggestion():
+    rows = ([row("ltx", "interp", "left", segment="women")] * 30
+            + [row("ltx", "interp", "right", segment="men")] * 12)
+    results = summarize(rows)
+    assert results.recommendation is True
+    assert [w.rate for w in results.per_group["segment"]["men"] if w.label == "ltx"] == [0.0]
+    assert results.suggestions == ["segment men: interpolation wins here (LTX 0%, 95% CI 0%-24%, 12 votes)"]

@@ -41,6 +41,16 @@ class WinRate:
 
 
 @dataclass(frozen=True)
+class Strength:
+    """Bradley-Terry strength (log scale, mean 0) with a bootstrap 95% interval."""
+
+    label: str
+    strength: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Results:
     votes: int
     both_bad: int
@@ -49,7 +59,10 @@ class Results:
     left_share: float | None  # share of decisive votes for the left side (0.5 = no position bias)
     recommendation: bool | None  # use_ltx, or None while the votes do not decide it
     reason: str
-    per_group: dict[str, list[WinRate]] = field(default_factory=dict)
+    ranking: list[Strength] = field(default_factory=list)
+    agreement: float | None = None  # share of reviewer pairs that agree on the same comparison
+    per_group: dict[str, dict[str, list[WinRate]]] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
 
 
 def _win_rates(rows: list[dict], key: str) -> list[WinRate]:
@@ -68,6 +81,64 @@ def _win_rates(rows: list[dict], key: str) -> list[WinRate]:
     ]
 
 
+def _outcome(row: dict) -> str:
+    """What a vote says independent of which side each take was shown on."""
+    if row["choice"] == "left":
+        return row["left_take"]
+    if row["choice"] == "right":
+        return row["right_take"]
+    return row["choice"]
+
+
+def reviewer_agreement(rows: list[dict]) -> float | None:
+    """Share of pairs of reviewers who judged the same two takes the same way."""
+    by_comparison: dict[frozenset[str], list[str]] = {}
+    for row in rows:
+        by_comparison.setdefault(frozenset((row["left_take"], row["right_take"])), []).append(_outcome(row))
+    agree = total = 0
+    for outcomes in by_comparison.values():
+        for a, b in itertools.combinations(outcomes, 2):
+            total += 1
+            agree += a == b
+    return agree / total if total else None
+
+
+def bradley_terry(rows: list[dict], key: str = "variant", *, resamples: int = 200, seed: int = 0) -> list[Strength]:
+    """Bradley-Terry strengths of every `key` (ties count as one win each way), with
+    95% intervals from resampling the votes."""
+    import choix
+    import numpy as np
+
+    games = [r for r in rows if r["choice"] in ("left", "right", "tie") and r[f"left_{key}"] != r[f"right_{key}"]]
+    labels = sorted({r[f"left_{key}"] for r in games} | {r[f"right_{key}"] for r in games})
+    if len(labels) < 2:
+        return []
+    index = {label: i for i, label in enumerate(labels)}
+
+    def pairs(sample: list[dict]) -> list[tuple[int, int]]:
+        out = []
+        for r in sample:
+            left, right = index[r[f"left_{key}"]], index[r[f"right_{key}"]]
+            if r["choice"] in ("left", "tie"):
+                out.append((left, right))
+            if r["choice"] in ("right", "tie"):
+                out.append((right, left))
+        return out
+
+    def fit(sample: list[dict]) -> np.ndarray:
+        # A little regularisation keeps strengths finite when one side never lost.
+        return choix.ilsr_pairwise(len(labels), pairs(sample), alpha=0.01)
+
+    estimate = fit(games)
+    rng = np.random.default_rng(seed)
+    draws = np.array([fit([games[i] for i in rng.integers(0, len(games), len(games))]) for _ in range(resamples)])
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    return sorted(
+        (Strength(label, float(estimate[i]), float(low[i]), float(high[i])) for label, i in index.items()),
+        key=lambda s: -s.strength,
+    )
+
+
 def summarize(rows: list[dict]) -> Results:
     decisive = [r for r in rows if r["choice"] in ("left", "right")]
     by_method = _win_rates(rows, "method")
@@ -84,7 +155,26 @@ def summarize(rows: list[dict]) -> Results:
         recommendation, reason = False, f"interpolation wins {1 - ltx.rate:.0%} (LTX 95% CI {ltx.low:.0%}-{ltx.high:.0%}) of {ltx.comparisons} votes"
     else:
         recommendation, reason = None, f"too close to call: LTX wins {ltx.rate:.0%} (95% CI {ltx.low:.0%}-{ltx.high:.0%})"
+    per_group: dict[str, dict[str, list[WinRate]]] = {}
+    suggestions = []
+    for group in ("segment", "age_bucket", "camera_movement"):
+        values = sorted({r[group] for r in rows if r.get(group)})
+        per_group[group] = {value: _win_rates([r for r in rows if r.get(group) == value], "method") for value in values}
+        for value, rates in per_group[group].items():
+            group_ltx = next((w for w in rates if w.label == "ltx"), None)
+            if group_ltx is None or group_ltx.comparisons < MIN_DECISIVE_VOTES // 3:
+                continue
+            prefers = True if group_ltx.low > 0.5 else False if group_ltx.high < 0.5 else None
+            if prefers is not None and prefers != recommendation:
+                suggestions.append(
+                    f"{group} {value}: {'LTX' if prefers else 'interpolation'} wins here "
+                    f"(LTX {group_ltx.rate:.0%}, 95% CI {group_ltx.low:.0%}-{group_ltx.high:.0%}, {group_ltx.comparisons} votes)"
+                )
     return Results(
+        ranking=bradley_terry(rows) if rows else [],
+        agreement=reviewer_agreement(rows),
+        per_group=per_group,
+        suggestions=suggestions,
         votes=len(rows),
         both_bad=sum(1 for r in rows if r["choice"] == "both_bad"),
         by_method=by_method,

@@ -166,7 +166,34 @@ class ReviewDesk:
         return self.store.take(pair.left_take), self.store.take(pair.right_take)
 
     def results(self) -> Results:
-        return summarize(self.store.vote_rows())
+        """What the votes say, split by segment, age bucket and camera movement."""
+        scripts = {str(s.title_id): s for s in self.scripts()}
+        rows = []
+        for row in self.store.vote_rows():
+            script = scripts.get(row["title_id"])
+            shot = next((s for s in script.shots if s.shot_id == row["shot_id"]), None) if script else None
+            rows.append(row | {
+                "segment": script.segment if script else None,
+                "age_bucket": script.age_bucket if script else None,
+                "camera_movement": shot.camera_movement.value if shot else None,
+            })
+        return summarize(rows)
+
+    def take_figures(self) -> list[dict]:
+        """Objective figures per method and settings: mean render time, motion and flicker of the takes."""
+        groups: dict[str, list[Take]] = {}
+        for take in self.store.takes():
+            groups.setdefault(take.variant, []).append(take)
+
+        def mean(takes: list[Take], key: str) -> float | None:
+            values = [t.record.get(key) for t in takes if t.record.get(key) is not None]
+            return round(sum(values) / len(values), 3) if values else None
+
+        return [
+            {"variant": variant, "takes": len(takes), "render_s_per_clip": mean(takes, "generation_time_s"),
+             "motion": mean(takes, "motion_score"), "flicker": mean(takes, "flicker_score")}
+            for variant, takes in sorted(groups.items())
+        ]
 
     def apply_decision(self, use_ltx: bool) -> Path:
         """Write switches.use_ltx and DECISION.md with the figures behind it."""

@@ -11,7 +11,7 @@ from studio.services.review import MIN_DECISIVE_VOTES, Results
 from studio.ui.errors import shown_to_user
 
 
-def results_markdown(results: Results) -> str:
+def results_markdown(results: Results, figures: list[dict]) -> str:
     def table(rates) -> list[str]:
         return ["| | win rate | 95% interval | comparisons |", "|---|---|---|---|",
                 *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}–{w.high:.0%} | {w.comparisons} |" for w in rates]]
@@ -28,13 +28,25 @@ def results_markdown(results: Results) -> str:
         f"\n{results.votes} votes, {results.both_bad} 'both bad'. {bias}",
         "\n#### By method", *table(results.by_method),
         "\n#### By method and settings", *table(results.by_variant),
+        "\n#### Bradley-Terry ranking (log strength, 95% bootstrap interval)",
+        "| | strength | interval |", "|---|---|---|",
+        *[f"| {r.label} | {r.strength:+.2f} | {r.low:+.2f} to {r.high:+.2f} |" for r in results.ranking],
+        "\n" + ("Reviewer agreement: no comparison judged twice yet." if results.agreement is None
+                else f"Reviewer agreement: {results.agreement:.0%} of reviewer pairs judged the same comparison alike."),
+        *[f"\n#### LTX vs interpolation by {group.replace('_', ' ')}\n" + "\n".join(
+            f"- {value}: " + ", ".join(f"{w.label} {w.rate:.0%} ({w.low:.0%}-{w.high:.0%}, n={w.comparisons})" for w in rates)
+            for value, rates in groups.items() if rates)
+          for group, groups in results.per_group.items() if any(groups.values())],
+        *(["\n#### Where a group differs", *[f"- {line}" for line in results.suggestions]] if results.suggestions else []),
+        "\n#### Objective figures of the takes", "| settings | takes | render s/clip | motion | flicker |", "|---|---|---|---|---|",
+        *[f"| {f['variant']} | {f['takes']} | {f['render_s_per_clip']} | {f['motion']} | {f['flicker']} |" for f in figures],
     ])
 
 
 def build_results_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
     refresh = gr.Button("Refresh")
     summary = gr.Markdown()
-    plot = gr.BarPlot(x="variant", y="win rate", title="Win rate by method and settings", y_lim=[0, 1], height=300)
+    plot = gr.BarPlot(x="variant", y="strength", title="Bradley-Terry strength by method and settings", height=300)
     with gr.Row():
         use_ltx = gr.Button("Apply: default to LTX-Video")
         use_interp = gr.Button("Apply: default to interpolation")
@@ -54,9 +66,9 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         import pandas as pd
 
         results = desk.results()
-        frame = pd.DataFrame([{"variant": w.label, "win rate": round(w.rate, 3)} for w in results.by_variant],
-                             columns=["variant", "win rate"])
-        return {summary: results_markdown(results), plot: frame}
+        frame = pd.DataFrame([{"variant": r.label, "strength": round(r.strength, 3)} for r in results.ranking],
+                             columns=["variant", "strength"])
+        return {summary: results_markdown(results, desk.take_figures()), plot: frame}
 
     def decide(value: bool) -> str:
         path = desk.apply_decision(value)

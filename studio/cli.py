@@ -150,6 +150,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from studio.store import VoteStore
     from studio.ui.app import build_app, served_folders
 
+    if os.environ.get("SPACE_ID") and "STUDIO_HOME" not in os.environ and os.access("/data", os.W_OK):
+        os.environ["STUDIO_HOME"] = "/data"  # Hugging Face persistent storage: votes and takes survive restarts
     workspace = _workspace(args.workspace or os.environ.get("STUDIO_WORKSPACE"))
     db_path = Path(args.db or os.environ.get("STUDIO_DB") or workspace.root / "review" / "votes.db")
     desk = ReviewDesk(Studio.open(workspace), VoteStore(db_path))

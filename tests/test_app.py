@@ -42,7 +42,7 @@ def test_every_action_has_an_api(served):
     _, _, client = served
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert {"/list_scripts", "/shot_details", "/render_shot", "/promote_take", "/next_pair", "/vote",
-            "/results", "/apply_decision", "/export_votes", "/export_batch"} <= endpoints
+            "/results", "/apply_decision", "/export_votes", "/export_batch", "/render_script"} <= endpoints
 
 
 def test_review_round_trip_through_the_api(served):
@@ -70,6 +70,14 @@ def test_review_round_trip_through_the_api(served):
     assert (desk.workspace.root / "DECISION.md").is_file()
     csv_path = client.predict(api_name="/export_votes")
     assert open(csv_path).read().splitlines()[1].split(",")[1] == "Ana"
+
+
+def test_render_a_whole_script_through_the_api(served):
+    desk, _, client = served
+    status = client.predict(SAMPLE_TITLE, api_name="/render_script")
+    assert status == "Script done: 6 rendered, 0 skipped (up to date), 0 failed."
+    assert client.predict(SAMPLE_TITLE, api_name="/render_script").startswith("Script done: 0 rendered, 6 skipped")
+    assert {s.label for s in desk.shot_statuses(SAMPLE_TITLE).values()} == {"rendered"}
 
 
 def test_bad_input_comes_back_as_a_message(served):

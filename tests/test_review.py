@@ -186,3 +186,19 @@ def test_groups_that_disagree_with_the_overall_verdict_get_a_suggestion():
     assert results.recommendation is True
     assert [w.rate for w in results.per_group["segment"]["men"] if w.label == "ltx"] == [0.0]
     assert results.suggestions == ["segment men: interpolation wins here (LTX 0%, 95% CI 0%-24%, 12 votes)"]
+
+
+def test_shot_status_follows_clips_and_both_bad_votes(desk, two_takes):
+    from studio.ui.library import shot_choices
+
+    statuses = desk.shot_statuses(SAMPLE_TITLE)
+    assert (statuses["shot-004"].label, statuses["shot-004"].take_methods) == ("not rendered", ("interp",))
+    desk.promote(two_takes[0].id)
+    assert desk.shot_statuses(SAMPLE_TITLE)["shot-004"].label == "rendered"
+    pair, _, _ = desk.next_pair("Ana")
+    desk.vote("Ana", pair.token, "both_bad", ["warping"])
+    assert desk.shot_statuses(SAMPLE_TITLE)["shot-004"].label == "flagged bad"
+    assert [value for _, value in shot_choices(desk, SAMPLE_TITLE, "flagged bad", "all")] == ["shot-004"]
+    assert [value for _, value in shot_choices(desk, SAMPLE_TITLE, "all", "interp")] == ["shot-004"]
+    assert len(shot_choices(desk, SAMPLE_TITLE, "not rendered", "all")) == 5
+    assert shot_choices(desk, SAMPLE_TITLE, "all", "ltx") == []

@@ -121,6 +121,22 @@ class Studio:
         return BatchReport(outcomes)
 
 
+@dataclass(frozen=True, slots=True)
+class ShotStatus:
+    clips: tuple[str, ...]  # methods with a canonical clip
+    take_methods: tuple[str, ...]
+    both_bad_votes: int
+
+    @property
+    def label(self) -> str:
+        if self.both_bad_votes:
+            return "flagged bad"
+        return "rendered" if self.clips else "not rendered"
+
+    def has_method(self, method: str) -> bool:
+        return method in self.clips or method in self.take_methods
+
+
 @dataclass(frozen=True)
 class ReviewDesk:
     """The studio app's use cases: takes, blind review, results and the decision.
@@ -145,6 +161,25 @@ class ReviewDesk:
             if shot.shot_id == shot_id:
                 return script, shot
         raise WorkspaceError(f"{script.title!r} has no {shot_id!r}")
+
+    def shot_statuses(self, title_id: str) -> dict[str, ShotStatus]:
+        """Per shot: canonical clips by method, methods with takes, and 'both bad' votes."""
+        script = self.workspace.find_script(title_id)
+        bad: dict[str, int] = {}
+        for row in self.store.vote_rows():
+            if row["title_id"] == title_id and row["choice"] == "both_bad":
+                bad[row["shot_id"]] = bad.get(row["shot_id"], 0) + 1
+        take_methods: dict[str, set[str]] = {}
+        for take in self.store.takes(title_id):
+            take_methods.setdefault(take.shot_id, set()).add(take.method)
+        return {
+            shot.shot_id: ShotStatus(
+                clips=tuple(m for m in ("interp", "ltx") if self.workspace.clip_path(script, shot, m).is_file()),
+                take_methods=tuple(sorted(take_methods.get(shot.shot_id, ()))),
+                both_bad_votes=bad.get(shot.shot_id, 0),
+            )
+            for shot in script.shots
+        }
 
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None) -> Take:

@@ -11,7 +11,7 @@ import gradio as gr
 from studio.config import X264_PRESETS
 from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
-from studio.services import ReviewDesk, TakeSettings
+from studio.services import ReviewDesk, Selection, TakeSettings
 from studio.services.progress import CancellableProgress
 from studio.ui.errors import shown_to_user
 
@@ -24,6 +24,23 @@ def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> li
         for s in desk.scripts()
         if segment in (None, "", "all", s.segment) and age in (None, "", "all", s.age_bucket)
     ]
+
+
+STATUS_FILTERS = ("all", "not rendered", "rendered", "flagged bad")
+
+
+def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> list[tuple[str, str]]:
+    """Shots of a script that pass the filters, labelled with their status."""
+    statuses = desk.shot_statuses(title_id)
+    choices = []
+    for shot in desk.workspace.find_script(title_id).shots:
+        state = statuses[shot.shot_id]
+        if status not in ("all", None, "") and state.label != status:
+            continue
+        if method not in ("all", None, "") and not state.has_method(method):
+            continue
+        choices.append((f"{shot.shot_id} [{state.label}]: {shot.description[:50]}", shot.shot_id))
+    return choices
 
 
 def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
@@ -51,11 +68,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         age = gr.Dropdown(["all", *AGE_BUCKETS], value="all", label="Age bucket")
         initial = script_choices(desk, None, None)
         script = gr.Dropdown(initial, value=initial[0][1] if initial else None, label="Script")
-        first_shots = desk.workspace.find_script(initial[0][1]).shots if initial else []
-        shot = gr.Dropdown(
-            [(f"{s.shot_id}: {s.description[:60]}", s.shot_id) for s in first_shots],
-            value=first_shots[0].shot_id if first_shots else None, label="Shot",
-        )
+        status_filter = gr.Dropdown(list(STATUS_FILTERS), value="all", label="Status")
+        method_filter = gr.Dropdown(["all", "interp", "ltx"], value="all", label="Method")
+        first_choices = shot_choices(desk, initial[0][1], "all", "all") if initial else []
+        shot = gr.Dropdown(first_choices, value=first_choices[0][1] if first_choices else None, label="Shot")
     with gr.Row():
         with gr.Column(scale=1):
             details = gr.Markdown()
@@ -78,6 +94,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
     with gr.Row():
         render = gr.Button("Render take", variant="primary")
+        render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
         cancel = gr.Button("Cancel")
     status = gr.Markdown()
     with gr.Row():
@@ -90,11 +107,11 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         return gr.Dropdown(choices, value=choices[0][1] if choices else None)
 
     @shown_to_user
-    def on_script_change(title_id: str | None) -> gr.Dropdown:
+    def on_script_change(title_id: str | None, status_value: str, method_value: str) -> gr.Dropdown:
         if not title_id:
             return gr.Dropdown([], value=None)
-        shots = desk.workspace.find_script(title_id).shots
-        return gr.Dropdown([(f"{s.shot_id}: {s.description[:60]}", s.shot_id) for s in shots], value=shots[0].shot_id)
+        choices = shot_choices(desk, title_id, status_value, method_value)
+        return gr.Dropdown(choices, value=choices[0][1] if choices else None)
 
     @shown_to_user
     def on_shot_change(title_id: str | None, shot_id: str | None) -> dict:
@@ -150,6 +167,35 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         }
 
     @shown_to_user
+    def on_render_script_click(title_id: str | None):
+        """Render (or skip when up to date) every shot of a script to its canonical clip."""
+        if not title_id:
+            raise StudioError("choose a script first")
+        listener = CancellableProgress()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["report"] = desk.studio.generate(Selection(title_id=title_id), progress=listener)
+            except Exception as error:  # noqa: BLE001 - re-raised in the handler's thread below
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name="render-script", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                yield f"Rendering the script… shot {listener.shots_done + 1}, {listener.fraction:.0%} of all frames"
+                time.sleep(0.5)
+        finally:
+            listener.cancel()
+            worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        report = outcome["report"]
+        failures = "".join(f"\n- {o.label}: {o.message}" for o in report.failed)
+        yield f"Script done: {report.summary()}.{failures}"
+
+    @shown_to_user
     def on_promote_click(take_id: str | None) -> str:
         if not take_id:
             raise StudioError("render or choose a take first")
@@ -158,13 +204,18 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
 
     segment.change(on_filter_change, [segment, age], script, api_visibility="private")
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
-    script.change(on_script_change, script, shot, api_visibility="private")
+    for trigger in (script, status_filter, method_filter):
+        trigger.change(on_script_change, [script, status_filter, method_filter], shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_name="shot_details")
     rendering = render.click(
         on_render_click, [script, shot, method, motion, smooth, preset, reviewer], [status, video, metadata],
         api_name="render_shot", concurrency_limit=1, concurrency_id="render",
     )
     rendering.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")
-    cancel.click(None, None, None, cancels=[rendering], api_visibility="private")
+    rendering_script = render_script.click(
+        on_render_script_click, script, status, api_name="render_script", concurrency_limit=1, concurrency_id="render"
+    )
+    rendering_script.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")
+    cancel.click(None, None, None, cancels=[rendering, rendering_script], api_visibility="private")
     promote.click(on_promote_click, take_choice, promoted, api_name="promote_take")
     page.load(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")

@@ -21,6 +21,27 @@ SYNC_PLAYERS_JS = """
 """
 
 
+PLAY_PAUSE_JS = """
+() => {
+  const players = [...document.querySelectorAll('#review-left video, #review-right video')];
+  const start = players.some(v => v.paused);
+  players.forEach(v => start ? v.play() : v.pause());
+}
+"""
+
+
+def step_js(frames: int, fps: int = 30) -> str:
+    """Pause both players and move both by `frames` frames."""
+    return f"""
+() => {{
+  const players = [...document.querySelectorAll('#review-left video, #review-right video')];
+  if (!players.length) return;
+  const t = Math.max(0, players[0].currentTime + ({frames}) / {fps});
+  players.forEach(v => {{ v.pause(); v.currentTime = t; }});
+}}
+"""
+
+
 def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:
     gr.Markdown("Two takes of the same shot. Which side is better? Methods stay hidden until you vote.")
     next_button = gr.Button("Next pair", variant="primary")
@@ -29,6 +50,10 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
     with gr.Row():
         left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
         right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
+    with gr.Row():
+        back = gr.Button("◀ one frame")
+        play = gr.Button("Play / pause both")
+        forward = gr.Button("one frame ▶")
     with gr.Row():
         choice = gr.Radio(
             [("Left better", "left"), ("Right better", "right"), ("Tie", "tie"), ("Both bad", "both_bad")],
@@ -64,6 +89,9 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
     next_button.click(
         on_next_click, reviewer, [token, shot_info, left, right, choice, reasons, comment, reveal], api_name="next_pair"
     ).then(None, None, None, js=SYNC_PLAYERS_JS, api_visibility="private")
+    back.click(None, None, None, js=step_js(-1), api_visibility="private")
+    forward.click(None, None, None, js=step_js(1), api_visibility="private")
+    play.click(None, None, None, js=PLAY_PAUSE_JS, api_visibility="private")
     vote_button.click(
         on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote", concurrency_limit=None
     )

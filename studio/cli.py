@@ -161,6 +161,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         server_name=args.host, server_port=args.port, allowed_paths=served_folders(desk),
         auth=(lambda user, given: given == password) if password else None,
         prevent_thread_lock=args.no_block,
+        max_file_size="100mb",  # keyframe uploads; images are checked again before use
     )
     return 0
 

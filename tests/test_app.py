@@ -101,3 +101,19 @@ def test_only_workspace_media_is_served(served, tmp_path):
         except urllib.error.HTTPError as error:
             status = error.code
         assert (status == 200) == allowed, (path, status)
+
+
+def test_app_py_options_and_password(small_workspace, tmp_path, monkeypatch):
+    """`python app.py` as deployed privately: STUDIO_PASSWORD makes every request log in first."""
+    from studio.cli import main
+
+    port = free_port()
+    monkeypatch.setenv("STUDIO_PASSWORD", "s3cret")
+    monkeypatch.setenv("STUDIO_DB", str(tmp_path / "private.db"))
+    assert main(["serve", "--workspace", str(small_workspace.root), "--port", str(port), "--no-block"]) == 0
+    url = f"http://127.0.0.1:{port}/"
+    with pytest.raises(Exception):  # noqa: B017 - any refusal will do; the client cannot even read the API
+        gradio_client.Client(url, verbose=False).predict(api_name="/list_scripts")
+    client = gradio_client.Client(url, auth=("reviewer", "s3cret"), verbose=False)
+    assert len(client.predict(api_name="/list_scripts")) == 3
+    assert (tmp_path / "private.db").is_file()

@@ -80,3 +80,9 @@ def test_only_media_runs_ffmpeg():
         if part_of(name) not in ("media", "bench") and "subprocess" in {i.split(".")[0] for i, _ in imports(path)}
     ]
     assert runners == []
+
+
+def test_the_app_starts_without_torch():
+    code = "import sys, studio.ui, studio.cli; print(sorted(m for m in ('torch', 'diffusers', 'transformers') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -37,6 +37,14 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         page.get_by_role("button", name="Next pair").click()
         page.locator("#review-left video").wait_for(timeout=30_000)
         page.locator("#review-right video").wait_for(timeout=30_000)
+        # The two players move together: play both, then step one frame.
+        page.get_by_role("button", name="Play / pause both").click()
+        page.wait_for_timeout(700)
+        assert page.evaluate("[...document.querySelectorAll('#review-left video, #review-right video')].map(v => v.paused)") == [False, False]
+        page.get_by_role("button", name="one frame ▶").click()
+        page.wait_for_timeout(300)
+        times = page.evaluate("[...document.querySelectorAll('#review-left video, #review-right video')].map(v => v.currentTime)")
+        assert times[0] == pytest.approx(times[1], abs=0.02) and times[0] > 0
         page.get_by_label("Left better").check()
         page.get_by_label("flicker").check()
         page.get_by_role("button", name="Vote").click()

@@ -202,3 +202,42 @@ def test_shot_status_follows_clips_and_both_bad_votes(desk, two_takes):
     assert [value for _, value in shot_choices(desk, SAMPLE_TITLE, "all", "interp")] == ["shot-004"]
     assert len(shot_choices(desk, SAMPLE_TITLE, "not rendered", "all")) == 5
     assert shot_choices(desk, SAMPLE_TITLE, "all", "ltx") == []
+
+
+def test_replacing_a_keyframe_checks_the_upload_and_keeps_the_old_one(desk, tmp_path):
+    from PIL import Image
+
+    from studio.errors import KeyframeError
+    from tests.conftest import real_photo
+
+    script, shot = desk.shot(SAMPLE_TITLE, "shot-004")
+    [target] = desk.workspace.keyframe_paths(script, shot)
+    original = target.read_bytes()
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000)).save(bomb)
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"<html>not an image</html>")
+    for bad, message in ((bomb, "decompression bomb"), (junk, "is not an image file")):
+        with pytest.raises(KeyframeError, match=message):
+            desk.replace_keyframe(SAMPLE_TITLE, "shot-004", "shot_004_A.png", bad)
+    with pytest.raises(StudioError, match="shot-004 has no keyframe 'shot_009_A.png'"):
+        desk.replace_keyframe(SAMPLE_TITLE, "shot-004", "shot_009_A.png", junk)
+    assert target.read_bytes() == original
+
+    good = tmp_path / "new.jpg"
+    Image.fromarray(real_photo("sunset", width=300)).save(good)
+    assert desk.replace_keyframe(SAMPLE_TITLE, "shot-004", "shot_004_A.png", good) == target
+    assert Image.open(target).format == "PNG" and Image.open(target).size == (300, 533)
+    [backup] = (target.parent / "replaced").iterdir()
+    assert backup.read_bytes() == original
+
+
+def test_take_rows_show_each_takes_review_results(desk, two_takes):
+    from studio.ui.library import take_rows
+
+    pair, left, right = desk.next_pair("Ana")
+    desk.vote("Ana", pair.token, "left", [])
+    pair, _, _ = desk.next_pair("Ben")
+    desk.vote("Ben", pair.token, "tie", [])
+    tallies = {row[0]: row[-1] for row in take_rows(desk, SAMPLE_TITLE, "shot-004")}
+    assert tallies == {left.id: "1/1/0", right.id: "0/1/1"}

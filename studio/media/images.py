@@ -109,3 +109,21 @@ def native_canvas_size(image_size: tuple[int, int], frame_size: tuple[int, int])
     units = math.ceil(width / upscale / unit_w / step) * step
     units = min(common, max(step, units))
     return (unit_w * units, unit_h * units)
+
+
+def save_keyframe(image: np.ndarray, path: Path) -> None:
+    """Write an RGB image as PNG, atomically (a temporary file renamed into place)."""
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
+    os.close(handle)
+    try:
+        Image.fromarray(image).save(temp, format="PNG")
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from studio.domain import Script, Shot
 from studio.domain.metadata import Method
 from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError, WorkspaceError
+from studio.media.images import load_keyframe, save_keyframe
 from studio.services.batch import BatchReport, Selection, ShotOutcome
 from studio.services.batchfile import BatchFile, dump_batch, export_batch
 from studio.services.progress import ProgressListener, SilentProgress
@@ -180,6 +182,24 @@ class ReviewDesk:
             )
             for shot in script.shots
         }
+
+    def replace_keyframe(self, title_id: str, shot_id: str, file_name: str, upload: Path) -> Path:
+        """Check an uploaded image and make it the shot's keyframe `file_name`.
+
+        The upload must decode as a real image within the size limits; the old
+        keyframe is kept beside it under replaced/ with a time stamp.
+        """
+        script, shot = self.shot(title_id, shot_id)
+        if file_name not in [k.file for k in shot.keyframes]:
+            raise StudioError(f"{shot_id} has no keyframe {file_name!r}; its keyframes are {', '.join(k.file for k in shot.keyframes)}")
+        image = load_keyframe(upload, label=f"upload for {file_name}")
+        target = self.workspace.inside(self.workspace.relative(self.workspace.keyframe_dir(script)), file_name)
+        if target.exists():
+            backup = target.parent / "replaced" / f"{target.stem}.{datetime.now(UTC):%Y%m%dT%H%M%S}{target.suffix}"
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, backup)
+        save_keyframe(image, target)
+        return target
 
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None) -> Take:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import gradio as gr
@@ -21,6 +22,9 @@ def build_app(desk: ReviewDesk) -> gr.Blocks:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
         reviewer = gr.Textbox(label="Your name (kept in this browser; one vote per pair per name)", max_lines=1)
+        on_space = bool(os.environ.get("SPACE_ID"))
+        if on_space:
+            gr.LoginButton()  # on Hugging Face, the login names the reviewer
         with gr.Tab("Library & generate"):
             build_library_tab(desk, reviewer, page)
         with gr.Tab("Compare & vote"):
@@ -30,6 +34,12 @@ def build_app(desk: ReviewDesk) -> gr.Blocks:
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
         # A name typed before the page finished loading wins over the remembered one.
         page.load(lambda stored, typed: typed or stored, [remembered, reviewer], reviewer, api_visibility="private")
+        if on_space:
+
+            def from_login(typed: str, profile: gr.OAuthProfile | None) -> str:
+                return typed or (profile.username if profile else "")
+
+            page.load(from_login, reviewer, reviewer, api_visibility="private")
     return page
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -15,7 +16,7 @@ from studio.services import ReviewDesk, Selection, TakeSettings
 from studio.services.progress import CancellableProgress
 from studio.ui.errors import shown_to_user
 
-TAKE_COLUMNS = ["take", "variant", "by", "at", "motion", "flicker", "render s"]
+TAKE_COLUMNS = ["take", "variant", "by", "at", "motion", "flicker", "render s", "votes won/tied/lost"]
 
 
 def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> list[tuple[str, str]]:
@@ -44,9 +45,19 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
 
 
 def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
+    tally: dict[str, list[int]] = {}
+    for vote in desk.store.vote_rows():
+        for side, other in (("left", "right"), ("right", "left")):
+            counts = tally.setdefault(vote[f"{side}_take"], [0, 0, 0])
+            if vote["choice"] == side:
+                counts[0] += 1
+            elif vote["choice"] == "tie":
+                counts[1] += 1
+            elif vote["choice"] in (other, "both_bad"):
+                counts[2] += 1
     return [
         [t.id, t.variant, t.created_by, t.created_at, t.record.get("motion_score"), t.record.get("flicker_score"),
-         t.record.get("generation_time_s")]
+         t.record.get("generation_time_s"), "/".join(str(n) for n in tally.get(t.id, [0, 0, 0]))]
         for t in desk.store.takes(title_id, shot_id)
     ]
 
@@ -82,6 +93,11 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
                 take_choice = gr.Dropdown([], label="Take to promote")
                 promote = gr.Button("Promote to canonical clip")
             promoted = gr.Markdown()
+            with gr.Accordion("Replace a keyframe (operators)", open=False):
+                keyframe_choice = gr.Dropdown([], label="Keyframe to replace")
+                upload = gr.File(label="New image (PNG/JPEG/WebP, up to 50 megapixels)", file_types=["image"], type="filepath")
+                replace = gr.Button("Check and replace")
+                replaced = gr.Markdown()
 
     gr.Markdown("### Generate a take")
     with gr.Row():
@@ -116,7 +132,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
     @shown_to_user
     def on_shot_change(title_id: str | None, shot_id: str | None) -> dict:
         if not title_id or not shot_id:
-            return {details: "", keyframes: [], takes: [], take_choice: gr.Dropdown([], value=None)}
+            return {details: "", keyframes: [], takes: [], take_choice: gr.Dropdown([], value=None),
+                    keyframe_choice: gr.Dropdown([], value=None)}
         script_value, shot_value = desk.shot(title_id, shot_id)
         paths = [str(p) for p in desk.workspace.keyframe_paths(script_value, shot_value) if p.is_file()]
         times = ", ".join(f"{t:g} s" for t in shot_value.keyframe_times_s)
@@ -130,6 +147,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
             keyframes: paths,
             takes: rows,
             take_choice: gr.Dropdown([row[0] for row in rows], value=rows[-1][0] if rows else None),
+            keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
     @shown_to_user
@@ -196,6 +214,15 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         yield f"Script done: {report.summary()}.{failures}"
 
     @shown_to_user
+    def on_replace_click(title_id: str | None, shot_id: str | None, file_name: str | None, upload_path: str | None) -> str:
+        if not (title_id and shot_id and file_name):
+            raise StudioError("choose a shot and the keyframe to replace first")
+        if not upload_path:
+            raise StudioError("choose an image file to upload first")
+        path = desk.replace_keyframe(title_id, shot_id, file_name, Path(upload_path))
+        return f"`{desk.workspace.relative(path)}` replaced (the old one is under `replaced/`); render the shot again."
+
+    @shown_to_user
     def on_promote_click(take_id: str | None) -> str:
         if not take_id:
             raise StudioError("render or choose a take first")
@@ -206,16 +233,19 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
     for trigger in (script, status_filter, method_filter):
         trigger.change(on_script_change, [script, status_filter, method_filter], shot, api_visibility="private")
-    shot.change(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_name="shot_details")
+    shot.change(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_name="shot_details")
     rendering = render.click(
         on_render_click, [script, shot, method, motion, smooth, preset, reviewer], [status, video, metadata],
         api_name="render_shot", concurrency_limit=1, concurrency_id="render",
     )
-    rendering.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")
+    rendering.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")
     rendering_script = render_script.click(
         on_render_script_click, script, status, api_name="render_script", concurrency_limit=1, concurrency_id="render"
     )
-    rendering_script.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")
+    rendering_script.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")
     cancel.click(None, None, None, cancels=[rendering, rendering_script], api_visibility="private")
     promote.click(on_promote_click, take_choice, promoted, api_name="promote_take")
-    page.load(on_shot_change, [script, shot], [details, keyframes, takes, take_choice], api_visibility="private")
+    replace.click(on_replace_click, [script, shot, keyframe_choice, upload], replaced, api_name="replace_keyframe").then(
+        on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private"
+    )
+    page.load(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")

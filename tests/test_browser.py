@@ -29,7 +29,8 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
                 if len(desk.store.takes()) == count:
                     break
                 page.wait_for_timeout(500)
-            page.get_by_text(desk.store.takes()[-1].id, exact=True).first.wait_for(timeout=30_000)
+            take_id = desk.store.takes()[-1].id
+            page.locator("p", has_text="rendered in").filter(has_text=take_id).wait_for(timeout=30_000)
         assert len(desk.store.takes()) == 2
         assert all(take.created_by == "Ana" for take in desk.store.takes())
 

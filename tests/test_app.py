@@ -50,7 +50,7 @@ def test_review_round_trip_through_the_api(served):
     scripts = client.predict(api_name="/list_scripts")
     assert sorted(s["title"] for s in scripts) == ["Backyard explorers", "Golden hour in the meadow", "Weekend off the grid"]
     for motion in (0.1, 0.9):
-        status, video, metadata = client.predict(SAMPLE_TITLE, "shot-004", "interp", motion, True, "ultrafast", "Ola",
+        status, video, metadata = client.predict(SAMPLE_TITLE, "shot-004", "interp", motion, True, "ultrafast", 3.0, 8, 42, "Ola",
                                                  api_name="/render_shot")
         assert status.startswith("Take `") and metadata["num_frames"] == 210
         assert video_file(video).endswith(".mp4")
@@ -86,8 +86,8 @@ def test_bad_input_comes_back_as_a_message(served):
         client.predict("", api_name="/next_pair")
     with pytest.raises(gradio_client.exceptions.AppError, match="unknown or expired"):
         client.predict("Ana", "forged", "left", [], "", api_name="/vote")
-    with pytest.raises(gradio_client.exceptions.AppError, match="LTX-Video is not available"):
-        client.predict(SAMPLE_TITLE, "shot-004", "ltx", 0.5, True, "ultrafast", "Ola", api_name="/render_shot")
+    with pytest.raises(gradio_client.exceptions.AppError, match="needs a CUDA GPU"):
+        client.predict(SAMPLE_TITLE, "shot-004", "ltx", 0.5, True, "ultrafast", 3.0, 8, 42, "Ola", api_name="/render_shot")
 
 
 def test_only_workspace_media_is_served(served, tmp_path):

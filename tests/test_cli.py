@@ -163,7 +163,7 @@ def test_unknown_title_and_ltx_method(small_workspace, capsys):
     assert main(["generate", "--workspace", str(small_workspace.root), "--title", "../../etc"]) == 2
     assert "no shot matches" in capsys.readouterr().err
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "ltx"]) == 2
-    assert "--method ltx is not available yet" in capsys.readouterr().err
+    assert "needs a CUDA GPU: real LTX checkpoints" in capsys.readouterr().err
 
 
 def test_validate_command(small_workspace, capsys):

@@ -44,7 +44,7 @@ def encoder_settings(config: PipelineConfig, preset: str | None = None) -> Encod
     )
 
 
-def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, preset: str) -> str:
+def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, preset: str, method: str = "interp") -> str:
     """sha256 over everything that decides the clip: keyframe bytes, the shot, the settings."""
     digest = hashlib.sha256(RENDERER_VERSION.encode())
     for path in keyframe_paths:
@@ -55,6 +55,8 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
         "interpolation": config.interpolation.model_dump(mode="json"),
         "video": config.video.model_dump(mode="json"),
         "preset": preset,
+        "method": method,
+        "ltx_video": config.ltx_video.model_dump(mode="json") if method == "ltx" else None,
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()

@@ -6,13 +6,14 @@ import csv
 import io
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from studio.backends.ltx import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
-from studio.domain.metadata import Method
+from studio.domain.metadata import ClipRecord, Method
 from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError, WorkspaceError
 from studio.media.images import load_keyframe, save_keyframe
@@ -27,16 +28,13 @@ from studio.workspace import Problem, Workspace, write_atomically
 
 log = logging.getLogger(__name__)
 
-LTX_UNAVAILABLE = (
-    "--method ltx is not available yet: the LTX-Video backend has not landed in this version. "
-    "Render with --method interp (needs no model weights)."
-)
 
 
 @dataclass(frozen=True)
 class Studio:
     workspace: Workspace
     config: PipelineConfig
+    models: ModelCache = field(default_factory=ModelCache, compare=False, repr=False)
 
     @classmethod
     def open(cls, workspace: Workspace) -> Studio:
@@ -68,14 +66,12 @@ class Studio:
 
         `config` overrides the workspace's settings for this shot (a batch file's parameters).
         """
-        if method != "interp":
-            raise BackendUnavailableError(LTX_UNAVAILABLE)
         config = config or self.config
         listener = progress or SilentProgress()
         label = f"{script.segment}/{script.age_bucket}/{script.title_id} {shot.shot_id}"
         clip_path = self.workspace.clip_path(script, shot, method)
         chosen_preset = preset or config.video.preset
-        digest = input_hash(self.workspace.keyframe_paths(script, shot), shot, config, chosen_preset)
+        digest = input_hash(self.workspace.keyframe_paths(script, shot), shot, config, chosen_preset, method)
         metadata = self.workspace.read_metadata(script, method)
         existing = metadata.clip(shot.shot_id)
         listener.shot_started(label, frame_count(shot.duration_s, config.video.fps))
@@ -84,10 +80,7 @@ class Studio:
             listener.shot_finished(label, outcome.status, None)
             return outcome
         try:
-            record = render_interpolated_shot(
-                self.workspace, script, shot, config,
-                clip_path=clip_path, preset=chosen_preset, digest=digest, progress=listener,
-            )
+            record = self.render_clip(script, shot, method, config, clip_path, chosen_preset, digest, listener)
         except StudioError as error:
             outcome = ShotOutcome(label, "failed", clip_path, message=str(error))
         except Exception as error:  # a bug in one shot must not lose the others
@@ -100,6 +93,34 @@ class Studio:
         listener.shot_finished(label, outcome.status, outcome.message)
         return outcome
 
+    def check_method(self, method: Method, config: PipelineConfig | None = None) -> None:
+        """Refuse up front, before any loading, a method that cannot run here."""
+        if method == "ltx":
+            try:
+                import torch
+            except ImportError:
+                raise BackendUnavailableError(
+                    "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
+                ) from None
+
+            from studio.backends.ltx import check_can_load
+            from studio.services.ltx_render import model_source
+
+            check_can_load(model_source(self.workspace, config or self.config)[0], cuda=torch.cuda.is_available())
+
+    def render_clip(self, script: Script, shot: Shot, method: Method, config: PipelineConfig, clip_path: Path,
+                preset: str, digest: str, listener: ProgressListener, motion: float | None = None) -> ClipRecord:
+        if method == "ltx":
+            from studio.services.ltx_render import render_ltx_shot
+
+            return render_ltx_shot(
+                self.workspace, script, shot, config, self.models, clip_path=clip_path, preset=preset, digest=digest,
+                motion=config.interpolation.ken_burns.strength if motion is None else motion, progress=listener,
+            )
+        return render_interpolated_shot(
+            self.workspace, script, shot, config, clip_path=clip_path, preset=preset, digest=digest, progress=listener
+        )
+
     def generate(
         self,
         selection: Selection,
@@ -110,8 +131,7 @@ class Studio:
         progress: ProgressListener | None = None,
     ) -> BatchReport:
         """Render every selected shot; failures are collected, never stop the batch."""
-        if method != "interp":
-            raise BackendUnavailableError(LTX_UNAVAILABLE)
+        self.check_method(method)
         jobs = self.select(selection)
         if progress is not None:
             frames = sum(frame_count(shot.duration_s, self.config.video.fps) for _, shot in jobs)
@@ -204,8 +224,7 @@ class ReviewDesk:
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None) -> Take:
         script, shot = self.shot(title_id, shot_id)
-        return render_take(self.workspace, self.studio.config, self.store, script, shot, settings,
-                           who=who, progress=progress or SilentProgress())
+        return render_take(self.studio, self.store, script, shot, settings, who=who, progress=progress or SilentProgress())
 
     def promote(self, take_id: str) -> Path:
         return promote_take(self.workspace, self.store, self.store.take(take_id))
@@ -300,12 +319,12 @@ def run_batch(studio: Studio, batch: BatchFile, *, force: bool = False, progress
         shot = next((s for s in script.shots if s.shot_id == entry.shot_id), None)
         if shot is None:
             raise WorkspaceError(f"batch names {entry.shot_id} of {script.title!r}, which has no such shot")
-        if entry.method != "interp":
-            raise BackendUnavailableError(LTX_UNAVAILABLE)
         expected = studio.workspace.relative(studio.workspace.clip_path(script, shot, entry.method))
         if entry.output != expected:
             raise WorkspaceError(f"batch output {entry.output!r} for {entry.shot_id} must be {expected!r} (the pipeline's path)")
         jobs.append((script, shot, entry))
+    for method in {entry.method for _, _, entry in jobs}:
+        studio.check_method(method)
     if progress is not None:
         progress.batch_started(len(jobs), sum(frame_count(shot.duration_s, studio.config.video.fps) for _, shot, _ in jobs))
     return BatchReport([

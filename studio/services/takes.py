@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -17,13 +17,14 @@ from studio.config import X264_PRESETS, PipelineConfig, describe_validation_erro
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord
 from studio.domain.timing import frame_count
-from studio.errors import BackendUnavailableError, StudioError
+from studio.errors import StudioError
 from studio.services.progress import ProgressListener
-from studio.services.render import input_hash, render_interpolated_shot
+from studio.services.render import input_hash
 from studio.store import Take, VoteStore
 from studio.workspace import CONFIG_FILE, Workspace, write_atomically
 
-LTX_NOT_YET = "LTX-Video is not available in this version (it needs the LTX backend and a GPU); use interpolation"
+if TYPE_CHECKING:
+    from studio.services.studio import Studio
 
 
 class TakeSettings(BaseModel):
@@ -35,6 +36,9 @@ class TakeSettings(BaseModel):
     motion: float = Field(default=0.5, ge=0.0, le=1.0, description="Ken Burns strength (interp).")
     smooth_motion: bool = True
     preset: str = Field(default="veryfast", description="x264 preset.")
+    guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0, description="LTX guidance; None: the workspace's.")
+    steps: int | None = Field(default=None, ge=1, le=200, description="LTX denoising steps; None: the preset's.")
+    seed: int | None = Field(default=None, ge=0, description="LTX seed; None: the workspace's.")
 
     @classmethod
     def parse(cls, **values: object) -> TakeSettings:
@@ -48,6 +52,9 @@ class TakeSettings(BaseModel):
 
     @property
     def variant(self) -> str:
+        if self.method == "ltx":
+            extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else ""]
+            return " ".join(["ltx", f"motion {self.motion:.2f}", *[e for e in extras if e]])
         return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
 
     def applied_to(self, config: PipelineConfig) -> PipelineConfig:
@@ -55,7 +62,10 @@ class TakeSettings(BaseModel):
             "smooth_motion": self.smooth_motion,
             "ken_burns": config.interpolation.ken_burns.model_copy(update={"strength": self.motion}),
         })
-        return config.model_copy(update={"interpolation": interpolation})
+        ltx_updates = {key: value for key, value in (
+            ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed)) if value is not None}
+        return config.model_copy(update={
+            "interpolation": interpolation, "ltx_video": config.ltx_video.model_copy(update=ltx_updates)})
 
 
 def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, take_id: str) -> Path:
@@ -65,23 +75,22 @@ def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, tak
 
 
 def render_take(
-    workspace: Workspace, config: PipelineConfig, store: VoteStore, script: Script, shot: Shot,
+    studio: Studio, store: VoteStore, script: Script, shot: Shot,
     settings: TakeSettings, *, who: str, progress: ProgressListener,
 ) -> Take:
     """Render a new take (never overwriting anything) and record it in the store."""
-    if settings.method != "interp":
-        raise BackendUnavailableError(LTX_NOT_YET)
+    workspace, config = studio.workspace, studio.config
+    studio.check_method(settings.method)
     take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     clip = take_path(workspace, script, shot, settings.method, take_id)
     take_config = settings.applied_to(config)
-    digest = input_hash(workspace.keyframe_paths(script, shot), shot, take_config, settings.preset)
+    digest = input_hash(workspace.keyframe_paths(script, shot), shot, take_config, settings.preset, settings.method)
     progress.shot_started(f"{script.title_id} {shot.shot_id}", frame_count(shot.duration_s, config.video.fps))
-    record = render_interpolated_shot(
-        workspace, script, shot, take_config, clip_path=clip, preset=settings.preset, digest=digest, progress=progress
-    )
+    record = studio.render_clip(script, shot, settings.method, take_config, clip, settings.preset, digest, progress,
+                            motion=settings.motion)
     take = Take(
         id=take_id, title_id=str(script.title_id), shot_id=shot.shot_id, method=settings.method,
-        variant=settings.variant, params=settings.model_dump(), input_hash=digest,
+        variant=settings.variant, params=settings.model_dump(exclude_none=True), input_hash=digest,
         video_path=workspace.relative(clip), record=record.model_dump(mode="json"),
         created_by=who, created_at=record.generated_at,
     )

@@ -102,12 +102,16 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
     gr.Markdown("### Generate a take")
     with gr.Row():
         method = gr.Radio(
-            [("Interpolation", "interp"), ("LTX-Video (needs the LTX backend and a GPU)", "ltx")],
+            [("Interpolation", "interp"), ("LTX-Video (GPU, or a small local model)", "ltx")],
             value="interp", label="Method",
         )
         motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength)")
         smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
+    with gr.Row():
+        guidance = gr.Slider(1, 10, value=desk.studio.config.ltx_video.guidance_scale, step=0.5, label="LTX guidance")
+        steps = gr.Slider(1, 60, value=8, step=1, label="LTX steps")
+        seed = gr.Number(value=desk.studio.config.ltx_video.seed, precision=0, minimum=0, label="LTX seed")
     with gr.Row():
         render = gr.Button("Render take", variant="primary")
         render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
@@ -151,11 +155,13 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         }
 
     @shown_to_user
-    def on_render_click(title_id, shot_id, method_value, motion_value, smooth_value, preset_value, who):
+    def on_render_click(title_id, shot_id, method_value, motion_value, smooth_value, preset_value,
+                        guidance_value, steps_value, seed_value, who):
         """Render a new take of a shot; yields progress, then the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
-        settings = TakeSettings.parse(method=method_value, motion=motion_value, smooth_motion=smooth_value, preset=preset_value)
+        ltx = {"guidance_scale": guidance_value, "steps": int(steps_value), "seed": int(seed_value)} if method_value == "ltx" else {}
+        settings = TakeSettings.parse(method=method_value, motion=motion_value, smooth_motion=smooth_value, preset=preset_value, **ltx)
         listener = CancellableProgress()
         outcome: dict[str, Any] = {}
 
@@ -235,7 +241,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         trigger.change(on_script_change, [script, status_filter, method_filter], shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_name="shot_details")
     rendering = render.click(
-        on_render_click, [script, shot, method, motion, smooth, preset, reviewer], [status, video, metadata],
+        on_render_click, [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer], [status, video, metadata],
         api_name="render_shot", concurrency_limit=1, concurrency_id="render",
     )
     rendering.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")

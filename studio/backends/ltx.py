@@ -1,0 +1,160 @@
+"""LTX-Video through diffusers: text- and keyframe-conditioned generation.
+
+torch and diffusers are imported only here, and only when a model is loaded.
+The model is given as a preset name (presets/*.yaml), a Hugging Face repo id,
+or a local folder saved with `save_pretrained`; all three load through
+`LTXConditionPipeline.from_pretrained`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from studio.domain import CameraMovement
+from studio.errors import BackendUnavailableError, RenderError
+
+# What a camera move sounds like in a cinematographer's prompt.
+CAMERA_PHRASES = {
+    CameraMovement.STATIC: "static locked-off camera",
+    CameraMovement.ZOOM_IN: "slow push-in towards the subject",
+    CameraMovement.ZOOM_OUT: "slow pull-back revealing the scene",
+    CameraMovement.PAN_LEFT: "smooth pan to the left",
+    CameraMovement.PAN_RIGHT: "smooth pan to the right",
+    CameraMovement.TILT_UP: "gentle tilt up",
+    CameraMovement.TILT_DOWN: "gentle tilt down",
+}
+# Weights above this size cannot run at fp32 on a CPU machine of this class.
+MAX_CPU_WEIGHTS_BYTES = 4 * 1024**3
+
+
+def cinematic_prompt(description: str, movement: CameraMovement) -> str:
+    return f"{description.rstrip('. ')}. {CAMERA_PHRASES[movement].capitalize()}, vertical 9:16 framing, natural motion, cinematic lighting."
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where the weights come from: a local folder or a hub repo id."""
+
+    reference: str
+    local: Path | None
+
+    @property
+    def label(self) -> str:
+        return str(self.local) if self.local else self.reference
+
+
+def weights_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt"))
+
+
+def check_can_load(source: ModelSource, *, cuda: bool) -> None:
+    """Refuse, before loading, what cannot work here, with the way out."""
+    if cuda:
+        return
+    size = weights_bytes(source.local) if source.local else None
+    if size is None or size > MAX_CPU_WEIGHTS_BYTES:
+        raise BackendUnavailableError(
+            f"LTX-Video model {source.label} needs a CUDA GPU: real LTX checkpoints (2B and 13B) do not fit "
+            "in memory at fp32 on a CPU-only machine, and CPU offload needs a GPU. Run on a GPU machine or a "
+            "GPU Space, or point ltx_video.model at a small local test model; interpolation works here."
+        )
+
+
+@dataclass
+class ModelCache:
+    """Loaded pipelines, once per process and model; owned by the Studio, not the module."""
+
+    _pipelines: dict[str, object] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pipeline(self, source: ModelSource, loader: Callable[[ModelSource], object]) -> object:
+        with self._lock:
+            if source.label not in self._pipelines:
+                self._pipelines[source.label] = loader(source)
+            return self._pipelines[source.label]
+
+
+def load_condition_pipeline(source: ModelSource) -> object:
+    import torch
+    from diffusers import LTXConditionPipeline
+
+    cuda = torch.cuda.is_available()
+    check_can_load(source, cuda=cuda)
+    try:
+        pipe = LTXConditionPipeline.from_pretrained(
+            str(source.local or source.reference), torch_dtype=torch.bfloat16 if cuda else torch.float32
+        )
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(
+            f"could not load LTX-Video model {source.label}: {error}. Check the folder or repo id in "
+            "ltx_video.model; without network access the weights must already be on disk."
+        ) from None
+    if cuda:
+        pipe.enable_model_cpu_offload()
+        pipe.vae.enable_tiling()
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+@dataclass(frozen=True)
+class LtxRequest:
+    prompt: str
+    negative_prompt: str
+    width: int
+    height: int
+    num_frames: int
+    fps: int
+    steps: int
+    guidance_scale: float
+    seed: int
+    conditions: list[tuple[np.ndarray, int, float]]  # (RGB image, frame index, strength)
+
+
+class LtxGenerator:
+    """One LTX-Video generation at a time; frames come back as RGB uint8."""
+
+    def __init__(self, pipeline: object) -> None:
+        self.pipeline = pipeline
+
+    def generate(self, request: LtxRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
+        """Run the pipeline; `on_step(step, total)` returns False to cancel."""
+        import torch
+        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+        from PIL import Image
+
+        pipe = self.pipeline
+        conditions = [
+            LTXVideoCondition(image=Image.fromarray(image), frame_index=index, strength=strength)
+            for image, index, strength in request.conditions
+        ] or None
+
+        def callback(pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
+            if not on_step(step + 1, request.steps):
+                pipeline._interrupt = True  # diffusers checks this between steps
+            return tensors
+
+        result = pipe(
+            conditions=conditions, prompt=request.prompt, negative_prompt=request.negative_prompt,
+            width=request.width, height=request.height, num_frames=request.num_frames, frame_rate=request.fps,
+            num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
+            generator=torch.Generator(device="cpu").manual_seed(request.seed),
+            callback_on_step_end=callback, output_type="np", max_sequence_length=128,
+        )
+        video = np.asarray(result.frames[0], dtype=np.float32)
+        if not np.isfinite(video).all():
+            raise RenderError("the model produced NaN frames (often fp16 overflow); try bf16/fp32 or another seed")
+        if video.shape[0] == 0 or getattr(pipe, "_interrupt", False):
+            raise RenderError("generation was cancelled")
+        return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]
+
+
+def frame_index_for(time_s: float, fps: int, num_frames: int) -> int:
+    """Keyframe time -> a frame index LTX conditions on (multiples of 8 map to latent frames)."""
+    index = int(round(time_s * fps / 8)) * 8
+    return max(0, min(8 * math.floor((num_frames - 1) / 8), index))

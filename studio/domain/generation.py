@@ -1,0 +1,63 @@
+"""Model-legal generation plans: the size, frame count and frame rate a video model
+can make, and how its output maps onto the delivery spec.
+
+LTX-Video needs width and height divisible by 32 and 8n+1 frames, and works
+best at or under 720x1280 and 257 frames.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+SIZE_MULTIPLE = 32
+MAX_FRAMES = 257
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationPlan:
+    width: int
+    height: int
+    num_frames: int  # per generation, 8n+1
+    fps: int  # the model's frame rate
+    chunks: int  # generations needed to cover the shot
+    output_frames: int  # frames of the delivered clip
+
+    @property
+    def covered_s(self) -> float:
+        """Seconds of footage the chunks produce (overlapping one frame each)."""
+        return (self.chunks * (self.num_frames - 1)) / self.fps
+
+
+def legal_size(width: int, height: int, *, max_height: int = 1280, aspect: float = 9 / 16) -> tuple[int, int]:
+    """The multiple-of-32 size nearest the requested one, kept near `aspect`, height at most `max_height`."""
+    height = min(height, max_height)
+    legal_h = max(SIZE_MULTIPLE, round(height / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+    wanted_w = width if width else legal_h * aspect
+    if abs(wanted_w / legal_h - aspect) > 0.1:  # keep vertical video vertical
+        wanted_w = legal_h * aspect
+    legal_w = max(SIZE_MULTIPLE, round(wanted_w / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+    return legal_w, legal_h
+
+
+def legal_frames(frames: int) -> int:
+    """The nearest 8n+1 frame count at or above `frames`, within 9..257."""
+    frames = max(9, min(MAX_FRAMES, frames))
+    return min(MAX_FRAMES, 8 * math.ceil((frames - 1) / 8) + 1)
+
+
+def plan_generation(
+    duration_s: float, *, width: int, height: int, max_frames: int, fps: int, output_fps: int = 30
+) -> GenerationPlan:
+    """How to cover `duration_s` with generations of at most `max_frames` frames.
+
+    One generation when it fits; otherwise chunks, each continuing from the
+    last frame of the one before.
+    """
+    legal_w, legal_h = legal_size(width, height)
+    needed = math.ceil(duration_s * fps) + 1
+    per_chunk = legal_frames(min(max_frames, needed))
+    chunks = max(1, math.ceil((needed - 1) / (per_chunk - 1)))
+    if chunks == 1:
+        per_chunk = legal_frames(needed)
+    return GenerationPlan(legal_w, legal_h, per_chunk, fps, chunks, max(1, math.floor(duration_s * output_fps + 0.5)))

@@ -1,0 +1,114 @@
+"""LTX-Video through the real loading code, with a tiny random-weight model built and saved here."""
+
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("diffusers")
+
+from studio.backends.ltx import LtxGenerator, LtxRequest, ModelSource, check_can_load, frame_index_for, load_condition_pipeline  # noqa: E402
+from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
+from studio.media.probe import probe_clip  # noqa: E402
+from studio.services import Selection, Studio  # noqa: E402
+from tests.conftest import SAMPLE_TITLE  # noqa: E402
+from tests.tiny_models import build_tiny_ltx  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
+    return build_tiny_ltx(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def ltx_workspace(small_workspace, tiny_model):
+    (small_workspace.root / "config" / "pipeline.yaml").write_text(
+        "video: {width: 216, height: 384, preset: ultrafast}\n"
+        f"ltx_video: {{model: '{tiny_model}', width: 32, height: 64, num_frames: 17, fps: 8, num_inference_steps: 2, seed: 7}}\n"
+    )
+    return small_workspace
+
+
+def request(seed: int, conditions=()) -> LtxRequest:
+    return LtxRequest("slow push in over the meadow", "blurry", 32, 64, 17, 8, 2, 3.0, seed, list(conditions))
+
+
+def test_same_seed_same_frames_other_seed_other_frames(tiny_model):
+    generator = LtxGenerator(load_condition_pipeline(ModelSource("tiny", tiny_model)))
+    keyframe = (np.random.default_rng(0).random((64, 32, 3)) * 255).astype(np.uint8)
+    first = generator.generate(request(1, [(keyframe, 0, 1.0)]), lambda step, total: True)
+    again = generator.generate(request(1, [(keyframe, 0, 1.0)]), lambda step, total: True)
+    other = generator.generate(request(2, [(keyframe, 0, 1.0)]), lambda step, total: True)
+    assert len(first) == 17 and first[0].shape == (64, 32, 3) and first[0].dtype == np.uint8
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+def test_steps_are_reported_and_cancel_stops_denoising(tiny_model):
+    generator = LtxGenerator(load_condition_pipeline(ModelSource("tiny", tiny_model)))
+    seen = []
+    generator.generate(request(1), lambda step, total: seen.append((step, total)) or True)
+    assert seen == [(1, 2), (2, 2)]
+    with pytest.raises(Exception, match="cancelled"):
+        generator.generate(request(1), lambda step, total: False)
+
+
+def test_keyframes_are_placed_at_their_frame_indices(ltx_workspace, monkeypatch):
+    captured = []
+    original = LtxGenerator.generate
+
+    def spy(self, req, on_step):
+        captured.append([(index, strength) for _, index, strength in req.conditions])
+        return original(self, req, on_step)
+
+    monkeypatch.setattr(LtxGenerator, "generate", spy)
+    Studio.open(ltx_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=3), "ltx")
+    # shot 3: 9 s, keyframes at 0, 4.5 and 9 s; 8 fps, 17 frames (2 s) per chunk, chunks continue from the last frame.
+    assert captured[0] == [(0, 0.75)]
+    assert (0, 1.0) in captured[1] and all(index % 8 == 0 for chunk in captured for index, _ in chunk)
+    assert sum(1 for chunk in captured for index, strength in chunk if strength == 0.75) == 3
+    assert [frame_index_for(t, 8, 17) for t in (0, 0.9, 1.0, 1.6, 2.0, 5.0)] == [0, 8, 8, 16, 16, 16]
+
+
+def test_an_ltx_shot_renders_to_the_delivery_spec(ltx_workspace):
+    report = Studio.open(ltx_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
+    [outcome] = report.outcomes
+    assert outcome.status == "rendered", outcome.message
+    info = probe_clip(outcome.clip_path)
+    assert info.spec_problems(width=216, height=384, expected_frames=210) == []
+    assert outcome.clip_path.parts[-6:-4] == ("videos", "ltx")
+    record = outcome.record
+    assert (record.method, record.seed, record.guidance_scale, record.source_fps, record.num_frames) == ("ltx", 7, 3.0, 8, 210)
+    assert record.model.endswith("tiny-ltx") and record.generation_chunks == 4 and record.generation_size == "32x64"
+
+
+def test_real_checkpoints_are_refused_on_a_cpu_before_loading(small_workspace):
+    with pytest.raises(BackendUnavailableError, match="needs a CUDA GPU"):
+        check_can_load(ModelSource("Lightricks/LTX-Video", None), cuda=False)
+    (small_workspace.root / "config" / "pipeline.yaml").write_text("ltx_video: {model: ltx-video-13b}\n")
+    with pytest.raises(BackendUnavailableError, match="Lightricks/LTX-Video-0.9.7-dev needs a CUDA GPU"):
+        Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE), "ltx")
+
+
+def test_a_folder_without_weights_names_the_fix(small_workspace, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (small_workspace.root / "config" / "pipeline.yaml").write_text(f"ltx_video: {{model: '{tmp_path / 'empty'}'}}\n")
+    with pytest.raises(ConfigError, match="has no model_index.json"):
+        Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE), "ltx")
+
+
+def test_an_ltx_take_with_its_own_controls_then_a_blind_pair_against_interpolation(ltx_workspace, tmp_path):
+    from studio.services import ReviewDesk, TakeSettings
+    from studio.store import VoteStore
+
+    desk = ReviewDesk(Studio.open(ltx_workspace), VoteStore(tmp_path / "votes.db"))
+    ltx = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(method="ltx", guidance_scale=4.0, steps=3, seed=11, preset="ultrafast"), who="op")
+    interp = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(preset="ultrafast"), who="op")
+    assert ltx.variant == "ltx motion 0.50 cfg 4 3 steps"
+    assert (ltx.record["seed"], ltx.record["guidance_scale"], ltx.record["num_inference_steps"]) == (11, 4.0, 3)
+    pair, left, right = desk.next_pair("Ana")
+    desk.vote("Ana", pair.token, "left" if left.method == "ltx" else "right", [])
+    [interp_rate, ltx_rate] = desk.results().by_method
+    assert (ltx_rate.label, ltx_rate.wins, interp_rate.wins) == ("ltx", 1.0, 0.0)
+    assert {left.id, right.id} == {ltx.id, interp.id}

@@ -49,6 +49,10 @@ class LtxVideoSettings(_Section):
     """Random seed; the same seed gives the same clip."""
     motion_bucket_id: int = Field(default=127, ge=1, le=255)
     """Motion amount (Stable Video Diffusion's scale, 1-255)."""
+    memory: Literal["auto", "model_offload", "sequential_offload", "none"] = "auto"
+    """GPU memory strategy: auto = model CPU offload + VAE tiling; sequential_offload for small GPUs; none = all on GPU."""
+    reroll_static: int = Field(default=0, ge=0, le=5)
+    """When a result is near-static, generate again with a new seed up to this many times."""
 
 
 class KenBurnsSettings(_Section):

@@ -112,3 +112,37 @@ def test_an_ltx_take_with_its_own_controls_then_a_blind_pair_against_interpolati
     [interp_rate, ltx_rate] = desk.results().by_method
     assert (ltx_rate.label, ltx_rate.wins, interp_rate.wins) == ("ltx", 1.0, 0.0)
     assert {left.id, right.id} == {ltx.id, interp.id}
+
+
+def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_workspace):
+    import torch
+
+    studio = Studio.open(ltx_workspace)
+    source = ModelSource(str(studio.config.ltx_video.model), __import__("pathlib").Path(studio.config.ltx_video.model))
+    pipe = studio.models.pipeline(source, load_condition_pipeline)
+    saved = {name: p.detach().clone() for name, p in pipe.transformer.named_parameters()}
+    with torch.no_grad():
+        next(pipe.transformer.parameters()).fill_(float("nan"))  # a broken checkpoint
+    try:
+        report = studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=4), "ltx")
+    finally:
+        with torch.no_grad():
+            for name, parameter in pipe.transformer.named_parameters():
+                parameter.copy_(saved[name])
+    [outcome] = report.outcomes
+    assert outcome.status == "failed" and "the model produced NaN frames" in outcome.message
+    assert not outcome.clip_path.exists()
+    assert studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=4), "ltx").outcomes[0].status == "rendered"
+
+
+@pytest.mark.parametrize(("threshold", "rerolls", "static"), [(1e9, 2, True), (0.0, 0, False)])
+def test_near_static_results_are_reported_and_rerolled(ltx_workspace, monkeypatch, threshold, rerolls, static):
+    import studio.services.ltx_render as ltx_render
+
+    monkeypatch.setattr(ltx_render, "NEAR_STATIC_MOTION", threshold)  # everything frozen / nothing frozen
+    config = ltx_workspace.root / "config" / "pipeline.yaml"
+    config.write_text(config.read_text().replace("seed: 7}", "seed: 7, reroll_static: 2}"))
+    [outcome] = Studio.open(ltx_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=5), "ltx").outcomes
+    record = outcome.record
+    assert outcome.status == "rendered"
+    assert (record.rerolls, record.seed, record.near_static) == (rerolls, 7 + 1000 * rerolls, static)

@@ -80,7 +80,7 @@ class ModelCache:
             return self._pipelines[source.label]
 
 
-def load_condition_pipeline(source: ModelSource) -> object:
+def load_condition_pipeline(source: ModelSource, memory: str = "auto") -> object:
     import torch
     from diffusers import LTXConditionPipeline
 
@@ -96,8 +96,14 @@ def load_condition_pipeline(source: ModelSource) -> object:
             "ltx_video.model; without network access the weights must already be on disk."
         ) from None
     if cuda:
-        pipe.enable_model_cpu_offload()
-        pipe.vae.enable_tiling()
+        if memory in ("auto", "model_offload"):
+            pipe.enable_model_cpu_offload()
+        elif memory == "sequential_offload":
+            pipe.enable_sequential_cpu_offload()
+        else:
+            pipe.to("cuda")
+        if memory != "none":
+            pipe.vae.enable_tiling()
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
@@ -139,13 +145,19 @@ class LtxGenerator:
                 pipeline._interrupt = True  # diffusers checks this between steps
             return tensors
 
-        result = pipe(
+        call = lambda: pipe(  # noqa: E731 - handed to the GPU wrapper below
             conditions=conditions, prompt=request.prompt, negative_prompt=request.negative_prompt,
             width=request.width, height=request.height, num_frames=request.num_frames, frame_rate=request.fps,
             num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
             generator=torch.Generator(device="cpu").manual_seed(request.seed),
             callback_on_step_end=callback, output_type="np", max_sequence_length=128,
         )
+        try:
+            result = on_gpu(call, estimated_s=gpu_seconds(request))
+        except torch.cuda.OutOfMemoryError:
+            raise RenderError(
+                "the GPU ran out of memory; set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames"
+            ) from None
         video = np.asarray(result.frames[0], dtype=np.float32)
         if not np.isfinite(video).all():
             raise RenderError("the model produced NaN frames (often fp16 overflow); try bf16/fp32 or another seed")
@@ -158,3 +170,26 @@ def frame_index_for(time_s: float, fps: int, num_frames: int) -> int:
     """Keyframe time -> a frame index LTX conditions on (multiples of 8 map to latent frames)."""
     index = int(round(time_s * fps / 8)) * 8
     return max(0, min(8 * math.floor((num_frames - 1) / 8), index))
+
+
+def gpu_seconds(request: LtxRequest) -> int:
+    """A generous estimate of one generation's GPU time, for ZeroGPU's scheduler."""
+    pixels = request.width * request.height * request.num_frames
+    return int(min(300, 20 + request.steps * pixels / 2.5e6))
+
+
+def on_gpu(call: Callable[[], object], *, estimated_s: int) -> object:
+    """Run `call` under `spaces.GPU` on Hugging Face ZeroGPU; elsewhere just run it."""
+    try:
+        import spaces
+    except ImportError:
+        return call()
+    return spaces.GPU(duration=estimated_s)(call)()
+
+
+def peak_vram_gb() -> float | None:
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    return round(torch.cuda.max_memory_allocated() / 1024**3, 2)

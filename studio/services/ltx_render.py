@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from studio.backends.flow import FlowInterpolator
-from studio.backends.ltx import LtxGenerator, LtxRequest, ModelCache, ModelSource, cinematic_prompt, frame_index_for, load_condition_pipeline
+from studio.backends.ltx import (
+    LtxGenerator,
+    LtxRequest,
+    ModelCache,
+    ModelSource,
+    cinematic_prompt,
+    frame_index_for,
+    load_condition_pipeline,
+    peak_vram_gb,
+)
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.generation import plan_generation
@@ -63,24 +72,16 @@ def render_ltx_shot(
     steps = ltx.num_inference_steps or defaults["num_inference_steps"]
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [fit_to_frame(load_keyframe(p, label=workspace.relative(p)), (plan.width, plan.height)) for p in keyframe_paths]
-    generator = LtxGenerator(models.pipeline(source, load_condition_pipeline))
+    generator = LtxGenerator(models.pipeline(source, lambda src: load_condition_pipeline(src, ltx.memory)))
     strength = 1.0 - 0.5 * motion  # looser keyframe conditioning lets the model move more
-    chunk_frames = plan.num_frames - 1
-    footage: list[np.ndarray] = []
-    for chunk in range(plan.chunks):
-        start_s = chunk * chunk_frames / plan.fps
-        conditions = [(footage[-1], 0, 1.0)] if footage else []
-        for image, time_s in zip(keyframes, shot.keyframe_times_s):
-            local = time_s - start_s
-            if 0 <= local <= chunk_frames / plan.fps and not (footage and local == 0):
-                conditions.append((image, frame_index_for(local, plan.fps, plan.num_frames), strength))
-        request = LtxRequest(
-            prompt=cinematic_prompt(shot.description, shot.camera_movement), negative_prompt=shot.negative_prompt or "",
-            width=plan.width, height=plan.height, num_frames=plan.num_frames, fps=plan.fps, steps=steps,
-            guidance_scale=ltx.guidance_scale, seed=ltx.seed + chunk, conditions=conditions,
-        )
-        frames = generator.generate(request, lambda step, total: _still_wanted(progress))
-        footage.extend(frames[1:] if footage else frames)
+    seed = ltx.seed
+    for attempt in range(ltx.reroll_static + 1):
+        footage = _generate_footage(generator, shot, keyframes, plan, steps, ltx.guidance_scale, seed, strength, progress)
+        motion_score = _mean_motion(footage)
+        if motion_score >= NEAR_STATIC_MOTION or attempt == ltx.reroll_static:
+            break
+        seed += 1000  # near-static: roll again with another seed
+    rerolls = attempt
 
     # The largest exact 9:16 (even) size inside the generated frame; the encoder scales it to 1080x1920.
     units = max(1, min(plan.width // 18, plan.height // 32))
@@ -111,11 +112,40 @@ def render_ltx_shot(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"), input_hash=digest,
         camera_movement=shot.camera_movement.value, width=config.video.width, height=config.video.height,
         bitrate_kbps=config.video.bitrate_kbps, encoder_preset=preset, motion_score=meter.motion,
-        flicker_score=meter.flicker, model=source.label, seed=ltx.seed, guidance_scale=ltx.guidance_scale,
+        flicker_score=meter.flicker, model=source.label, seed=seed, rerolls=rerolls, peak_vram_gb=peak_vram_gb(),
+        guidance_scale=ltx.guidance_scale,
         motion_bucket_id=ltx.motion_bucket_id, generation_size=f"{plan.width}x{plan.height}",
         generation_frames=plan.num_frames, generation_chunks=plan.chunks, num_inference_steps=steps,
-        near_static=meter.motion < NEAR_STATIC_MOTION,
+        near_static=motion_score < NEAR_STATIC_MOTION,
     )
+
+
+def _generate_footage(generator, shot, keyframes, plan, steps, guidance, seed, strength, progress) -> list[np.ndarray]:
+    """All chunks of one generation, each continuing from the last frame of the one before."""
+    chunk_frames = plan.num_frames - 1
+    footage: list[np.ndarray] = []
+    for chunk in range(plan.chunks):
+        start_s = chunk * chunk_frames / plan.fps
+        conditions = [(footage[-1], 0, 1.0)] if footage else []
+        for image, time_s in zip(keyframes, shot.keyframe_times_s):
+            local = time_s - start_s
+            if 0 <= local <= chunk_frames / plan.fps and not (footage and local == 0):
+                conditions.append((image, frame_index_for(local, plan.fps, plan.num_frames), strength))
+        request = LtxRequest(
+            prompt=cinematic_prompt(shot.description, shot.camera_movement), negative_prompt=shot.negative_prompt or "",
+            width=plan.width, height=plan.height, num_frames=plan.num_frames, fps=plan.fps, steps=steps,
+            guidance_scale=guidance, seed=seed + chunk, conditions=conditions,
+        )
+        frames = generator.generate(request, lambda step, total: _still_wanted(progress))
+        footage.extend(frames[1:] if footage else frames)
+    return footage
+
+
+def _mean_motion(frames: list[np.ndarray]) -> float:
+    meter = ClipMeter()
+    for frame in frames:
+        meter.add(frame)
+    return meter.motion
 
 
 def _still_wanted(progress: ProgressListener) -> bool:

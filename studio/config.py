@@ -33,8 +33,8 @@ class Switches(_Section):
 class LtxVideoSettings(_Section):
     model: str = "ltx-video-2b-distilled"
     """Preset name from presets/, a Hugging Face repo id, or a local save_pretrained folder."""
-    num_frames: int | None = Field(default=None, ge=9)
-    """Frames per generation (8n+1); empty: the preset's."""
+    num_frames: int | None = Field(default=None, ge=2, le=257)
+    """Frames per generation (LTX rounds to 8n+1); empty: the preset's."""
     width: int | None = Field(default=None, ge=32)
     """Generation width (multiple of 32); empty: the preset's."""
     height: int | None = Field(default=None, ge=32)
@@ -49,6 +49,10 @@ class LtxVideoSettings(_Section):
     """Random seed; the same seed gives the same clip."""
     motion_bucket_id: int = Field(default=127, ge=1, le=255)
     """Motion amount (Stable Video Diffusion's scale, 1-255)."""
+    noise_aug_strength: float = Field(default=0.02, ge=0.0, le=1.0)
+    """Stable Video Diffusion: noise added to the conditioning image (more = more motion, less fidelity)."""
+    decode_chunk_size: int = Field(default=8, ge=1, le=64)
+    """Stable Video Diffusion: frames decoded at once (lower saves GPU memory)."""
     memory: Literal["auto", "model_offload", "sequential_offload", "none"] = "auto"
     """GPU memory strategy: auto = model CPU offload + VAE tiling; sequential_offload for small GPUs; none = all on GPU."""
     reroll_static: int = Field(default=0, ge=0, le=5)

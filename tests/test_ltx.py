@@ -146,3 +146,20 @@ def test_near_static_results_are_reported_and_rerolled(ltx_workspace, monkeypatc
     record = outcome.record
     assert outcome.status == "rendered"
     assert (record.rerolls, record.seed, record.near_static) == (rerolls, 7 + 1000 * rerolls, static)
+
+
+def test_stable_video_diffusion_renders_a_shot_to_spec(small_workspace, tmp_path_factory):
+    from tests.tiny_models import build_tiny_svd
+
+    model = build_tiny_svd(tmp_path_factory.mktemp("svd"))
+    (small_workspace.root / "config" / "pipeline.yaml").write_text(
+        "video: {width: 216, height: 384, preset: ultrafast}\n"
+        f"ltx_video: {{model: '{model}', width: 32, height: 64, num_frames: 6, fps: 6, num_inference_steps: 2,"
+        " seed: 3, motion_bucket_id: 90, noise_aug_strength: 0.05, decode_chunk_size: 2}\n"
+    )
+    [outcome] = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=4), "ltx").outcomes
+    assert outcome.status == "rendered", outcome.message
+    assert probe_clip(outcome.clip_path).spec_problems(width=216, height=384, expected_frames=210) == []
+    record = outcome.record
+    assert (record.model_family, record.motion_bucket_id, record.seed, record.source_fps) == ("stable-video-diffusion", 90, 3, 6)
+    assert record.generation_frames == 6 and record.generation_chunks == 9  # 7 s at 6 fps, 5 new frames a chunk

@@ -80,19 +80,22 @@ class ModelCache:
             return self._pipelines[source.label]
 
 
-def load_condition_pipeline(source: ModelSource, memory: str = "auto") -> object:
+def load_condition_pipeline(source: ModelSource, memory: str = "auto", family: str = "ltx-video") -> object:
+    """Load an LTX-Video (or, with family='stable-video-diffusion', an SVD) pipeline."""
     import torch
-    from diffusers import LTXConditionPipeline
+    from diffusers import LTXConditionPipeline, StableVideoDiffusionPipeline
+
+    pipeline_class = StableVideoDiffusionPipeline if family == "stable-video-diffusion" else LTXConditionPipeline
 
     cuda = torch.cuda.is_available()
     check_can_load(source, cuda=cuda)
     try:
-        pipe = LTXConditionPipeline.from_pretrained(
+        pipe = pipeline_class.from_pretrained(
             str(source.local or source.reference), torch_dtype=torch.bfloat16 if cuda else torch.float32
         )
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
-            f"could not load LTX-Video model {source.label}: {error}. Check the folder or repo id in "
+            f"could not load video model {source.label}: {error}. Check the folder or repo id in "
             "ltx_video.model; without network access the weights must already be on disk."
         ) from None
     if cuda:
@@ -193,3 +196,55 @@ def peak_vram_gb() -> float | None:
     if not torch.cuda.is_available():
         return None
     return round(torch.cuda.max_memory_allocated() / 1024**3, 2)
+
+
+@dataclass(frozen=True)
+class SvdRequest:
+    image: np.ndarray
+    width: int
+    height: int
+    num_frames: int
+    fps: int
+    steps: int
+    guidance_scale: float
+    motion_bucket_id: int
+    noise_aug_strength: float
+    decode_chunk_size: int
+    seed: int
+
+
+class SvdGenerator:
+    """Stable Video Diffusion: image-only generation from one keyframe."""
+
+    def __init__(self, pipeline: object) -> None:
+        self.pipeline = pipeline
+
+    def generate(self, request: SvdRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
+        import torch
+        from PIL import Image
+
+        pipe = self.pipeline
+
+        def callback(pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
+            if not on_step(step + 1, request.steps):
+                pipeline._interrupt = True
+            return tensors
+
+        call = lambda: pipe(  # noqa: E731 - handed to the GPU wrapper below
+            image=Image.fromarray(request.image), width=request.width, height=request.height,
+            num_frames=request.num_frames, num_inference_steps=request.steps, min_guidance_scale=1.0,
+            max_guidance_scale=request.guidance_scale, fps=request.fps, motion_bucket_id=request.motion_bucket_id,
+            noise_aug_strength=request.noise_aug_strength, decode_chunk_size=request.decode_chunk_size,
+            generator=torch.Generator(device="cpu").manual_seed(request.seed), callback_on_step_end=callback,
+            output_type="np",
+        )
+        try:
+            result = on_gpu(call, estimated_s=int(min(300, 20 + request.steps * request.width * request.height * request.num_frames / 2.5e6)))
+        except torch.cuda.OutOfMemoryError:
+            raise RenderError("the GPU ran out of memory; lower ltx_video.decode_chunk_size or the size") from None
+        video = np.asarray(result.frames[0], dtype=np.float32)
+        if not np.isfinite(video).all():
+            raise RenderError("the model produced NaN frames; try another seed or fp32")
+        if getattr(pipe, "_interrupt", False):
+            raise RenderError("generation was cancelled")
+        return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]

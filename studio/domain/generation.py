@@ -47,7 +47,8 @@ def legal_frames(frames: int) -> int:
 
 
 def plan_generation(
-    duration_s: float, *, width: int, height: int, max_frames: int, fps: int, output_fps: int = 30
+    duration_s: float, *, width: int, height: int, max_frames: int, fps: int, output_fps: int = 30,
+    any_frame_count: bool = False,
 ) -> GenerationPlan:
     """How to cover `duration_s` with generations of at most `max_frames` frames.
 
@@ -56,8 +57,9 @@ def plan_generation(
     """
     legal_w, legal_h = legal_size(width, height)
     needed = math.ceil(duration_s * fps) + 1
-    per_chunk = legal_frames(min(max_frames, needed))
+    legal = (lambda n: max(2, min(max_frames, n))) if any_frame_count else legal_frames  # SVD takes any count
+    per_chunk = legal(min(max_frames, needed))
     chunks = max(1, math.ceil((needed - 1) / (per_chunk - 1)))
     if chunks == 1:
-        per_chunk = legal_frames(needed)
+        per_chunk = legal(needed)
     return GenerationPlan(legal_w, legal_h, per_chunk, fps, chunks, max(1, math.floor(duration_s * output_fps + 0.5)))

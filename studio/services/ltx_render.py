@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from studio.backends.ltx import (
     LtxGenerator,
     LtxRequest,
     ModelCache,
+    SvdGenerator,
+    SvdRequest,
     ModelSource,
     cinematic_prompt,
     frame_index_for,
@@ -38,23 +41,26 @@ FALLBACK = {"width": 480, "height": 832, "num_frames": 121, "fps": 24, "num_infe
 NEAR_STATIC_MOTION = 0.15
 
 
-def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSource, dict]:
-    """The model reference in pipeline.yaml and the defaults that go with it."""
+def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSource, dict, str]:
+    """The model reference in pipeline.yaml, the defaults that go with it, and its family."""
     reference = config.ltx_video.model
     defaults = dict(FALLBACK)
     if (PRESETS_DIR / f"{reference}.yaml").is_file():
         preset = load_preset(reference)
         defaults.update(preset.model_dump(include=set(FALLBACK)))
-        return ModelSource(preset.repo_id, None), defaults
+        return ModelSource(preset.repo_id, None), defaults, preset.family
     folder = Path(reference).expanduser()
     if not folder.is_absolute():
         folder = workspace.root / folder
     if folder.is_dir():
-        if not (folder / "model_index.json").is_file():
+        index = folder / "model_index.json"
+        if not index.is_file():
             raise ConfigError(f"ltx_video.model = {reference!r}: {folder} has no model_index.json (save it with save_pretrained)")
-        return ModelSource(reference, folder), defaults
+        svd = "StableVideoDiffusion" in json.loads(index.read_text()).get("_class_name", "")
+        return ModelSource(reference, folder), defaults, "stable-video-diffusion" if svd else "ltx-video"
     if reference.count("/") == 1:
-        return ModelSource(reference, None), defaults
+        svd = "stable-video-diffusion" in reference.lower()
+        return ModelSource(reference, None), defaults, "stable-video-diffusion" if svd else "ltx-video"
     raise ConfigError(f"ltx_video.model = {reference!r}: not a preset, a folder, or an 'owner/name' repo id")
 
 
@@ -63,20 +69,26 @@ def render_ltx_shot(
     clip_path: Path, preset: str, digest: str, motion: float, progress: ProgressListener,
 ) -> ClipRecord:
     started = time.perf_counter()
-    source, defaults = model_source(workspace, config)
+    source, defaults, family = model_source(workspace, config)
+    svd = family == "stable-video-diffusion"
     ltx = config.ltx_video
     plan = plan_generation(
         shot.duration_s, width=ltx.width or defaults["width"], height=ltx.height or defaults["height"],
         max_frames=ltx.num_frames or defaults["num_frames"], fps=ltx.fps or defaults["fps"], output_fps=config.video.fps,
+        any_frame_count=svd,
     )
     steps = ltx.num_inference_steps or defaults["num_inference_steps"]
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [fit_to_frame(load_keyframe(p, label=workspace.relative(p)), (plan.width, plan.height)) for p in keyframe_paths]
-    generator = LtxGenerator(models.pipeline(source, lambda src: load_condition_pipeline(src, ltx.memory)))
+    pipe = models.pipeline(source, lambda src: load_condition_pipeline(src, ltx.memory, family))
+    generator = SvdGenerator(pipe) if svd else LtxGenerator(pipe)
     strength = 1.0 - 0.5 * motion  # looser keyframe conditioning lets the model move more
     seed = ltx.seed
     for attempt in range(ltx.reroll_static + 1):
-        footage = _generate_footage(generator, shot, keyframes, plan, steps, ltx.guidance_scale, seed, strength, progress)
+        if svd:
+            footage = _generate_svd_footage(generator, keyframes[0], plan, steps, ltx, seed, progress)
+        else:
+            footage = _generate_footage(generator, shot, keyframes, plan, steps, ltx.guidance_scale, seed, strength, progress)
         motion_score = _mean_motion(footage)
         if motion_score >= NEAR_STATIC_MOTION or attempt == ltx.reroll_static:
             break
@@ -112,7 +124,7 @@ def render_ltx_shot(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"), input_hash=digest,
         camera_movement=shot.camera_movement.value, width=config.video.width, height=config.video.height,
         bitrate_kbps=config.video.bitrate_kbps, encoder_preset=preset, motion_score=meter.motion,
-        flicker_score=meter.flicker, model=source.label, seed=seed, rerolls=rerolls, peak_vram_gb=peak_vram_gb(),
+        flicker_score=meter.flicker, model=source.label, model_family=family, seed=seed, rerolls=rerolls, peak_vram_gb=peak_vram_gb(),
         guidance_scale=ltx.guidance_scale,
         motion_bucket_id=ltx.motion_bucket_id, generation_size=f"{plan.width}x{plan.height}",
         generation_frames=plan.num_frames, generation_chunks=plan.chunks, num_inference_steps=steps,
@@ -135,6 +147,21 @@ def _generate_footage(generator, shot, keyframes, plan, steps, guidance, seed, s
             prompt=cinematic_prompt(shot.description, shot.camera_movement), negative_prompt=shot.negative_prompt or "",
             width=plan.width, height=plan.height, num_frames=plan.num_frames, fps=plan.fps, steps=steps,
             guidance_scale=guidance, seed=seed + chunk, conditions=conditions,
+        )
+        frames = generator.generate(request, lambda step, total: _still_wanted(progress))
+        footage.extend(frames[1:] if footage else frames)
+    return footage
+
+
+def _generate_svd_footage(generator, first_keyframe, plan, steps, ltx, seed, progress) -> list[np.ndarray]:
+    """SVD animates one image; later chunks continue from the last frame. Later keyframes are not used."""
+    footage: list[np.ndarray] = []
+    for chunk in range(plan.chunks):
+        request = SvdRequest(
+            image=footage[-1] if footage else first_keyframe, width=plan.width, height=plan.height,
+            num_frames=plan.num_frames, fps=plan.fps, steps=steps, guidance_scale=ltx.guidance_scale,
+            motion_bucket_id=ltx.motion_bucket_id, noise_aug_strength=ltx.noise_aug_strength,
+            decode_chunk_size=ltx.decode_chunk_size, seed=seed + chunk,
         )
         frames = generator.generate(request, lambda step, total: _still_wanted(progress))
         footage.extend(frames[1:] if footage else frames)

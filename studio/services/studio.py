@@ -106,7 +106,8 @@ class Studio:
             from studio.backends.ltx import check_can_load
             from studio.services.ltx_render import model_source
 
-            check_can_load(model_source(self.workspace, config or self.config)[0], cuda=torch.cuda.is_available())
+            source, _, _ = model_source(self.workspace, config or self.config)
+            check_can_load(source, cuda=torch.cuda.is_available())
 
     def render_clip(self, script: Script, shot: Shot, method: Method, config: PipelineConfig, clip_path: Path,
                 preset: str, digest: str, listener: ProgressListener, motion: float | None = None) -> ClipRecord:

@@ -64,6 +64,8 @@ class TakeSettings(BaseModel):
         })
         ltx_updates = {key: value for key, value in (
             ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed)) if value is not None}
+        if self.method == "ltx":  # Stable Video Diffusion's motion control follows the same slider
+            ltx_updates["motion_bucket_id"] = max(1, round(1 + 254 * self.motion))
         return config.model_copy(update={
             "interpolation": interpolation, "ltx_video": config.ltx_video.model_copy(update=ltx_updates)})
 

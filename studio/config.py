@@ -177,17 +177,21 @@ def parse_pipeline_config(data: Any, source: str) -> PipelineConfig:
         raise ConfigError(describe_validation_error(source, error)) from None
 
 
-def load_pipeline_config(path: Path) -> PipelineConfig:
-    """Read and validate `config/pipeline.yaml`; a missing file means all defaults."""
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning unreadable or malformed files into a ConfigError naming it."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    if not path.exists():
-        return PipelineConfig()
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from None
     except YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from None
-    return parse_pipeline_config(data, str(path))
+
+
+def load_pipeline_config(path: Path) -> PipelineConfig:
+    """Read and validate `config/pipeline.yaml`; a missing file means all defaults."""
+    if not path.exists():
+        return PipelineConfig()
+    return parse_pipeline_config(read_yaml(path), str(path))

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from studio.config import describe_validation_error
+from studio.config import describe_validation_error, read_yaml
 from studio.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
@@ -44,13 +44,11 @@ class ModelPreset(BaseModel):
 
 def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:
     """The preset called `name` (file presets/{name}.yaml)."""
-    from ruamel.yaml import YAML
-
     path = folder / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
         raise ConfigError(f"no model preset {name!r}; presets: {known}")
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     try:
         preset = ModelPreset.model_validate(data)
     except ValidationError as error:

@@ -31,7 +31,8 @@ def ltx_workspace(small_workspace, tiny_model):
 
 
 def request(seed: int, conditions=()) -> LtxRequest:
-    return LtxRequest("slow push in over the meadow", "blurry", 32, 64, 17, 8, 2, 3.0, seed, list(conditions))
+    return LtxRequest(prompt="slow push in over the meadow", negative_prompt="blurry", width=32, height=64, num_frames=17,
+                      fps=8, steps=2, guidance_scale=3.0, seed=seed, conditions=list(conditions))
 
 
 def test_same_seed_same_frames_other_seed_other_frames(tiny_model):

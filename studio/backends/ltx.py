@@ -111,10 +111,10 @@ def load_condition_pipeline(source: ModelSource, memory: str = "auto", family: s
     return pipe
 
 
-@dataclass(frozen=True)
-class LtxRequest:
-    prompt: str
-    negative_prompt: str
+@dataclass(frozen=True, kw_only=True)
+class GenerationRequest:
+    """What every video model is asked for: size, length, rate, sampling."""
+
     width: int
     height: int
     num_frames: int
@@ -122,7 +122,54 @@ class LtxRequest:
     steps: int
     guidance_scale: float
     seed: int
+
+    @property
+    def gpu_seconds(self) -> int:
+        """A generous estimate of the GPU time, for ZeroGPU's scheduler."""
+        return int(min(300, 20 + self.steps * self.width * self.height * self.num_frames / 2.5e6))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LtxRequest(GenerationRequest):
+    prompt: str
+    negative_prompt: str
     conditions: list[tuple[np.ndarray, int, float]]  # (RGB image, frame index, strength)
+
+
+def run_video_pipeline(
+    pipe: object, arguments: dict, *, steps: int, estimated_s: int, oom_hint: str, on_step: Callable[[int, int], bool]
+) -> list[np.ndarray]:
+    """Run a diffusers video pipeline to RGB uint8 frames, with step progress, cancel and clear failures.
+
+    `on_step(step, total)` returns False to cancel; diffusers checks
+    `_interrupt` between denoising steps.
+    """
+    import torch
+
+    def callback(pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
+        if not on_step(step + 1, steps):
+            pipeline._interrupt = True
+        return tensors
+
+    def call() -> object:
+        return pipe(**arguments, num_inference_steps=steps, callback_on_step_end=callback, output_type="np")
+
+    try:
+        result = on_gpu(call, estimated_s=estimated_s)
+    except torch.cuda.OutOfMemoryError:
+        raise RenderError(f"the GPU ran out of memory; {oom_hint}") from None
+    video = np.asarray(result.frames[0], dtype=np.float32)
+    if not np.isfinite(video).all():
+        raise RenderError("the model produced NaN frames (often fp16 overflow); try bf16/fp32 or another seed")
+    if video.shape[0] == 0 or getattr(pipe, "_interrupt", False):
+        raise RenderError("generation was cancelled")
+    return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]
+
+
+def _seeded(seed: int) -> object:
+    import torch
+
+    return torch.Generator(device="cpu").manual_seed(seed)
 
 
 class LtxGenerator:
@@ -132,53 +179,30 @@ class LtxGenerator:
         self.pipeline = pipeline
 
     def generate(self, request: LtxRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
-        """Run the pipeline; `on_step(step, total)` returns False to cancel."""
-        import torch
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
         from PIL import Image
 
-        pipe = self.pipeline
         conditions = [
             LTXVideoCondition(image=Image.fromarray(image), frame_index=index, strength=strength)
             for image, index, strength in request.conditions
         ] or None
-
-        def callback(pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
-            if not on_step(step + 1, request.steps):
-                pipeline._interrupt = True  # diffusers checks this between steps
-            return tensors
-
-        call = lambda: pipe(  # noqa: E731 - handed to the GPU wrapper below
-            conditions=conditions, prompt=request.prompt, negative_prompt=request.negative_prompt,
-            width=request.width, height=request.height, num_frames=request.num_frames, frame_rate=request.fps,
-            num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
-            generator=torch.Generator(device="cpu").manual_seed(request.seed),
-            callback_on_step_end=callback, output_type="np", max_sequence_length=128,
+        arguments = {
+            "conditions": conditions, "prompt": request.prompt, "negative_prompt": request.negative_prompt,
+            "width": request.width, "height": request.height, "num_frames": request.num_frames,
+            "frame_rate": request.fps, "guidance_scale": request.guidance_scale, "generator": _seeded(request.seed),
+            "max_sequence_length": 128,
+        }
+        return run_video_pipeline(
+            self.pipeline, arguments, steps=request.steps, on_step=on_step,
+            estimated_s=request.gpu_seconds,
+            oom_hint="set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames",
         )
-        try:
-            result = on_gpu(call, estimated_s=gpu_seconds(request))
-        except torch.cuda.OutOfMemoryError:
-            raise RenderError(
-                "the GPU ran out of memory; set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames"
-            ) from None
-        video = np.asarray(result.frames[0], dtype=np.float32)
-        if not np.isfinite(video).all():
-            raise RenderError("the model produced NaN frames (often fp16 overflow); try bf16/fp32 or another seed")
-        if video.shape[0] == 0 or getattr(pipe, "_interrupt", False):
-            raise RenderError("generation was cancelled")
-        return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]
 
 
 def frame_index_for(time_s: float, fps: int, num_frames: int) -> int:
     """Keyframe time -> a frame index LTX conditions on (multiples of 8 map to latent frames)."""
     index = int(round(time_s * fps / 8)) * 8
     return max(0, min(8 * math.floor((num_frames - 1) / 8), index))
-
-
-def gpu_seconds(request: LtxRequest) -> int:
-    """A generous estimate of one generation's GPU time, for ZeroGPU's scheduler."""
-    pixels = request.width * request.height * request.num_frames
-    return int(min(300, 20 + request.steps * pixels / 2.5e6))
 
 
 def on_gpu(call: Callable[[], object], *, estimated_s: int) -> object:
@@ -198,19 +222,12 @@ def peak_vram_gb() -> float | None:
     return round(torch.cuda.max_memory_allocated() / 1024**3, 2)
 
 
-@dataclass(frozen=True)
-class SvdRequest:
+@dataclass(frozen=True, kw_only=True)
+class SvdRequest(GenerationRequest):
     image: np.ndarray
-    width: int
-    height: int
-    num_frames: int
-    fps: int
-    steps: int
-    guidance_scale: float
     motion_bucket_id: int
     noise_aug_strength: float
     decode_chunk_size: int
-    seed: int
 
 
 class SvdGenerator:
@@ -220,31 +237,17 @@ class SvdGenerator:
         self.pipeline = pipeline
 
     def generate(self, request: SvdRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
-        import torch
         from PIL import Image
 
-        pipe = self.pipeline
-
-        def callback(pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
-            if not on_step(step + 1, request.steps):
-                pipeline._interrupt = True
-            return tensors
-
-        call = lambda: pipe(  # noqa: E731 - handed to the GPU wrapper below
-            image=Image.fromarray(request.image), width=request.width, height=request.height,
-            num_frames=request.num_frames, num_inference_steps=request.steps, min_guidance_scale=1.0,
-            max_guidance_scale=request.guidance_scale, fps=request.fps, motion_bucket_id=request.motion_bucket_id,
-            noise_aug_strength=request.noise_aug_strength, decode_chunk_size=request.decode_chunk_size,
-            generator=torch.Generator(device="cpu").manual_seed(request.seed), callback_on_step_end=callback,
-            output_type="np",
+        arguments = {
+            "image": Image.fromarray(request.image), "width": request.width, "height": request.height,
+            "num_frames": request.num_frames, "min_guidance_scale": 1.0, "max_guidance_scale": request.guidance_scale,
+            "fps": request.fps, "motion_bucket_id": request.motion_bucket_id,
+            "noise_aug_strength": request.noise_aug_strength, "decode_chunk_size": request.decode_chunk_size,
+            "generator": _seeded(request.seed),
+        }
+        return run_video_pipeline(
+            self.pipeline, arguments, steps=request.steps, on_step=on_step,
+            estimated_s=request.gpu_seconds,
+            oom_hint="lower ltx_video.decode_chunk_size or the generation size",
         )
-        try:
-            result = on_gpu(call, estimated_s=int(min(300, 20 + request.steps * request.width * request.height * request.num_frames / 2.5e6)))
-        except torch.cuda.OutOfMemoryError:
-            raise RenderError("the GPU ran out of memory; lower ltx_video.decode_chunk_size or the size") from None
-        video = np.asarray(result.frames[0], dtype=np.float32)
-        if not np.isfinite(video).all():
-            raise RenderError("the model produced NaN frames; try another seed or fp32")
-        if getattr(pipe, "_interrupt", False):
-            raise RenderError("generation was cancelled")
-        return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from studio.config import describe_validation_error
+from studio.config import describe_validation_error, read_yaml
 from studio.errors import ConfigError
 from studio.services.takes import TakeSettings
 from studio.store import VoteStore
@@ -76,15 +76,7 @@ def dump_batch(batch: BatchFile) -> str:
 
 
 def load_batch(path: Path) -> BatchFile:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read batch file {path}: {error}") from None
-    except YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    data = read_yaml(path)
     try:
         return BatchFile.model_validate(data)
     except ValidationError as error:

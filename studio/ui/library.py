@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,34 @@ def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
          t.record.get("generation_time_s"), "/".join(str(n) for n in tally.get(t.id, [0, 0, 0]))]
         for t in desk.store.takes(title_id, shot_id)
     ]
+
+
+def in_background(work: Callable[[], Any], listener: CancellableProgress, describe: Callable[[], Any]):
+    """Run `work` in a thread, yielding `describe()` twice a second; return its result.
+
+    When the page goes away or Cancel is pressed, Gradio closes this
+    generator: the listener is cancelled and the work stops at its next frame.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = work()
+        except Exception as error:  # noqa: BLE001 - re-raised in the handler's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="studio-render", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            yield describe()
+            time.sleep(0.5)
+    finally:
+        listener.cancel()
+        worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:
@@ -163,27 +192,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         ltx = {"guidance_scale": guidance_value, "steps": int(steps_value), "seed": int(seed_value)} if method_value == "ltx" else {}
         settings = TakeSettings.parse(method=method_value, motion=motion_value, smooth_motion=smooth_value, preset=preset_value, **ltx)
         listener = CancellableProgress()
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["take"] = desk.render_take(title_id, shot_id, settings, who=(who or "").strip() or "anonymous",
-                                                   progress=listener)
-            except Exception as error:  # noqa: BLE001 - re-raised in the handler's thread below
-                outcome["error"] = error
-
-        worker = threading.Thread(target=work, name="render-take", daemon=True)
-        worker.start()
-        try:
-            while worker.is_alive():
-                yield {status: f"Rendering… {listener.frames}/{listener.total_frames} frames ({listener.fraction:.0%})"}
-                time.sleep(0.5)
-        finally:
-            listener.cancel()  # the page went away or Cancel was pressed: stop the render at the next frame
-            worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        take = outcome["take"]
+        work = lambda: desk.render_take(  # noqa: E731
+            title_id, shot_id, settings, who=(who or "").strip() or "anonymous", progress=listener)
+        take = yield from in_background(work, listener, lambda: {
+            status: f"Rendering… {listener.frames}/{listener.total_frames} frames ({listener.fraction:.0%})"})
         yield {
             status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
             video: str(desk.workspace.root / take.video_path),
@@ -196,26 +208,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         if not title_id:
             raise StudioError("choose a script first")
         listener = CancellableProgress()
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["report"] = desk.studio.generate(Selection(title_id=title_id), progress=listener)
-            except Exception as error:  # noqa: BLE001 - re-raised in the handler's thread below
-                outcome["error"] = error
-
-        worker = threading.Thread(target=work, name="render-script", daemon=True)
-        worker.start()
-        try:
-            while worker.is_alive():
-                yield f"Rendering the script… shot {listener.shots_done + 1}, {listener.fraction:.0%} of all frames"
-                time.sleep(0.5)
-        finally:
-            listener.cancel()
-            worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        report = outcome["report"]
+        report = yield from in_background(
+            lambda: desk.studio.generate(Selection(title_id=title_id), progress=listener), listener,
+            lambda: f"Rendering the script… shot {listener.shots_done + 1}, {listener.fraction:.0%} of all frames",
+        )
         failures = "".join(f"\n- {o.label}: {o.message}" for o in report.failed)
         yield f"Script done: {report.summary()}.{failures}"
 

@@ -72,6 +72,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.services import Selection, Studio
 
     studio = Studio.open(_workspace(args.workspace))
+    method = args.method
+    if method == "svd":
+        studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
+    if args.interp_method:
+        studio = studio.with_interpolation(args.interp_method)
     progress = _TqdmProgress()
     try:
         if args.batch:
@@ -81,7 +86,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             report = run_batch(studio, load_batch(Path(args.batch)), force=args.force, progress=progress)
         else:
             selection = Selection(args.segment, args.age, args.title, args.shot)
-            report = studio.generate(selection, args.method, preset=args.preset, force=args.force, progress=progress)
+            report = studio.generate(selection, method, preset=args.preset, force=args.force, progress=progress)
     finally:
         progress.close()
     print(report.summary(), file=sys.stderr)
@@ -172,12 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Shot Video Studio", parents=[common])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    from studio.backends import INTERPOLATORS
     from studio.config import X264_PRESETS
     from studio.domain import AGE_BUCKETS, SEGMENTS
 
     generate = commands.add_parser("generate", parents=[common], help="render clips for the selected shots")
     generate.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
-    generate.add_argument("--method", choices=["interp", "ltx"], default="interp", help="generation method")
+    generate.add_argument("--method", choices=["interp", "ltx", "svd"], default="interp",
+                          help="interp (no weights), ltx (LTX-Video), svd (Stable Video Diffusion; clips go to videos/ltx)")
+    generate.add_argument("--interp-method", choices=INTERPOLATORS, help="interpolator (default: interpolation.method)")
     generate.add_argument("--segment", choices=SEGMENTS)
     generate.add_argument("--age", choices=AGE_BUCKETS)
     generate.add_argument("--title", help="title id (uuid)")

@@ -198,3 +198,13 @@ def test_interpolate_command_refuses_bad_input(tmp_path, capsys):
     assert main(["interpolate", str(tmp_path / "a.png"), str(tmp_path / "a.png"), "--count", "0", "--out", str(tmp_path / "o")]) == 2
     assert "--count must be at least 1" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_svd_method_name_picks_the_svd_model(small_workspace, capsys):
+    from studio.services import Studio
+
+    studio = Studio.open(small_workspace)
+    assert studio.with_svd().config.ltx_video.model == "svd-xt"
+    assert studio.with_interpolation("flow").config.interpolation.method == "flow"
+    assert main(["generate", "--workspace", str(small_workspace.root), "--method", "svd"]) == 2
+    assert "stabilityai/stable-video-diffusion-img2vid-xt needs a CUDA GPU" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import csv
 import io
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +39,19 @@ class Studio:
     @classmethod
     def open(cls, workspace: Workspace) -> Studio:
         return cls(workspace, workspace.config())
+
+    def with_svd(self) -> Studio:
+        """This studio with Stable Video Diffusion as the generative model (unless one is already chosen)."""
+        from studio.services.ltx_render import model_source
+
+        if model_source(self.workspace, self.config)[2] == "stable-video-diffusion":
+            return self
+        ltx = self.config.ltx_video.model_copy(update={"model": "svd-xt"})
+        return replace(self, config=self.config.model_copy(update={"ltx_video": ltx}))
+
+    def with_interpolation(self, name: str) -> Studio:
+        interpolation = self.config.interpolation.model_copy(update={"method": name})
+        return replace(self, config=self.config.model_copy(update={"interpolation": interpolation}))
 
     def validate(self) -> list[Problem]:
         return self.workspace.validate()

@@ -14,7 +14,7 @@ from studio.ui.review import build_review_tab
 
 HEADER = """# Shot Video Studio
 Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method.
-LTX-Video needs its backend and a GPU Space; on a CPU this studio renders with interpolation."""
+LTX-Video and Stable Video Diffusion need a GPU (a GPU Space) or a small local model; on a CPU Space use interpolation."""
 
 
 def build_app(desk: ReviewDesk) -> gr.Blocks:

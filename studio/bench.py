@@ -2,6 +2,7 @@
 
     python -m studio.bench throughput [--keyframe-size 1080x1920] [--title ID]
     python -m studio.bench quality --clips bench/clips/*.avi [--gaps 2 4 8]
+    python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --rife-weights FILE] [--size WxH]
 
 throughput: full shot render (interpolation + Ken Burns + encode) of a sample
 title against encoding the same number of frames alone with the same encoder
@@ -12,6 +13,14 @@ quality: real footage subsampled by a gap g, the missing frames predicted by
 `flow`, by a plain cross-dissolve and by ffmpeg's minterpolate (mi_mode=mci),
 scored with PSNR and SSIM against the real frames, with each method's speed.
 `bench/fetch_clips.sh` fetches real clips from Debian's opencv-doc package.
+
+backends: one sample shot rendered by each backend (flow, RIFE, LTX-Video,
+SVD) to the delivery spec, each in its own process so its peak memory is its
+own: seconds of compute per second of output video (model, retiming and
+encoding to 1080x1920 and model loading included), peak RAM and (on CUDA) peak VRAM. `--tiny` builds random-weight models the
+size of the tests' (a CPU-only check of the code path); on a GPU machine name
+real ones (`--ltx-model ltx-video-2b-distilled`) to check the pipeline's
+target of >= 1 s of video per s of compute under 16 GB VRAM.
 """
 
 from __future__ import annotations
@@ -220,6 +229,90 @@ def quality(args: argparse.Namespace) -> dict:
     return {"clips": [Path(c).name for c in args.clips], "results": results}
 
 
+# -- backends ----------------------------------------------------------------
+
+
+def _render_one_shot(job: dict) -> dict:
+    """Child process: render one sample shot with one backend, report time and peak memory."""
+    import resource
+
+    from studio.services import Selection, Studio
+    from studio.workspace import Workspace
+
+    workspace = Workspace.open(job["workspace"])
+    (workspace.root / "config" / "pipeline.yaml").write_text(job["config"])
+    studio = Studio.open(workspace)
+    started = time.perf_counter()
+    report = studio.generate(Selection(title_id=job["title"], shot_number=job["shot"]), job["method"], force=True)
+    wall = time.perf_counter() - started
+    [outcome] = report.outcomes
+    if outcome.status != "rendered":
+        return {"backend": job["name"], "error": outcome.message}
+    record = outcome.record
+    return {
+        "backend": job["name"], "output_s": record.duration_s, "wall_s": round(wall, 2),
+        "compute_s_per_output_s": round(wall / record.duration_s, 3),
+        "peak_ram_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_vram_gb": getattr(record, "peak_vram_gb", None),
+    }
+
+
+def _tiny_models(folder: Path) -> tuple[str, str, str]:
+    try:
+        from tests.tiny_models import build_tiny_ltx, build_tiny_svd
+    except ImportError:
+        sys.exit("--tiny needs the repository checkout (it builds models with tests/tiny_models.py); run from its root")
+    import torch
+
+    from studio.backends.rife import IFNet
+
+    torch.manual_seed(0)
+    torch.save(IFNet().state_dict(), folder / "flownet.pkl")
+    return str(build_tiny_ltx(folder / "ltx")), str(build_tiny_svd(folder / "svd")), str(folder / "flownet.pkl")
+
+
+def backends(args: argparse.Namespace) -> dict:
+    import multiprocessing
+
+    from studio.workspace import sample_workspace
+
+    video = f"video: {{width: {args.output_size[0]}, height: {args.output_size[1]}, preset: {args.preset}}}\n"
+    with tempfile.TemporaryDirectory(prefix="studio-bench-") as temp:
+        folder = Path(temp)
+        ltx_model, svd_model, rife_weights = args.ltx_model, args.svd_model, args.rife_weights
+        generation = {"width": args.size[0], "height": args.size[1]} if args.size else {}
+        if args.tiny:
+            ltx_model, svd_model, rife_weights = _tiny_models(folder)
+            generation = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2}
+        model_keys = ", ".join(f"{key}: {value}" for key, value in generation.items())
+        jobs = [("flow", "interp", video)]
+        if rife_weights:
+            jobs.append(("rife", "interp", video + f"interpolation: {{method: rife, rife_weights: '{rife_weights}'}}\n"))
+        if ltx_model:
+            jobs.append(("ltx", "ltx", video + f"ltx_video: {{model: '{ltx_model}', seed: 1, {model_keys}}}\n"))
+        if svd_model:
+            svd_keys = model_keys.replace("num_frames: 17", "num_frames: 6").replace("fps: 8", "fps: 6")
+            jobs.append(("svd", "ltx", video + f"ltx_video: {{model: '{svd_model}', seed: 1, {svd_keys}}}\n"))
+        context = multiprocessing.get_context("spawn")
+        results = []
+        for name, method, config in jobs:
+            workspace = sample_workspace(folder / f"workspace-{name}")
+            job = {"name": name, "method": method, "config": config, "workspace": str(workspace.root),
+                   "title": args.title, "shot": args.shot}
+            with context.Pool(1) as pool:
+                results.append(pool.apply(_render_one_shot, (job,)))
+            print(f"{name}: {results[-1]}", file=sys.stderr)
+    headers = ["backend", "output s", "wall s", "compute s / output s", "peak RAM MB", "peak VRAM GB"]
+    rows = [[r["backend"], *(r.get(k, r.get("error", "")) for k in list(results[0])[1:])] for r in results]
+    print(_table(headers, rows))
+    return {"output_size": args.output_size, "tiny": args.tiny, "results": results}
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, height = (int(v) for v in text.lower().split("x"))
+    return width, height
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
@@ -235,6 +328,17 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--gaps", nargs="+", type=int, default=[2, 4, 8])
     score.add_argument("--frames", type=int, default=161, help="frames read from each clip")
     score.set_defaults(handler=quality)
+    neural = commands.add_parser("backends", help="compute seconds per output second and peak memory, per backend")
+    neural.add_argument("--tiny", action="store_true", help="build random-weight tiny models (CPU check of the code path)")
+    neural.add_argument("--ltx-model", help="LTX preset, repo id or folder")
+    neural.add_argument("--svd-model", help="SVD preset, repo id or folder")
+    neural.add_argument("--rife-weights", help="RIFE 4.6 flownet.pkl")
+    neural.add_argument("--size", type=_size, help="generation size WxH (default: the preset's)")
+    neural.add_argument("--output-size", type=_size, default=(1080, 1920), help="delivery size (default 1080x1920)")
+    neural.add_argument("--preset", default="veryfast", help="x264 preset")
+    neural.add_argument("--title", default="9f7bca19-0bcb-48fc-b06f-55f8c3e65d67", help="sample title id")
+    neural.add_argument("--shot", type=int, default=2, help="shot number (the default is 7 s long)")
+    neural.set_defaults(handler=backends)
     args = parser.parse_args(argv)
     result = args.handler(args)
     if args.json:

@@ -75,8 +75,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     method = args.method
     if method == "svd":
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
-    if args.interp_method:
-        studio = studio.with_interpolation(args.interp_method)
+    if args.interp_method or args.rife_weights:
+        studio = studio.with_interpolation(args.interp_method, rife_weights=args.rife_weights)
     progress = _TqdmProgress()
     try:
         if args.batch:
@@ -126,7 +126,8 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
     last = load_keyframe(Path(args.last))
     size = (first.shape[1], first.shape[0])
     last = fit_to_frame(last, size, "cover")
-    transition = interpolator(args.method).transition(first, last)
+    weights = Path(args.weights).expanduser() if args.weights else None
+    transition = interpolator(args.method, rife_weights=weights).transition(first, last)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for k in range(1, args.count + 1):
@@ -134,7 +135,7 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
         path = out / f"frame_{k:03d}.png"
         if not cv2.imwrite(str(path), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
             raise StudioError(f"could not write {path}; is the folder writable?")
-    kind = "dissolve (the keyframes do not match)" if transition.is_cut else "optical flow"
+    kind = "dissolve (the keyframes do not match)" if transition.is_cut else {"flow": "optical flow", "rife": "RIFE"}[args.method]
     print(f"wrote {args.count} frames to {out} by {kind}", file=sys.stderr)
     return 0
 
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--method", choices=["interp", "ltx", "svd"], default="interp",
                           help="interp (no weights), ltx (LTX-Video), svd (Stable Video Diffusion; clips go to videos/ltx)")
     generate.add_argument("--interp-method", choices=INTERPOLATORS, help="interpolator (default: interpolation.method)")
+    generate.add_argument("--rife-weights", metavar="FILE", help="RIFE 4.6 flownet.pkl (default: interpolation.rife_weights)")
     generate.add_argument("--segment", choices=SEGMENTS)
     generate.add_argument("--age", choices=AGE_BUCKETS)
     generate.add_argument("--title", help="title id (uuid)")
@@ -204,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("last")
     interpolate.add_argument("--count", type=int, required=True, metavar="N")
     interpolate.add_argument("--out", required=True, metavar="DIR")
-    interpolate.add_argument("--method", default="flow", help="interpolator (default: flow)")
+    interpolate.add_argument("--method", choices=INTERPOLATORS, default="flow", help="interpolator (default: flow)")
+    interpolate.add_argument("--weights", metavar="FILE", help="RIFE 4.6 flownet.pkl (for --method rife)")
     interpolate.set_defaults(handler=_cmd_interpolate)
 
     serve = commands.add_parser("serve", parents=[common], help="start the studio web app (app.py does this)")

@@ -67,8 +67,12 @@ class KenBurnsSettings(_Section):
 
 
 class InterpolationSettings(_Section):
-    method: Literal["flow"] = "flow"
-    """Interpolator: 'flow' (OpenCV optical flow, no weights)."""
+    method: Literal["flow", "rife"] = "flow"
+    """Interpolator: 'flow' (OpenCV optical flow, no weights) or 'rife' (RIFE 4.6, needs rife_weights)."""
+    rife_weights: str | None = None
+    """RIFE 4.6 flownet.pkl: a path (relative to the workspace) or an https URL, downloaded once."""
+    rife_scale: Literal[1.0, 0.5, 0.25] = 1.0
+    """RIFE's resolution option: 1 for HD keyframes, 0.5 for 4K."""
     source_fps: float = Field(default=24.0, gt=0, le=120)
     """Frame rate of generated source footage when it is retimed to target_fps."""
     target_fps: float = Field(default=30.0, gt=0, le=120)

@@ -55,12 +55,28 @@ def test_dependencies_point_one_way():
     assert wrong == []
 
 
+# Modules that are the torch backend itself (nn.Module subclasses need torch at
+# class definition); the rule below makes sure nothing imports them eagerly.
+TORCH_MODULES = {"studio.backends.rife"}
+
+
 def test_heavy_libraries_are_never_imported_at_module_level():
     eager = [
         f"{name} imports {imported}"
         for name, path in modules()
         for imported, top in imports(path)
         if top and imported.split(".")[0] in HEAVY and OWNER.get(imported.split(".")[0]) != part_of(name)
+        and name not in TORCH_MODULES
+    ]
+    assert eager == []
+
+
+def test_torch_backends_are_only_imported_on_demand():
+    eager = [
+        f"{name} imports {imported}"
+        for name, path in modules()
+        for imported, top in imports(path)
+        if top and imported in TORCH_MODULES
     ]
     assert eager == []
 

@@ -6,18 +6,33 @@ ones (torch, diffusers) load only when a user picks them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from studio.backends.base import FrameInterpolator, Transition
 from studio.errors import BackendUnavailableError
 
-INTERPOLATORS: tuple[str, ...] = ("flow",)
+INTERPOLATORS: tuple[str, ...] = ("flow", "rife")
 
 
-def interpolator(name: str) -> FrameInterpolator:
+def interpolator(name: str, *, rife_weights: Path | None = None, rife_scale: float = 1.0) -> FrameInterpolator:
     """The interpolator called `name` in pipeline.yaml / on the command line."""
     if name == "flow":
         from studio.backends.flow import FlowInterpolator
 
         return FlowInterpolator()
+    if name == "rife":
+        if rife_weights is None:
+            raise BackendUnavailableError(
+                "RIFE needs weights: download RIFE 4.6 (flownet.pkl) and set interpolation.rife_weights "
+                "in pipeline.yaml (or pass --weights)"
+            )
+        try:
+            from studio.backends.rife import RifeInterpolator
+        except ImportError:
+            raise BackendUnavailableError(
+                "RIFE needs torch: run `pip install -r requirements.txt` (see the README for GPU installs)"
+            ) from None
+        return RifeInterpolator.from_weights(rife_weights, rife_scale)
     raise BackendUnavailableError(f"unknown interpolation method {name!r}; available: {', '.join(INTERPOLATORS)}")
 
 

@@ -74,10 +74,14 @@ class ModelCache:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def pipeline(self, source: ModelSource, loader: Callable[[ModelSource], object]) -> object:
+        return self.get(source.label, lambda: loader(source))
+
+    def get(self, key: str, loader: Callable[[], object]) -> object:
+        """The model stored under `key`, loaded by `loader` on first use."""
         with self._lock:
-            if source.label not in self._pipelines:
-                self._pipelines[source.label] = loader(source)
-            return self._pipelines[source.label]
+            if key not in self._pipelines:
+                self._pipelines[key] = loader()
+            return self._pipelines[key]
 
 
 def load_condition_pipeline(source: ModelSource, memory: str = "auto", family: str = "ltx-video") -> object:

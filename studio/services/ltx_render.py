@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.backends.flow import FlowInterpolator
+from studio.backends import FrameInterpolator
 from studio.backends.ltx import (
     LtxGenerator,
     LtxRequest,
@@ -67,6 +67,7 @@ def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSou
 def render_ltx_shot(
     workspace: Workspace, script: Script, shot: Shot, config: PipelineConfig, models: ModelCache, *,
     clip_path: Path, preset: str, digest: str, motion: float, progress: ProgressListener,
+    frame_interpolator: FrameInterpolator,
 ) -> ClipRecord:
     started = time.perf_counter()
     source, defaults, family = model_source(workspace, config)
@@ -100,7 +101,6 @@ def render_ltx_shot(
     canvas = (18 * units, 32 * units)
     footage = [fit_to_frame(frame, canvas) for frame in footage]
     meter = ClipMeter()
-    interpolator = FlowInterpolator()
     with ClipEncoder(clip_path, encoder_settings(config, preset), expected_frames=plan.output_frames, input_size=canvas) as encoder:
         pair: tuple[int, object] | None = None
         for index in range(plan.output_frames):
@@ -111,13 +111,13 @@ def render_ltx_shot(
                 frame = footage[first]
             else:
                 if pair is None or pair[0] != first:
-                    pair = (first, interpolator.transition(footage[first], footage[first + 1]))
+                    pair = (first, frame_interpolator.transition(footage[first], footage[first + 1]))
                 frame = pair[1].render(t, ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)), canvas)
             encoder.write(frame)
             meter.add(frame)
             progress.frames_done(1)
     return ClipRecord(
-        shot_id=shot.shot_id, video_file=clip_path.name, method="ltx", interpolation_method="flow",
+        shot_id=shot.shot_id, video_file=clip_path.name, method="ltx", interpolation_method=frame_interpolator.name,
         source_keyframes=[workspace.relative(p) for p in keyframe_paths], source_fps=plan.fps,
         target_fps=config.video.fps, duration_s=plan.output_frames / config.video.fps, fps=config.video.fps,
         num_frames=plan.output_frames, generation_time_s=round(time.perf_counter() - started, 3),

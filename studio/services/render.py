@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from studio.backends import interpolator
+from studio.backends import FrameInterpolator
 from studio.backends.keyframe_animator import AnimationSettings, KeyframeAnimator, ShotTiming
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
@@ -52,7 +52,10 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
     settings = {
         "shot": shot.model_dump(mode="json"),
-        "interpolation": config.interpolation.model_dump(mode="json"),
+        # RIFE's settings only matter to RIFE, so flow clips stay up to date when they change.
+        "interpolation": config.interpolation.model_dump(
+            mode="json", exclude={"rife_weights", "rife_scale"} if config.interpolation.method == "flow" else None
+        ),
         "video": config.video.model_dump(mode="json"),
         "preset": preset,
         "method": method,
@@ -72,13 +75,14 @@ def render_interpolated_shot(
     preset: str,
     digest: str,
     progress: ProgressListener,
+    frame_interpolator: FrameInterpolator,
 ) -> ClipRecord:
-    """Render `shot` to `clip_path` and describe it for the metadata."""
+    """Render `shot` to `clip_path` with `frame_interpolator` and describe it for the metadata."""
     started = time.perf_counter()
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in keyframe_paths]
     settings = animation_settings(config)
-    animator = KeyframeAnimator(interpolator(config.interpolation.method))
+    animator = KeyframeAnimator(frame_interpolator)
     timing = ShotTiming(shot.duration_s, shot.keyframe_times_s, shot.camera_movement)
     animation = animator.animate(keyframes, timing, settings)
     total = animation.total_frames
@@ -93,7 +97,7 @@ def render_interpolated_shot(
         shot_id=shot.shot_id,
         video_file=clip_path.name,
         method="interp",
-        interpolation_method=config.interpolation.method,
+        interpolation_method=frame_interpolator.name,
         source_keyframes=[workspace.relative(path) for path in keyframe_paths],
         source_fps=config.interpolation.source_fps,
         target_fps=config.interpolation.target_fps,

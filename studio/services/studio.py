@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from studio.backends import FrameInterpolator, interpolator
 from studio.backends.ltx import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
@@ -22,6 +23,7 @@ from studio.services.batchfile import BatchFile, dump_batch, export_batch
 from studio.services.progress import ProgressListener, SilentProgress
 from studio.services.render import input_hash, render_interpolated_shot
 from studio.services.review import Results, deal_pair, summarize
+from studio.services.weights import fetch_rife_weights
 from studio.services.takes import TakeSettings, promote_take, render_take, write_use_ltx
 from studio.store import Pair, Take, VoteStore
 from studio.workspace import Problem, Workspace, write_atomically
@@ -49,8 +51,11 @@ class Studio:
         ltx = self.config.ltx_video.model_copy(update={"model": "svd-xt"})
         return replace(self, config=self.config.model_copy(update={"ltx_video": ltx}))
 
-    def with_interpolation(self, name: str) -> Studio:
-        interpolation = self.config.interpolation.model_copy(update={"method": name})
+    def with_interpolation(self, name: str | None, *, rife_weights: str | None = None) -> Studio:
+        update: dict[str, str] = {"method": name} if name else {}
+        if rife_weights:
+            update["rife_weights"] = str(Path(rife_weights).expanduser().resolve())
+        interpolation = self.config.interpolation.model_copy(update=update)
         return replace(self, config=self.config.model_copy(update={"interpolation": interpolation}))
 
     def validate(self) -> list[Problem]:
@@ -108,6 +113,8 @@ class Studio:
 
     def check_method(self, method: Method, config: PipelineConfig | None = None) -> None:
         """Refuse up front, before any loading, a method that cannot run here."""
+        if (config or self.config).interpolation.method != "flow":
+            self.frame_interpolator(config)  # loads the weights once, or says what is missing
         if method == "ltx":
             try:
                 import torch
@@ -130,10 +137,23 @@ class Studio:
             return render_ltx_shot(
                 self.workspace, script, shot, config, self.models, clip_path=clip_path, preset=preset, digest=digest,
                 motion=config.interpolation.ken_burns.strength if motion is None else motion, progress=listener,
+                frame_interpolator=self.frame_interpolator(config),
             )
         return render_interpolated_shot(
-            self.workspace, script, shot, config, clip_path=clip_path, preset=preset, digest=digest, progress=listener
+            self.workspace, script, shot, config, clip_path=clip_path, preset=preset, digest=digest, progress=listener,
+            frame_interpolator=self.frame_interpolator(config),
         )
+
+    def frame_interpolator(self, config: PipelineConfig | None = None) -> FrameInterpolator:
+        """The configured interpolator; neural ones load once per Studio."""
+        settings = (config or self.config).interpolation
+        if settings.method == "flow":
+            return interpolator("flow")
+        weights = None
+        if settings.rife_weights:
+            weights = fetch_rife_weights(settings.rife_weights, self.workspace.root)
+        key = f"rife:{weights}:{settings.rife_scale}"
+        return self.models.get(key, lambda: interpolator("rife", rife_weights=weights, rife_scale=settings.rife_scale))
 
     def generate(
         self,

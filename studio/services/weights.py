@@ -1,0 +1,34 @@
+"""Where model weights named in pipeline.yaml live: a path, or a URL fetched once."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from studio.errors import BackendUnavailableError
+from studio.workspace import default_home
+
+
+def fetch_rife_weights(location: str, workspace_root: Path, cache: Path | None = None) -> Path:
+    """`location` as a path (relative ones from the workspace), or an http(s) URL downloaded once into `cache`."""
+    if not location.startswith(("http://", "https://")):
+        path = Path(location).expanduser()
+        return path if path.is_absolute() else workspace_root / path
+    cache = cache or default_home() / "models" / "rife"
+    target = cache / Path(urllib.parse.urlparse(location).path).name
+    if target.is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    try:
+        urllib.request.urlretrieve(location, partial)  # noqa: S310 - only http(s) reaches here
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise BackendUnavailableError(
+            f"could not download RIFE weights from {location} ({error}); download flownet.pkl by hand "
+            "and set interpolation.rife_weights to its path"
+        ) from None
+    os.replace(partial, target)  # a finished download only, so an interrupted one is retried
+    return target

@@ -99,6 +99,51 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_assemble(args: argparse.Namespace) -> int:
+    from studio.services import Studio
+    from studio.services.assemble import AssemblyOptions
+
+    if bool(args.title) == bool(args.all):
+        raise StudioError("name one title with --title ID, or every title with --all")
+    if args.all and (args.narration or args.timing):
+        raise StudioError("--narration and --timing name one title's files; use them with --title, not --all")
+    studio = Studio.open(_workspace(args.workspace))
+    options = AssemblyOptions(
+        method=args.method,
+        narration=Path(args.narration).expanduser() if args.narration else None,
+        timing=Path(args.timing).expanduser() if args.timing else None,
+    )
+    titles = [script.title_id for script in studio.workspace.scripts()] if args.all else [args.title]
+    failed = []
+    for title_id in titles:
+        progress = _TqdmProgress()
+        try:
+            report = studio.assemble(str(title_id), options, progress)
+        except StudioError as error:
+            if not args.all:
+                raise
+            failed.append(f"{title_id}: {error}")
+            continue
+        finally:
+            progress.close()
+        script = studio.workspace.find_script(str(title_id))
+        final = studio.workspace.final_path(script)
+        print(
+            f"{studio.workspace.relative(final)}: {report.duration_s:.2f} s, {len(report.shots)} shots joined by "
+            f"{report.joined_by}; boundaries within {report.max_boundary_error_ms:.1f} ms of the narration, "
+            f"audio/video lengths {report.av_length_difference_ms:.1f} ms apart, {report.loudness_lufs:.1f} LUFS "
+            f"(target {report.loudness_target_lufs:g}); report: {final.with_suffix('.json').name}",
+            file=sys.stderr,
+        )
+        for warning in report.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+        if not report.in_sync:
+            failed.append(f"{title_id}: out of sync (over one frame); see the report")
+    for line in failed:
+        print(f"failed: {line}", file=sys.stderr)
+    return EXIT_SHOTS_FAILED if failed else 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     workspace = _workspace(args.workspace)
     problems = workspace.validate()
@@ -196,6 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--preset", choices=X264_PRESETS, help="x264 preset (default: video.preset)")
     generate.add_argument("--batch", metavar="FILE", help="run a batch config exported from the studio (per-shot method and settings)")
     generate.set_defaults(handler=_cmd_generate)
+
+    assemble = commands.add_parser("assemble", parents=[common], help="fit shots to the narration and export the finished video")
+    assemble.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
+    assemble.add_argument("--title", help="title id (uuid)")
+    assemble.add_argument("--all", action="store_true", help="assemble every title")
+    assemble.add_argument("--narration", metavar="FILE", help="narration audio (default: audio/narration/SEGMENT/AGE/TITLE.*)")
+    assemble.add_argument("--timing", metavar="FILE", help=".srt, .vtt or Whisper .json (default: beside the audio, else the script's times)")
+    assemble.add_argument("--method", choices=["auto", "interp", "ltx"], default="auto",
+                          help="clips to use: auto = the default method's canonical clip where there is one, else interpolation")
+    assemble.set_defaults(handler=_cmd_assemble)
 
     validate = commands.add_parser("validate", parents=[common], help="list every problem in a workspace")
     validate.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")

@@ -132,11 +132,47 @@ class VideoSettings(_Section):
         return (self.width, self.height)
 
 
+class AssemblySettings(_Section):
+    lead_in_s: float = Field(default=0.3, ge=0, le=5)
+    """Picture before a shot's first narrated word (and before the first word of the video)."""
+    lead_out_s: float = Field(default=0.5, ge=0, le=5)
+    """Picture after the last narrated word of the video (and of a shot, with pause: hold_next)."""
+    pause: Literal["split", "extend_previous", "hold_next"] = "split"
+    """Where a boundary falls in a pause between two shots' narration: its middle, just before the next
+    shot's words (the previous shot holds), or just after the previous shot's words (the next one holds)."""
+    transition: str = "cut"
+    """Transition at every boundary: cut, crossfade, fadeblack, fadewhite, dissolve, wipe*/slide*, ..."""
+    transition_s: float = Field(default=0.5, gt=0, le=3)
+    """Length of a transition that is not a cut, centred on its boundary."""
+    min_speed: float = Field(default=0.8, gt=0, le=1)
+    """Slowest retiming of a clip that is not re-rendered (LTX); beyond it the last frame holds, with a warning."""
+    max_speed: float = Field(default=1.25, ge=1, le=4)
+    """Fastest retiming of such a clip; beyond it the clip is trimmed."""
+    loudness_lufs: float = Field(default=-14.0, ge=-40, le=-5)
+    """Integrated loudness target of the narration (EBU R128)."""
+    true_peak_db: float = Field(default=-1.5, ge=-9, le=0)
+    """True-peak ceiling of the narration."""
+    music: str | None = None
+    """Optional background music file (relative to the workspace), looped and ducked under the voice."""
+    music_gain_db: float = Field(default=-20.0, ge=-60, le=0)
+    """Music level under the voice, before ducking."""
+
+    @field_validator("transition")
+    @classmethod
+    def _known_transition(cls, value: str) -> str:
+        from studio.domain.assembly import TRANSITIONS
+
+        if value not in TRANSITIONS:
+            raise ValueError(f"{value!r} is not a transition; choose one of {', '.join(TRANSITIONS)}")
+        return value
+
+
 class PipelineConfig(_Section):
     switches: Switches = Switches()
     ltx_video: LtxVideoSettings = LtxVideoSettings()
     interpolation: InterpolationSettings = InterpolationSettings()
     video: VideoSettings = VideoSettings()
+    assembly: AssemblySettings = AssemblySettings()
 
     @model_validator(mode="after")
     def _rates_agree(self) -> PipelineConfig:

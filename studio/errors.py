@@ -37,3 +37,7 @@ class BackendUnavailableError(StudioError):
 
 class RenderError(StudioError):
     """A shot failed to render; names the shot and the cause."""
+
+
+class NarrationError(StudioError):
+    """Narration audio or its timing is missing, unreadable or does not fit the shots."""

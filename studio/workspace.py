@@ -83,6 +83,13 @@ class Workspace:
     def clip_path(self, script: Script, shot: Shot, method: Method) -> Path:
         return self.clip_dir(script, method) / f"shot_{shot.number:03d}.mp4"
 
+    def narration_dir(self, script: Script) -> Path:
+        return self.inside("audio", "narration", script.segment, script.age_bucket)
+
+    def final_path(self, script: Script) -> Path:
+        """The finished narrated video; its assembly report is the same name with .json."""
+        return self.inside(VIDEOS_DIR, "final", script.segment, script.age_bucket, f"{script.title_id}.mp4")
+
     def metadata_path(self, script: Script, method: Method) -> Path:
         return self.clip_dir(script, method) / f"{script.title_id}_{method}_metadata.json"
 

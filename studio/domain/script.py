@@ -79,6 +79,12 @@ class Shot(_Frozen):
         description="Keyframe images in time order (at least one). A bare string is a file name."
     )
     narration: str | None = Field(default=None, description="Voice-over text spoken during the shot.")
+    narration_start_s: float | None = Field(
+        default=None, ge=0, description="When the shot's narration starts in the title's narration audio (optional timing)."
+    )
+    narration_end_s: float | None = Field(
+        default=None, gt=0, description="When the shot's narration ends in the narration audio; with narration_start_s."
+    )
 
     @field_validator("keyframes", mode="before")
     @classmethod
@@ -93,6 +99,14 @@ class Shot(_Frozen):
         if not _SHOT_ID.match(shot_id) or shot_id == "shot-000":
             raise ValueError(f"{shot_id!r} is not a shot id; use 'shot-001', 'shot-002', ...")
         return shot_id
+
+    @model_validator(mode="after")
+    def _narration_times_pair(self) -> Shot:
+        if (self.narration_start_s is None) != (self.narration_end_s is None):
+            raise ValueError("give both narration_start_s and narration_end_s, or neither")
+        if self.narration_start_s is not None and self.narration_end_s <= self.narration_start_s:
+            raise ValueError(f"narration_end_s ({self.narration_end_s}) must come after narration_start_s ({self.narration_start_s})")
+        return self
 
     @model_validator(mode="after")
     def _keyframe_times_fit(self) -> Shot:

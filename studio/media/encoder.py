@@ -38,19 +38,19 @@ class EncoderSettings:
         constant-bitrate H.264 (so every clip lands in the 8-12 Mbps spec, even
         a still one), BT.709 limited range like any HD deliverable, no audio,
         moov atom first for streaming."""
-        rate = f"{self.bitrate_kbps}k"
         scale = f"scale={self.width}:{self.height}:flags=bicubic:out_color_matrix=bt709:out_range=tv"
+        return ["-vf", f"{scale},format=yuv420p", "-an", *self.codec_args(), "-movflags", "+faststart", "-f", "mp4"]
+
+    def codec_args(self) -> list[str]:
+        """The H.264 settings alone, shared by clips and by the assembly's re-encodes."""
+        rate = f"{self.bitrate_kbps}k"
         return [
-            "-vf", f"{scale},format=yuv420p",
-            "-an",
             "-c:v", "libx264", "-preset", self.preset,
             "-b:v", rate, "-minrate", rate, "-maxrate", rate, "-bufsize", rate,
             "-x264-params", "nal-hrd=cbr:force-cfr=1",
             "-pix_fmt", "yuv420p",
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
             "-r", str(self.fps), "-fps_mode", "cfr",
-            "-movflags", "+faststart",
-            "-f", "mp4",
         ]
 
 

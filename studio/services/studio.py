@@ -18,6 +18,7 @@ from studio.domain.metadata import ClipRecord, Method
 from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError, WorkspaceError
 from studio.media.images import load_keyframe, save_keyframe
+from studio.services.assemble import AssemblyOptions, AssemblyReport, PreparedAssembly
 from studio.services.batch import BatchReport, Selection, ShotOutcome
 from studio.services.batchfile import BatchFile, dump_batch, export_batch
 from studio.services.progress import ProgressListener, SilentProgress
@@ -143,6 +144,19 @@ class Studio:
             self.workspace, script, shot, config, clip_path=clip_path, preset=preset, digest=digest, progress=listener,
             frame_interpolator=self.frame_interpolator(config),
         )
+
+    def assemble(self, title_id: str, options: AssemblyOptions | None = None,
+                 progress: ProgressListener | None = None) -> AssemblyReport:
+        """The finished narrated video of one title, with its report (see services/assemble.py)."""
+        from studio.services.assemble import assemble_title
+
+        return assemble_title(self, self.workspace.find_script(title_id), options, progress)
+
+    def assembly_plan(self, title_id: str, options: AssemblyOptions | None = None) -> PreparedAssembly:
+        """The narration, its spans and the planned cut of one title, without writing anything."""
+        from studio.services.assemble import prepare
+
+        return prepare(self.workspace, self.workspace.find_script(title_id), self.config, options or AssemblyOptions())
 
     def frame_interpolator(self, config: PipelineConfig | None = None) -> FrameInterpolator:
         """The configured interpolator; neural ones load once per Studio."""

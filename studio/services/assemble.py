@@ -1,0 +1,368 @@
+"""Assembling a title: narration timing -> shot boundaries -> fitted clips -> stitched, narrated, checked video."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from studio.config import PipelineConfig
+from studio.domain import Script, Shot
+from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, PlannedShot, plan_assembly
+from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing, spans_from_script
+from studio.errors import NarrationError, StudioError
+from studio.media.audio import AUDIO_SUFFIXES, measure_loudness, probe_audio
+from studio.media.probe import probe_clip
+from studio.media.retime import plan_retime, retime_clip
+from studio.media.stitch import AudioSettings, concat_copy, correct_loudness, mux_narration, placement_filter, stitch_with_transitions
+from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
+from studio.services.progress import ProgressListener, SilentProgress
+from studio.services.render import encoder_settings, input_hash
+from studio.workspace import Workspace, write_atomically
+
+AssemblyMethod = Literal["auto", "interp", "ltx"]
+TIMING_SUFFIXES = (".json", ".srt", ".vtt")
+# A finished narration further than this from the loudness target gets a measured gain correction.
+LOUDNESS_TOLERANCE_LU = 0.5
+
+
+@dataclass(frozen=True)
+class AssemblyOptions:
+    method: AssemblyMethod = "auto"
+    narration: Path | None = None
+    timing: Path | None = None
+    edits: Edits | None = None
+    """Operator edits; None reads the saved ones (audio/narration/.../{title_id}.edits.json)."""
+    preview_size: tuple[int, int] | None = None
+    """A small, fast preview at this size instead of the deliverable."""
+
+
+@dataclass(frozen=True)
+class NarrationSources:
+    audio: Path
+    timing: Path | None
+    """None: per-shot times in the script JSON."""
+
+    @property
+    def timing_label(self) -> str:
+        return self.timing.name if self.timing else "the script JSON (narration_start_s/narration_end_s)"
+
+
+class ShotReport(BaseModel):
+    shot_id: str
+    source: str
+    start_s: float
+    end_s: float
+    start_frame: int
+    end_frame: int
+    transition_in: str
+    transition_s: float
+    narration_text: str
+    narration_start_s: float
+    """Video time of the shot's first word."""
+    narration_end_s: float
+    narration_audio_start_s: float
+    """The same moment in the narration file."""
+    narration_audio_end_s: float
+    speed: float | None = None
+    boundary_error_ms: float | None = None
+
+
+class AssemblyReport(BaseModel):
+    title_id: str
+    video_file: str
+    narration_file: str
+    timing_source: str
+    fps: int
+    width: int
+    height: int
+    duration_s: float
+    num_frames: int
+    audio_offset_s: float
+    joined_by: str
+    shots: list[ShotReport]
+    loudness_target_lufs: float
+    loudness_lufs: float
+    true_peak_dbtp: float
+    max_boundary_error_ms: float
+    av_length_difference_ms: float
+    in_sync: bool
+    warnings: list[str] = []
+    elapsed_s: float
+    assembled_at: str
+
+
+@dataclass
+class PreparedAssembly:
+    """Everything decided before any file is written: sources, spans and the plan."""
+
+    script: Script
+    sources: NarrationSources
+    audio_duration_s: float
+    spans: list[ShotNarration]
+    plan: AssemblyPlan
+    warnings: list[str] = field(default_factory=list)
+
+
+def edits_path(workspace: Workspace, script: Script) -> Path:
+    return workspace.narration_dir(script) / f"{script.title_id}.edits.json"
+
+
+def load_edits(workspace: Workspace, script: Script) -> Edits:
+    path = edits_path(workspace, script)
+    if not path.is_file():
+        return Edits()
+    try:
+        data = json.loads(path.read_text())
+        return Edits(
+            starts_s={k: float(v) for k, v in data.get("starts_s", {}).items()},
+            transitions={k: (str(v[0]), float(v[1])) for k, v in data.get("transitions", {}).items()},
+        )
+    except (OSError, ValueError, TypeError, IndexError, AttributeError) as error:
+        raise NarrationError(f"{workspace.relative(path)} is unreadable ({error}); delete it to drop the saved edits") from None
+
+
+def save_edits(workspace: Workspace, script: Script, edits: Edits) -> Path:
+    path = edits_path(workspace, script)
+    data = {"starts_s": edits.starts_s, "transitions": {k: list(v) for k, v in edits.transitions.items()}}
+    write_atomically(path, (json.dumps(data, indent=2) + "\n").encode())
+    return path
+
+
+def find_sources(workspace: Workspace, script: Script, narration: Path | None, timing: Path | None) -> NarrationSources:
+    folder = workspace.narration_dir(script)
+    if narration is None:
+        found = [folder / f"{script.title_id}{suffix}" for suffix in AUDIO_SUFFIXES]
+        narration = next((path for path in found if path.is_file()), None)
+        if narration is None:
+            raise NarrationError(
+                f"{script.title!r} has no narration audio: put {workspace.relative(folder)}/{script.title_id}"
+                f".wav (or .mp3 .m4a .flac .ogg) there, or pass --narration FILE"
+            )
+    elif narration.suffix.lower() not in AUDIO_SUFFIXES:
+        raise NarrationError(f"{narration.name}: narration audio must be one of {' '.join(AUDIO_SUFFIXES)}")
+    if timing is None:
+        candidates = [folder / f"{script.title_id}{suffix}" for suffix in TIMING_SUFFIXES]
+        timing = next((path for path in candidates if path.is_file()), None)
+    elif not timing.is_file():
+        raise NarrationError(f"timing file {timing} does not exist")
+    return NarrationSources(narration, timing)
+
+
+def fit_settings(config: PipelineConfig) -> FitSettings:
+    section = config.assembly
+    return FitSettings(fps=config.video.fps, lead_in_s=section.lead_in_s, lead_out_s=section.lead_out_s,
+                       pause=section.pause, transition=section.transition, transition_s=section.transition_s)
+
+
+def prepare(workspace: Workspace, script: Script, config: PipelineConfig, options: AssemblyOptions) -> PreparedAssembly:
+    """Read and check the narration and its timing, and plan the cut; writes nothing."""
+    sources = find_sources(workspace, script, options.narration, options.timing)
+    audio = probe_audio(sources.audio)
+    if sources.timing is None:
+        spans = spans_from_script(script.shots)
+    else:
+        try:
+            text = sources.timing.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise NarrationError(f"cannot read timing file {sources.timing.name}: {error}") from None
+        words = parse_timing(text, sources.timing.suffix.lower().lstrip("."), sources.timing.name)
+        spans = map_words_to_shots(script.shots, words, sources.timing.name)
+    check_spans(spans, audio.duration_s, sources.timing_label)
+    edits = options.edits if options.edits is not None else load_edits(workspace, script)
+    plan = plan_assembly(spans, fit_settings(config), edits)
+    return PreparedAssembly(script, sources, audio.duration_s, spans, plan, list(plan.warnings))
+
+
+# -- fitted clips ------------------------------------------------------------------
+
+
+def _fitted_shot(shot: Shot, frames: int, fps: int) -> Shot:
+    """`shot` lasting exactly `frames`, its keyframe times stretched with it."""
+    duration = frames / fps
+    factor = duration / shot.duration_s
+    keyframes = [k.model_copy(update={"time_s": None if k.time_s is None else k.time_s * factor}) for k in shot.keyframes]
+    return shot.model_copy(update={"duration_s": duration, "keyframes": keyframes})
+
+
+def _part_path(parts_dir: Path, planned: PlannedShot, digest: str) -> Path:
+    return parts_dir / f"{planned.shot_id}-{planned.clip_frames}f-{digest[:16]}.mp4"
+
+
+class _PartMaker:
+    """Makes each shot's clip at exactly its planned length, reusing earlier ones with the same inputs."""
+
+    def __init__(self, studio, script: Script, config: PipelineConfig, options: AssemblyOptions, parts_dir: Path,
+                 progress: ProgressListener) -> None:
+        self.studio, self.script, self.config, self.options = studio, script, config, options
+        self.parts_dir, self.progress = parts_dir, progress
+        self.workspace: Workspace = studio.workspace
+        self.warnings: list[str] = []
+
+    def source_of(self, shot: Shot) -> str:
+        if self.options.method == "interp":
+            return "interp"
+        has_ltx = self.workspace.clip_path(self.script, shot, "ltx").is_file()
+        if self.options.method == "ltx":
+            if not has_ltx:
+                raise NarrationError(
+                    f"{shot.shot_id} has no LTX clip; render it first (python -m studio generate --method ltx "
+                    f"--title {self.script.title_id} --shot {shot.number}) or assemble with --method interp/auto"
+                )
+            return "ltx"
+        return "ltx" if self.config.switches.use_ltx and has_ltx else "interp"
+
+    def make(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
+        source = self.source_of(shot)
+        settings = encoder_settings(self.config, "ultrafast" if self.options.preview_size else None)
+        if source == "interp":
+            fitted = _fitted_shot(shot, planned.clip_frames, self.config.video.fps)
+            keyframes = self.workspace.keyframe_paths(self.script, fitted)
+            digest = input_hash(keyframes, fitted, self.config, settings.preset, "interp")
+            path = _part_path(self.parts_dir, planned, digest)
+            if not path.is_file():
+                from studio.services.render import render_interpolated_shot
+
+                render_interpolated_shot(
+                    self.workspace, self.script, fitted, self.config, clip_path=path, preset=settings.preset,
+                    digest=digest, progress=self.progress, frame_interpolator=self.studio.frame_interpolator(self.config),
+                )
+            else:
+                self.progress.frames_done(planned.clip_frames)
+            return path, "interp", None
+        clip = self.workspace.clip_path(self.script, shot, "ltx")
+        info = probe_clip(clip)
+        if (info.width, info.height) != settings.size:
+            raise NarrationError(f"{shot.shot_id}: its LTX clip is {info.width}x{info.height}, not {settings.width}x{settings.height}")
+        section = self.config.assembly
+        retime = plan_retime(info.num_frames, planned.clip_frames, section.min_speed, section.max_speed)
+        if retime.held_frames:
+            self.warnings.append(
+                f"{shot.shot_id}: its LTX clip ({info.num_frames / settings.fps:.2f} s) is too short even at "
+                f"{section.min_speed:g}x speed; its last frame holds for {retime.held_frames / settings.fps:.2f} s"
+            )
+        if retime.trimmed_frames:
+            self.warnings.append(
+                f"{shot.shot_id}: its LTX clip is too long even at {section.max_speed:g}x speed; "
+                f"{retime.trimmed_frames / settings.fps:.2f} s trimmed from its end"
+            )
+        stat = clip.stat()
+        digest = hashlib.sha256(f"{clip}:{stat.st_size}:{stat.st_mtime_ns}:{retime}:{settings}".encode()).hexdigest()
+        path = _part_path(self.parts_dir, planned, digest)
+        if not path.is_file():
+            retime_clip(clip, info.num_frames, path, planned.clip_frames, retime, settings)
+        self.progress.frames_done(planned.clip_frames)
+        return path, "ltx", round(retime.speed, 4)
+
+
+# -- the whole title ---------------------------------------------------------------
+
+
+def assemble_title(studio, script: Script, options: AssemblyOptions | None = None,
+                   progress: ProgressListener | None = None) -> AssemblyReport:
+    """Build the finished video of `script`; on any error nothing is left at the final path."""
+    options = options or AssemblyOptions()
+    progress = progress or SilentProgress()
+    started = time.perf_counter()
+    workspace: Workspace = studio.workspace
+    config: PipelineConfig = studio.config
+    if options.preview_size:
+        width, height = options.preview_size
+        config = config.model_copy(update={"video": config.video.model_copy(update={"width": width, "height": height})})
+    studio.check_method("ltx" if options.method == "ltx" else "interp", config)
+    prepared = prepare(workspace, script, config, options)
+    plan = prepared.plan
+    final = workspace.final_path(script)
+    if options.preview_size:
+        final = final.with_name(f"{script.title_id}.preview.mp4")
+    parts_dir = final.parent / ".parts" / f"{script.title_id}-{config.video.width}x{config.video.height}"
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    maker = _PartMaker(studio, script, config, options, parts_dir, progress)
+    progress.batch_started(len(plan.shots) + 1, sum(s.clip_frames for s in plan.shots) + plan.total_frames)
+    parts, sources, speeds = [], [], []
+    for shot, planned in zip(script.shots, plan.shots, strict=True):
+        progress.shot_started(f"{shot.shot_id} ({planned.clip_frames / plan.fps:.2f} s)", planned.clip_frames)
+        path, source, speed = maker.make(shot, planned)
+        parts.append(path)
+        sources.append(source)
+        speeds.append(speed)
+        progress.shot_finished(shot.shot_id, "fitted", None)
+    settings = encoder_settings(config, "ultrafast" if options.preview_size else None)
+    audio_settings = AudioSettings(target_lufs=config.assembly.loudness_lufs, true_peak_db=config.assembly.true_peak_db,
+                                   music_gain_db=config.assembly.music_gain_db)
+    music = workspace.inside(config.assembly.music) if config.assembly.music else None
+    progress.shot_started("joining and narrating", plan.total_frames)
+    with tempfile.TemporaryDirectory(prefix=".assembling-", dir=final.parent) as temp:
+        joined, narrated = Path(temp) / "joined.mp4", Path(temp) / "narrated.mp4"
+        if plan.cuts_only:
+            concat_copy(parts, plan, joined)
+        else:
+            stitch_with_transitions(parts, plan, joined, settings)
+        measured = measure_loudness(prepared.sources.audio, placement_filter(plan.audio_offset_s))
+        mux_narration(joined, prepared.sources.audio, narrated, plan=plan, measured=measured, settings=audio_settings, music=music)
+        miss = audio_settings.target_lufs - measure_loudness(narrated).integrated_lufs
+        if abs(miss) > LOUDNESS_TOLERANCE_LU:
+            corrected = Path(temp) / "corrected.mp4"
+            correct_loudness(narrated, corrected, miss, audio_settings)
+            narrated = corrected
+        progress.frames_done(plan.total_frames)
+        report = _check(narrated, parts, prepared, sources, speeds, maker.warnings, config, audio_settings, final)
+        os.replace(narrated, final)
+    progress.shot_finished("assembly", "assembled", None)
+    report = report.model_copy(update={"elapsed_s": round(time.perf_counter() - started, 2)})
+    write_atomically(final.with_suffix(".json"), (report.model_dump_json(indent=2) + "\n").encode())
+    return report
+
+
+def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: list[str], speeds: list[float | None],
+           warnings: list[str], config: PipelineConfig, audio: AudioSettings, final: Path) -> AssemblyReport:
+    """Read the finished file back: real boundary positions, stream lengths and loudness."""
+    plan = prepared.plan
+    info = probe_clip(video)
+    problems = [p for p in info.spec_problems(width=config.video.width, height=config.video.height, fps=plan.fps,
+                                               expected_frames=plan.total_frames) if "audio" not in p and "Mbps" not in p]
+    if problems:
+        raise StudioError(f"the assembled video misses the spec: {'; '.join(problems)}")
+    checks = find_boundaries(grey_thumbnails(video), [grey_thumbnails(p) for p in parts], plan)
+    errors = {check.shot_id: round(check.error_ms, 2) for check in checks}
+    lengths = stream_lengths(video)
+    loudness = measure_loudness(video)
+    frame_ms = 1000 / plan.fps
+    worst = max(errors.values(), default=0.0)
+    in_sync = worst <= frame_ms + 0.5 and lengths.drift_ms <= frame_ms + 0.5
+    shots = []
+    for planned, source, speed in zip(plan.shots, sources, speeds, strict=True):
+        span = planned.narration
+        shots.append(ShotReport(
+            shot_id=planned.shot_id, source=source, start_s=round(planned.start_frame / plan.fps, 4),
+            end_s=round(planned.end_frame / plan.fps, 4), start_frame=planned.start_frame, end_frame=planned.end_frame,
+            transition_in=planned.transition_in, transition_s=round(2 * planned.head_frames / plan.fps, 4),
+            narration_text=span.text, narration_start_s=round(plan.video_time(span.start_s), 4),
+            narration_end_s=round(plan.video_time(span.end_s), 4), narration_audio_start_s=span.start_s,
+            narration_audio_end_s=span.end_s, speed=speed, boundary_error_ms=errors.get(planned.shot_id),
+        ))
+    return AssemblyReport(
+        title_id=str(prepared.script.title_id), video_file=final.name, narration_file=prepared.sources.audio.name,
+        timing_source=prepared.sources.timing_label, fps=plan.fps, width=config.video.width, height=config.video.height,
+        duration_s=plan.duration_s, num_frames=plan.total_frames, audio_offset_s=round(plan.audio_offset_s, 4),
+        joined_by="stream copy (cuts only)" if plan.cuts_only else "xfade re-encode", shots=shots,
+        loudness_target_lufs=audio.target_lufs, loudness_lufs=loudness.integrated_lufs,
+        true_peak_dbtp=loudness.true_peak_dbtp, max_boundary_error_ms=worst,
+        av_length_difference_ms=round(lengths.drift_ms, 2), in_sync=in_sync, warnings=prepared.warnings + warnings,
+        elapsed_s=0.0, assembled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def remove_parts(workspace: Workspace, script: Script) -> None:
+    """Drop the cached fitted clips of a title."""
+    for folder in (workspace.final_path(script).parent / ".parts").glob(f"{script.title_id}-*"):
+        shutil.rmtree(folder, ignore_errors=True)

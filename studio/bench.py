@@ -3,6 +3,7 @@
     python -m studio.bench throughput [--keyframe-size 1080x1920] [--title ID]
     python -m studio.bench quality --clips bench/clips/*.avi [--gaps 2 4 8]
     python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --rife-weights FILE] [--size WxH]
+    python -m studio.bench assemble [--seconds 60]
 
 throughput: full shot render (interpolation + Ken Burns + encode) of a sample
 title against encoding the same number of frames alone with the same encoder
@@ -21,6 +22,12 @@ encoding to 1080x1920 and model loading included), peak RAM and (on CUDA) peak V
 size of the tests' (a CPU-only check of the code path); on a GPU machine name
 real ones (`--ltx-model ltx-video-2b-distilled`) to check the pipeline's
 target of >= 1 s of video per s of compute under 16 GB VRAM.
+
+assemble: a sample title stretched to 60 s, its shots already rendered,
+assembled with cuts only and with crossfades, against re-encoding the same
+60 s of 1080x1920 video with the same encoder settings, in one run. Both the
+join alone and the whole assembly (join, narration, loudness passes and the
+read-back sync check) are timed.
 """
 
 from __future__ import annotations
@@ -308,6 +315,78 @@ def backends(args: argparse.Namespace) -> dict:
     return {"output_size": args.output_size, "tiny": args.tiny, "results": results}
 
 
+# -- assemble ------------------------------------------------------------------
+
+
+def _stretched_title(workspace, title_id: str, seconds: float) -> None:
+    """Scale a sample title's narration times (and pad its audio) so the assembled video lasts about `seconds`."""
+    from studio.media.ffmpeg import run_ffmpeg
+
+    path = next(workspace.root.glob(f"scenes/json/*/*/{title_id}.json"))
+    script = json.loads(path.read_text())
+    factor = seconds / (script["shots"][-1]["narration_end_s"] + 0.8)
+    for shot in script["shots"]:
+        shot["narration_start_s"] = round(shot["narration_start_s"] * factor, 3)
+        shot["narration_end_s"] = round(shot["narration_end_s"] * factor, 3)
+    path.write_text(json.dumps(script, indent=2))
+    audio = next(workspace.root.glob(f"audio/narration/*/*/{title_id}.ogg"))
+    padded = audio.with_name("padded.ogg")
+    run_ffmpeg(["-i", str(audio), "-af", f"apad=whole_dur={seconds + 1}", "-c:a", "libvorbis", str(padded)], what="padding")
+    padded.replace(audio)
+
+
+def assemble(args: argparse.Namespace) -> dict:
+    from studio.media.ffmpeg import run_ffmpeg
+    from studio.media.stitch import concat_copy, stitch_with_transitions
+    from studio.services import Studio
+    from studio.services.assemble import AssemblyOptions
+    from studio.services.render import encoder_settings
+    from studio.workspace import sample_workspace
+
+    title = "9f7bca19-0bcb-48fc-b06f-55f8c3e65d67"
+    rows, results = [], []
+    with tempfile.TemporaryDirectory(prefix="studio-bench-") as temp:
+        folder = Path(temp)
+        workspace = sample_workspace(folder / "workspace")
+        _stretched_title(workspace, title, args.seconds)
+        config_path = workspace.root / "config" / "pipeline.yaml"
+        base_config = config_path.read_text()
+        timings = {}
+        for transition in ("cut", "crossfade"):
+            config_path.write_text(base_config + f"\nassembly: {{transition: {transition}, transition_s: 0.5}}\n")
+            studio = Studio.open(workspace)
+            studio.assemble(title, AssemblyOptions(method="interp"))  # renders the fitted shots once, untimed
+            started = time.perf_counter()
+            report = studio.assemble(title, AssemblyOptions(method="interp"))
+            whole = time.perf_counter() - started
+            prepared = studio.assembly_plan(title)
+            script = workspace.find_script(title)
+            parts_dir = workspace.final_path(script).parent / ".parts" / f"{title}-1080x1920"
+            parts = [next(parts_dir.glob(f"{s.shot_id}-{s.clip_frames}f-*.mp4")) for s in prepared.plan.shots]
+            started = time.perf_counter()
+            if prepared.plan.cuts_only:
+                concat_copy(parts, prepared.plan, folder / f"join-{transition}.mp4")
+            else:
+                stitch_with_transitions(parts, prepared.plan, folder / f"join-{transition}.mp4", encoder_settings(studio.config))
+            join = time.perf_counter() - started
+            timings[transition] = (report.duration_s, join, whole)
+            print(f"{transition}: {report.duration_s:.1f} s video, join {join:.2f} s, whole assembly {whole:.2f} s", file=sys.stderr)
+        settings = encoder_settings(Studio.open(workspace).config)
+        started = time.perf_counter()
+        run_ffmpeg(["-i", str(folder / "join-cut.mp4"), "-an", *settings.codec_args(), "-f", "mp4", str(folder / "reencoded.mp4")],
+                   what="re-encoding")
+        reencode = time.perf_counter() - started
+    for transition, (duration, join, whole) in timings.items():
+        result = {"transitions": transition, "video_s": round(duration, 2), "join_s": round(join, 2),
+                  "join_vs_reencode": round(join / reencode, 4), "assembly_s": round(whole, 2),
+                  "assembly_vs_reencode": round(whole / reencode, 3)}
+        results.append(result)
+        rows.append(list(result.values()))
+    print(_table(["transitions", "video s", "join s", "join / re-encode", "whole assembly s", "assembly / re-encode"], rows))
+    print(f"re-encoding the same video alone ({settings.preset}, {settings.bitrate_kbps} kbps): {reencode:.2f} s")
+    return {"reencode_s": round(reencode, 2), "results": results}
+
+
 def _size(text: str) -> tuple[int, int]:
     width, height = (int(v) for v in text.lower().split("x"))
     return width, height
@@ -339,6 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     neural.add_argument("--title", default="9f7bca19-0bcb-48fc-b06f-55f8c3e65d67", help="sample title id")
     neural.add_argument("--shot", type=int, default=2, help="shot number (the default is 7 s long)")
     neural.set_defaults(handler=backends)
+    joined = commands.add_parser("assemble", help="assembling a title from rendered shots vs re-encoding it")
+    joined.add_argument("--seconds", type=float, default=60.0, help="length of the assembled title")
+    joined.set_defaults(handler=assemble)
     args = parser.parse_args(argv)
     result = args.handler(args)
     if args.json:

@@ -42,7 +42,8 @@ def test_every_action_has_an_api(served):
     _, _, client = served
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert {"/list_scripts", "/shot_details", "/render_shot", "/promote_take", "/next_pair", "/vote",
-            "/results", "/apply_decision", "/export_votes", "/export_batch", "/render_script"} <= endpoints
+            "/results", "/apply_decision", "/export_votes", "/export_batch", "/render_script",
+            "/assembly_timeline", "/save_assembly_edits", "/drop_assembly_edits", "/assemble_preview", "/assemble"} <= endpoints
 
 
 def test_review_round_trip_through_the_api(served):
@@ -78,6 +79,25 @@ def test_render_a_whole_script_through_the_api(served):
     assert status == "Script done: 6 rendered, 0 skipped (up to date), 0 failed."
     assert client.predict(SAMPLE_TITLE, api_name="/render_script").startswith("Script done: 0 rendered, 6 skipped")
     assert {s.label for s in desk.shot_statuses(SAMPLE_TITLE).values()} == {"rendered"}
+
+
+def test_assemble_view_edits_a_transition_previews_and_exports(served):
+    desk, _, client = served
+    picture, table, video, report = client.predict(SAMPLE_TITLE, "auto", api_name="/assembly_timeline")
+    rows = table["data"]
+    assert [r[0] for r in rows] == [f"shot-00{k}" for k in range(1, 7)] and video is None
+    assert all(r[1] <= r[3] < r[4] <= r[2] for r in rows)  # each shot's words lie inside the shot
+    rows[2][5], rows[2][6] = "crossfade", 0.4
+    _, saved, status = client.predict(SAMPLE_TITLE, "auto", {"headers": table["headers"], "data": rows},
+                                      api_name="/save_assembly_edits")
+    assert "1 transition(s)" in status and saved["data"][2][5] == "crossfade"
+    rows[3][1] = rows[3][2] + 5  # a start past the shot's own end
+    with pytest.raises(gradio_client.exceptions.AppError, match="shot-00[34] would last"):
+        client.predict(SAMPLE_TITLE, "auto", {"headers": table["headers"], "data": rows}, api_name="/save_assembly_edits")
+    status, video, report = client.predict(SAMPLE_TITLE, "auto", api_name="/assemble")
+    assert "in sync" in status and video_file(video).endswith(".mp4")
+    assert report["shots"][2]["transition_in"] == "crossfade" and report["joined_by"] == "xfade re-encode"
+    assert (desk.workspace.final_path(desk.workspace.find_script(SAMPLE_TITLE))).is_file()
 
 
 def test_bad_input_comes_back_as_a_message(served):

@@ -53,16 +53,18 @@ def concat_copy(parts: list[Path], plan: AssemblyPlan, out: Path) -> None:
 def transition_graph(plan: AssemblyPlan) -> str:
     """The filter graph joining inputs 0..n-1 (one per planned shot) with their transitions, output [video]."""
     fps = plan.fps
-    steps, current, length = [], "[0:v]", plan.shots[0].clip_frames
+    # One time base for every link: concat outputs microseconds, and xfade refuses inputs that differ.
+    steps = [f"[{index}:v]settb=AVTB[s{index}]" for index in range(len(plan.shots))]
+    current, length = "[s0]", plan.shots[0].clip_frames
     for index, shot in enumerate(plan.shots[1:], start=1):
         label = f"[j{index}]"
         if shot.transition_in == "cut":
-            steps.append(f"{current}[{index}:v]concat=n=2:v=1:a=0{label}")
+            steps.append(f"{current}[s{index}]concat=n=2:v=1:a=0{label}")
             length += shot.clip_frames
         else:
             overlap = 2 * shot.head_frames
             steps.append(
-                f"{current}[{index}:v]xfade=transition={xfade_name(shot.transition_in)}:"
+                f"{current}[s{index}]xfade=transition={xfade_name(shot.transition_in)}:"
                 f"duration={_seconds(overlap, fps)}:offset={_seconds(length - overlap, fps)}{label}"
             )
             length += shot.clip_frames - overlap

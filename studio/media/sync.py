@@ -51,13 +51,21 @@ def grey_thumbnails(path: Path) -> np.ndarray:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            frames = [
-                frame.reformat(width=_THUMB[0], height=_THUMB[1], format="gray").to_ndarray().astype(np.float32)
-                for frame in container.decode(stream)
-            ]
+            frames = [_luma_thumbnail(frame) for frame in container.decode(stream)]
     except (OSError, av.FFmpegError, IndexError) as error:
         raise EncodeError(f"cannot read {path} back: {error}") from None
     return np.stack(frames)
+
+
+def _luma_thumbnail(frame: object) -> np.ndarray:
+    """The frame's Y plane (its grey picture, no colour conversion needed) averaged down to the thumbnail size."""
+    import cv2
+
+    if frame.format.name not in ("yuv420p", "yuvj420p", "gray"):  # type: ignore[attr-defined]
+        frame = frame.reformat(format="gray")  # type: ignore[attr-defined]
+    plane = frame.planes[0]  # type: ignore[attr-defined]
+    luma = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+    return cv2.resize(luma, _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
 def stream_lengths(path: Path) -> StreamLengths:

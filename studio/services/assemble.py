@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel
 
 from studio.config import PipelineConfig
@@ -20,7 +21,7 @@ from studio.domain import Script, Shot
 from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, PlannedShot, plan_assembly
 from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing, spans_from_script
 from studio.errors import NarrationError, StudioError
-from studio.media.audio import AUDIO_SUFFIXES, measure_loudness, probe_audio
+from studio.media.audio import AUDIO_SUFFIXES, envelope, measure_loudness, probe_audio
 from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
 from studio.media.stitch import AudioSettings, concat_copy, correct_loudness, mux_narration, placement_filter, stitch_with_transitions
@@ -183,6 +184,28 @@ def prepare(workspace: Workspace, script: Script, config: PipelineConfig, option
     return PreparedAssembly(script, sources, audio.duration_s, spans, plan, list(plan.warnings))
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """The planned cut against the narration's waveform, in video seconds."""
+
+    prepared: PreparedAssembly
+    levels: list[float]
+    """Peak level of the narration per slice of the video's duration (0..1)."""
+
+    @property
+    def plan(self) -> AssemblyPlan:
+        return self.prepared.plan
+
+
+def timeline(prepared: PreparedAssembly, points: int = 1000) -> Timeline:
+    levels, duration = envelope(prepared.sources.audio, points=4 * points)
+    plan = prepared.plan
+    times = (np.arange(points) + 0.5) * plan.duration_s / points + plan.audio_offset_s  # narration time of each slice
+    index = np.clip((times / duration * levels.size).astype(int), 0, levels.size - 1)
+    placed = np.where((times >= 0) & (times < duration), levels[index], 0.0)
+    return Timeline(prepared, [round(float(v), 4) for v in placed])
+
+
 # -- fitted clips ------------------------------------------------------------------
 
 
@@ -278,7 +301,8 @@ def assemble_title(studio, script: Script, options: AssemblyOptions | None = Non
     if options.preview_size:
         width, height = options.preview_size
         config = config.model_copy(update={"video": config.video.model_copy(update={"width": width, "height": height})})
-    studio.check_method("ltx" if options.method == "ltx" else "interp", config)
+    if options.method != "ltx":  # interpolation may render; LTX clips are only retimed, never generated here
+        studio.check_method("interp", config)
     prepared = prepare(workspace, script, config, options)
     plan = prepared.plan
     final = workspace.final_path(script)

@@ -18,7 +18,8 @@ from studio.domain.metadata import ClipRecord, Method
 from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError, WorkspaceError
 from studio.media.images import load_keyframe, save_keyframe
-from studio.services.assemble import AssemblyOptions, AssemblyReport, PreparedAssembly
+from studio.domain.assembly import Edits
+from studio.services.assemble import AssemblyOptions, AssemblyReport, PreparedAssembly, Timeline
 from studio.services.batch import BatchReport, Selection, ShotOutcome
 from studio.services.batchfile import BatchFile, dump_batch, export_batch
 from studio.services.progress import ProgressListener, SilentProgress
@@ -157,6 +158,17 @@ class Studio:
         from studio.services.assemble import prepare
 
         return prepare(self.workspace, self.workspace.find_script(title_id), self.config, options or AssemblyOptions())
+
+    def assembly_timeline(self, title_id: str, options: AssemblyOptions | None = None) -> Timeline:
+        """What the Assemble view draws: the planned cut and the narration's waveform on the video's clock."""
+        from studio.services.assemble import timeline
+
+        return timeline(self.assembly_plan(title_id, options))
+
+    def save_assembly_edits(self, title_id: str, edits: Edits) -> Path:
+        from studio.services.assemble import save_edits
+
+        return save_edits(self.workspace, self.workspace.find_script(title_id), edits)
 
     def frame_interpolator(self, config: PipelineConfig | None = None) -> FrameInterpolator:
         """The configured interpolator; neural ones load once per Studio."""

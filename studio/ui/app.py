@@ -8,12 +8,13 @@ from pathlib import Path
 import gradio as gr
 
 from studio.services import ReviewDesk
+from studio.ui.assemble import build_assemble_tab
 from studio.ui.library import build_library_tab
 from studio.ui.results import build_results_tab
 from studio.ui.review import build_review_tab
 
 HEADER = """# Shot Video Studio
-Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method.
+Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method. Assemble fits the shots to the narration and exports the finished video.
 LTX-Video and Stable Video Diffusion need a GPU (a GPU Space) or a small local model; on a CPU Space use interpolation."""
 
 
@@ -31,6 +32,8 @@ def build_app(desk: ReviewDesk) -> gr.Blocks:
             build_review_tab(desk, reviewer, page)
         with gr.Tab("Results & decision"):
             build_results_tab(desk, page)
+        with gr.Tab("Assemble"):
+            build_assemble_tab(desk, page)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
         # A name typed before the page finished loading wins over the remembered one.
         page.load(lambda stored, typed: typed or stored, [remembered, reviewer], reviewer, api_visibility="private")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +12,7 @@ from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
 from studio.services import ReviewDesk, Selection, TakeSettings
 from studio.services.progress import CancellableProgress
+from studio.ui.background import in_background
 from studio.ui.errors import shown_to_user
 
 TAKE_COLUMNS = ["take", "variant", "by", "at", "motion", "flicker", "render s", "votes won/tied/lost"]
@@ -61,34 +59,6 @@ def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
          t.record.get("generation_time_s"), "/".join(str(n) for n in tally.get(t.id, [0, 0, 0]))]
         for t in desk.store.takes(title_id, shot_id)
     ]
-
-
-def in_background(work: Callable[[], Any], listener: CancellableProgress, describe: Callable[[], Any]):
-    """Run `work` in a thread, yielding `describe()` twice a second; return its result.
-
-    When the page goes away or Cancel is pressed, Gradio closes this
-    generator: the listener is cancelled and the work stops at its next frame.
-    """
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = work()
-        except Exception as error:  # noqa: BLE001 - re-raised in the handler's thread below
-            outcome["error"] = error
-
-    worker = threading.Thread(target=run, name="studio-render", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            yield describe()
-            time.sleep(0.5)
-    finally:
-        listener.cancel()
-        worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
 
 
 def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:

@@ -1,0 +1,175 @@
+"""Assemble: the cut against the narration, boundary and transition edits, preview and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import numpy as np
+from PIL import Image, ImageDraw
+
+from studio.domain.assembly import TRANSITIONS, Edits
+from studio.errors import StudioError
+from studio.services import ReviewDesk
+from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
+from studio.services.progress import CancellableProgress
+from studio.ui.background import in_background
+from studio.ui.errors import shown_to_user
+
+COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
+PREVIEW_SIZE = (270, 480)
+_WIDTH, _HEIGHT, _WAVE = 1200, 180, 90
+_SHOT_COLOURS = ((88, 129, 201), (224, 150, 72))
+
+
+def draw_timeline(timeline: Timeline) -> Image.Image:
+    """Shots as alternating blocks under the narration's waveform; words darker, transitions hatched."""
+    plan = timeline.plan
+    image = Image.new("RGB", (_WIDTH, _HEIGHT), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    x_of = lambda seconds: round(seconds / plan.duration_s * (_WIDTH - 1))  # noqa: E731
+    levels = np.asarray(timeline.levels)
+    for x in range(_WIDTH):
+        level = levels[min(len(levels) - 1, x * len(levels) // _WIDTH)]
+        half = level * (_WAVE / 2 - 4)
+        draw.line([(x, _WAVE / 2 - half), (x, _WAVE / 2 + half)], fill=(60, 60, 60))
+    for index, shot in enumerate(plan.shots):
+        left, right = x_of(shot.start_frame / plan.fps), x_of(shot.end_frame / plan.fps)
+        colour = _SHOT_COLOURS[index % 2]
+        draw.rectangle([left, _WAVE + 8, right, _HEIGHT - 30], fill=colour)
+        words = plan.video_time(shot.narration.start_s), plan.video_time(shot.narration.end_s)
+        draw.rectangle([x_of(words[0]), _WAVE + 8, x_of(words[1]), _WAVE + 20], fill=tuple(c // 2 for c in colour))
+        draw.text((left + 4, _WAVE + 26), shot.shot_id.replace("shot-", "#"), fill=(255, 255, 255))
+        if shot.head_frames:
+            start = x_of(shot.clip_start_frame / plan.fps)
+            end = x_of((shot.start_frame + shot.head_frames) / plan.fps)
+            for x in range(start, end, 4):
+                draw.line([(x, _WAVE + 8), (x + 6, _HEIGHT - 30)], fill=(255, 255, 255))
+        draw.line([(left, 0), (left, _HEIGHT - 30)], fill=(200, 40, 40))
+    for second in range(0, int(plan.duration_s) + 1, 5):
+        draw.text((x_of(second) + 2, _HEIGHT - 24), f"{second}s", fill=(90, 90, 90))
+    return image
+
+
+def timeline_rows(timeline: Timeline) -> list[list[Any]]:
+    plan = timeline.plan
+    return [
+        [s.shot_id, round(s.start_frame / plan.fps, 3), round(s.end_frame / plan.fps, 3),
+         round(plan.video_time(s.narration.start_s), 3), round(plan.video_time(s.narration.end_s), 3),
+         s.transition_in, round(2 * s.head_frames / plan.fps, 3), s.narration.text]
+        for s in plan.shots
+    ]
+
+
+def edits_from_rows(rows: list[list[Any]], timeline: Timeline) -> Edits:
+    """The operator's changes: starts and transitions that differ from the plan."""
+    plan = timeline.plan
+    starts, transitions = {}, {}
+    for row, shot in zip(rows[1:], plan.shots[1:], strict=True):
+        start, name, seconds = float(row[1]), str(row[5]), float(row[6])
+        if abs(start - shot.start_frame / plan.fps) >= 0.5 / plan.fps:
+            starts[shot.shot_id] = start
+        if name not in TRANSITIONS:
+            raise StudioError(f"{shot.shot_id}: {name!r} is not a transition; choose one of {', '.join(TRANSITIONS)}")
+        if name != shot.transition_in or abs(seconds - 2 * shot.head_frames / plan.fps) >= 1 / plan.fps:
+            transitions[shot.shot_id] = (name, seconds if name != "cut" else 0.0)
+    return Edits(starts_s=starts, transitions=transitions)
+
+
+def report_summary(report: AssemblyReport) -> str:
+    sync = "in sync" if report.in_sync else "**out of sync**"
+    warnings = "".join(f"\n- {w}" for w in report.warnings)
+    return (f"{report.width}x{report.height}, {report.duration_s:.2f} s, joined by {report.joined_by} in "
+            f"{report.elapsed_s:.1f} s; {sync}: boundaries within {report.max_boundary_error_ms:.1f} ms of the narration, "
+            f"streams {report.av_length_difference_ms:.1f} ms apart; {report.loudness_lufs:.1f} LUFS "
+            f"(target {report.loudness_target_lufs:g}), true peak {report.true_peak_dbtp:.1f} dBTP.{warnings}")
+
+
+def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
+    studio = desk.studio
+    choices = [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
+    with gr.Row():
+        title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script")
+        method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
+                          info="auto: the default method's canonical clip where there is one, else interpolation")
+    picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",
+                       type="pil", interactive=False)
+    table = gr.Dataframe(headers=COLUMNS, interactive=True, label="Edit a shot's start or its transition in, then save")
+    with gr.Row():
+        save = gr.Button("Save edits")
+        reset = gr.Button("Drop edits")
+        preview = gr.Button(f"Preview ({PREVIEW_SIZE[0]}x{PREVIEW_SIZE[1]})")
+        export = gr.Button("Export (1080x1920)", variant="primary")
+        cancel = gr.Button("Cancel")
+    status = gr.Markdown()
+    video = gr.Video(label="Finished video", height=520)
+    report_json = gr.JSON(label="Assembly report")
+
+    def load(title_id: str | None, method_value: str) -> tuple[Image.Image, list[list[Any]]]:
+        if not title_id:
+            raise StudioError("choose a script first")
+        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method_value))
+        return draw_timeline(timeline), timeline_rows(timeline)
+
+    @shown_to_user
+    def on_title_change(title_id: str | None, method_value: str) -> dict:
+        image, rows = load(title_id, method_value)
+        script = desk.workspace.find_script(title_id)
+        final = desk.workspace.final_path(script)
+        report = final.with_suffix(".json")
+        return {picture: image, table: rows, video: str(final) if final.is_file() else None,
+                report_json: report.read_text() if report.is_file() else None}
+
+    @shown_to_user
+    def on_save_click(title_id: str | None, method_value: str, rows: Any) -> tuple[Image.Image, list[list[Any]], str]:
+        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method_value, edits=Edits()))
+        values = rows.values.tolist() if hasattr(rows, "values") else rows
+        edits = edits_from_rows(values, timeline)
+        # Plan with the edits before saving them, so a bad edit is refused with its reason and nothing is kept.
+        studio.assembly_timeline(title_id, AssemblyOptions(method=method_value, edits=edits))
+        path = studio.save_assembly_edits(title_id, edits)
+        image, fresh = load(title_id, method_value)
+        return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace.relative(path)}`."
+
+    @shown_to_user
+    def on_reset_click(title_id: str | None, method_value: str) -> tuple[Image.Image, list[list[Any]], str]:
+        studio.save_assembly_edits(title_id, Edits())
+        image, rows = load(title_id, method_value)
+        return image, rows, "Edits dropped; the cut follows the narration again."
+
+    def run(title_id: str | None, method_value: str, size: tuple[int, int] | None):
+        if not title_id:
+            raise StudioError("choose a script first")
+        listener = CancellableProgress()
+        options = AssemblyOptions(method=method_value, preview_size=size)
+        report = yield from in_background(
+            lambda: studio.assemble(title_id, options, listener), listener,
+            lambda: {status: f"Assembling… {listener.fraction:.0%} (fitting shot clips, then joining and narrating)"},
+        )
+        script = desk.workspace.find_script(title_id)
+        final = desk.workspace.final_path(script)
+        if size:
+            final = final.with_name(f"{title_id}.preview.mp4")
+        yield {status: report_summary(report), video: str(final), report_json: report.model_dump(mode="json")}
+
+    @shown_to_user
+    def on_preview_click(title_id: str | None, method_value: str):
+        """A small, fast preview of the cut with the narration."""
+        yield from run(title_id, method_value, PREVIEW_SIZE)
+
+    @shown_to_user
+    def on_export_click(title_id: str | None, method_value: str):
+        """The finished 1080x1920 video with its assembly report."""
+        yield from run(title_id, method_value, None)
+
+    outputs = [picture, table, video, report_json]
+    title.change(on_title_change, [title, method], outputs, api_name="assembly_timeline")
+    method.change(on_title_change, [title, method], outputs, api_visibility="private")
+    save.click(on_save_click, [title, method, table], [picture, table, status], api_name="save_assembly_edits")
+    reset.click(on_reset_click, [title, method], [picture, table, status], api_name="drop_assembly_edits")
+    previewing = preview.click(on_preview_click, [title, method], [status, video, report_json], api_name="assemble_preview",
+                               concurrency_limit=1, concurrency_id="render")
+    exporting = export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
+                             concurrency_limit=1, concurrency_id="render")
+    cancel.click(None, None, None, cancels=[previewing, exporting], api_visibility="private")
+    page.load(on_title_change, [title, method], outputs, api_visibility="private")

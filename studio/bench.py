@@ -337,7 +337,7 @@ def _stretched_title(workspace, title_id: str, seconds: float) -> None:
 
 def assemble(args: argparse.Namespace) -> dict:
     from studio.media.ffmpeg import run_ffmpeg
-    from studio.media.stitch import concat_copy, stitch_with_transitions
+    from studio.media.stitch import join_cuts, join_with_transitions
     from studio.services import Studio
     from studio.services.assemble import AssemblyOptions
     from studio.services.render import encoder_settings
@@ -362,12 +362,12 @@ def assemble(args: argparse.Namespace) -> dict:
             prepared = studio.assembly_plan(title)
             script = workspace.find_script(title)
             parts_dir = workspace.final_path(script).parent / ".parts" / f"{title}-1080x1920"
-            parts = [next(parts_dir.glob(f"{s.shot_id}-{s.clip_frames}f-*.mp4")) for s in prepared.plan.shots]
+            parts = [next(parts_dir.glob(f"{s.shot_id}-{s.clip_frames}f-cuts*.mp4")) for s in prepared.plan.shots]
             started = time.perf_counter()
             if prepared.plan.cuts_only:
-                concat_copy(parts, prepared.plan, folder / f"join-{transition}.mp4")
+                join_cuts(parts, prepared.plan, folder / f"join-{transition}.mp4")
             else:
-                stitch_with_transitions(parts, prepared.plan, folder / f"join-{transition}.mp4", encoder_settings(studio.config))
+                join_with_transitions(parts, prepared.plan, folder / f"join-{transition}.mp4", encoder_settings(studio.config))
             join = time.perf_counter() - started
             timings[transition] = (report.duration_s, join, whole)
             print(f"{transition}: {report.duration_s:.1f} s video, join {join:.2f} s, whole assembly {whole:.2f} s", file=sys.stderr)

@@ -96,7 +96,7 @@ def test_assemble_view_edits_a_transition_previews_and_exports(served):
         client.predict(SAMPLE_TITLE, "auto", {"headers": table["headers"], "data": rows}, api_name="/save_assembly_edits")
     status, video, report = client.predict(SAMPLE_TITLE, "auto", api_name="/assemble")
     assert "in sync" in status and video_file(video).endswith(".mp4")
-    assert report["shots"][2]["transition_in"] == "crossfade" and report["joined_by"] == "xfade re-encode"
+    assert report["shots"][2]["transition_in"] == "crossfade" and report["joined_by"] == "stream copy, transitions re-encoded"
     assert (desk.workspace.final_path(desk.workspace.find_script(SAMPLE_TITLE))).is_file()
 
 

@@ -17,7 +17,7 @@ from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.ffmpeg import ffmpeg_executable
 from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
-from studio.media.stitch import stitch_with_transitions
+from studio.media.stitch import join_with_transitions
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.services import Studio
 from studio.services.assemble import AssemblyOptions
@@ -206,7 +206,7 @@ def three_parts(tmp_path_factory):
     for shot, photo in zip(plan.shots, ("forest", "sunset", "mountains"), strict=True):
         canvas = fit_to_frame(real_photo(photo, 216), (108, 192))
         path = folder / f"{shot.shot_id}.mp4"
-        with ClipEncoder(path, settings, expected_frames=shot.clip_frames) as encoder:
+        with ClipEncoder(path, settings, expected_frames=shot.clip_frames, cut_points=shot.cut_points) as encoder:
             for k in range(shot.clip_frames):
                 window = camera_window(CameraMovement.ZOOM_IN, k / shot.clip_frames, 0.5, (108, 192))
                 encoder.write(warp_affine(canvas, window.affine((108, 192), (108, 192)), (108, 192)))
@@ -221,11 +221,24 @@ def test_every_transition_renders_with_its_middle_on_the_boundary(three_parts, t
     plan = plan_assembly(spans, FitSettings(transition=transition, transition_s=0.4))
     assert [s.clip_frames for s in plan.shots] == [s.clip_frames for s in crossfade_plan.shots]
     out = tmp_path / "joined.mp4"
-    stitch_with_transitions(paths, plan, out, settings)
+    join_with_transitions(paths, plan, out, settings)
     info = probe_clip(out)
     assert (info.num_frames, info.width, info.height, info.pix_fmt, info.codec) == (plan.total_frames, 108, 192, "yuv420p", "h264")
     checks = find_boundaries(grey_thumbnails(out), [grey_thumbnails(p) for p in paths], plan)
     assert all(c.error_ms <= FRAME_MS + 0.5 for c in checks), [(c.shot_id, round(c.error_ms, 1)) for c in checks]
+    # Between its transitions the middle shot is copied, not re-encoded: its coded frames are in the output as they
+    # are (the first one may carry the stream's parameter sets in front of it after the split).
+    middle = plan.shots[1]
+    copied = packet_digests(paths[1])[middle.overlap_in + 1 : middle.clip_frames - middle.overlap_out]
+    assert set(copied) <= set(packet_digests(out)) and len(copied) > 10
+
+
+def packet_digests(path):
+    """The coded frames of a clip, in decode order, as digests of their bytes."""
+    import hashlib
+
+    with av.open(str(path)) as container:
+        return [hashlib.sha1(bytes(packet)).hexdigest() for packet in container.demux(video=0) if packet.size]
 
 
 # -- retiming clips that are not re-rendered --------------------------------------------------
@@ -300,7 +313,7 @@ def test_transitions_music_and_an_ltx_clip_in_one_title(small_workspace, tmp_pat
     config.write_text(config.read_text() + "switches: {use_ltx: true}\n"
                       "assembly: {transition: fadeblack, transition_s: 0.4, music: audio/music.ogg, music_gain_db: -24}\n")
     report = Studio.open(small_workspace).assemble(MEN_TITLE, AssemblyOptions(method="auto"))
-    assert report.in_sync and report.joined_by == "xfade re-encode"
+    assert report.in_sync and report.joined_by == "stream copy, transitions re-encoded"
     assert [s.source for s in report.shots] == ["interp", "ltx", "interp", "interp", "interp", "interp"]
     assert report.shots[1].speed is not None and all(s.transition_in == "fadeblack" for s in report.shots[1:])
     heard = decode_mono(small_workspace.final_path(script))

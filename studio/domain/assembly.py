@@ -81,6 +81,22 @@ class PlannedShot:
     def clip_start_frame(self) -> int:
         return self.start_frame - self.head_frames
 
+    @property
+    def overlap_in(self) -> int:
+        """The clip's first frames that mix with the previous shot (the whole incoming transition)."""
+        return 2 * self.head_frames
+
+    @property
+    def overlap_out(self) -> int:
+        """The clip's last frames that mix with the next shot."""
+        return 2 * self.tail_frames
+
+    @property
+    def cut_points(self) -> tuple[int, ...]:
+        """Frames where the clip is split: the ends of its transitions, so only those are re-encoded."""
+        points = {self.overlap_in, self.clip_frames - self.overlap_out}
+        return tuple(sorted(p for p in points if 0 < p < self.clip_frames))
+
 
 @dataclass(frozen=True)
 class AssemblyPlan:

@@ -54,6 +54,13 @@ class EncoderSettings:
         ]
 
 
+def cut_point_args(frames: tuple[int, ...]) -> list[str]:
+    """IDR frames (closed GOPs) at these frame numbers, so the clip can be split there by stream copy."""
+    if not frames:
+        return []
+    return ["-force_key_frames", "expr:" + "+".join(f"eq(n,{n})" for n in frames), "-forced-idr", "1"]
+
+
 class ClipEncoder:
     """Context manager: `write()` RGB frames; on a clean exit the clip appears at `path`.
 
@@ -61,6 +68,9 @@ class ClipEncoder:
     only after ffmpeg succeeded and the frame count matched; any error or a
     killed process leaves no partial clip where a finished one belongs. A
     writer thread feeds the pipe so frame synthesis overlaps encoding.
+
+    `cut_points` are frame numbers that start a closed GOP, where the
+    assembly splits the clip without re-encoding it.
 
     Frames may come at `input_size` (same aspect, smaller): ffmpeg scales them
     to the delivery size while converting colour, which costs less than
@@ -74,8 +84,10 @@ class ClipEncoder:
         *,
         expected_frames: int | None = None,
         input_size: tuple[int, int] | None = None,
+        cut_points: tuple[int, ...] = (),
     ) -> None:
         self.path = path
+        self.cut_points = cut_points
         self.settings = settings
         self.input_size = input_size or settings.size
         self.expected_frames = expected_frames
@@ -97,7 +109,7 @@ class ClipEncoder:
         command = [
             ffmpeg_executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", str(self.settings.fps), "-i", "pipe:0",
-            *self.settings.output_args(), str(self._temp_path),
+            *self.settings.output_args(), *cut_point_args(self.cut_points), str(self._temp_path),
         ]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._stderr)
         self._writer = threading.Thread(target=self._feed, name="ffmpeg-feed", daemon=True)

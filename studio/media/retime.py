@@ -46,12 +46,12 @@ def _decoded(path: Path) -> Iterator[np.ndarray]:
 
 
 def retime_clip(source: Path, source_frames: int, out: Path, target_frames: int, plan: RetimePlan,
-                settings: EncoderSettings) -> None:
+                settings: EncoderSettings, cut_points: tuple[int, ...] = ()) -> None:
     """Write `target_frames` frames of `source` at `plan.speed`, blending neighbouring frames at fractional positions."""
     frames = _decoded(source)
     window: list[np.ndarray] = [next(frames)]
     window_start = 0  # source index of window[0]
-    with ClipEncoder(out, settings, expected_frames=target_frames) as encoder:
+    with ClipEncoder(out, settings, expected_frames=target_frames, cut_points=cut_points) as encoder:
         for index in range(target_frames):
             position = min(index * plan.speed, source_frames - 1)
             low = int(position)

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.domain.assembly import AssemblyPlan, xfade_name
+from studio.domain.assembly import AssemblyPlan, PlannedShot, xfade_name
 from studio.media.audio import Loudness
 from studio.media.encoder import EncoderSettings
 from studio.media.ffmpeg import run_ffmpeg
@@ -32,52 +32,74 @@ def _seconds(frames: int, fps: int) -> str:
     return f"{frames / fps:.6f}"
 
 
-def concat_copy(parts: list[Path], plan: AssemblyPlan, out: Path) -> None:
-    """Clips back to back by stream copy (they must share codec settings, as every studio clip does).
+def concat_copy(pieces: list[tuple[Path, int]], fps: int, out: Path) -> None:
+    """Clips (path, frames) back to back by stream copy; they must share codec settings, as every studio clip does.
 
     Each clip's exact length is given: the demuxer would otherwise take the
     container's, a few ticks short of the last frame, and the timestamps of
     every later clip would drift by that much.
     """
     with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=out.parent, delete=False) as listing:
-        for part, shot in zip(parts, plan.shots, strict=True):
-            escaped = str(part.resolve()).replace("'", "'\\''")
-            listing.write(f"file '{escaped}'\nduration {_seconds(shot.clip_frames, plan.fps)}\n")
+        for path, frames in pieces:
+            escaped = str(path.resolve()).replace("'", "'\\''")
+            listing.write(f"file '{escaped}'\nduration {_seconds(frames, fps)}\n")
     try:
         run_ffmpeg(["-f", "concat", "-safe", "0", "-i", listing.name, "-map", "0:v", "-c", "copy", "-an",
-                    "-movflags", "+faststart", "-f", "mp4", str(out)], what="joining the shots by stream copy")
+                    "-movflags", "+faststart", "-f", "mp4", str(out)], what="joining clips by stream copy")
     finally:
         os.unlink(listing.name)
 
 
-def transition_graph(plan: AssemblyPlan) -> str:
-    """The filter graph joining inputs 0..n-1 (one per planned shot) with their transitions, output [video]."""
-    fps = plan.fps
-    # One time base for every link: concat outputs microseconds, and xfade refuses inputs that differ.
-    steps = [f"[{index}:v]settb=AVTB[s{index}]" for index in range(len(plan.shots))]
-    current, length = "[s0]", plan.shots[0].clip_frames
-    for index, shot in enumerate(plan.shots[1:], start=1):
-        label = f"[j{index}]"
-        if shot.transition_in == "cut":
-            steps.append(f"{current}[s{index}]concat=n=2:v=1:a=0{label}")
-            length += shot.clip_frames
-        else:
-            overlap = 2 * shot.head_frames
-            steps.append(
-                f"{current}[s{index}]xfade=transition={xfade_name(shot.transition_in)}:"
-                f"duration={_seconds(overlap, fps)}:offset={_seconds(length - overlap, fps)}{label}"
-            )
-            length += shot.clip_frames - overlap
-        current = label
-    steps.append(f"{current}format=yuv420p[video]")
-    return ";".join(steps)
+def join_cuts(parts: list[Path], plan: AssemblyPlan, out: Path) -> None:
+    concat_copy([(part, shot.clip_frames) for part, shot in zip(parts, plan.shots, strict=True)], plan.fps, out)
 
 
-def stitch_with_transitions(parts: list[Path], plan: AssemblyPlan, out: Path, settings: EncoderSettings) -> None:
-    inputs = [arg for part in parts for arg in ("-i", str(part))]
-    run_ffmpeg([*inputs, "-filter_complex", transition_graph(plan), "-map", "[video]", "-an", *settings.codec_args(),
-                "-frames:v", str(plan.total_frames), "-movflags", "+faststart", "-f", "mp4", str(out)],
-               what="joining the shots with transitions")
+def _split(part: Path, shot: PlannedShot, folder: Path) -> dict[tuple[int, int], Path]:
+    """The clip cut by stream copy at its cut points (closed-GOP frames): {(first, end): file}."""
+    bounds = [0, *shot.cut_points, shot.clip_frames]
+    if len(bounds) == 2:
+        return {(0, shot.clip_frames): part}
+    pattern = folder / f"{part.stem}-%d.mp4"
+    run_ffmpeg(["-i", str(part), "-map", "0:v", "-c", "copy", "-f", "segment",
+                "-segment_frames", ",".join(str(p) for p in shot.cut_points), "-reset_timestamps", "1",
+                "-segment_format", "mp4", str(pattern)], what=f"splitting {part.name} at its transitions")
+    return {(a, b): folder / f"{part.stem}-{k}.mp4" for k, (a, b) in enumerate(zip(bounds, bounds[1:]))}
+
+
+def _transition_piece(outgoing: Path, before: PlannedShot, incoming: Path, after: PlannedShot, out: Path,
+                      fps: int, settings: EncoderSettings) -> None:
+    """Only the overlap re-encoded: the outgoing clip's last frames mixed into the incoming clip's first."""
+    frames = after.overlap_in
+    start = before.clip_frames - frames  # a cut point of `outgoing`, so the seek lands on it exactly
+    graph = (f"[0:v]trim=end_frame={frames},setpts=PTS-STARTPTS,settb=AVTB[a];"
+             f"[1:v]trim=end_frame={frames},setpts=PTS-STARTPTS,settb=AVTB[b];"
+             f"[a][b]xfade=transition={xfade_name(after.transition_in)}:duration={_seconds(frames, fps)}:offset=0,"
+             "format=yuv420p[video]")
+    run_ffmpeg(["-ss", _seconds(start, fps), "-i", str(outgoing), "-i", str(incoming), "-filter_complex", graph,
+                "-map", "[video]", "-an", *settings.codec_args(), "-frames:v", str(frames), "-f", "mp4", str(out)],
+               what=f"rendering the {after.transition_in} into {after.shot_id}")
+
+
+def join_with_transitions(parts: list[Path], plan: AssemblyPlan, out: Path, settings: EncoderSettings) -> None:
+    """Clips joined with their transitions, re-encoding only the transitions.
+
+    Each clip was encoded with closed GOPs starting where its transitions
+    end, so the stretch between them is copied as it is; each transition is
+    rendered alone from the two clips' overlapping frames, with the same
+    encoder settings, and everything is joined by stream copy.
+    """
+    with tempfile.TemporaryDirectory(prefix=".pieces-", dir=out.parent) as temp:
+        folder = Path(temp)
+        pieces: list[tuple[Path, int]] = []
+        for index, (part, shot) in enumerate(zip(parts, plan.shots, strict=True)):
+            if shot.overlap_in:
+                piece = folder / f"transition-{index}.mp4"
+                _transition_piece(parts[index - 1], plan.shots[index - 1], part, shot, piece, plan.fps, settings)
+                pieces.append((piece, shot.overlap_in))
+            middle = (shot.overlap_in, shot.clip_frames - shot.overlap_out)
+            if middle[1] > middle[0]:
+                pieces.append((_split(part, shot, folder)[middle], middle[1] - middle[0]))
+        concat_copy(pieces, plan.fps, out)
 
 
 def placement_filter(audio_offset_s: float) -> str:

@@ -24,7 +24,7 @@ from studio.errors import NarrationError, StudioError
 from studio.media.audio import AUDIO_SUFFIXES, envelope, measure_loudness, probe_audio
 from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
-from studio.media.stitch import AudioSettings, concat_copy, correct_loudness, mux_narration, placement_filter, stitch_with_transitions
+from studio.media.stitch import AudioSettings, correct_loudness, join_cuts, join_with_transitions, mux_narration, placement_filter
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.services.progress import ProgressListener, SilentProgress
 from studio.services.render import encoder_settings, input_hash
@@ -218,7 +218,8 @@ def _fitted_shot(shot: Shot, frames: int, fps: int) -> Shot:
 
 
 def _part_path(parts_dir: Path, planned: PlannedShot, digest: str) -> Path:
-    return parts_dir / f"{planned.shot_id}-{planned.clip_frames}f-{digest[:16]}.mp4"
+    cuts = "-".join(str(p) for p in planned.cut_points) or "none"
+    return parts_dir / f"{planned.shot_id}-{planned.clip_frames}f-cuts{cuts}-{digest[:16]}.mp4"
 
 
 class _PartMaker:
@@ -258,6 +259,7 @@ class _PartMaker:
                 render_interpolated_shot(
                     self.workspace, self.script, fitted, self.config, clip_path=path, preset=settings.preset,
                     digest=digest, progress=self.progress, frame_interpolator=self.studio.frame_interpolator(self.config),
+                    cut_points=planned.cut_points,
                 )
             else:
                 self.progress.frames_done(planned.clip_frames)
@@ -282,7 +284,7 @@ class _PartMaker:
         digest = hashlib.sha256(f"{clip}:{stat.st_size}:{stat.st_mtime_ns}:{retime}:{settings}".encode()).hexdigest()
         path = _part_path(self.parts_dir, planned, digest)
         if not path.is_file():
-            retime_clip(clip, info.num_frames, path, planned.clip_frames, retime, settings)
+            retime_clip(clip, info.num_frames, path, planned.clip_frames, retime, settings, planned.cut_points)
         self.progress.frames_done(planned.clip_frames)
         return path, "ltx", round(retime.speed, 4)
 
@@ -328,9 +330,9 @@ def assemble_title(studio, script: Script, options: AssemblyOptions | None = Non
     with tempfile.TemporaryDirectory(prefix=".assembling-", dir=final.parent) as temp:
         joined, narrated = Path(temp) / "joined.mp4", Path(temp) / "narrated.mp4"
         if plan.cuts_only:
-            concat_copy(parts, plan, joined)
+            join_cuts(parts, plan, joined)
         else:
-            stitch_with_transitions(parts, plan, joined, settings)
+            join_with_transitions(parts, plan, joined, settings)
         measured = measure_loudness(prepared.sources.audio, placement_filter(plan.audio_offset_s))
         mux_narration(joined, prepared.sources.audio, narrated, plan=plan, measured=measured, settings=audio_settings, music=music)
         miss = audio_settings.target_lufs - measure_loudness(narrated).integrated_lufs
@@ -378,7 +380,7 @@ def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: 
         title_id=str(prepared.script.title_id), video_file=final.name, narration_file=prepared.sources.audio.name,
         timing_source=prepared.sources.timing_label, fps=plan.fps, width=config.video.width, height=config.video.height,
         duration_s=plan.duration_s, num_frames=plan.total_frames, audio_offset_s=round(plan.audio_offset_s, 4),
-        joined_by="stream copy (cuts only)" if plan.cuts_only else "xfade re-encode", shots=shots,
+        joined_by="stream copy (cuts only)" if plan.cuts_only else "stream copy, transitions re-encoded", shots=shots,
         loudness_target_lufs=audio.target_lufs, loudness_lufs=loudness.integrated_lufs,
         true_peak_dbtp=loudness.true_peak_dbtp, max_boundary_error_ms=worst,
         av_length_difference_ms=round(lengths.drift_ms, 2), in_sync=in_sync, warnings=prepared.warnings + warnings,

@@ -76,6 +76,7 @@ def render_interpolated_shot(
     digest: str,
     progress: ProgressListener,
     frame_interpolator: FrameInterpolator,
+    cut_points: tuple[int, ...] = (),
 ) -> ClipRecord:
     """Render `shot` to `clip_path` with `frame_interpolator` and describe it for the metadata."""
     started = time.perf_counter()
@@ -87,7 +88,8 @@ def render_interpolated_shot(
     animation = animator.animate(keyframes, timing, settings)
     total = animation.total_frames
     meter = ClipMeter()
-    encoder = ClipEncoder(clip_path, encoder_settings(config, preset), expected_frames=total, input_size=animation.size)
+    encoder = ClipEncoder(clip_path, encoder_settings(config, preset), expected_frames=total, input_size=animation.size,
+                          cut_points=cut_points)
     with encoder:
         for frame in animation:
             encoder.write(frame)

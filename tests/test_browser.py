@@ -57,3 +57,19 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         page.get_by_text("1 votes, 0 'both bad'").wait_for(timeout=30_000)
         page.screenshot(path=str(desk.workspace.root / "results-tab.png"))
         browser.close()
+
+
+def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  # noqa: F811
+    desk, url, _ = served
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(url)
+        page.get_by_role("tab", name="Assemble").click()
+        page.locator("#assemble-timeline img").wait_for(timeout=30_000)
+        page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)  # the table
+        page.get_by_role("button", name="Preview (270x480)").click()
+        page.get_by_text("in sync: boundaries within", exact=False).wait_for(timeout=120_000)
+        assert page.locator("#assemble-video video").get_attribute("src").endswith(".preview.mp4")
+        page.screenshot(path=str(desk.workspace.root / "assemble-tab.png"))
+        browser.close()

@@ -93,7 +93,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
                           info="auto: the default method's canonical clip where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",
-                       type="pil", interactive=False)
+                       type="pil", interactive=False, elem_id="assemble-timeline")
     table = gr.Dataframe(headers=COLUMNS, interactive=True, label="Edit a shot's start or its transition in, then save")
     with gr.Row():
         save = gr.Button("Save edits")
@@ -102,7 +102,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         export = gr.Button("Export (1080x1920)", variant="primary")
         cancel = gr.Button("Cancel")
     status = gr.Markdown()
-    video = gr.Video(label="Finished video", height=520)
+    video = gr.Video(label="Finished video", height=520, elem_id="assemble-video")
     report_json = gr.JSON(label="Assembly report")
 
     def load(title_id: str | None, method_value: str) -> tuple[Image.Image, list[list[Any]]]:

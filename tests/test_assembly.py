@@ -319,3 +319,9 @@ def test_transitions_music_and_an_ltx_clip_in_one_title(small_workspace, tmp_pat
     heard = decode_mono(small_workspace.final_path(script))
     pause = heard[round((report.shots[0].narration_end_s + 0.5) * 8000):][:2000]  # between two lines: music only
     assert np.sqrt(np.mean(pause**2)) > 0.005
+
+
+def test_ltx_assembly_without_ltx_clips_names_the_shot_and_renders_nothing(small_workspace, capsys):
+    assert main(["assemble", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--method", "ltx"]) == 2
+    assert "shot-001 has no LTX clip; render it first" in capsys.readouterr().err
+    assert not list((small_workspace.root / "videos").rglob("*.mp4"))

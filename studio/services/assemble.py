@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -29,6 +28,9 @@ from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.services.progress import ProgressListener, SilentProgress
 from studio.services.render import encoder_settings, input_hash
 from studio.workspace import Workspace, write_atomically
+
+if TYPE_CHECKING:  # the facade imports this module; the type is only for readers and checkers
+    from studio.services.studio import Studio
 
 AssemblyMethod = Literal["auto", "interp", "ltx"]
 TIMING_SUFFIXES = (".json", ".srt", ".vtt")
@@ -225,7 +227,7 @@ def _part_path(parts_dir: Path, planned: PlannedShot, digest: str) -> Path:
 class _PartMaker:
     """Makes each shot's clip at exactly its planned length, reusing earlier ones with the same inputs."""
 
-    def __init__(self, studio, script: Script, config: PipelineConfig, options: AssemblyOptions, parts_dir: Path,
+    def __init__(self, studio: Studio, script: Script, config: PipelineConfig, options: AssemblyOptions, parts_dir: Path,
                  progress: ProgressListener) -> None:
         self.studio, self.script, self.config, self.options = studio, script, config, options
         self.parts_dir, self.progress = parts_dir, progress
@@ -292,7 +294,7 @@ class _PartMaker:
 # -- the whole title ---------------------------------------------------------------
 
 
-def assemble_title(studio, script: Script, options: AssemblyOptions | None = None,
+def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | None = None,
                    progress: ProgressListener | None = None) -> AssemblyReport:
     """Build the finished video of `script`; on any error nothing is left at the final path."""
     options = options or AssemblyOptions()
@@ -314,9 +316,11 @@ def assemble_title(studio, script: Script, options: AssemblyOptions | None = Non
     parts_dir.mkdir(parents=True, exist_ok=True)
     maker = _PartMaker(studio, script, config, options, parts_dir, progress)
     progress.batch_started(len(plan.shots) + 1, sum(s.clip_frames for s in plan.shots) + plan.total_frames)
+    for shot in script.shots:  # every clip the assembly needs must exist before anything is rendered
+        maker.source_of(shot)
     parts, sources, speeds = [], [], []
     for shot, planned in zip(script.shots, plan.shots, strict=True):
-        progress.shot_started(f"{shot.shot_id} ({planned.clip_frames / plan.fps:.2f} s)", planned.clip_frames)
+        progress.shot_started(shot.shot_id, planned.clip_frames)
         path, source, speed = maker.make(shot, planned)
         parts.append(path)
         sources.append(source)
@@ -386,9 +390,3 @@ def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: 
         av_length_difference_ms=round(lengths.drift_ms, 2), in_sync=in_sync, warnings=prepared.warnings + warnings,
         elapsed_s=0.0, assembled_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-
-
-def remove_parts(workspace: Workspace, script: Script) -> None:
-    """Drop the cached fitted clips of a title."""
-    for folder in (workspace.final_path(script).parent / ".parts").glob(f"{script.title_id}-*"):
-        shutil.rmtree(folder, ignore_errors=True)

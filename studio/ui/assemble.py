@@ -65,8 +65,13 @@ def edits_from_rows(rows: list[list[Any]], timeline: Timeline) -> Edits:
     """The operator's changes: starts and transitions that differ from the plan."""
     plan = timeline.plan
     starts, transitions = {}, {}
+    if len(rows) != len(plan.shots):
+        raise StudioError(f"the table has {len(rows)} rows but the script has {len(plan.shots)} shots; reload the script")
     for row, shot in zip(rows[1:], plan.shots[1:], strict=True):
-        start, name, seconds = float(row[1]), str(row[5]), float(row[6])
+        try:
+            start, name, seconds = float(row[1]), str(row[5]).strip(), float(row[6])
+        except (TypeError, ValueError):
+            raise StudioError(f"{shot.shot_id}: 'start s' and 'transition s' must be numbers of seconds") from None
         if abs(start - shot.start_frame / plan.fps) >= 0.5 / plan.fps:
             starts[shot.shot_id] = start
         if name not in TRANSITIONS:

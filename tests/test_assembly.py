@@ -309,6 +309,7 @@ def test_transitions_music_and_an_ltx_clip_in_one_title(small_workspace, tmp_pat
     music = small_workspace.root / "audio" / "music.ogg"
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=220:duration=4",
                     "-c:a", "libvorbis", str(music)], check=True)
+    studio.assemble(MEN_TITLE, AssemblyOptions(method="interp"))  # a first cut, with plain cuts
     config = small_workspace.root / "config" / "pipeline.yaml"
     config.write_text(config.read_text() + "switches: {use_ltx: true}\n"
                       "assembly: {transition: fadeblack, transition_s: 0.4, music: audio/music.ogg, music_gain_db: -24}\n")
@@ -316,6 +317,8 @@ def test_transitions_music_and_an_ltx_clip_in_one_title(small_workspace, tmp_pat
     assert report.in_sync and report.joined_by == "stream copy, transitions re-encoded"
     assert [s.source for s in report.shots] == ["interp", "ltx", "interp", "interp", "interp", "interp"]
     assert report.shots[1].speed is not None and all(s.transition_in == "fadeblack" for s in report.shots[1:])
+    parts = list((small_workspace.final_path(script).parent / ".parts").rglob("*.mp4"))
+    assert len(parts) == len(report.shots)  # the first cut's clips are gone
     heard = decode_mono(small_workspace.final_path(script))
     pause = heard[round((report.shots[0].narration_end_s + 0.5) * 8000):][:2000]  # between two lines: music only
     assert np.sqrt(np.mean(pause**2)) > 0.005

@@ -347,6 +347,8 @@ def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | No
         progress.frames_done(plan.total_frames)
         report = _check(narrated, parts, prepared, sources, speeds, maker.warnings, config, audio_settings, final)
         os.replace(narrated, final)
+    for stale in set(parts_dir.glob("*.mp4")) - set(parts):  # clips of earlier cuts of this title: superseded
+        stale.unlink(missing_ok=True)
     progress.shot_finished("assembly", "assembled", None)
     report = report.model_copy(update={"elapsed_s": round(time.perf_counter() - started, 2)})
     write_atomically(final.with_suffix(".json"), (report.model_dump_json(indent=2) + "\n").encode())

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from studio.domain.assembly import TRANSITIONS
 from studio.errors import ConfigError
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -160,8 +161,6 @@ class AssemblySettings(_Section):
     @field_validator("transition")
     @classmethod
     def _known_transition(cls, value: str) -> str:
-        from studio.domain.assembly import TRANSITIONS
-
         if value not in TRANSITIONS:
             raise ValueError(f"{value!r} is not a transition; choose one of {', '.join(TRANSITIONS)}")
         return value

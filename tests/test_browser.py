@@ -1,5 +1,6 @@
 """A reviewer's path through the page in a real browser (Debian's chromium via Playwright)."""
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,22 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 
 
-def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F811
-    desk, url, _ = served
+@contextlib.contextmanager
+def opened(url: str):
+    """A tall page of the launched app in Debian's chromium."""
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(url)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F811
+    desk, url, _ = served
+    with opened(url) as page:
         page.get_by_text("keyframes at").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ana")
         # The first script and shot are chosen on load; render two takes of it.
@@ -56,15 +67,11 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         page.get_by_role("button", name="Refresh").click()
         page.get_by_text("1 votes, 0 'both bad'").wait_for(timeout=30_000)
         page.screenshot(path=str(desk.workspace.root / "results-tab.png"))
-        browser.close()
 
 
 def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  # noqa: F811
     desk, url, _ = served
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(url)
+    with opened(url) as page:
         page.get_by_role("tab", name="Assemble").click()
         page.locator("#assemble-timeline img").wait_for(timeout=30_000)
         page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)  # the table
@@ -72,4 +79,3 @@ def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  #
         page.get_by_text("in sync: boundaries within", exact=False).wait_for(timeout=120_000)
         assert page.locator("#assemble-video video").get_attribute("src").endswith(".preview.mp4")
         page.screenshot(path=str(desk.workspace.root / "assemble-tab.png"))
-        browser.close()

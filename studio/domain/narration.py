@@ -21,7 +21,6 @@ from pydantic import BaseModel, ValidationError
 from studio.domain.script import Shot
 from studio.errors import NarrationError
 
-TIMING_FORMATS = ("script", "srt", "vtt", "json")
 # Narration may end this far past the audio's decoded end (container rounding) before it is an error.
 _END_TOLERANCE_S = 0.05
 # Below this share of a shot's words found in the timing, the timing is probably for another script.

@@ -36,7 +36,6 @@ class BoundaryCheck:
 class StreamLengths:
     video_s: float
     audio_s: float
-    video_frames: int
 
     @property
     def drift_ms(self) -> float:
@@ -84,7 +83,7 @@ def stream_lengths(path: Path) -> StreamLengths:
         audio = container.streams.audio[0]
         samples = sum(frame.samples for frame in container.decode(audio))
         rate = audio.rate
-    return StreamLengths(frames / fps, samples / rate, frames)
+    return StreamLengths(frames / fps, samples / rate)
 
 
 def find_boundaries(final: np.ndarray, parts: list[np.ndarray], plan: AssemblyPlan) -> list[BoundaryCheck]:

@@ -26,7 +26,7 @@ from studio.media.retime import plan_retime, retime_clip
 from studio.media.stitch import AudioSettings, correct_loudness, join_cuts, join_with_transitions, mux_narration, placement_filter
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.services.progress import ProgressListener, SilentProgress
-from studio.services.render import encoder_settings, input_hash
+from studio.services.render import encoder_settings, input_hash, render_interpolated_shot
 from studio.workspace import Workspace, write_atomically
 
 if TYPE_CHECKING:  # the facade imports this module; the type is only for readers and checkers
@@ -256,8 +256,6 @@ class _PartMaker:
             digest = input_hash(keyframes, fitted, self.config, settings.preset, "interp")
             path = _part_path(self.parts_dir, planned, digest)
             if not path.is_file():
-                from studio.services.render import render_interpolated_shot
-
                 render_interpolated_shot(
                     self.workspace, self.script, fitted, self.config, clip_path=path, preset=settings.preset,
                     digest=digest, progress=self.progress, frame_interpolator=self.studio.frame_interpolator(self.config),

@@ -17,13 +17,6 @@ AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg")
 
 
 @dataclass(frozen=True, slots=True)
-class AudioInfo:
-    duration_s: float
-    sample_rate: int
-    channels: int
-
-
-@dataclass(frozen=True, slots=True)
 class Loudness:
     """EBU R128 figures as ffmpeg's loudnorm measures them."""
 
@@ -56,14 +49,9 @@ def decode_mono(path: Path, rate: int = 8000) -> np.ndarray:
     return samples
 
 
-def probe_audio(path: Path) -> AudioInfo:
-    """Duration (from decoding, so a truncated file is caught), rate and channels."""
-    import av
-
-    samples = decode_mono(path)
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        return AudioInfo(samples.size / 8000, stream.rate or 0, stream.channels or 0)
+def audio_duration_s(path: Path) -> float:
+    """Length from decoding the whole file, so a truncated or corrupt one is caught here."""
+    return decode_mono(path).size / 8000
 
 
 def envelope(path: Path, points: int = 1200) -> tuple[np.ndarray, float]:

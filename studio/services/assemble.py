@@ -20,7 +20,7 @@ from studio.domain import Script, Shot
 from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, PlannedShot, plan_assembly
 from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing, spans_from_script
 from studio.errors import NarrationError, StudioError
-from studio.media.audio import AUDIO_SUFFIXES, envelope, measure_loudness, probe_audio
+from studio.media.audio import AUDIO_SUFFIXES, Loudness, audio_duration_s, envelope, measure_loudness
 from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
 from studio.media.stitch import AudioSettings, correct_loudness, join_cuts, join_with_transitions, mux_narration, placement_filter
@@ -170,7 +170,7 @@ def fit_settings(config: PipelineConfig) -> FitSettings:
 def prepare(workspace: Workspace, script: Script, config: PipelineConfig, options: AssemblyOptions) -> PreparedAssembly:
     """Read and check the narration and its timing, and plan the cut; writes nothing."""
     sources = find_sources(workspace, script, options.narration, options.timing)
-    audio = probe_audio(sources.audio)
+    duration_s = audio_duration_s(sources.audio)
     if sources.timing is None:
         spans = spans_from_script(script.shots)
     else:
@@ -180,10 +180,10 @@ def prepare(workspace: Workspace, script: Script, config: PipelineConfig, option
             raise NarrationError(f"cannot read timing file {sources.timing.name}: {error}") from None
         words = parse_timing(text, sources.timing.suffix.lower().lstrip("."), sources.timing.name)
         spans = map_words_to_shots(script.shots, words, sources.timing.name)
-    check_spans(spans, audio.duration_s, sources.timing_label)
+    check_spans(spans, duration_s, sources.timing_label)
     edits = options.edits if options.edits is not None else load_edits(workspace, script)
     plan = plan_assembly(spans, fit_settings(config), edits)
-    return PreparedAssembly(script, sources, audio.duration_s, spans, plan, list(plan.warnings))
+    return PreparedAssembly(script, sources, duration_s, spans, plan, list(plan.warnings))
 
 
 @dataclass(frozen=True)
@@ -337,13 +337,14 @@ def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | No
             join_with_transitions(parts, plan, joined, settings)
         measured = measure_loudness(prepared.sources.audio, placement_filter(plan.audio_offset_s))
         mux_narration(joined, prepared.sources.audio, narrated, plan=plan, measured=measured, settings=audio_settings, music=music)
-        miss = audio_settings.target_lufs - measure_loudness(narrated).integrated_lufs
+        loudness = measure_loudness(narrated)
+        miss = audio_settings.target_lufs - loudness.integrated_lufs
         if abs(miss) > LOUDNESS_TOLERANCE_LU:
             corrected = Path(temp) / "corrected.mp4"
             correct_loudness(narrated, corrected, miss, audio_settings)
-            narrated = corrected
+            narrated, loudness = corrected, measure_loudness(corrected)
         progress.frames_done(plan.total_frames)
-        report = _check(narrated, parts, prepared, sources, speeds, maker.warnings, config, audio_settings, final)
+        report = _check(narrated, parts, prepared, sources, speeds, maker.warnings, config, audio_settings, loudness, final)
         os.replace(narrated, final)
     for stale in set(parts_dir.glob("*.mp4")) - set(parts):  # clips of earlier cuts of this title: superseded
         stale.unlink(missing_ok=True)
@@ -354,7 +355,8 @@ def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | No
 
 
 def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: list[str], speeds: list[float | None],
-           warnings: list[str], config: PipelineConfig, audio: AudioSettings, final: Path) -> AssemblyReport:
+           warnings: list[str], config: PipelineConfig, audio: AudioSettings, loudness: Loudness,
+           final: Path) -> AssemblyReport:
     """Read the finished file back: real boundary positions, stream lengths and loudness."""
     plan = prepared.plan
     info = probe_clip(video)
@@ -365,7 +367,6 @@ def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: 
     checks = find_boundaries(grey_thumbnails(video), [grey_thumbnails(p) for p in parts], plan)
     errors = {check.shot_id: round(check.error_ms, 2) for check in checks}
     lengths = stream_lengths(video)
-    loudness = measure_loudness(video)
     frame_ms = 1000 / plan.fps
     worst = max(errors.values(), default=0.0)
     in_sync = worst <= frame_ms + 0.5 and lengths.drift_ms <= frame_ms + 0.5

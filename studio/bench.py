@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -265,11 +264,9 @@ def _render_one_shot(job: dict) -> dict:
 
 
 def _tiny_models(folder: Path) -> tuple[str, str, str]:
-    try:
-        from tests.tiny_models import build_tiny_ltx, build_tiny_svd
-    except ImportError:
-        sys.exit("--tiny needs the repository checkout (it builds models with tests/tiny_models.py); run from its root")
     import torch
+
+    from studio.backends.tiny import build_tiny_ltx, build_tiny_svd
 
     from studio.backends.rife import IFNet
 

@@ -80,10 +80,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     progress = _TqdmProgress()
     try:
         if args.batch:
-            from studio.services.batchfile import load_batch
-            from studio.services.studio import run_batch
-
-            report = run_batch(studio, load_batch(Path(args.batch)), force=args.force, progress=progress)
+            report = studio.run_batch(Path(args.batch), force=args.force, progress=progress)
         else:
             selection = Selection(args.segment, args.age, args.title, args.shot)
             report = studio.generate(selection, method, preset=args.preset, force=args.force, progress=progress)
@@ -144,6 +141,23 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
     return EXIT_SHOTS_FAILED if failed else 0
 
 
+def _cmd_list(args: argparse.Namespace) -> int:
+    workspace = _workspace(args.workspace)
+    scripts = workspace.scripts()
+    if args.title:
+        scripts = [workspace.find_script(args.title)]
+    for script in scripts:
+        print(f"{script.title_id}  {script.segment:5} {script.age_bucket}  {len(script.shots):2} shots "
+              f"{script.duration_s:5.1f} s  {script.title}")
+        if args.shots or args.title:
+            for shot in script.shots:
+                clips = [m for m in ("interp", "ltx") if workspace.clip_path(script, shot, m).is_file()]
+                print(f"    {shot.shot_id}  {shot.camera_movement.value:9} {shot.duration_s:4.1f} s  "
+                      f"[{', '.join(clips) or 'not rendered'}]  {shot.description[:60]}")
+    print(f"{len(scripts)} title(s); generate one with: python -m studio generate --title TITLE_ID [--shot K]", file=sys.stderr)
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     workspace = _workspace(args.workspace)
     problems = workspace.validate()
@@ -195,21 +209,22 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import os
-
     from studio.services import ReviewDesk, Studio
+    from studio.settings import environment
     from studio.store import VoteStore
     from studio.ui.app import build_app, served_folders
 
-    if os.environ.get("SPACE_ID") and "STUDIO_HOME" not in os.environ and os.access("/data", os.W_OK):
+    env = environment()
+    if env.on_space and "STUDIO_HOME" not in os.environ and os.access("/data", os.W_OK):
         os.environ["STUDIO_HOME"] = "/data"  # Hugging Face persistent storage: votes and takes survive restarts
-    workspace = _workspace(args.workspace or os.environ.get("STUDIO_WORKSPACE"))
-    db_path = Path(args.db or os.environ.get("STUDIO_DB") or workspace.root / "review" / "votes.db")
+    workspace = _workspace(args.workspace or env.workspace)
+    db_path = Path(args.db or env.db or workspace.root / "review" / "votes.db")
     desk = ReviewDesk(Studio.open(workspace), VoteStore(db_path))
-    page = build_app(desk)
-    password = os.environ.get("STUDIO_PASSWORD")
+    page = build_app(desk, on_space=env.on_space)
+    password = env.password.get_secret_value() if env.password else None
     page.queue(default_concurrency_limit=4).launch(
-        server_name=args.host, server_port=args.port, allowed_paths=served_folders(desk),
+        server_name=args.host or env.server_host, server_port=args.port or env.server_port,
+        allowed_paths=served_folders(desk),
         auth=(lambda user, given: given == password) if password else None,
         prevent_thread_lock=args.no_block,
         max_file_size="100mb",  # keyframe uploads; images are checked again before use
@@ -268,10 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common], help="start the studio web app (app.py does this)")
     serve.add_argument("--workspace", help="workspace folder (default: $STUDIO_WORKSPACE or the sample copy)")
     serve.add_argument("--db", help="vote database (default: $STUDIO_DB or WORKSPACE/review/votes.db)")
-    serve.add_argument("--host", default=os.environ.get("STUDIO_HOST", "0.0.0.0" if os.environ.get("SPACE_ID") else "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860"))))
+    serve.add_argument("--host", help="listen address (default: $STUDIO_HOST, 127.0.0.1; 0.0.0.0 on a Space)")
+    serve.add_argument("--port", type=int, help="port (default: $STUDIO_PORT, $GRADIO_SERVER_PORT or 7860)")
     serve.add_argument("--no-block", action="store_true", help=argparse.SUPPRESS)
     serve.set_defaults(handler=_cmd_serve)
+
+    listing = commands.add_parser("list", parents=[common], help="list the titles (and with --shots their shots)")
+    listing.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
+    listing.add_argument("--shots", action="store_true", help="also list every shot with its render status")
+    listing.add_argument("--title", help="one title id: its shots")
+    listing.set_defaults(handler=_cmd_list)
 
     schema = commands.add_parser("schema", parents=[common], help="print the scene-script JSON Schema")
     schema.set_defaults(handler=_cmd_schema)

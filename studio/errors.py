@@ -41,3 +41,7 @@ class RenderError(StudioError):
 
 class NarrationError(StudioError):
     """Narration audio or its timing is missing, unreadable or does not fit the shots."""
+
+
+class DecisionError(StudioError):
+    """Applying a default method that the votes do not support, or an ill-typed decision."""

@@ -74,6 +74,18 @@ class Take:
 
 
 @dataclass(frozen=True, slots=True)
+class Tally:
+    """One take's record in blind comparisons."""
+
+    won: int
+    tied: int
+    lost: int
+
+    def __str__(self) -> str:
+        return f"{self.won}/{self.tied}/{self.lost}"
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     token: str
     title_id: str
@@ -184,9 +196,46 @@ class VoteStore:
         with self._db() as db:
             return [dict(row) for row in db.query(query)]
 
-    def comparisons_per_take_pair(self) -> dict[frozenset[str], int]:
-        counts: dict[frozenset[str], int] = {}
-        for row in self.vote_rows():
-            key = frozenset((row["left_take"], row["right_take"]))
-            counts[key] = counts.get(key, 0) + 1
-        return counts
+    # -- tallies (SQL, so every view counts votes the same way) ----------------
+
+    def take_tallies(self, title_id: str, shot_id: str) -> dict[str, Tally]:
+        """Per take of one shot: votes it won, tied and lost ('both bad' counts as lost)."""
+        query = """
+            with sides as (
+                select p.left_take as take, v.choice, 'left' as side from votes v join pairs p on p.token = v.pair_token
+                where p.title_id = :title and p.shot_id = :shot
+                union all
+                select p.right_take, v.choice, 'right' from votes v join pairs p on p.token = v.pair_token
+                where p.title_id = :title and p.shot_id = :shot
+            )
+            select take, sum(choice = side) as won, sum(choice = 'tie') as tied,
+                   sum(choice != side and choice != 'tie') as lost
+            from sides group by take
+        """
+        with self._db() as db:
+            return {row["take"]: Tally(row["won"], row["tied"], row["lost"])
+                    for row in db.query(query, {"title": title_id, "shot": shot_id})}
+
+    def both_bad_counts(self, title_id: str) -> dict[str, int]:
+        """Per shot of a title: how many votes called both takes bad."""
+        query = """
+            select p.shot_id, count(*) as bad from votes v join pairs p on p.token = v.pair_token
+            where p.title_id = ? and v.choice = 'both_bad' group by p.shot_id
+        """
+        with self._db() as db:
+            return {row["shot_id"]: row["bad"] for row in db.query(query, [title_id])}
+
+    def comparison_counts(self) -> dict[frozenset[str], int]:
+        """Votes per pair of takes, whichever side each was shown on."""
+        query = """
+            select min(p.left_take, p.right_take) as a, max(p.left_take, p.right_take) as b, count(*) as votes
+            from votes v join pairs p on p.token = v.pair_token group by a, b
+        """
+        with self._db() as db:
+            return {frozenset((row["a"], row["b"])): row["votes"] for row in db.query(query)}
+
+    def judged_comparisons(self, reviewer: str) -> set[frozenset[str]]:
+        """The pairs of takes `reviewer` has already voted on."""
+        query = "select p.left_take, p.right_take from votes v join pairs p on p.token = v.pair_token where v.reviewer = ?"
+        with self._db() as db:
+            return {frozenset((row["left_take"], row["right_take"])) for row in db.query(query, [reviewer])}

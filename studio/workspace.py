@@ -6,21 +6,22 @@ files or users are checked, and symlinks that point out are refused.
 
 from __future__ import annotations
 
+import difflib
+import io
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
-from studio.config import PipelineConfig, describe_validation_error, load_pipeline_config
+from studio.config import PipelineConfig, describe_validation_error, load_pipeline_config, parse_pipeline_config
 from studio.domain import AGE_BUCKETS, SEGMENTS, Script, Shot
 from studio.domain.metadata import Method, TitleMetadata
 from studio.errors import ConfigError, ScriptError, StudioError, WorkspaceError
+from studio.files import write_atomically
+from studio.settings import REPO_ROOT, environment
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_WORKSPACE = REPO_ROOT / "assets" / "sample_workspace"
 CONFIG_FILE = "config/pipeline.yaml"
 SCENES_DIR = "scenes/json"
@@ -131,7 +132,25 @@ class Workspace:
                 path = self.script_path(segment, age, title_id)
                 if path.exists():
                     return self.load_script(path)
-        raise WorkspaceError(f"no script with title id {title_id!r} under {SCENES_DIR}/; `studio validate` lists the scripts")
+        raise WorkspaceError(f"no script with title id {title_id!r} under {SCENES_DIR}/{self._close_titles(title_id)}; "
+                             "`python -m studio list` lists the titles and their shots")
+
+    def _close_titles(self, wanted: str) -> str:
+        """'; did you mean ...' naming scripts whose id or title resembles `wanted`, or ''."""
+        names = {str(path.stem): path.stem for path in self.script_files()}
+        for path in self.script_files():
+            try:
+                names[self.load_script(path).title.lower()] = path.stem
+            except StudioError:
+                continue
+        close = difflib.get_close_matches(wanted.lower(), names, n=3, cutoff=0.5)
+        ids = list(dict.fromkeys(names[name] for name in close))
+        return f"; did you mean {' or '.join(ids)}?" if ids else ""
+
+    def find_shot(self, title_id: str, shot_id: str) -> tuple[Script, Shot]:
+        """The script and one of its shots; unknown ids are errors that list what exists."""
+        script = self.find_script(title_id)
+        return script, script.shot(shot_id)
 
     def read_metadata(self, script: Script, method: Method) -> TitleMetadata:
         path = self.metadata_path(script, method)
@@ -171,29 +190,33 @@ class Workspace:
 
     # -- writing -------------------------------------------------------------
 
+    def write_use_ltx(self, use_ltx: bool) -> None:
+        """Set switches.use_ltx in pipeline.yaml, keeping the rest of the file and its comments."""
+        from ruamel.yaml import YAML
+
+        path = self.inside(CONFIG_FILE)
+        yaml = YAML()  # round-trip: comments and key order survive
+        data = yaml.load(path.read_text(encoding="utf-8")) if path.exists() else None
+        if data is None:
+            data = {}
+        if not isinstance(data.get("switches"), dict):
+            data["switches"] = {}
+        data["switches"]["use_ltx"] = use_ltx
+        buffer = io.StringIO()
+        yaml.dump(data, buffer)
+        text = buffer.getvalue()
+        parse_pipeline_config(YAML(typ="safe").load(text), CONFIG_FILE)  # never write a file that would not load
+        write_atomically(path, text.encode("utf-8"))
+
     def write_metadata(self, metadata: TitleMetadata, script: Script) -> Path:
         path = self.metadata_path(script, metadata.method)
         write_atomically(path, metadata.model_dump_json(indent=2).encode("utf-8") + b"\n")
         return path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def default_home() -> Path:
     """Where the studio keeps its writable copy of the sample workspace."""
-    return Path(os.environ.get("STUDIO_HOME", REPO_ROOT / ".studio")).expanduser()
+    return environment().home.expanduser()
 
 
 def sample_workspace(destination: Path | None = None) -> Workspace:

@@ -1,8 +1,12 @@
 """The studio app as clients reach it: launched for real, driven through gradio_client."""
 
+import contextlib
+import io
+import re
 import socket
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +15,10 @@ gradio_client = pytest.importorskip("gradio_client")
 from studio.services import ReviewDesk, Studio  # noqa: E402
 from studio.store import VoteStore  # noqa: E402
 from studio.ui.app import build_app, served_folders  # noqa: E402
-from tests.conftest import SAMPLE_TITLE  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+MEN_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"
 
 
 def video_file(value) -> str:
@@ -67,7 +74,9 @@ def test_review_round_trip_through_the_api(served):
 
     summary, _plot = client.predict(api_name="/results")
     assert "No recommendation yet" in summary and "1 votes" in summary
-    assert "is now `false`" in client.predict(False, api_name="/apply_decision")
+    with pytest.raises(gradio_client.exceptions.AppError, match="do not support `use_ltx: false` yet"):
+        client.predict(False, api_name="/apply_decision")  # one vote is no evidence
+    assert "is now `false`" in client.predict(False, True, api_name="/apply_decision")
     assert (desk.workspace.root / "DECISION.md").is_file()
     csv_path = client.predict(api_name="/export_votes")
     assert open(csv_path).read().splitlines()[1].split(",")[1] == "Ana"
@@ -137,3 +146,98 @@ def test_app_py_options_and_password(small_workspace, tmp_path, monkeypatch):
     client = gradio_client.Client(url, auth=("reviewer", "s3cret"), verbose=False)
     assert len(client.predict(api_name="/list_scripts")) == 3
     assert (tmp_path / "private.db").is_file()
+
+
+def readme_api_section() -> str:
+    text = README.read_text()
+    return text[text.index("### API"):text.index("### Hugging Face Spaces")]
+
+
+def test_the_readme_api_example_runs_as_written(served, monkeypatch):
+    desk, url, _ = served
+    example = re.search(r"```python\n(.*?)```", readme_api_section(), re.S).group(1)
+    monkeypatch.setenv("STUDIO_URL", url)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "README.md", "exec"), {})  # noqa: S102 - the README's own code, verbatim
+    lines = printed.getvalue().splitlines()
+    assert len([line for line in lines if line.startswith("Take `") and "rendered in" in line]) == 2
+    assert lines[-1].startswith("Vote saved (left).")
+    assert [(t.created_by, t.variant) for t in desk.store.takes()] == [
+        ("ops-bot", "interp motion 0.20 smooth"), ("ops-bot", "interp motion 0.80 smooth")]
+    assert [(r["reviewer"], r["choice"], r["reasons"]) for r in desk.store.vote_rows()] == [("Ana", "left", '["flicker"]')]
+
+
+def test_the_readme_api_table_names_every_endpoint_and_its_arguments(served):
+    _, _, client = served
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    documented = {}
+    for name, arguments in re.findall(r"^\| `(/\w+)` \| ((?:[^|\\]|\\.)*?) \|", readme_api_section(), re.M):
+        names = [] if arguments.strip() == "–" else [
+            re.split(r"[= (]", part.strip(), maxsplit=1)[0] for part in re.sub(r"\([^)]*\)", "", arguments).split(",")]
+        documented[name] = names
+    assert documented == {name: [p["parameter_name"] for p in info["parameters"]] for name, info in api.items()}
+
+
+def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path):
+    desk, _, client = served
+    called = set()
+
+    def call(api_name, *args, **kwargs):
+        called.add(api_name)
+        return client.predict(*args, api_name=api_name, **kwargs)
+
+    assert len(call("/list_scripts")) == 3
+    details = call("/shot_details", MEN_TITLE, "shot-006")  # a shot of a script the page does not show first
+    assert "Dandelion clocks" in details[0]
+    for motion in (0.1, 0.9):
+        call("/render_shot", title_id=MEN_TITLE, shot_id="shot-005", motion=motion, preset="ultrafast", who="Ola")
+    first, second = desk.store.takes(MEN_TITLE, "shot-005")
+    assert "is now `videos/interp/men/18-23" in call("/promote_take", first.id)  # a take the page never listed
+    image = tmp_path / "new.png"
+    __import__("PIL.Image", fromlist=["Image"]).fromarray(real_photo("sunset", 480)).save(image)
+    status = call("/replace_keyframe", MEN_TITLE, "shot-005", "shot_005_A.png", gradio_client.handle_file(str(image)))
+    assert status.startswith("`images/keyframes_v1/men/18-23/") and "replaced" in status
+    token, info, *_ = call("/next_pair", "Ana")
+    assert "shot-005" in info
+    assert call("/vote", "Ana", token, "tie", [], "").startswith("Vote saved (tie)")
+    summary, _chart = call("/results")
+    assert "1 votes" in summary
+    assert "is now `false`" in call("/apply_decision", False, True)
+    assert Path(call("/export_votes")).read_text().count("\n") == 2
+    assert f"title_id: {MEN_TITLE}" in Path(call("/export_batch", [MEN_TITLE])).read_text()
+    assert call("/render_script", MEN_TITLE).startswith("Script done: 6 rendered")
+    _, table, _, _ = call("/assembly_timeline", MEN_TITLE, "interp")
+    call("/save_assembly_edits", MEN_TITLE, "interp", table)
+    assert "Edits dropped" in call("/drop_assembly_edits", MEN_TITLE, "interp")[2]
+    assert "in sync" in call("/assemble_preview", MEN_TITLE, "interp")[0]
+    assert "in sync" in call("/assemble", MEN_TITLE, "interp")[0]
+    endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert called == endpoints
+
+
+def test_apply_decision_takes_a_real_boolean_and_the_votes_evidence(served):
+    desk, _, client = served
+    config = desk.workspace.root / "config" / "pipeline.yaml"
+    before = config.read_text()
+    with pytest.raises(gradio_client.exceptions.AppError, match="must be true or false"):
+        client.predict("false", True, api_name="/apply_decision")
+    with pytest.raises(gradio_client.exceptions.AppError, match="votes do not support `use_ltx: true` yet"):
+        client.predict(True, api_name="/apply_decision")
+    assert config.read_text() == before
+    assert "is now `true`" in client.predict(True, True, api_name="/apply_decision")
+    assert desk.studio.config.switches.use_ltx is True  # the same Studio sees the file's new value
+    assert "forced against the votes" in (desk.workspace.root / "DECISION.md").read_text()
+
+
+def test_expected_refusals_log_one_line_not_a_traceback(served, capfd, caplog):
+    _, _, client = served
+    capfd.readouterr()
+    caplog.set_level("WARNING", logger="studio.ui")
+    with pytest.raises(gradio_client.exceptions.AppError, match="enter your name"):
+        client.predict("", api_name="/next_pair")
+    with pytest.raises(gradio_client.exceptions.AppError, match="has no shot-042"):
+        client.predict(SAMPLE_TITLE, "shot-042", api_name="/shot_details")
+    assert "Traceback" not in capfd.readouterr().err
+    assert [r.getMessage()[:29] for r in caplog.records if r.name == "studio.ui"] == [
+        "refused: enter your name (2-6", "refused: 'Golden hour in the "]

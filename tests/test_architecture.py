@@ -1,6 +1,7 @@
 """House rules kept true mechanically: dependency direction and lazy heavy imports."""
 
 import ast
+import graphlib
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "studio"
 
 # Layer of each part of the package; a module may import only its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "domain": 1, "config": 1, "presets": 1,
+    "errors": 0, "domain": 1, "config": 1, "presets": 1, "files": 1, "settings": 1,
     "workspace": 2, "media": 2, "backends": 2, "store": 2,
     "services": 3,
     "cli": 4, "ui": 4, "bench": 4, "__main__": 4,
@@ -24,7 +25,10 @@ def part_of(module: str) -> str:
 
 
 def imports(path: Path) -> list[tuple[str, bool]]:
-    """(imported module, at module top level?) for every import in a file."""
+    """(imported module, at module top level?) for every import in a file, lazy and TYPE_CHECKING ones too.
+
+    `from package import name` also counts as importing package.name when that is a module.
+    """
     tree = ast.parse(path.read_text())
     top_level = {id(node) for node in tree.body}
     found = []
@@ -33,6 +37,8 @@ def imports(path: Path) -> list[tuple[str, bool]]:
             found += [(alias.name, id(node) in top_level) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.module, id(node) in top_level))
+            found += [(f"{node.module}.{alias.name}", id(node) in top_level) for alias in node.names
+                      if f"{node.module}.{alias.name}" in MODULE_NAMES]
     return found
 
 
@@ -40,6 +46,26 @@ def modules():
     for path in sorted(PACKAGE.rglob("*.py")):
         name = ".".join(("studio", *path.relative_to(PACKAGE).with_suffix("").parts))
         yield name.removesuffix(".__init__"), path
+
+
+MODULE_NAMES = {name for name, _ in modules()}
+
+
+def test_no_import_cycles_even_inside_a_layer():
+    """A module graph without circles: every import counts, lazy and TYPE_CHECKING ones included."""
+    graph = {name: {imported for imported, _ in imports(path) if imported in MODULE_NAMES and imported != name}
+             for name, path in modules()}
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        raise AssertionError(f"import cycle: {' -> '.join(error.args[1])}") from None
+    assert set(order) == MODULE_NAMES
+
+
+def test_the_package_never_imports_the_tests():
+    offenders = [f"{name} imports {imported}" for name, path in modules() for imported, _ in imports(path)
+                 if imported.split(".")[0] == "tests"]
+    assert offenders == []
 
 
 def test_dependencies_point_one_way():

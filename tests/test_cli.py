@@ -161,7 +161,15 @@ def test_bad_inputs_stop_before_any_work_with_status_2(small_workspace, capsys, 
 
 def test_unknown_title_and_ltx_method(small_workspace, capsys):
     assert main(["generate", "--workspace", str(small_workspace.root), "--title", "../../etc"]) == 2
-    assert "no shot matches" in capsys.readouterr().err
+    assert "is not allowed in a workspace path" in capsys.readouterr().err
+    assert main(["generate", "--workspace", str(small_workspace.root), "--title", "nope"]) == 2
+    assert capsys.readouterr().err == (
+        "error: no script with title id 'nope' under scenes/json/; `python -m studio list` lists the titles and their shots\n")
+    assert main(["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE[:-3]]) == 2
+    assert f"did you mean {SAMPLE_TITLE}?" in capsys.readouterr().err
+    assert main(["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--shot", "9"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: no shot matches title {SAMPLE_TITLE}, shot-009; `python -m studio list` lists the titles and their shots\n")
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "ltx"]) == 2
     assert "needs a CUDA GPU: real LTX checkpoints" in capsys.readouterr().err
 
@@ -208,3 +216,19 @@ def test_svd_method_name_picks_the_svd_model(small_workspace, capsys):
     assert studio.with_interpolation("flow").config.interpolation.method == "flow"
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "svd"]) == 2
     assert "stabilityai/stable-video-diffusion-img2vid-xt needs a CUDA GPU" in capsys.readouterr().err
+
+
+def test_list_names_every_title_and_with_shots_their_status(small_workspace, capsys):
+    assert main(["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--shot", "4"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--workspace", str(small_workspace.root)]) == 0
+    titles = capsys.readouterr().out.splitlines()
+    assert [line.split()[:5] for line in titles] == [
+        ["d109fc88-84b8-45d0-bfcc-b15887d103c3", "men", "18-23", "6", "shots"],
+        ["8a65dbbd-b924-4f84-a4b0-8a2cbcb642c5", "women", "10-13", "6", "shots"],
+        [SAMPLE_TITLE, "women", "14-17", "6", "shots"],
+    ]
+    assert main(["list", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE]) == 0
+    shots = capsys.readouterr().out.splitlines()[1:]
+    assert [line.split()[0] for line in shots] == [f"shot-00{k}" for k in range(1, 7)]
+    assert ["[interp]" in line for line in shots] == [False, False, False, True, False, False]

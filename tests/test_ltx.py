@@ -12,7 +12,7 @@ from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from tests.conftest import SAMPLE_TITLE  # noqa: E402
-from tests.tiny_models import build_tiny_ltx  # noqa: E402
+from studio.backends.tiny import build_tiny_ltx  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_w
 
     studio = Studio.open(ltx_workspace)
     source = ModelSource(str(studio.config.ltx_video.model), __import__("pathlib").Path(studio.config.ltx_video.model))
-    pipe = studio.models.pipeline(source, load_condition_pipeline)
+    pipe = studio.renderer.models.pipeline(source, load_condition_pipeline)
     saved = {name: p.detach().clone() for name, p in pipe.transformer.named_parameters()}
     with torch.no_grad():
         next(pipe.transformer.parameters()).fill_(float("nan"))  # a broken checkpoint
@@ -138,7 +138,7 @@ def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_w
 
 @pytest.mark.parametrize(("threshold", "rerolls", "static"), [(1e9, 2, True), (0.0, 0, False)])
 def test_near_static_results_are_reported_and_rerolled(ltx_workspace, monkeypatch, threshold, rerolls, static):
-    import studio.services.ltx_render as ltx_render
+    import studio.backends.ltx as ltx_render
 
     monkeypatch.setattr(ltx_render, "NEAR_STATIC_MOTION", threshold)  # everything frozen / nothing frozen
     config = ltx_workspace.root / "config" / "pipeline.yaml"
@@ -150,7 +150,7 @@ def test_near_static_results_are_reported_and_rerolled(ltx_workspace, monkeypatc
 
 
 def test_stable_video_diffusion_renders_a_shot_to_spec(small_workspace, tmp_path_factory):
-    from tests.tiny_models import build_tiny_svd
+    from studio.backends.tiny import build_tiny_svd
 
     model = build_tiny_svd(tmp_path_factory.mktemp("svd"))
     (small_workspace.root / "config" / "pipeline.yaml").write_text(

@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from studio.errors import BackendUnavailableError, StudioError
-from studio.services import ReviewDesk, Studio, TakeSettings
-from studio.services.review import MIN_DECISIVE_VOTES, summarize, wilson_interval
+from studio.services import CancelToken, NothingToCompare, ReviewDesk, Selection, Studio, TakeSettings
+from studio.services.results import MIN_DECISIVE_VOTES, summarize, wilson_interval
 from studio.store import StoreError, VoteStore
 from tests.conftest import SAMPLE_TITLE
 
@@ -64,7 +64,7 @@ def test_blind_pair_vote_and_reveal(desk, two_takes):
     rows = desk.store.vote_rows()
     assert [(r["reviewer"], r["choice"], r["reasons"]) for r in rows] == [("Ana", "right", "[]")]
     # Ana has judged the only pair; another reviewer still gets it.
-    with pytest.raises(StoreError, match="nothing left to compare"):
+    with pytest.raises(NothingToCompare, match="you have judged all 1 pair"):
         desk.next_pair("Ana")
     _, ben_left, ben_right = desk.next_pair("Ben")
     assert {ben_left.id, ben_right.id} == {t.id for t in two_takes}
@@ -141,7 +141,7 @@ def test_results_and_recommendation_need_enough_clear_votes():
 def test_apply_decision_keeps_the_config_comments_and_writes_a_record(desk):
     config = desk.workspace.root / "config" / "pipeline.yaml"
     config.write_text("# our settings\nswitches:\n  use_ltx: false  # chosen by votes\nvideo:\n  preset: ultrafast\n")
-    path = desk.apply_decision(True)
+    path = desk.apply_decision(True, force=True)
     # ruamel keeps each comment's column, so only the spacing before it may change.
     written = re.sub(r" +#", " #", config.read_text())
     assert written == "# our settings\nswitches:\n  use_ltx: true # chosen by votes\nvideo:\n  preset: ultrafast\n"
@@ -158,7 +158,7 @@ def test_votes_export_as_csv(desk, two_takes):
 
 
 def test_bradley_terry_ranks_variants_with_intervals():
-    from studio.services.review import bradley_terry
+    from studio.services.results import bradley_terry
 
     rows = ([row("a", "b", "left")] * 12 + [row("a", "b", "right")] * 4
             + [row("b", "c", "left")] * 12 + [row("b", "c", "right")] * 4 + [row("a", "c", "tie")] * 2)
@@ -170,7 +170,7 @@ def test_bradley_terry_ranks_variants_with_intervals():
 
 
 def test_reviewer_agreement_ignores_which_side_a_take_was_on():
-    from studio.services.review import reviewer_agreement
+    from studio.services.results import reviewer_agreement
 
     same_take_won = [row("a", "b", "left", reviewer="x"),
                      {**row("b", "a", "right", reviewer="y"), "left_take": "b-take", "right_take": "a-take"}]
@@ -192,7 +192,7 @@ def test_shot_status_follows_clips_and_both_bad_votes(desk, two_takes):
     from studio.ui.library import shot_choices
 
     statuses = desk.shot_statuses(SAMPLE_TITLE)
-    assert (statuses["shot-004"].label, statuses["shot-004"].take_methods) == ("not rendered", ("interp",))
+    assert (statuses["shot-004"].label, statuses["shot-004"].take_methods) == ("takes only", ("interp",))
     desk.promote(two_takes[0].id)
     assert desk.shot_statuses(SAMPLE_TITLE)["shot-004"].label == "rendered"
     pair, _, _ = desk.next_pair("Ana")
@@ -241,3 +241,112 @@ def test_take_rows_show_each_takes_review_results(desk, two_takes):
     desk.vote("Ben", pair.token, "tie", [])
     tallies = {row[0]: row[-1] for row in take_rows(desk, SAMPLE_TITLE, "shot-004")}
     assert tallies == {left.id: "1/1/0", right.id: "0/1/1"}
+
+
+def test_nothing_to_compare_says_why(desk):
+    with pytest.raises(NothingToCompare, match="no shot has two takes; render a second take"):
+        desk.next_pair("Ana")
+
+
+def fake_take(desk, take_id: str, method: str) -> None:
+    """A take row as the store keeps it (the review maths needs no video)."""
+    from studio.store import Take
+
+    desk.store.add_take(Take(id=take_id, title_id=SAMPLE_TITLE, shot_id="shot-004", method=method, variant=method,
+                             params={}, input_hash=take_id, video_path=f"videos/takes/{take_id}.mp4", record={},
+                             created_by="op", created_at=f"2026-01-01T00:00:0{len(desk.store.takes())}+00:00"))
+
+
+def vote_for(desk, reviewer: str, winner: str) -> None:
+    pair, left, right = desk.next_pair(reviewer)
+    desk.vote(reviewer, pair.token, "left" if left.id == winner else "right", [], "")
+
+
+def test_apply_decision_needs_the_votes_evidence_unless_forced(desk):
+    from studio.errors import DecisionError
+
+    config = desk.workspace.root / "config" / "pipeline.yaml"
+    before = config.read_text()
+    with pytest.raises(DecisionError, match="must be true or false"):
+        desk.apply_decision("false")  # a string is not a decision, however it reads
+    with pytest.raises(DecisionError, match="the votes do not support `use_ltx: true` yet .no LTX-vs-interpolation votes"):
+        desk.apply_decision(True)
+    assert config.read_text() == before and not (desk.workspace.root / "DECISION.md").exists()
+    fake_take(desk, "ltx-take", "ltx")
+    fake_take(desk, "interp-take", "interp")
+    for number in range(MIN_DECISIVE_VOTES):
+        vote_for(desk, f"reviewer {number:02d}", "ltx-take")
+    assert desk.results().recommendation is True
+    with pytest.raises(DecisionError, match="do not support `use_ltx: false`"):
+        desk.apply_decision(False)
+    desk.apply_decision(True)  # what the votes recommend needs no force
+    assert desk.studio.config.switches.use_ltx is True
+    assert "(forced" not in (desk.workspace.root / "DECISION.md").read_text()
+
+
+def test_settings_changed_in_the_file_reach_the_next_render(desk):
+    studio = desk.studio
+    assert studio.default_method() == "interp"
+    config = desk.workspace.root / "config" / "pipeline.yaml"
+    config.write_text(config.read_text() + "  bitrate: 9M\n")  # the small workspace's file ends in its video section
+    take = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(preset="ultrafast"), who="op")
+    assert take.record["bitrate_kbps"] == 9000
+    desk.workspace.write_use_ltx(True)
+    assert (studio.config.switches.use_ltx, studio.default_method()) == (True, "ltx")
+
+
+def test_tallies_are_counted_by_the_store(desk, two_takes):
+    calm, lively = two_takes
+    for reviewer, choice in (("Ana", "left"), ("Ben", "tie"), ("Cy", "both_bad")):
+        pair, left, right = desk.next_pair(reviewer)
+        desk.vote(reviewer, pair.token, choice, [], "")
+        if choice == "left":
+            ana_winner = left.id
+    loser = lively.id if ana_winner == calm.id else calm.id
+    tallies = desk.store.take_tallies(SAMPLE_TITLE, "shot-004")
+    assert {take: str(tally) for take, tally in tallies.items()} == {ana_winner: "1/1/1", loser: "0/1/2"}
+    assert desk.store.both_bad_counts(SAMPLE_TITLE) == {"shot-004": 1}
+    assert desk.store.comparison_counts() == {frozenset((calm.id, lively.id)): 3}
+    assert desk.store.judged_comparisons("Ana") == {frozenset((calm.id, lively.id))}
+
+
+def test_a_cancelled_batch_reports_cancelled_not_failed(desk):
+    from studio.services.progress import SilentProgress
+
+    cancel = CancelToken()
+
+    class CancelInSecondShot(SilentProgress):
+        shots = 0
+
+        def shot_started(self, label, total_frames):
+            self.shots += 1
+
+        def frames_done(self, count):
+            if self.shots == 2:
+                cancel.cancel()
+
+    report = desk.studio.generate(Selection(title_id=SAMPLE_TITLE), progress=CancelInSecondShot(), cancel=cancel)
+    assert [o.status for o in report.outcomes] == ["rendered", "cancelled", "cancelled", "cancelled", "cancelled", "cancelled"]
+    assert report.failed == [] and report.cancelled
+    assert report.summary() == "1 rendered, 0 skipped (up to date), 0 failed; cancelled, 5 not rendered (run again to resume)"
+    clips = sorted(p.name for p in report.outcomes[0].clip_path.parent.iterdir())
+    assert clips == ["9f7bca19-0bcb-48fc-b06f-55f8c3e65d67_interp_metadata.json", "shot_001.mp4"]  # no partial clip left
+
+
+def test_the_ranking_chart_is_sorted_and_draws_each_interval():
+    from studio.services.results import Results, Strength
+    from studio.ui.results import strength_chart
+
+    def chart(ranking):
+        results = Results(votes=9, both_bad=0, by_method=[], by_variant=[], left_share=None, recommendation=None,
+                          reason="", ranking=ranking)
+        return strength_chart(results).axes[0]
+
+    flat = chart([Strength("a", 0.0, 0.0, 0.0), Strength("b", 0.0, 0.0, 0.0)])
+    assert flat.get_xlim() == pytest.approx((-0.55, 0.55))  # no votes apart: points on 0, not full-height bars
+    axes = chart([Strength("weak", -0.8, -1.5, -0.1), Strength("strong", 0.9, 0.2, 1.6), Strength("mid", 0.1, -0.5, 0.7)])
+    assert [label.get_text() for label in axes.get_yticklabels()] == ["weak", "mid", "strong"]  # drawn bottom-up
+    intervals = [tuple(round(x, 6) for x in segment[:, 0]) for segment in axes.collections[0].get_segments()]
+    assert intervals == [(-1.5, -0.1), (-0.5, 0.7), (0.2, 1.6)]
+    assert axes.get_xlim() == pytest.approx((-1.76, 1.76))
+    assert chart([]).texts[0].get_text() == "No decisive votes between different settings yet"

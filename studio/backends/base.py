@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+from studio.domain.generation import GenerationPlan
 
 # Row-major 2x3 matrix mapping output pixel centres to canvas pixel coordinates.
 Affine = tuple[tuple[float, float, float], tuple[float, float, float]]
@@ -30,3 +34,47 @@ class FrameInterpolator(Protocol):
     name: str
 
     def transition(self, first: np.ndarray, last: np.ndarray) -> Transition: ...
+
+
+StepHook = Callable[[int, int], bool]
+"""Called after each denoising step with (step, total); returning False cancels the generation."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShotGeneration:
+    """One shot's footage to generate: the model-legal plan, the prompt and keyframes, the sampling controls."""
+
+    plan: GenerationPlan
+    prompt: str
+    negative_prompt: str
+    keyframes: tuple[tuple[np.ndarray, float], ...]
+    """(RGB image at the plan's size, its time in the shot in seconds)."""
+    steps: int
+    guidance_scale: float
+    seed: int
+    strength: float = 1.0
+    """How tightly keyframes hold the generation (LTX conditioning strength)."""
+    motion_bucket_id: int = 127
+    noise_aug_strength: float = 0.02
+    decode_chunk_size: int = 8
+    reroll_static: int = 0
+    """Generate again with another seed, up to this many times, while the result is near-static."""
+
+
+@dataclass(frozen=True)
+class Footage:
+    """Generated frames at the model's rate, and how they came about."""
+
+    frames: list[np.ndarray]
+    seed: int
+    rerolls: int
+    motion: float
+    near_static: bool
+
+
+class VideoGenerator(Protocol):
+    """Generates a whole shot's footage (chunks and re-rolls included) with a video model."""
+
+    family: str
+
+    def generate_shot(self, request: ShotGeneration, on_step: StepHook) -> Footage: ...

@@ -9,6 +9,7 @@ or a local folder saved with `save_pretrained`; all three load through
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.backends.base import Footage, ShotGeneration, StepHook
 from studio.domain import CameraMovement
 from studio.errors import BackendUnavailableError, RenderError
+from studio.media.metrics import ClipMeter
 
 # What a camera move sounds like in a cinematographer's prompt.
 CAMERA_PHRASES = {
@@ -29,6 +32,8 @@ CAMERA_PHRASES = {
     CameraMovement.TILT_UP: "gentle tilt up",
     CameraMovement.TILT_DOWN: "gentle tilt down",
 }
+# Motion below this (mean grey-level change per frame) looks frozen: LTX image-to-video sometimes does that.
+NEAR_STATIC_MOTION = 0.15
 # Weights above this size cannot run at fp32 on a CPU machine of this class.
 MAX_CPU_WEIGHTS_BYTES = 4 * 1024**3
 
@@ -176,11 +181,60 @@ def _seeded(seed: int) -> object:
     return torch.Generator(device="cpu").manual_seed(seed)
 
 
-class LtxGenerator:
-    """One LTX-Video generation at a time; frames come back as RGB uint8."""
+def mean_motion(frames: list[np.ndarray]) -> float:
+    meter = ClipMeter()
+    for frame in frames:
+        meter.add(frame)
+    return meter.motion
+
+
+class _ShotGenerator(ABC):
+    """What LTX and SVD share: re-rolling near-static results; chunking is each model's own."""
+
+    family = ""
 
     def __init__(self, pipeline: object) -> None:
         self.pipeline = pipeline
+
+    def generate_shot(self, request: ShotGeneration, on_step: StepHook) -> Footage:
+        seed, rerolls = request.seed, 0
+        while True:
+            frames = self._chunks(request, seed, on_step)
+            motion = mean_motion(frames)
+            static = motion < NEAR_STATIC_MOTION
+            if not static or rerolls == request.reroll_static:
+                return Footage(frames, seed, rerolls, motion, static)
+            seed, rerolls = seed + 1000, rerolls + 1  # near-static: roll again with another seed
+
+    @abstractmethod
+    def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
+        """The whole shot's frames for `seed`, generated in the plan's chunks."""
+
+
+class LtxGenerator(_ShotGenerator):
+    """LTX-Video: text plus keyframes at their frame indices; frames come back as RGB uint8."""
+
+    family = "ltx-video"
+
+    def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
+        """All chunks of one generation, each continuing from the last frame of the one before."""
+        plan = request.plan
+        chunk_frames = plan.num_frames - 1
+        footage: list[np.ndarray] = []
+        for chunk in range(plan.chunks):
+            start_s = chunk * chunk_frames / plan.fps
+            conditions = [(footage[-1], 0, 1.0)] if footage else []
+            for image, time_s in request.keyframes:
+                local = time_s - start_s
+                if 0 <= local <= chunk_frames / plan.fps and not (footage and local == 0):
+                    conditions.append((image, frame_index_for(local, plan.fps, plan.num_frames), request.strength))
+            frames = self.generate(LtxRequest(
+                prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
+                num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
+                seed=seed + chunk, conditions=conditions,
+            ), on_step)
+            footage.extend(frames[1:] if footage else frames)
+        return footage
 
     def generate(self, request: LtxRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
@@ -234,11 +288,24 @@ class SvdRequest(GenerationRequest):
     decode_chunk_size: int
 
 
-class SvdGenerator:
-    """Stable Video Diffusion: image-only generation from one keyframe."""
+class SvdGenerator(_ShotGenerator):
+    """Stable Video Diffusion: image-only generation from the first keyframe; later keyframes are not used."""
 
-    def __init__(self, pipeline: object) -> None:
-        self.pipeline = pipeline
+    family = "stable-video-diffusion"
+
+    def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
+        """Later chunks continue from the last frame of the one before."""
+        plan = request.plan
+        footage: list[np.ndarray] = []
+        for chunk in range(plan.chunks):
+            frames = self.generate(SvdRequest(
+                image=footage[-1] if footage else request.keyframes[0][0], width=plan.width, height=plan.height,
+                num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
+                motion_bucket_id=request.motion_bucket_id, noise_aug_strength=request.noise_aug_strength,
+                decode_chunk_size=request.decode_chunk_size, seed=seed + chunk,
+            ), on_step)
+            footage.extend(frames[1:] if footage else frames)
+        return footage
 
     def generate(self, request: SvdRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
         from PIL import Image
@@ -255,3 +322,8 @@ class SvdGenerator:
             estimated_s=request.gpu_seconds,
             oom_hint="lower ltx_video.decode_chunk_size or the generation size",
         )
+
+
+def video_generator(pipeline: object, family: str) -> LtxGenerator | SvdGenerator:
+    """The generator for a loaded pipeline of `family` ('ltx-video' or 'stable-video-diffusion')."""
+    return SvdGenerator(pipeline) if family == SvdGenerator.family else LtxGenerator(pipeline)

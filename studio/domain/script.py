@@ -166,9 +166,10 @@ class Script(_Frozen):
     def duration_s(self) -> float:
         return sum(shot.duration_s for shot in self.shots)
 
-    def shot(self, number: int) -> Shot:
-        """The shot whose id is shot-{number:03d}."""
+    def shot(self, key: int | str) -> Shot:
+        """The shot with id `key` ('shot-004'), or number `key` (4); the one lookup every caller uses."""
+        shot_id = f"shot-{key:03d}" if isinstance(key, int) else key
         for shot in self.shots:
-            if shot.number == number:
+            if shot.shot_id == shot_id:
                 return shot
-        raise ScriptError(f"{self.title!r} has no shot-{number:03d}; its shots are {', '.join(s.shot_id for s in self.shots)}")
+        raise ScriptError(f"{self.title!r} has no {shot_id}; its shots are {', '.join(s.shot_id for s in self.shots)}")

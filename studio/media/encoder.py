@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import subprocess
 import tempfile
@@ -15,6 +14,7 @@ from types import TracebackType
 import numpy as np
 
 from studio.errors import EncodeError
+from studio.files import replaced_atomically
 from studio.media.ffmpeg import ffmpeg_executable, stderr_tail
 
 
@@ -97,13 +97,12 @@ class ClipEncoder:
         self._writer: threading.Thread | None = None
         self._write_error: BaseException | None = None
         self._temp_path: Path | None = None
+        self._replacement: contextlib.AbstractContextManager[Path] | None = None
         self._stderr: tempfile._TemporaryFileWrapper[bytes] | None = None
 
     def __enter__(self) -> ClipEncoder:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".partial.mp4", dir=self.path.parent)
-        os.close(handle)
-        self._temp_path = Path(temp_name)
+        self._replacement = replaced_atomically(self.path, ".partial.mp4")
+        self._temp_path = self._replacement.__enter__()
         self._stderr = tempfile.TemporaryFile()
         size = f"{self.input_size[0]}x{self.input_size[1]}"
         command = [
@@ -166,18 +165,18 @@ class ClipEncoder:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        assert self._temp_path is not None
+        assert self._replacement is not None
         try:
             if kind is None:
                 self._finish()
-                os.chmod(self._temp_path, 0o644)  # mkstemp makes 0600; clips are for sharing
-                os.replace(self._temp_path, self.path)
             else:
                 self._abort()
-        except BaseException:
+        except BaseException as failure:
             self._abort()
+            self._replacement.__exit__(type(failure), failure, failure.__traceback__)  # discards the partial clip
             raise
+        else:
+            self._replacement.__exit__(kind, error, trace)  # renames the finished clip into place, or discards it
         finally:
-            self._temp_path.unlink(missing_ok=True)
             if self._stderr is not None:
                 self._stderr.close()

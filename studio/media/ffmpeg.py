@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
-from pathlib import Path
 
 from studio.errors import EncodeError
+from studio.settings import environment
 
 
 @functools.cache
 def ffmpeg_executable() -> str:
     """ffmpeg from $STUDIO_FFMPEG, else the imageio-ffmpeg wheel's static build, else PATH."""
-    configured = os.environ.get("STUDIO_FFMPEG")
+    configured = environment().ffmpeg
     if configured:
-        if not Path(configured).is_file():
+        if not configured.is_file():
             raise EncodeError(f"STUDIO_FFMPEG={configured} is not a file; unset it to use the bundled ffmpeg")
-        return configured
+        return str(configured)
     try:
         import imageio_ffmpeg
 

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from studio.errors import KeyframeError
+from studio.files import replaced_atomically
 
 # 50 megapixels covers any real camera or generator output; bigger files are
 # refused before decoding (a 20000x20000 image would take 1.2 GB as RGB).
@@ -113,17 +114,7 @@ def native_canvas_size(image_size: tuple[int, int], frame_size: tuple[int, int])
 
 def save_keyframe(image: np.ndarray, path: Path) -> None:
     """Write an RGB image as PNG, atomically (a temporary file renamed into place)."""
-    import os
-    import tempfile
-
     from PIL import Image
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(handle)
-    try:
+    with replaced_atomically(path, ".png") as temp:
         Image.fromarray(image).save(temp, format="PNG")
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -25,12 +25,12 @@ from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
 from studio.media.stitch import AudioSettings, correct_loudness, join_cuts, join_with_transitions, mux_narration, placement_filter
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
-from studio.services.progress import ProgressListener, SilentProgress
-from studio.services.render import encoder_settings, input_hash, render_interpolated_shot
-from studio.workspace import Workspace, write_atomically
-
-if TYPE_CHECKING:  # the facade imports this module; the type is only for readers and checkers
-    from studio.services.studio import Studio
+from studio.files import write_atomically
+from studio.services.batch import ClipJob
+from studio.services.progress import CancelToken, ProgressListener, SilentProgress
+from studio.services.render import encoder_settings, input_hash
+from studio.services.renderer import ShotRenderer
+from studio.workspace import Workspace
 
 AssemblyMethod = Literal["auto", "interp", "ltx"]
 TIMING_SUFFIXES = (".json", ".srt", ".vtt")
@@ -227,11 +227,11 @@ def _part_path(parts_dir: Path, planned: PlannedShot, digest: str) -> Path:
 class _PartMaker:
     """Makes each shot's clip at exactly its planned length, reusing earlier ones with the same inputs."""
 
-    def __init__(self, studio: Studio, script: Script, config: PipelineConfig, options: AssemblyOptions, parts_dir: Path,
-                 progress: ProgressListener) -> None:
-        self.studio, self.script, self.config, self.options = studio, script, config, options
-        self.parts_dir, self.progress = parts_dir, progress
-        self.workspace: Workspace = studio.workspace
+    def __init__(self, renderer: ShotRenderer, script: Script, config: PipelineConfig, options: AssemblyOptions,
+                 parts_dir: Path, progress: ProgressListener, cancel: CancelToken) -> None:
+        self.renderer, self.script, self.config, self.options = renderer, script, config, options
+        self.parts_dir, self.progress, self.cancel = parts_dir, progress, cancel
+        self.workspace: Workspace = renderer.workspace
         self.warnings: list[str] = []
 
     def source_of(self, shot: Shot) -> str:
@@ -256,11 +256,9 @@ class _PartMaker:
             digest = input_hash(keyframes, fitted, self.config, settings.preset, "interp")
             path = _part_path(self.parts_dir, planned, digest)
             if not path.is_file():
-                render_interpolated_shot(
-                    self.workspace, self.script, fitted, self.config, clip_path=path, preset=settings.preset,
-                    digest=digest, progress=self.progress, frame_interpolator=self.studio.frame_interpolator(self.config),
-                    cut_points=planned.cut_points,
-                )
+                job = ClipJob(self.script, fitted, "interp", self.config, path, settings.preset, digest,
+                              motion=self.config.interpolation.ken_burns.strength, cut_points=planned.cut_points)
+                self.renderer.render(job, self.progress, self.cancel)
             else:
                 self.progress.frames_done(planned.clip_frames)
             return path, "interp", None
@@ -292,19 +290,18 @@ class _PartMaker:
 # -- the whole title ---------------------------------------------------------------
 
 
-def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | None = None,
-                   progress: ProgressListener | None = None) -> AssemblyReport:
-    """Build the finished video of `script`; on any error nothing is left at the final path."""
+def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Script, options: AssemblyOptions | None = None,
+                   progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> AssemblyReport:
+    """Build the finished video of `script`; on any error or cancel nothing is left at the final path."""
     options = options or AssemblyOptions()
-    progress = progress or SilentProgress()
+    progress, cancel = progress or SilentProgress(), cancel or CancelToken()
     started = time.perf_counter()
-    workspace: Workspace = studio.workspace
-    config: PipelineConfig = studio.config
+    workspace = renderer.workspace
     if options.preview_size:
         width, height = options.preview_size
         config = config.model_copy(update={"video": config.video.model_copy(update={"width": width, "height": height})})
     if options.method != "ltx":  # interpolation may render; LTX clips are only retimed, never generated here
-        studio.check_method("interp", config)
+        renderer.check_method("interp", config)
     prepared = prepare(workspace, script, config, options)
     plan = prepared.plan
     final = workspace.final_path(script)
@@ -312,12 +309,13 @@ def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | No
         final = final.with_name(f"{script.title_id}.preview.mp4")
     parts_dir = final.parent / ".parts" / f"{script.title_id}-{config.video.width}x{config.video.height}"
     parts_dir.mkdir(parents=True, exist_ok=True)
-    maker = _PartMaker(studio, script, config, options, parts_dir, progress)
+    maker = _PartMaker(renderer, script, config, options, parts_dir, progress, cancel)
     progress.batch_started(len(plan.shots) + 1, sum(s.clip_frames for s in plan.shots) + plan.total_frames)
     for shot in script.shots:  # every clip the assembly needs must exist before anything is rendered
         maker.source_of(shot)
     parts, sources, speeds = [], [], []
     for shot, planned in zip(script.shots, plan.shots, strict=True):
+        cancel.check()
         progress.shot_started(shot.shot_id, planned.clip_frames)
         path, source, speed = maker.make(shot, planned)
         parts.append(path)
@@ -328,6 +326,7 @@ def assemble_title(studio: Studio, script: Script, options: AssemblyOptions | No
     audio_settings = AudioSettings(target_lufs=config.assembly.loudness_lufs, true_peak_db=config.assembly.true_peak_db,
                                    music_gain_db=config.assembly.music_gain_db)
     music = workspace.inside(config.assembly.music) if config.assembly.music else None
+    cancel.check()
     progress.shot_started("joining and narrating", plan.total_frames)
     with tempfile.TemporaryDirectory(prefix=".assembling-", dir=final.parent) as temp:
         joined, narrated = Path(temp) / "joined.mp4", Path(temp) / "narrated.mp4"

@@ -1,4 +1,4 @@
-"""Values of a batch run: what to render and how it went."""
+"""Values of rendering: what to render (a selection, a clip job) and how it went."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from studio.config import PipelineConfig
 from studio.domain import Script, Shot
-from studio.domain.metadata import ClipRecord
+from studio.domain.metadata import ClipRecord, Method
 
-Status = Literal["rendered", "skipped", "failed"]
+Status = Literal["rendered", "skipped", "failed", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,47 @@ class Selection:
 
     def matches_shot(self, shot: Shot) -> bool:
         return self.shot_number is None or shot.number == self.shot_number
+
+    def __str__(self) -> str:
+        parts = [
+            f"segment {self.segment}" if self.segment else "",
+            f"age bucket {self.age_bucket}" if self.age_bucket else "",
+            f"title {self.title_id}" if self.title_id else "",
+            f"shot-{self.shot_number:03d}" if self.shot_number is not None else "",
+        ]
+        return ", ".join(part for part in parts if part) or "every shot"
+
+
+@dataclass(frozen=True, slots=True)
+class ShotRequest:
+    """One shot to render to its canonical clip, with the settings it renders with."""
+
+    script: Script
+    shot: Shot
+    method: Method
+    config: PipelineConfig
+    preset: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.script.segment}/{self.script.age_bucket}/{self.script.title_id} {self.shot.shot_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClipJob:
+    """Everything that decides one clip: the shot, the method and settings, where it goes, its input hash."""
+
+    script: Script
+    shot: Shot
+    method: Method
+    config: PipelineConfig
+    clip_path: Path
+    preset: str
+    digest: str
+    motion: float
+    """Ken Burns strength for interpolation; how freely LTX may leave the keyframes."""
+    cut_points: tuple[int, ...] = ()
+    """Frames that must start a closed GOP (where assembly's transitions end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,5 +94,12 @@ class BatchReport:
     def failed(self) -> list[ShotOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == "failed"]
 
+    @property
+    def cancelled(self) -> bool:
+        return any(outcome.status == "cancelled" for outcome in self.outcomes)
+
     def summary(self) -> str:
-        return f"{self.count('rendered')} rendered, {self.count('skipped')} skipped (up to date), {self.count('failed')} failed"
+        line = f"{self.count('rendered')} rendered, {self.count('skipped')} skipped (up to date), {self.count('failed')} failed"
+        if self.cancelled:
+            line += f"; cancelled, {self.count('cancelled')} not rendered (run again to resume)"
+        return line

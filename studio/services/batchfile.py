@@ -12,8 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from studio.config import describe_validation_error, read_yaml
-from studio.errors import ConfigError
+from studio.config import PipelineConfig, describe_validation_error, read_yaml
+from studio.errors import ConfigError, WorkspaceError
+from studio.services.batch import ShotRequest
 from studio.services.takes import TakeSettings
 from studio.store import VoteStore
 from studio.workspace import Workspace
@@ -39,9 +40,8 @@ class BatchFile(BaseModel):
     shots: list[BatchShot]
 
 
-def export_batch(workspace: Workspace, store: VoteStore, title_ids: list[str] | None = None) -> BatchFile:
+def export_batch(workspace: Workspace, config: PipelineConfig, store: VoteStore, title_ids: list[str] | None = None) -> BatchFile:
     """A batch for the chosen titles (all when None)."""
-    config = workspace.config()
     method = "ltx" if config.switches.use_ltx else "interp"
     defaults = TakeSettings(
         method=method, motion=config.interpolation.ken_burns.strength,
@@ -81,3 +81,15 @@ def load_batch(path: Path) -> BatchFile:
         return BatchFile.model_validate(data)
     except ValidationError as error:
         raise ConfigError(describe_validation_error(str(path), error)) from None
+
+
+def batch_requests(workspace: Workspace, config: PipelineConfig, batch: BatchFile) -> list[ShotRequest]:
+    """The shots a batch file names, each with its own method and settings; checked before anything renders."""
+    requests = []
+    for entry in batch.shots:
+        script, shot = workspace.find_shot(entry.title_id, entry.shot_id)
+        expected = workspace.relative(workspace.clip_path(script, shot, entry.method))
+        if entry.output != expected:
+            raise WorkspaceError(f"batch output {entry.output!r} for {entry.shot_id} must be {expected!r} (the pipeline's path)")
+        requests.append(ShotRequest(script, shot, entry.method, entry.params.applied_to(config), entry.params.preset))
+    return requests

@@ -1,15 +1,32 @@
-"""How long work reports progress, without knowing who is watching (CLI bar, UI, test)."""
+"""How long work reports progress and hears a cancel, without knowing who is watching (CLI bar, UI, test)."""
 
 from __future__ import annotations
 
 import threading
 from typing import Protocol
 
-from studio.errors import StudioError
+
+class Cancelled(Exception):  # noqa: N818 - a cancel is not an error: deliberately no StudioError
+    """The person who started the work cancelled it; unfinished output was discarded."""
 
 
-class Cancelled(StudioError):
-    """The person who started the work cancelled it; nothing was written."""
+class CancelToken:
+    """Set from any thread (a Cancel button, Ctrl-C); long work checks it between frames and steps."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled once cancel() was called."""
+        if self._event.is_set():
+            raise Cancelled("cancelled; the unfinished clip was discarded")
 
 
 class ProgressListener(Protocol):
@@ -38,8 +55,8 @@ class SilentProgress:
         return None
 
 
-class CancellableProgress(SilentProgress):
-    """Counts frames for a watcher in another thread, and stops the work when cancelled.
+class FrameCounter(SilentProgress):
+    """Counts frames for a watcher in another thread (the page's progress line).
 
     Over a batch it counts every shot's frames, skipped and failed shots included.
     """
@@ -51,24 +68,16 @@ class CancellableProgress(SilentProgress):
         self._batch = False
         self._shot_frames = 0
         self._shot_done = 0
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def batch_started(self, total_shots: int, total_frames: int) -> None:
         self._batch, self.total_frames, self.frames = True, total_frames, 0
 
     def shot_started(self, label: str, total_frames: int) -> None:
-        if self._cancel.is_set():
-            raise Cancelled("cancelled; shots finished before the cancel are kept")
         self._shot_frames, self._shot_done = total_frames, 0
         if not self._batch:
             self.total_frames, self.frames = total_frames, 0
 
     def frames_done(self, count: int) -> None:
-        if self._cancel.is_set():
-            raise Cancelled("cancelled; the unfinished clip was discarded")
         self.frames += count
         self._shot_done += count
 

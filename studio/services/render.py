@@ -11,12 +11,13 @@ from pathlib import Path
 from studio.backends import FrameInterpolator
 from studio.backends.keyframe_animator import AnimationSettings, KeyframeAnimator, ShotTiming
 from studio.config import PipelineConfig
-from studio.domain import Script, Shot
+from studio.domain import Shot
 from studio.domain.metadata import ClipRecord
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
-from studio.services.progress import ProgressListener
+from studio.services.batch import ClipJob
+from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
 
 # Bump when the renderer's output for the same inputs changes, so old clips re-render.
@@ -66,20 +67,12 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
 
 
 def render_interpolated_shot(
-    workspace: Workspace,
-    script: Script,
-    shot: Shot,
-    config: PipelineConfig,
-    *,
-    clip_path: Path,
-    preset: str,
-    digest: str,
-    progress: ProgressListener,
-    frame_interpolator: FrameInterpolator,
-    cut_points: tuple[int, ...] = (),
+    workspace: Workspace, job: ClipJob, frame_interpolator: FrameInterpolator,
+    progress: ProgressListener, cancel: CancelToken,
 ) -> ClipRecord:
-    """Render `shot` to `clip_path` with `frame_interpolator` and describe it for the metadata."""
+    """Render `job` with `frame_interpolator` and describe it for the metadata."""
     started = time.perf_counter()
+    script, shot, config, clip_path, preset, digest = job.script, job.shot, job.config, job.clip_path, job.preset, job.digest
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in keyframe_paths]
     settings = animation_settings(config)
@@ -89,9 +82,10 @@ def render_interpolated_shot(
     total = animation.total_frames
     meter = ClipMeter()
     encoder = ClipEncoder(clip_path, encoder_settings(config, preset), expected_frames=total, input_size=animation.size,
-                          cut_points=cut_points)
+                          cut_points=job.cut_points)
     with encoder:
         for frame in animation:
+            cancel.check()
             encoder.write(frame)
             meter.add(frame)
             progress.frames_done(1)

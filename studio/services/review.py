@@ -1,207 +1,231 @@
-"""Blind side-by-side review: dealing pairs, taking votes, and what the votes say."""
+"""The review desk: takes, blind pairs, votes, results and the decision that sets the default method.
+
+One desk per process; it holds no per-user state (reviewer names and pair
+tokens travel with each request).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
-import math
 import random
-from dataclasses import dataclass, field
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
-from studio.store import Pair, StoreError, Take, VoteStore
-
-# A method becomes the recommended default only when this many decisive
-# LTX-vs-interpolation votes exist AND the 95% interval of its win rate lies
-# wholly on one side of 50%. With 30 votes the interval is about +/-17 points,
-# so only a clear preference (roughly 2 in 3 votes) can pass; fewer votes
-# would let a few reviewers' taste flip the whole pipeline.
-MIN_DECISIVE_VOTES = 30
-
-
-def wilson_interval(wins: float, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion (ties counted as half a win)."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = wins / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+from studio.domain import Script, Shot
+from studio.errors import DecisionError, StudioError
+from studio.files import write_atomically
+from studio.media.images import load_keyframe, save_keyframe
+from studio.services.progress import CancelToken, ProgressListener, SilentProgress
+from studio.services.results import Results, summarize
+from studio.services.studio import Studio
+from studio.services.takes import TakeSettings, promote_take, render_take
+from studio.store import Pair, StoreError, Take, Tally, VoteStore
+from studio.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class WinRate:
-    label: str
-    wins: float
-    comparisons: int
-    low: float
-    high: float
+class NothingToCompare(StoreError):  # noqa: N818 - a state the page explains, not a failure
+    """No pair of takes is left for this reviewer; the message says what would make one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShotStatus:
+    clips: tuple[str, ...]  # methods with a canonical clip
+    take_methods: tuple[str, ...]
+    both_bad_votes: int
 
     @property
-    def rate(self) -> float:
-        return self.wins / self.comparisons if self.comparisons else 0.0
+    def label(self) -> str:
+        if self.both_bad_votes:
+            return "flagged bad"
+        if self.clips:
+            return "rendered"
+        return "takes only" if self.take_methods else "not rendered"
+
+    def has_method(self, method: str) -> bool:
+        return method in self.clips or method in self.take_methods
 
 
 @dataclass(frozen=True)
-class Strength:
-    """Bradley-Terry strength (log scale, mean 0) with a bootstrap 95% interval."""
+class ReviewDesk:
+    """The studio app's use cases on top of the Studio: takes, blind review, results and the decision."""
 
-    label: str
-    strength: float
-    low: float
-    high: float
+    studio: Studio
+    store: VoteStore
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.studio.workspace
+
+    def scripts(self) -> list[Script]:
+        return self.workspace.scripts()
+
+    def shot(self, title_id: str, shot_id: str) -> tuple[Script, Shot]:
+        return self.workspace.find_shot(title_id, shot_id)
+
+    def shot_statuses(self, title_id: str) -> dict[str, ShotStatus]:
+        """Per shot: canonical clips by method, methods with takes, and 'both bad' votes."""
+        script = self.workspace.find_script(title_id)
+        bad = self.store.both_bad_counts(title_id)
+        take_methods: dict[str, set[str]] = {}
+        for take in self.store.takes(title_id):
+            take_methods.setdefault(take.shot_id, set()).add(take.method)
+        return {
+            shot.shot_id: ShotStatus(
+                clips=tuple(m for m in ("interp", "ltx") if self.workspace.clip_path(script, shot, m).is_file()),
+                take_methods=tuple(sorted(take_methods.get(shot.shot_id, ()))),
+                both_bad_votes=bad.get(shot.shot_id, 0),
+            )
+            for shot in script.shots
+        }
+
+    def takes_with_tallies(self, title_id: str, shot_id: str) -> list[tuple[Take, Tally]]:
+        """The shot's takes, oldest first, each with its won/tied/lost record."""
+        tallies = self.store.take_tallies(title_id, shot_id)
+        return [(take, tallies.get(take.id, Tally(0, 0, 0))) for take in self.store.takes(title_id, shot_id)]
+
+    def replace_keyframe(self, title_id: str, shot_id: str, file_name: str, upload: Path) -> Path:
+        """Check an uploaded image and make it the shot's keyframe `file_name`.
+
+        The upload must decode as a real image within the size limits; the old
+        keyframe is kept beside it under replaced/ with a time stamp.
+        """
+        script, shot = self.shot(title_id, shot_id)
+        if file_name not in [k.file for k in shot.keyframes]:
+            raise StudioError(f"{shot_id} has no keyframe {file_name!r}; its keyframes are {', '.join(k.file for k in shot.keyframes)}")
+        image = load_keyframe(upload, label=f"upload for {file_name}")
+        target = self.workspace.inside(self.workspace.relative(self.workspace.keyframe_dir(script)), file_name)
+        if target.exists():
+            backup = target.parent / "replaced" / f"{target.stem}.{datetime.now(UTC):%Y%m%dT%H%M%S}{target.suffix}"
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, backup)
+        save_keyframe(image, target)
+        return target
+
+    def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
+                    progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> Take:
+        script, shot = self.shot(title_id, shot_id)
+        return render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
+                           progress=progress or SilentProgress(), cancel=cancel or CancelToken())
+
+    def promote(self, take_id: str) -> Path:
+        return promote_take(self.workspace, self.store, self.store.take(take_id))
+
+    def next_pair(self, reviewer: str, rng: random.Random | None = None) -> tuple[Pair, Take, Take]:
+        """The next pair for `reviewer`: two takes of one shot whose comparison has the fewest
+        votes and that this reviewer has not judged; sides shuffled."""
+        name, rng = _reviewer_name(reviewer), rng or random.Random()
+        by_shot: dict[tuple[str, str], list[Take]] = {}
+        for take in self.store.takes():
+            by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
+        pairs = [pair for takes in by_shot.values() for pair in itertools.combinations(takes, 2)]
+        if not pairs:
+            raise NothingToCompare("nothing to compare yet: no shot has two takes; render a second take of a shot "
+                                   "(another method or setting) in Library & generate")
+        judged = self.store.judged_comparisons(name)
+        candidates = [(a, b) for a, b in pairs if frozenset((a.id, b.id)) not in judged]
+        if not candidates:
+            raise NothingToCompare(f"you have judged all {len(pairs)} pair(s) of takes, thank you; new pairs appear "
+                                   "when someone renders another take")
+        counts = self.store.comparison_counts()
+        fewest = min(counts.get(frozenset((a.id, b.id)), 0) for a, b in candidates)
+        left, right = rng.choice([(a, b) for a, b in candidates if counts.get(frozenset((a.id, b.id)), 0) == fewest])
+        if rng.random() < 0.5:
+            left, right = right, left
+        return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name), left, right
+
+    def vote(self, reviewer: str, token: str, choice: str, reasons: list[str], comment: str = "") -> tuple[Take, Take]:
+        """Record the vote and reveal the two takes (left, right)."""
+        name = _reviewer_name(reviewer)
+        self.store.record_vote(token, name, choice, reasons, comment)
+        pair = self.store.pair(token)
+        return self.store.take(pair.left_take), self.store.take(pair.right_take)
+
+    def results(self) -> Results:
+        """What the votes say, split by segment, age bucket and camera movement."""
+        scripts = {str(s.title_id): s for s in self.scripts()}
+        rows = []
+        for row in self.store.vote_rows():
+            script = scripts.get(row["title_id"])
+            shot = next((s for s in script.shots if s.shot_id == row["shot_id"]), None) if script else None
+            rows.append(row | {
+                "segment": script.segment if script else None,
+                "age_bucket": script.age_bucket if script else None,
+                "camera_movement": shot.camera_movement.value if shot else None,
+            })
+        return summarize(rows)
+
+    def take_figures(self) -> list[dict]:
+        """Objective figures per method and settings: mean render time, motion and flicker of the takes."""
+        groups: dict[str, list[Take]] = {}
+        for take in self.store.takes():
+            groups.setdefault(take.variant, []).append(take)
+
+        def mean(takes: list[Take], key: str) -> float | None:
+            values = [t.record.get(key) for t in takes if t.record.get(key) is not None]
+            return round(sum(values) / len(values), 3) if values else None
+
+        return [
+            {"variant": variant, "takes": len(takes), "render_s_per_clip": mean(takes, "generation_time_s"),
+             "motion": mean(takes, "motion_score"), "flicker": mean(takes, "flicker_score")}
+            for variant, takes in sorted(groups.items())
+        ]
+
+    def apply_decision(self, use_ltx: bool, *, force: bool = False) -> Path:
+        """Write switches.use_ltx and DECISION.md with the figures behind it.
+
+        Refused unless the votes recommend exactly this value, or `force` says to override them.
+        """
+        if not isinstance(use_ltx, bool) or not isinstance(force, bool):
+            raise DecisionError(f"use_ltx and force must be true or false (JSON booleans), not {use_ltx!r} and {force!r}")
+        results = self.results()
+        if results.recommendation != use_ltx and not force:
+            wanted = f"use_ltx: {str(use_ltx).lower()}"
+            raise DecisionError(
+                f"the votes do not support `{wanted}` yet ({results.reason}); collect more votes, "
+                "or apply with force to override them (DECISION.md will say it was forced)"
+            )
+        self.workspace.write_use_ltx(use_ltx)
+        forced = force and results.recommendation != use_ltx
+        lines = [
+            "# Default generation method", "",
+            f"Decided {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: `switches.use_ltx: {str(use_ltx).lower()}`"
+            + (" (forced against the votes' recommendation)." if forced else "."), "",
+            f"Votes: {results.votes} ({results.both_bad} 'both bad'). Recommendation at the time: "
+            f"{'none' if results.recommendation is None else 'use_ltx ' + str(results.recommendation).lower()} ({results.reason}).", "",
+            "| method | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_method],
+            "", "| variant | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_variant],
+        ]
+        if results.left_share is not None:
+            lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
+        path = self.workspace.inside("DECISION.md")
+        write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))
+        return path
+
+    def export_batch(self, title_ids: list[str] | None = None) -> str:
+        """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""
+        from studio.services.batchfile import dump_batch, export_batch
+
+        return dump_batch(export_batch(self.workspace, self.studio.config, self.store, title_ids or None))
+
+    def votes_csv(self) -> str:
+        rows = self.store.vote_rows()
+        buffer = io.StringIO()
+        columns = ["created_at", "reviewer", "title_id", "shot_id", "choice", "reasons", "comment",
+                   "left_take", "left_method", "left_variant", "right_take", "right_method", "right_variant"]
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class Results:
-    votes: int
-    both_bad: int
-    by_method: list[WinRate]
-    by_variant: list[WinRate]
-    left_share: float | None  # share of decisive votes for the left side (0.5 = no position bias)
-    recommendation: bool | None  # use_ltx, or None while the votes do not decide it
-    reason: str
-    ranking: list[Strength] = field(default_factory=list)
-    agreement: float | None = None  # share of reviewer pairs that agree on the same comparison
-    per_group: dict[str, dict[str, list[WinRate]]] = field(default_factory=dict)
-    suggestions: list[str] = field(default_factory=list)
-
-
-def _win_rates(rows: list[dict], key: str) -> list[WinRate]:
-    wins: dict[str, float] = {}
-    totals: dict[str, int] = {}
-    for row in rows:
-        left, right = row[f"left_{key}"], row[f"right_{key}"]
-        if left == right or row["choice"] == "both_bad":
-            continue
-        for side, label in (("left", left), ("right", right)):
-            totals[label] = totals.get(label, 0) + 1
-            wins[label] = wins.get(label, 0.0) + (1.0 if row["choice"] == side else 0.5 if row["choice"] == "tie" else 0.0)
-    return [
-        WinRate(label, wins[label], totals[label], *wilson_interval(wins[label], totals[label]))
-        for label in sorted(totals)
-    ]
-
-
-def _outcome(row: dict) -> str:
-    """What a vote says independent of which side each take was shown on."""
-    if row["choice"] == "left":
-        return row["left_take"]
-    if row["choice"] == "right":
-        return row["right_take"]
-    return row["choice"]
-
-
-def reviewer_agreement(rows: list[dict]) -> float | None:
-    """Share of pairs of reviewers who judged the same two takes the same way."""
-    by_comparison: dict[frozenset[str], list[str]] = {}
-    for row in rows:
-        by_comparison.setdefault(frozenset((row["left_take"], row["right_take"])), []).append(_outcome(row))
-    agree = total = 0
-    for outcomes in by_comparison.values():
-        for a, b in itertools.combinations(outcomes, 2):
-            total += 1
-            agree += a == b
-    return agree / total if total else None
-
-
-def bradley_terry(rows: list[dict], key: str = "variant", *, resamples: int = 200, seed: int = 0) -> list[Strength]:
-    """Bradley-Terry strengths of every `key` (ties count as one win each way), with
-    95% intervals from resampling the votes."""
-    import choix
-    import numpy as np
-
-    games = [r for r in rows if r["choice"] in ("left", "right", "tie") and r[f"left_{key}"] != r[f"right_{key}"]]
-    labels = sorted({r[f"left_{key}"] for r in games} | {r[f"right_{key}"] for r in games})
-    if len(labels) < 2:
-        return []
-    index = {label: i for i, label in enumerate(labels)}
-
-    def pairs(sample: list[dict]) -> list[tuple[int, int]]:
-        out = []
-        for r in sample:
-            left, right = index[r[f"left_{key}"]], index[r[f"right_{key}"]]
-            if r["choice"] in ("left", "tie"):
-                out.append((left, right))
-            if r["choice"] in ("right", "tie"):
-                out.append((right, left))
-        return out
-
-    def fit(sample: list[dict]) -> np.ndarray:
-        # A little regularisation keeps strengths finite when one side never lost.
-        return choix.ilsr_pairwise(len(labels), pairs(sample), alpha=0.01)
-
-    estimate = fit(games)
-    rng = np.random.default_rng(seed)
-    draws = np.array([fit([games[i] for i in rng.integers(0, len(games), len(games))]) for _ in range(resamples)])
-    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
-    return sorted(
-        (Strength(label, float(estimate[i]), float(low[i]), float(high[i])) for label, i in index.items()),
-        key=lambda s: -s.strength,
-    )
-
-
-def summarize(rows: list[dict]) -> Results:
-    decisive = [r for r in rows if r["choice"] in ("left", "right")]
-    by_method = _win_rates(rows, "method")
-    ltx = next((w for w in by_method if w.label == "ltx"), None)
-    if ltx is None or ltx.comparisons == 0:
-        recommendation, reason = None, (
-            f"no LTX-vs-interpolation votes yet; {MIN_DECISIVE_VOTES} are needed before the default can be set"
-        )
-    elif ltx.comparisons < MIN_DECISIVE_VOTES:
-        recommendation, reason = None, f"{ltx.comparisons} of {MIN_DECISIVE_VOTES} LTX-vs-interpolation votes so far"
-    elif ltx.low > 0.5:
-        recommendation, reason = True, f"LTX wins {ltx.rate:.0%} (95% CI {ltx.low:.0%}-{ltx.high:.0%}) of {ltx.comparisons} votes"
-    elif ltx.high < 0.5:
-        recommendation, reason = False, f"interpolation wins {1 - ltx.rate:.0%} (LTX 95% CI {ltx.low:.0%}-{ltx.high:.0%}) of {ltx.comparisons} votes"
-    else:
-        recommendation, reason = None, f"too close to call: LTX wins {ltx.rate:.0%} (95% CI {ltx.low:.0%}-{ltx.high:.0%})"
-    per_group: dict[str, dict[str, list[WinRate]]] = {}
-    suggestions = []
-    for group in ("segment", "age_bucket", "camera_movement"):
-        values = sorted({r[group] for r in rows if r.get(group)})
-        per_group[group] = {value: _win_rates([r for r in rows if r.get(group) == value], "method") for value in values}
-        for value, rates in per_group[group].items():
-            group_ltx = next((w for w in rates if w.label == "ltx"), None)
-            if group_ltx is None or group_ltx.comparisons < MIN_DECISIVE_VOTES // 3:
-                continue
-            prefers = True if group_ltx.low > 0.5 else False if group_ltx.high < 0.5 else None
-            if prefers is not None and prefers != recommendation:
-                suggestions.append(
-                    f"{group} {value}: {'LTX' if prefers else 'interpolation'} wins here "
-                    f"(LTX {group_ltx.rate:.0%}, 95% CI {group_ltx.low:.0%}-{group_ltx.high:.0%}, {group_ltx.comparisons} votes)"
-                )
-    return Results(
-        ranking=bradley_terry(rows) if rows else [],
-        agreement=reviewer_agreement(rows),
-        per_group=per_group,
-        suggestions=suggestions,
-        votes=len(rows),
-        both_bad=sum(1 for r in rows if r["choice"] == "both_bad"),
-        by_method=by_method,
-        by_variant=_win_rates(rows, "variant"),
-        left_share=(sum(1 for r in decisive if r["choice"] == "left") / len(decisive)) if decisive else None,
-        recommendation=recommendation,
-        reason=reason,
-    )
-
-
-def deal_pair(store: VoteStore, reviewer: str, rng: random.Random | None = None) -> tuple[Pair, Take, Take]:
-    """The next pair for `reviewer`: two takes of one shot whose comparison has the fewest
-    votes and that this reviewer has not judged; sides shuffled."""
-    rng = rng or random.Random()
-    counts = store.comparisons_per_take_pair()
-    judged = {frozenset((r["left_take"], r["right_take"])) for r in store.vote_rows() if r["reviewer"] == reviewer}
-    by_shot: dict[tuple[str, str], list[Take]] = {}
-    for take in store.takes():
-        by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
-    candidates = [
-        (a, b) for takes in by_shot.values() for a, b in itertools.combinations(takes, 2)
-        if frozenset((a.id, b.id)) not in judged
-    ]
-    if not candidates:
-        raise StoreError("nothing left to compare: render a second take of a shot (another method or setting)")
-    fewest = min(counts.get(frozenset((a.id, b.id)), 0) for a, b in candidates)
-    left, right = rng.choice([pair for pair in candidates if counts.get(frozenset((pair[0].id, pair[1].id)), 0) == fewest])
-    if rng.random() < 0.5:
-        left, right = right, left
-    return store.create_pair(left.title_id, left.shot_id, left.id, right.id, reviewer), left, right
+def _reviewer_name(name: str) -> str:
+    cleaned = " ".join(str(name or "").split())
+    if not 2 <= len(cleaned) <= 60:
+        raise StudioError("enter your name (2-60 characters) before reviewing, so your votes count once")
+    return cleaned

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import io
-import os
 import secrets
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error, parse_pipeline_config
+from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord
 from studio.domain.timing import frame_count
 from studio.errors import StudioError
-from studio.services.progress import ProgressListener
-from studio.services.render import input_hash
+from studio.files import replaced_atomically
+from studio.services.progress import CancelToken, ProgressListener
+from studio.services.renderer import ShotRenderer
 from studio.store import Take, VoteStore
-from studio.workspace import CONFIG_FILE, Workspace, write_atomically
-
-if TYPE_CHECKING:
-    from studio.services.studio import Studio
+from studio.workspace import Workspace
 
 
 class TakeSettings(BaseModel):
@@ -77,23 +72,22 @@ def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, tak
 
 
 def render_take(
-    studio: Studio, store: VoteStore, script: Script, shot: Shot,
-    settings: TakeSettings, *, who: str, progress: ProgressListener,
+    renderer: ShotRenderer, store: VoteStore, config: PipelineConfig, script: Script, shot: Shot,
+    settings: TakeSettings, *, who: str, progress: ProgressListener, cancel: CancelToken,
 ) -> Take:
     """Render a new take (never overwriting anything) and record it in the store."""
-    workspace, config = studio.workspace, studio.config
-    studio.check_method(settings.method)
-    take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    clip = take_path(workspace, script, shot, settings.method, take_id)
     take_config = settings.applied_to(config)
-    digest = input_hash(workspace.keyframe_paths(script, shot), shot, take_config, settings.preset, settings.method)
+    renderer.check_method(settings.method, take_config)
+    take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    clip = take_path(renderer.workspace, script, shot, settings.method, take_id)
+    job = renderer.job(script, shot, settings.method, take_config, preset=settings.preset, clip_path=clip,
+                       motion=settings.motion)
     progress.shot_started(f"{script.title_id} {shot.shot_id}", frame_count(shot.duration_s, config.video.fps))
-    record = studio.render_clip(script, shot, settings.method, take_config, clip, settings.preset, digest, progress,
-                            motion=settings.motion)
+    record = renderer.render(job, progress, cancel)
     take = Take(
         id=take_id, title_id=str(script.title_id), shot_id=shot.shot_id, method=settings.method,
-        variant=settings.variant, params=settings.model_dump(exclude_none=True), input_hash=digest,
-        video_path=workspace.relative(clip), record=record.model_dump(mode="json"),
+        variant=settings.variant, params=settings.model_dump(exclude_none=True), input_hash=job.digest,
+        video_path=renderer.workspace.relative(clip), record=record.model_dump(mode="json"),
         created_by=who, created_at=record.generated_at,
     )
     store.add_take(take)
@@ -103,45 +97,17 @@ def render_take(
 def promote_take(workspace: Workspace, store: VoteStore, take: Take) -> Path:
     """Make `take` the canonical shot_k.mp4 of its method and update the title's metadata."""
     script = workspace.find_script(take.title_id)
-    shot = next((s for s in script.shots if s.shot_id == take.shot_id), None)
-    if shot is None:
-        raise StudioError(f"take {take.id} belongs to {take.shot_id}, which the script no longer has")
+    shot = script.shot(take.shot_id)
     method = "ltx" if take.method == "ltx" else "interp"
     source = workspace.inside(*take.video_path.split("/"))
     if not source.is_file():
         raise StudioError(f"the video of take {take.id} is gone ({take.video_path}); render it again")
     target = workspace.clip_path(script, shot, method)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.mp4", dir=target.parent)
-    os.close(handle)
-    try:
+    with replaced_atomically(target, ".partial.mp4") as temp:
         shutil.copyfile(source, temp)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    finally:
-        Path(temp).unlink(missing_ok=True)
     record = ClipRecord.model_validate(take.record | {"video_file": target.name})
     workspace.write_metadata(workspace.read_metadata(script, method).with_clip(record), script)
     return target
 
 
-def write_use_ltx(workspace: Workspace, use_ltx: bool) -> None:
-    """Set switches.use_ltx in pipeline.yaml, keeping the rest of the file and its comments."""
-    from ruamel.yaml import YAML
-
-    path = workspace.inside(CONFIG_FILE)
-    yaml = YAML()  # round-trip: comments and key order survive
-    data = yaml.load(path.read_text(encoding="utf-8")) if path.exists() else None
-    if data is None:
-        data = {}
-    if not isinstance(data.get("switches"), dict):
-        data["switches"] = {}
-    data["switches"]["use_ltx"] = use_ltx
-    buffer = io.StringIO()
-    yaml.dump(data, buffer)
-    text = buffer.getvalue()
-    parse_pipeline_config(YAML(typ="safe").load(text), CONFIG_FILE)  # never write a file that would not load
-    write_atomically(path, text.encode("utf-8"))
-
-
-__all__ = ["TakeSettings", "promote_take", "render_take", "take_path", "write_use_ltx"]
+__all__ = ["TakeSettings", "promote_take", "render_take", "take_path"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from studio.errors import BackendUnavailableError
+from studio.files import replaced_atomically
 from studio.workspace import default_home
 
 
@@ -20,15 +20,12 @@ def fetch_rife_weights(location: str, workspace_root: Path, cache: Path | None =
     target = cache / Path(urllib.parse.urlparse(location).path).name
     if target.is_file():
         return target
-    cache.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
     try:
-        urllib.request.urlretrieve(location, partial)  # noqa: S310 - only http(s) reaches here
+        with replaced_atomically(target, ".part") as partial:  # a finished download only, so an interrupted one is retried
+            urllib.request.urlretrieve(location, partial)  # noqa: S310 - only http(s) reaches here
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise BackendUnavailableError(
             f"could not download RIFE weights from {location} ({error}); download flownet.pkl by hand "
             "and set interpolation.rife_weights to its path"
         ) from None
-    os.replace(partial, target)  # a finished download only, so an interrupted one is retried
     return target

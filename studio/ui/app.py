@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import gradio as gr
@@ -18,20 +17,21 @@ Browse the scripts, render takes of a shot, compare takes blind and vote; the vo
 LTX-Video and Stable Video Diffusion need a GPU (a GPU Space) or a small local model; on a CPU Space use interpolation."""
 
 
-def build_app(desk: ReviewDesk) -> gr.Blocks:
+def build_app(desk: ReviewDesk, *, on_space: bool = False) -> gr.Blocks:
+    """The whole page; `on_space` adds the Hugging Face login that names the reviewer."""
     with gr.Blocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
         reviewer = gr.Textbox(label="Your name (kept in this browser; one vote per pair per name)", max_lines=1)
-        on_space = bool(os.environ.get("SPACE_ID"))
         if on_space:
             gr.LoginButton()  # on Hugging Face, the login names the reviewer
         with gr.Tab("Library & generate"):
             build_library_tab(desk, reviewer, page)
         with gr.Tab("Compare & vote"):
-            build_review_tab(desk, reviewer, page)
+            voting = build_review_tab(desk, reviewer, page)
         with gr.Tab("Results & decision"):
-            build_results_tab(desk, page)
+            refresh_results, results_outputs = build_results_tab(desk, page)
+        voting.then(refresh_results, None, results_outputs, api_visibility="private")
         with gr.Tab("Assemble"):
             build_assemble_tab(desk, page)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")

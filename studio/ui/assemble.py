@@ -12,8 +12,8 @@ from studio.domain.assembly import TRANSITIONS, Edits
 from studio.errors import StudioError
 from studio.services import ReviewDesk
 from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
-from studio.services.progress import CancellableProgress
-from studio.ui.background import in_background
+from studio.services import FrameCounter
+from studio.ui.background import CANCELLED_NOTE, in_background
 from studio.ui.errors import shown_to_user
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
@@ -94,7 +94,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
     studio = desk.studio
     choices = [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
     with gr.Row():
-        title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script")
+        title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script", allow_custom_value=True)
         method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
                           info="auto: the default method's canonical clip where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",
@@ -110,15 +110,15 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
     video = gr.Video(label="Finished video", height=520, elem_id="assemble-video")
     report_json = gr.JSON(label="Assembly report")
 
-    def load(title_id: str | None, method_value: str) -> tuple[Image.Image, list[list[Any]]]:
+    def load(title_id: str | None, method: str) -> tuple[Image.Image, list[list[Any]]]:
         if not title_id:
             raise StudioError("choose a script first")
-        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method_value))
+        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method))
         return draw_timeline(timeline), timeline_rows(timeline)
 
     @shown_to_user
-    def on_title_change(title_id: str | None, method_value: str) -> dict:
-        image, rows = load(title_id, method_value)
+    def on_title_change(title_id: str | None, method: str) -> dict:
+        image, rows = load(title_id, method)
         script = desk.workspace.find_script(title_id)
         final = desk.workspace.final_path(script)
         report = final.with_suffix(".json")
@@ -126,30 +126,30 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
                 report_json: report.read_text() if report.is_file() else None}
 
     @shown_to_user
-    def on_save_click(title_id: str | None, method_value: str, rows: Any) -> tuple[Image.Image, list[list[Any]], str]:
-        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method_value, edits=Edits()))
+    def on_save_click(title_id: str | None, method: str, rows: Any) -> tuple[Image.Image, list[list[Any]], str]:
+        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=Edits()))
         values = rows.values.tolist() if hasattr(rows, "values") else rows
         edits = edits_from_rows(values, timeline)
         # Plan with the edits before saving them, so a bad edit is refused with its reason and nothing is kept.
-        studio.assembly_timeline(title_id, AssemblyOptions(method=method_value, edits=edits))
+        studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=edits))
         path = studio.save_assembly_edits(title_id, edits)
-        image, fresh = load(title_id, method_value)
+        image, fresh = load(title_id, method)
         return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace.relative(path)}`."
 
     @shown_to_user
-    def on_reset_click(title_id: str | None, method_value: str) -> tuple[Image.Image, list[list[Any]], str]:
+    def on_reset_click(title_id: str | None, method: str) -> tuple[Image.Image, list[list[Any]], str]:
         studio.save_assembly_edits(title_id, Edits())
-        image, rows = load(title_id, method_value)
+        image, rows = load(title_id, method)
         return image, rows, "Edits dropped; the cut follows the narration again."
 
-    def run(title_id: str | None, method_value: str, size: tuple[int, int] | None):
+    def run(title_id: str | None, method: str, size: tuple[int, int] | None):
         if not title_id:
             raise StudioError("choose a script first")
-        listener = CancellableProgress()
-        options = AssemblyOptions(method=method_value, preview_size=size)
+        counter = FrameCounter()
+        options = AssemblyOptions(method=method, preview_size=size)
         report = yield from in_background(
-            lambda: studio.assemble(title_id, options, listener), listener,
-            lambda: {status: f"Assembling… {listener.fraction:.0%} (fitting shot clips, then joining and narrating)"},
+            lambda cancel: studio.assemble(title_id, options, counter, cancel),
+            lambda: {status: f"Assembling… {counter.fraction:.0%} (fitting shot clips, then joining and narrating)"},
         )
         script = desk.workspace.find_script(title_id)
         final = desk.workspace.final_path(script)
@@ -158,14 +158,14 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         yield {status: report_summary(report), video: str(final), report_json: report.model_dump(mode="json")}
 
     @shown_to_user
-    def on_preview_click(title_id: str | None, method_value: str):
+    def on_preview_click(title_id: str | None, method: str):
         """A small, fast preview of the cut with the narration."""
-        yield from run(title_id, method_value, PREVIEW_SIZE)
+        yield from run(title_id, method, PREVIEW_SIZE)
 
     @shown_to_user
-    def on_export_click(title_id: str | None, method_value: str):
+    def on_export_click(title_id: str | None, method: str):
         """The finished 1080x1920 video with its assembly report."""
-        yield from run(title_id, method_value, None)
+        yield from run(title_id, method, None)
 
     outputs = [picture, table, video, report_json]
     title.change(on_title_change, [title, method], outputs, api_name="assembly_timeline")
@@ -176,5 +176,6 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
                                concurrency_limit=1, concurrency_id="render")
     exporting = export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
                              concurrency_limit=1, concurrency_id="render")
-    cancel.click(None, None, None, cancels=[previewing, exporting], api_visibility="private")
+    cancel.click(lambda: CANCELLED_NOTE.replace("Clips", "Fitted clips"), None, status, cancels=[previewing, exporting],
+                 api_visibility="private")
     page.load(on_title_change, [title, method], outputs, api_visibility="private")

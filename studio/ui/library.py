@@ -10,12 +10,12 @@ import gradio as gr
 from studio.config import X264_PRESETS
 from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
-from studio.services import ReviewDesk, Selection, TakeSettings
-from studio.services.progress import CancellableProgress
-from studio.ui.background import in_background
+from studio.services import FrameCounter, ReviewDesk, Selection, TakeSettings
+from studio.ui.background import CANCELLED_NOTE, in_background
 from studio.ui.errors import shown_to_user
 
-TAKE_COLUMNS = ["take", "variant", "by", "at", "motion", "flicker", "render s", "votes won/tied/lost"]
+TAKE_COLUMNS = ["take", "settings", "by", "at (UTC)", "motion", "flicker", "render s", "won/tied/lost"]
+STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "flagged bad")
 
 
 def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> list[tuple[str, str]]:
@@ -24,9 +24,6 @@ def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> li
         for s in desk.scripts()
         if segment in (None, "", "all", s.segment) and age in (None, "", "all", s.age_bucket)
     ]
-
-
-STATUS_FILTERS = ("all", "not rendered", "rendered", "flagged bad")
 
 
 def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> list[tuple[str, str]]:
@@ -44,20 +41,10 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
 
 
 def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
-    tally: dict[str, list[int]] = {}
-    for vote in desk.store.vote_rows():
-        for side, other in (("left", "right"), ("right", "left")):
-            counts = tally.setdefault(vote[f"{side}_take"], [0, 0, 0])
-            if vote["choice"] == side:
-                counts[0] += 1
-            elif vote["choice"] == "tie":
-                counts[1] += 1
-            elif vote["choice"] in (other, "both_bad"):
-                counts[2] += 1
     return [
-        [t.id, t.variant, t.created_by, t.created_at, t.record.get("motion_score"), t.record.get("flicker_score"),
-         t.record.get("generation_time_s"), "/".join(str(n) for n in tally.get(t.id, [0, 0, 0]))]
-        for t in desk.store.takes(title_id, shot_id)
+        [t.id, t.variant, t.created_by, t.created_at.replace("T", " ")[:16].removesuffix("+00:00"),
+         t.record.get("motion_score"), t.record.get("flicker_score"), t.record.get("generation_time_s"), str(tally)]
+        for t, tally in desk.takes_with_tallies(title_id, shot_id)
     ]
 
 
@@ -73,30 +60,38 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
 
     gr.api(shown_to_user(list_scripts), api_name="list_scripts")
 
+    initial = script_choices(desk, None, None)
+    first_shots = shot_choices(desk, initial[0][1], "all", "all") if initial else []
+    config = desk.studio.config
+    with gr.Row(equal_height=True):
+        segment = gr.Dropdown(["all", *SEGMENTS], value="all", label="Segment", min_width=120)
+        age = gr.Dropdown(["all", *AGE_BUCKETS], value="all", label="Age bucket", min_width=120)
+        status_filter = gr.Dropdown(list(STATUS_FILTERS), value="all", label="Shot status", min_width=140)
+        method_filter = gr.Dropdown(["all", "interp", "ltx"], value="all", label="Shot method", min_width=120)
+    with gr.Row(equal_height=True):
+        # Custom values are allowed so API clients can name any script or shot; the services check them.
+        script = gr.Dropdown(initial, value=initial[0][1] if initial else None, label="Script", scale=2,
+                             allow_custom_value=True)
+        shot = gr.Dropdown(first_shots, value=first_shots[0][1] if first_shots else None, label="Shot", scale=3,
+                           allow_custom_value=True)
     with gr.Row():
-        segment = gr.Dropdown(["all", *SEGMENTS], value="all", label="Segment")
-        age = gr.Dropdown(["all", *AGE_BUCKETS], value="all", label="Age bucket")
-        initial = script_choices(desk, None, None)
-        script = gr.Dropdown(initial, value=initial[0][1] if initial else None, label="Script")
-        status_filter = gr.Dropdown(list(STATUS_FILTERS), value="all", label="Status")
-        method_filter = gr.Dropdown(["all", "interp", "ltx"], value="all", label="Method")
-        first_choices = shot_choices(desk, initial[0][1], "all", "all") if initial else []
-        shot = gr.Dropdown(first_choices, value=first_choices[0][1] if first_choices else None, label="Shot")
-    with gr.Row():
-        with gr.Column(scale=1):
+        with gr.Column(scale=2):
             details = gr.Markdown()
-            keyframes = gr.Gallery(label="Keyframes (click for full size)", columns=3, height=360, allow_preview=True)
-        with gr.Column(scale=1):
-            takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True)
-            with gr.Row():
-                take_choice = gr.Dropdown([], label="Take to promote")
-                promote = gr.Button("Promote to canonical clip")
-            promoted = gr.Markdown()
-            with gr.Accordion("Replace a keyframe (operators)", open=False):
-                keyframe_choice = gr.Dropdown([], label="Keyframe to replace")
-                upload = gr.File(label="New image (PNG/JPEG/WebP, up to 50 megapixels)", file_types=["image"], type="filepath")
-                replace = gr.Button("Check and replace")
-                replaced = gr.Markdown()
+        with gr.Column(scale=3):
+            keyframes = gr.Gallery(label="Keyframes (file · time; click for full size)", columns=4, height=300,
+                                   object_fit="contain", allow_preview=True)
+    takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True,
+                         elem_id="takes-table")
+    with gr.Row(equal_height=True):
+        take_choice = gr.Dropdown([], label="Take to promote", allow_custom_value=True, scale=3)
+        promote = gr.Button("Promote to canonical clip", interactive=False, scale=1)
+    promoted = gr.Markdown()
+    with gr.Accordion("Replace a keyframe (operators)", open=False):
+        with gr.Row():
+            keyframe_choice = gr.Dropdown([], label="Keyframe to replace", allow_custom_value=True)
+            upload = gr.File(label="New image (PNG/JPEG/WebP, up to 50 megapixels)", file_types=["image"], type="filepath")
+        replace = gr.Button("Check and replace")
+        replaced = gr.Markdown()
 
     gr.Markdown("### Generate a take")
     with gr.Row():
@@ -104,18 +99,18 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
             [("Interpolation", "interp"), ("LTX-Video (GPU, or a small local model)", "ltx")],
             value="interp", label="Method",
         )
-        motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength)")
+        motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength; LTX: keyframe freedom)")
         smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
     with gr.Row():
-        guidance = gr.Slider(1, 10, value=desk.studio.config.ltx_video.guidance_scale, step=0.5, label="LTX guidance")
-        steps = gr.Slider(1, 60, value=8, step=1, label="LTX steps")
-        seed = gr.Number(value=desk.studio.config.ltx_video.seed, precision=0, minimum=0, label="LTX seed")
+        guidance = gr.Slider(1, 10, value=config.ltx_video.guidance_scale, step=0.5, label="LTX guidance", interactive=False)
+        steps = gr.Slider(1, 60, value=8, step=1, label="LTX steps", interactive=False)
+        seed = gr.Number(value=config.ltx_video.seed, precision=0, minimum=0, label="LTX seed", interactive=False)
     with gr.Row():
         render = gr.Button("Render take", variant="primary")
         render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
         cancel = gr.Button("Cancel")
-    status = gr.Markdown()
+    status = gr.Markdown(elem_id="render-status")
     with gr.Row():
         video = gr.Video(label="Result", height=480)
         metadata = gr.JSON(label="Take metadata")
@@ -126,46 +121,57 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         return gr.Dropdown(choices, value=choices[0][1] if choices else None)
 
     @shown_to_user
-    def on_script_change(title_id: str | None, status_value: str, method_value: str) -> gr.Dropdown:
+    def on_script_change(title_id: str | None, status_value: str, method_value: str, current: str | None = None) -> gr.Dropdown:
+        """The shot list with fresh status labels; keeps the chosen shot when it still passes the filters."""
         if not title_id:
             return gr.Dropdown([], value=None)
         choices = shot_choices(desk, title_id, status_value, method_value)
-        return gr.Dropdown(choices, value=choices[0][1] if choices else None)
+        values = [value for _, value in choices]
+        return gr.Dropdown(choices, value=current if current in values else (values[0] if values else None))
 
     @shown_to_user
     def on_shot_change(title_id: str | None, shot_id: str | None) -> dict:
         if not title_id or not shot_id:
             return {details: "", keyframes: [], takes: [], take_choice: gr.Dropdown([], value=None),
-                    keyframe_choice: gr.Dropdown([], value=None)}
+                    promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
         script_value, shot_value = desk.shot(title_id, shot_id)
-        paths = [str(p) for p in desk.workspace.keyframe_paths(script_value, shot_value) if p.is_file()]
-        times = ", ".join(f"{t:g} s" for t in shot_value.keyframe_times_s)
+        paths = desk.workspace.keyframe_paths(script_value, shot_value)
+        gallery = [(str(path), f"{path.name} · {time_s:g} s")
+                   for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True) if path.is_file()]
         rows = take_rows(desk, title_id, shot_id)
         return {
             details: (
                 f"**{script_value.title}** · {shot_value.shot_id}\n\n{shot_value.description}\n\n"
-                f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · keyframes at {times}"
+                f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · "
+                f"{len(shot_value.keyframes)} keyframe(s)"
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
             ),
-            keyframes: paths,
+            keyframes: gallery,
             takes: rows,
             take_choice: gr.Dropdown([row[0] for row in rows], value=rows[-1][0] if rows else None),
+            promote: gr.Button(interactive=bool(rows)),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
+    def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number]:
+        ltx = method_value == "ltx"
+        return gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx)
+
     @shown_to_user
-    def on_render_click(title_id, shot_id, method_value, motion_value, smooth_value, preset_value,
-                        guidance_value, steps_value, seed_value, who):
-        """Render a new take of a shot; yields progress, then the video and its metadata."""
+    def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
+                        smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
+                        steps: int = 8, seed: int = 42, who: str = ""):
+        """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
-        ltx = {"guidance_scale": guidance_value, "steps": int(steps_value), "seed": int(seed_value)} if method_value == "ltx" else {}
-        settings = TakeSettings.parse(method=method_value, motion=motion_value, smooth_motion=smooth_value, preset=preset_value, **ltx)
-        listener = CancellableProgress()
-        work = lambda: desk.render_take(  # noqa: E731
-            title_id, shot_id, settings, who=(who or "").strip() or "anonymous", progress=listener)
-        take = yield from in_background(work, listener, lambda: {
-            status: f"Rendering… {listener.frames}/{listener.total_frames} frames ({listener.fraction:.0%})"})
+        ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed)} if method == "ltx" else {}
+        settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx)
+        counter = FrameCounter()
+        take = yield from in_background(
+            lambda cancel: desk.render_take(title_id, shot_id, settings, who=(who or "").strip() or "anonymous",
+                                            progress=counter, cancel=cancel),
+            lambda: {status: f"Rendering… {counter.frames}/{counter.total_frames} frames ({counter.fraction:.0%})"},
+        )
         yield {
             status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
             video: str(desk.workspace.root / take.video_path),
@@ -174,24 +180,26 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
 
     @shown_to_user
     def on_render_script_click(title_id: str | None):
-        """Render (or skip when up to date) every shot of a script to its canonical clip."""
+        """Render (or skip when up to date) every shot of a script to its canonical clip, with the default method."""
         if not title_id:
             raise StudioError("choose a script first")
-        listener = CancellableProgress()
+        counter = FrameCounter()
+        studio = desk.studio
         report = yield from in_background(
-            lambda: desk.studio.generate(Selection(title_id=title_id), progress=listener), listener,
-            lambda: f"Rendering the script… shot {listener.shots_done + 1}, {listener.fraction:.0%} of all frames",
+            lambda cancel: studio.generate(Selection(title_id=title_id), studio.default_method(), progress=counter,
+                                           cancel=cancel),
+            lambda: f"Rendering the script… shot {counter.shots_done + 1}, {counter.fraction:.0%} of all frames",
         )
         failures = "".join(f"\n- {o.label}: {o.message}" for o in report.failed)
         yield f"Script done: {report.summary()}.{failures}"
 
     @shown_to_user
-    def on_replace_click(title_id: str | None, shot_id: str | None, file_name: str | None, upload_path: str | None) -> str:
-        if not (title_id and shot_id and file_name):
+    def on_replace_click(title_id: str | None, shot_id: str | None, keyframe: str | None, image: str | None) -> str:
+        if not (title_id and shot_id and keyframe):
             raise StudioError("choose a shot and the keyframe to replace first")
-        if not upload_path:
+        if not image:
             raise StudioError("choose an image file to upload first")
-        path = desk.replace_keyframe(title_id, shot_id, file_name, Path(upload_path))
+        path = desk.replace_keyframe(title_id, shot_id, keyframe, Path(image))
         return f"`{desk.workspace.relative(path)}` replaced (the old one is under `replaced/`); render the shot again."
 
     @shown_to_user
@@ -201,23 +209,28 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         path = desk.promote(take_id)
         return f"Take `{take_id}` is now `{desk.workspace.relative(path)}`; the title's metadata is updated."
 
+    shot_outputs = [details, keyframes, takes, take_choice, promote, keyframe_choice]
+    filters = [script, status_filter, method_filter]
     segment.change(on_filter_change, [segment, age], script, api_visibility="private")
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
-    for trigger in (script, status_filter, method_filter):
-        trigger.change(on_script_change, [script, status_filter, method_filter], shot, api_visibility="private")
-    shot.change(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_name="shot_details")
+    for trigger in filters:
+        trigger.change(on_script_change, filters, shot, api_visibility="private")
+    shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
+    method.change(on_method_change, method, [guidance, steps, seed], api_visibility="private")
     rendering = render.click(
         on_render_click, [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer], [status, video, metadata],
         api_name="render_shot", concurrency_limit=1, concurrency_id="render",
     )
-    rendering.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")
     rendering_script = render_script.click(
         on_render_script_click, script, status, api_name="render_script", concurrency_limit=1, concurrency_id="render"
     )
-    rendering_script.then(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")
-    cancel.click(None, None, None, cancels=[rendering, rendering_script], api_visibility="private")
-    promote.click(on_promote_click, take_choice, promoted, api_name="promote_take")
+    for finished in (rendering, rendering_script):
+        finished.then(on_script_change, [*filters, shot], shot, api_visibility="private").then(
+            on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    cancel.click(lambda: CANCELLED_NOTE, None, status, cancels=[rendering, rendering_script], api_visibility="private")
+    promote.click(on_promote_click, take_choice, promoted, api_name="promote_take").then(
+        on_script_change, [*filters, shot], shot, api_visibility="private")
     replace.click(on_replace_click, [script, shot, keyframe_choice, upload], replaced, api_name="replace_keyframe").then(
-        on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private"
+        on_shot_change, [script, shot], shot_outputs, api_visibility="private"
     )
-    page.load(on_shot_change, [script, shot], [details, keyframes, takes, take_choice, keyframe_choice], api_visibility="private")
+    page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from studio.services import ReviewDesk
+from studio.errors import StudioError
+from studio.services import NothingToCompare, ReviewDesk
 from studio.store import CHOICES, REASON_TAGS
 from studio.ui.errors import shown_to_user
 
@@ -42,7 +43,8 @@ def step_js(frames: int, fps: int = 30) -> str:
 """
 
 
-def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:
+def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> gr.events.Dependency:
+    """The review tab; returns the vote event so other tabs can follow it."""
     gr.Markdown("Two takes of the same shot. Which side is better? Methods stay hidden until you vote.")
     next_button = gr.Button("Next pair", variant="primary")
     token = gr.Textbox(visible=False, label="pair token")
@@ -65,8 +67,12 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
     reveal = gr.Markdown()
 
     @shown_to_user
-    def on_next_click(name: str) -> dict:
-        pair, left_take, right_take = desk.next_pair(name)
+    def on_next_click(reviewer: str) -> dict:
+        try:
+            pair, left_take, right_take = desk.next_pair(reviewer)
+        except NothingToCompare as nothing:  # a state to explain, not an error: the players just stay empty
+            return {token: "", shot_info: f"**{nothing}**", left: None, right: None, choice: None, reasons: [],
+                    comment: "", reveal: ""}
         script, shot = desk.shot(pair.title_id, pair.shot_id)
         return {
             token: pair.token,
@@ -77,12 +83,14 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
         }
 
     @shown_to_user
-    def on_vote_click(name: str, pair_token: str, choice_value: str | None, reason_values: list[str], comment_value: str) -> str:
-        if choice_value not in CHOICES:
-            raise gr.Error("pick left, right, tie or both bad first")
-        left_take, right_take = desk.vote(name, pair_token, choice_value, reason_values or [], comment_value or "")
+    def on_vote_click(reviewer: str, pair_token: str, choice: str | None, reasons: list[str] | None = None, comment: str = "") -> str:
+        if not pair_token:
+            raise StudioError("ask for a pair first (Next pair)")
+        if choice not in CHOICES:
+            raise StudioError("pick left, right, tie or both bad first")
+        left_take, right_take = desk.vote(reviewer, pair_token, choice, reasons or [], comment or "")
         return (
-            f"Vote saved ({choice_value}). Left was **{left_take.variant}** (take `{left_take.id}`), "
+            f"Vote saved ({choice}). Left was **{left_take.variant}** (take `{left_take.id}`), "
             f"right was **{right_take.variant}** (take `{right_take.id}`). Voting again on this pair replaces your vote."
         )
 
@@ -92,6 +100,6 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
     back.click(None, None, None, js=step_js(-1), api_visibility="private")
     forward.click(None, None, None, js=step_js(1), api_visibility="private")
     play.click(None, None, None, js=PLAY_PAUSE_JS, api_visibility="private")
-    vote_button.click(
+    return vote_button.click(
         on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote", concurrency_limit=None
     )

@@ -1,4 +1,4 @@
-"""Tiny random-weight LTX-Video pipelines, built and saved locally (no hub access).
+"""Tiny random-weight LTX-Video and SVD pipelines, built and saved locally (no hub access), for tests and `bench --tiny`.
 
 The sizes follow diffusers' own fast tests: one transformer layer, an
 8-channel VAE, a T5 encoder of width 32. The tokenizer is trained here on a

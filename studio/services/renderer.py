@@ -1,0 +1,131 @@
+"""Rendering clips: the method check, the interpolator or generator, the model cache, the canonical clip.
+
+Takes, assembly, batches and the Studio all render through one ShotRenderer,
+so a clip is made the same way whoever asks for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.backends import FrameInterpolator, interpolator
+from studio.backends.ltx import ModelCache
+from studio.config import PipelineConfig
+from studio.domain import Script, Shot
+from studio.domain.metadata import ClipRecord, Method
+from studio.domain.timing import frame_count
+from studio.errors import BackendUnavailableError, StudioError
+from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
+from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
+from studio.services.render import input_hash, render_interpolated_shot
+from studio.services.weights import fetch_rife_weights
+from studio.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShotRenderer:
+    """Renders clips of one workspace; loaded models live as long as it does (one per Studio)."""
+
+    workspace: Workspace
+    models: ModelCache = field(default_factory=ModelCache, compare=False, repr=False)
+
+    def job(self, script: Script, shot: Shot, method: Method, config: PipelineConfig, *, preset: str | None = None,
+            clip_path: Path | None = None, motion: float | None = None) -> ClipJob:
+        """The clip job for a shot: by default its canonical clip with the workspace's encoder preset."""
+        preset = preset or config.video.preset
+        return ClipJob(
+            script=script, shot=shot, method=method, config=config,
+            clip_path=clip_path or self.workspace.clip_path(script, shot, method), preset=preset,
+            digest=input_hash(self.workspace.keyframe_paths(script, shot), shot, config, preset, method),
+            motion=config.interpolation.ken_burns.strength if motion is None else motion,
+        )
+
+    def check_method(self, method: Method, config: PipelineConfig) -> None:
+        """Refuse up front, before any loading, a method that cannot run here."""
+        if config.interpolation.method != "flow":
+            self.frame_interpolator(config)  # loads the weights once, or says what is missing
+        if method == "ltx":
+            try:
+                import torch
+            except ImportError:
+                raise BackendUnavailableError(
+                    "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
+                ) from None
+
+            from studio.backends.ltx import check_can_load
+            from studio.services.ltx_render import model_source
+
+            source, _, _ = model_source(self.workspace, config)
+            check_can_load(source, cuda=torch.cuda.is_available())
+
+    def frame_interpolator(self, config: PipelineConfig) -> FrameInterpolator:
+        """The configured interpolator; neural ones load once per renderer."""
+        settings = config.interpolation
+        if settings.method == "flow":
+            return interpolator("flow")
+        weights = fetch_rife_weights(settings.rife_weights, self.workspace.root) if settings.rife_weights else None
+        key = f"rife:{weights}:{settings.rife_scale}"
+        return self.models.get(key, lambda: interpolator("rife", rife_weights=weights, rife_scale=settings.rife_scale))
+
+    def render(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
+        """Render `job` to its clip path (atomically) and describe it for the metadata."""
+        if job.method == "ltx":
+            from studio.services.ltx_render import render_ltx_shot
+
+            return render_ltx_shot(self.workspace, job, self.models, self.frame_interpolator(job.config), progress, cancel)
+        return render_interpolated_shot(self.workspace, job, self.frame_interpolator(job.config), progress, cancel)
+
+    def render_canonical(self, request: ShotRequest, *, force: bool = False, progress: ProgressListener | None = None,
+                         cancel: CancelToken | None = None) -> ShotOutcome:
+        """Render one shot's canonical clip unless an up-to-date one exists.
+
+        The shot's own failure becomes a 'failed' outcome (the batch goes on); a cancel becomes 'cancelled'.
+        """
+        listener, cancel = progress or SilentProgress(), cancel or CancelToken()
+        job = self.job(request.script, request.shot, request.method, request.config, preset=request.preset)
+        existing = self.workspace.read_metadata(request.script, request.method).clip(request.shot.shot_id)
+        listener.shot_started(request.label, frame_count(request.shot.duration_s, request.config.video.fps))
+        if not force and existing is not None and existing.input_hash == job.digest and job.clip_path.is_file():
+            outcome = ShotOutcome(request.label, "skipped", job.clip_path, existing)
+        else:
+            outcome = self._render_outcome(request, job, listener, cancel)
+        listener.shot_finished(request.label, outcome.status, outcome.message)
+        return outcome
+
+    def _render_outcome(self, request: ShotRequest, job: ClipJob, listener: ProgressListener,
+                        cancel: CancelToken) -> ShotOutcome:
+        try:
+            record = self.render(job, listener, cancel)
+        except Cancelled:
+            return ShotOutcome(request.label, "cancelled", job.clip_path, message="cancelled before it finished")
+        except StudioError as error:
+            return ShotOutcome(request.label, "failed", job.clip_path, message=str(error))
+        except Exception as error:  # a bug in one shot must not lose the others
+            log.exception("shot %s failed", request.label)
+            return ShotOutcome(request.label, "failed", job.clip_path, message=f"unexpected {type(error).__name__}: {error}")
+        # Re-read: another process may have finished other shots of this title meanwhile.
+        metadata = self.workspace.read_metadata(request.script, request.method)
+        self.workspace.write_metadata(metadata.with_clip(record), request.script)
+        return ShotOutcome(request.label, "rendered", job.clip_path, record)
+
+    def render_all(self, requests: Iterable[ShotRequest], *, force: bool = False,
+                   progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> BatchReport:
+        """Render every request in order; failures are collected, a cancel marks the rest 'cancelled'."""
+        requests, cancel = list(requests), cancel or CancelToken()
+        for method, config in {(r.method, r.config.model_dump_json()): (r.method, r.config) for r in requests}.values():
+            self.check_method(method, config)
+        if progress is not None:
+            progress.batch_started(len(requests), sum(frame_count(r.shot.duration_s, r.config.video.fps) for r in requests))
+        outcomes: list[ShotOutcome] = []
+        for request in requests:
+            if cancel.cancelled:
+                outcomes.append(ShotOutcome(request.label, "cancelled", self.workspace.clip_path(
+                    request.script, request.shot, request.method), message="not started: the batch was cancelled"))
+                continue
+            outcomes.append(self.render_canonical(request, force=force, progress=progress, cancel=cancel))
+        return BatchReport(outcomes)

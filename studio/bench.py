@@ -4,6 +4,7 @@
     python -m studio.bench quality --clips bench/clips/*.avi [--gaps 2 4 8]
     python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --rife-weights FILE] [--size WxH]
     python -m studio.bench assemble [--seconds 60]
+    python -m studio.bench ray [--workers 1 2] [--address ADDRESS]
 
 throughput: full shot render (interpolation + Ken Burns + encode) of a sample
 title against encoding the same number of frames alone with the same encoder
@@ -28,6 +29,10 @@ assembled with cuts only and with crossfades, against re-encoding the same
 60 s of 1080x1920 video with the same encoder settings, in one run. Both the
 join alone and the whole assembly (join, narration, loudness passes and the
 read-back sync check) are timed.
+
+ray: the whole sample workspace rendered from scratch on Ray with each
+worker count (a fresh local instance per count unless --address names a
+cluster), wall time and the speed-up against the first count, in one run.
 """
 
 from __future__ import annotations
@@ -384,6 +389,37 @@ def assemble(args: argparse.Namespace) -> dict:
     return {"reencode_s": round(reencode, 2), "results": results}
 
 
+def ray_scaling(args: argparse.Namespace) -> dict:
+    """The sample workspace rendered from scratch on a local Ray with each worker count, in one run."""
+    from studio.services import Selection, Studio
+    from studio.services.cluster import ClusterOptions
+    from studio.workspace import sample_workspace
+
+    rows, results = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-ray-") as temp:
+        for workers in args.workers:
+            workspace = sample_workspace(Path(temp) / f"workers-{workers}")
+            if args.size:
+                config = workspace.root / "config" / "pipeline.yaml"
+                config.write_text(config.read_text().replace("  width: 1080\n  height: 1920\n",
+                                                             f"  width: {args.size[0]}\n  height: {args.size[1]}\n"))
+            studio = Studio.open(workspace, ClusterOptions(address=args.address, workers=workers))
+            started = time.perf_counter()
+            report = studio.generate(Selection())
+            elapsed = time.perf_counter() - started
+            studio.close()
+            frames = sum(o.record.num_frames for o in report.outcomes if o.record)
+            results.append({"workers": workers, "shots": len(report.outcomes), "failed": len(report.failed),
+                             "frames": frames, "wall_s": round(elapsed, 2), "fps": round(frames / elapsed, 1)})
+    base = results[0]["wall_s"]
+    for result in results:
+        result["speedup_vs_first"] = round(base / result["wall_s"], 2)
+        rows.append([result["workers"], result["shots"], result["failed"], result["frames"], result["wall_s"],
+                     result["fps"], result["speedup_vs_first"]])
+    print(_table(["workers", "shots", "failed", "frames", "wall s", "frames/s", f"speed-up vs {args.workers[0]}"], rows))
+    return {"ray": results}
+
+
 def _size(text: str) -> tuple[int, int]:
     width, height = (int(v) for v in text.lower().split("x"))
     return width, height
@@ -418,6 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     joined = commands.add_parser("assemble", help="assembling a title from rendered shots vs re-encoding it")
     joined.add_argument("--seconds", type=float, default=60.0, help="length of the assembled title")
     joined.set_defaults(handler=assemble)
+    scaling = commands.add_parser("ray", help="the sample workspace on a local Ray (or --address) with 1, 2, ... workers")
+    scaling.add_argument("--workers", nargs="+", type=int, default=[1, 2], help="worker counts to compare")
+    scaling.add_argument("--address", help="an existing Ray cluster (default: a new local instance per run)")
+    scaling.add_argument("--size", type=_size, help="delivery size WxH (default: the workspace's 1080x1920)")
+    scaling.set_defaults(handler=ray_scaling)
     args = parser.parse_args(argv)
     result = args.handler(args)
     if args.json:

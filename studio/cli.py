@@ -19,7 +19,7 @@ EXIT_ERROR = 2
 
 
 class _TqdmProgress:
-    """Two bars, shots and frames; one line per finished shot."""
+    """Two bars, shots and frames, naming every shot in flight (several with --ray); one line per finished shot."""
 
     def __init__(self) -> None:
         from tqdm import tqdm
@@ -27,28 +27,34 @@ class _TqdmProgress:
         self._tqdm = tqdm
         self._shots = None
         self._frames = None
-        self._pending = 0
+        self._pending: dict[str, int] = {}  # shot label -> frames not yet counted
 
     def batch_started(self, total_shots: int, total_frames: int) -> None:
         self._shots = self._tqdm(total=total_shots, unit="shot", desc="shots ", position=0, dynamic_ncols=True)
         self._frames = self._tqdm(total=total_frames, unit="frame", desc="frames", position=1, dynamic_ncols=True)
 
+    def _show_in_flight(self) -> None:
+        if self._shots is not None:
+            self._shots.set_postfix_str(", ".join(label.split(" ", 1)[-1] for label in self._pending))
+
     def shot_started(self, label: str, total_frames: int) -> None:
-        self._pending = total_frames
-        if self._frames is not None:
-            self._frames.set_postfix_str(label.rsplit(" ", 1)[-1])
+        self._pending[label] = total_frames
+        self._show_in_flight()
 
     def frames_done(self, count: int) -> None:
-        self._pending -= count
+        if self._pending:
+            last = next(reversed(self._pending))
+            self._pending[last] -= count
         if self._frames is not None:
             self._frames.update(count)
 
     def shot_finished(self, label: str, status: str, message: str | None) -> None:
-        if self._frames is not None and self._pending > 0:
-            self._frames.update(self._pending)  # skipped or failed: the bar still moves on
-        self._pending = 0
+        left = self._pending.pop(label, 0)
+        if self._frames is not None and left > 0:
+            self._frames.update(left)  # skipped, failed or rendered elsewhere: the bar still moves on
         if self._shots is not None:
             self._shots.update(1)
+        self._show_in_flight()
         line = f"{status:8} {label}" + (f"\n         {message}" if message else "")
         self._tqdm.write(line, file=sys.stderr)
 
@@ -68,10 +74,33 @@ def _workspace(path: str | None):
     return workspace
 
 
+def _cluster(args: argparse.Namespace):
+    """The Ray options of --ray [ADDRESS] --workers N --shared-workspace PATH, or None without --ray."""
+    if args.ray is None:
+        if args.workers or args.shared_workspace:
+            raise StudioError("--workers and --shared-workspace go with --ray")
+        return None
+    from studio.services.cluster import ClusterOptions
+
+    if args.workers is not None and args.workers < 1:
+        raise StudioError(f"--workers must be at least 1, not {args.workers}")
+    return ClusterOptions(address=args.ray or None, workers=args.workers,
+                          shared_workspace=Path(args.shared_workspace) if args.shared_workspace else None)
+
+
+def _add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                        help="render on Ray: a new local instance (or $RAY_ADDRESS), or the cluster at ADDRESS")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="with --ray: shots at once (default: the cluster's GPUs, else its CPUs)")
+    parser.add_argument("--shared-workspace", metavar="PATH",
+                        help="with --ray: the workspace's path on the workers (default: clips travel as bytes)")
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.services import Selection, Studio
 
-    studio = Studio.open(_workspace(args.workspace))
+    studio = Studio.open(_workspace(args.workspace), _cluster(args))
     method = args.method
     if method == "svd":
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
@@ -86,6 +115,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             report = studio.generate(selection, method, preset=args.preset, force=args.force, progress=progress)
     finally:
         progress.close()
+        studio.close()
     print(report.summary(), file=sys.stderr)
     print(f"Clips and metadata are under {studio.workspace.root / 'videos'}", file=sys.stderr)
     if report.failed:
@@ -185,7 +215,10 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
     last = load_keyframe(Path(args.last))
     size = (first.shape[1], first.shape[0])
     last = fit_to_frame(last, size, "cover")
-    weights = Path(args.weights).expanduser() if args.weights else None
+    from studio.services.weights import rife_weights_path
+    from studio.workspace import default_home
+
+    weights = rife_weights_path(str(Path(args.weights).expanduser().resolve()) if args.weights else None, default_home())
     transition = interpolator(args.method, rife_weights=weights).transition(first, last)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -219,7 +252,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         os.environ["STUDIO_HOME"] = "/data"  # Hugging Face persistent storage: votes and takes survive restarts
     workspace = _workspace(args.workspace or env.workspace)
     db_path = Path(args.db or env.db or workspace.root / "review" / "votes.db")
-    desk = ReviewDesk(Studio.open(workspace), VoteStore(db_path))
+    desk = ReviewDesk(Studio.open(workspace, _cluster(args)), VoteStore(db_path))
     page = build_app(desk, on_space=env.on_space)
     password = env.password.get_secret_value() if env.password else None
     page.queue(default_concurrency_limit=4).launch(
@@ -247,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--method", choices=["interp", "ltx", "svd"], default="interp",
                           help="interp (no weights), ltx (LTX-Video), svd (Stable Video Diffusion; clips go to videos/ltx)")
     generate.add_argument("--interp-method", choices=INTERPOLATORS, help="interpolator (default: interpolation.method)")
-    generate.add_argument("--rife-weights", metavar="FILE", help="RIFE 4.6 flownet.pkl (default: interpolation.rife_weights)")
+    generate.add_argument("--rife-weights", metavar="FILE", help="RIFE 4.6/4.2x flownet.pkl (default: interpolation.rife_weights, else scripts/get-rife's 4.25)")
     generate.add_argument("--segment", choices=SEGMENTS)
     generate.add_argument("--age", choices=AGE_BUCKETS)
     generate.add_argument("--title", help="title id (uuid)")
@@ -255,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--force", action="store_true", help="re-render even when the clip is up to date")
     generate.add_argument("--preset", choices=X264_PRESETS, help="x264 preset (default: video.preset)")
     generate.add_argument("--batch", metavar="FILE", help="run a batch config exported from the studio (per-shot method and settings)")
+    _add_cluster_arguments(generate)
     generate.set_defaults(handler=_cmd_generate)
 
     assemble = commands.add_parser("assemble", parents=[common], help="fit shots to the narration and export the finished video")
@@ -277,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("--count", type=int, required=True, metavar="N")
     interpolate.add_argument("--out", required=True, metavar="DIR")
     interpolate.add_argument("--method", choices=INTERPOLATORS, default="flow", help="interpolator (default: flow)")
-    interpolate.add_argument("--weights", metavar="FILE", help="RIFE 4.6 flownet.pkl (for --method rife)")
+    interpolate.add_argument("--weights", metavar="FILE", help="RIFE 4.6/4.2x flownet.pkl (for --method rife; default: scripts/get-rife's 4.25)")
     interpolate.set_defaults(handler=_cmd_interpolate)
 
     serve = commands.add_parser("serve", parents=[common], help="start the studio web app (app.py does this)")
@@ -286,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default: $STUDIO_HOST, 127.0.0.1; 0.0.0.0 on a Space)")
     serve.add_argument("--port", type=int, help="port (default: $STUDIO_PORT, $GRADIO_SERVER_PORT or 7860)")
     serve.add_argument("--no-block", action="store_true", help=argparse.SUPPRESS)
+    _add_cluster_arguments(serve)
     serve.set_defaults(handler=_cmd_serve)
 
     listing = commands.add_parser("list", parents=[common], help="list the titles (and with --shots their shots)")

@@ -69,9 +69,10 @@ class KenBurnsSettings(_Section):
 
 class InterpolationSettings(_Section):
     method: Literal["flow", "rife"] = "flow"
-    """Interpolator: 'flow' (OpenCV optical flow, no weights) or 'rife' (RIFE 4.6, needs rife_weights)."""
+    """Interpolator: 'flow' (OpenCV optical flow, no weights) or 'rife' (RIFE 4.6 or 4.2x weights)."""
     rife_weights: str | None = None
-    """RIFE 4.6 flownet.pkl: a path (relative to the workspace) or an https URL, downloaded once."""
+    """RIFE 4.6 or 4.2x flownet.pkl: a path (relative to the workspace) or an https URL, downloaded once;
+    empty: the RIFE 4.25 file scripts/get-rife installs."""
     rife_scale: Literal[1.0, 0.5, 0.25] = 1.0
     """RIFE's resolution option: 1 for HD keyframes, 0.5 for 4K."""
     source_fps: float = Field(default=24.0, gt=0, le=120)
@@ -100,6 +101,9 @@ class VideoSettings(_Section):
     """x264 speed/quality preset: ultrafast ... veryslow."""
     fit: Literal["cover", "contain"] = "cover"
     """How keyframes of another aspect fill the frame: crop (cover) or blurred bars (contain)."""
+    encoder_threads: int | None = Field(default=None, ge=1, le=64)
+    """x264 threads; empty = one per core (fastest). Multithreaded constant-bitrate x264 is not bit-exact from
+    run to run; 1 makes every clip byte-for-byte reproducible (here about 1.8x the encode time)."""
 
     @field_validator("bitrate")
     @classmethod

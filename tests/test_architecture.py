@@ -15,7 +15,7 @@ LAYERS = {
     "services": 3,
     "cli": 4, "ui": 4, "bench": 4, "__main__": 4,
 }
-HEAVY = {"torch", "diffusers", "transformers", "gradio"}
+HEAVY = {"torch", "diffusers", "transformers", "gradio", "ray"}
 # gradio may load at the top of studio.ui modules: nothing imports studio.ui but `serve`.
 OWNER = {"gradio": "ui"}
 
@@ -110,7 +110,7 @@ def test_torch_backends_are_only_imported_on_demand():
 def test_cli_and_services_start_without_torch_or_opencv_work():
     code = (
         "import sys, studio.cli, studio.services, studio.workspace;"
-        "print(sorted(m for m in ('torch', 'diffusers', 'gradio', 'av') if m in sys.modules))"
+        "print(sorted(m for m in ('torch', 'diffusers', 'gradio', 'av', 'ray') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -128,3 +128,8 @@ def test_the_app_starts_without_torch():
     code = "import sys, studio.ui, studio.cli; print(sorted(m for m in ('torch', 'diffusers', 'transformers') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_only_the_cluster_module_imports_ray():
+    importers = sorted({name for name, path in modules() for imported, _ in imports(path) if imported.split(".")[0] == "ray"})
+    assert importers == ["studio.services.cluster"]

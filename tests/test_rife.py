@@ -7,7 +7,9 @@ torch = pytest.importorskip("torch")
 
 from studio.backends import interpolator  # noqa: E402
 from studio.backends.base import IDENTITY  # noqa: E402
-from studio.backends.rife import IFNet, backward_warp  # noqa: E402
+from studio.backends.rife import IFNet, IFNet42, backward_warp  # noqa: E402
+from studio.services.weights import INSTALLED_RIFE  # noqa: E402
+from studio.workspace import default_home  # noqa: E402
 from studio.cli import main  # noqa: E402
 from studio.errors import BackendUnavailableError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
@@ -78,15 +80,75 @@ def test_bad_weight_files_each_get_a_message(tmp_path):
     (tmp_path / "text.pkl").write_text("not weights")
     with pytest.raises(BackendUnavailableError, match="not a PyTorch weights file"):
         interpolator("rife", rife_weights=tmp_path / "text.pkl")
-    later = {"encode.cnn0.weight": torch.zeros(32, 3, 3, 3), "block0.conv0.0.0.weight": torch.zeros(96, 23, 3, 3)}
-    torch.save(later, tmp_path / "rife415.pkl")
-    with pytest.raises(BackendUnavailableError, match="RIFE 4.15 or later"):
-        interpolator("rife", rife_weights=tmp_path / "rife415.pkl")
+    other = {"encode.cnn0.weight": torch.zeros(32, 3, 3, 3), "block0.conv0.0.0.weight": torch.zeros(96, 23, 3, 3)}
+    torch.save(other, tmp_path / "other.pkl")
+    with pytest.raises(BackendUnavailableError, match="neither a RIFE 4.6 nor a 4.2x IFNet .it has block0 and a feature encoder"):
+        interpolator("rife", rife_weights=tmp_path / "other.pkl")
+    partial = {key: value for key, value in IFNet42().state_dict().items() if not key.startswith("block2.")}
+    torch.save(partial, tmp_path / "partial.pkl")
+    with pytest.raises(BackendUnavailableError, match="looks like RIFE 4.25 but 30 of its tensors are missing"):
+        interpolator("rife", rife_weights=tmp_path / "partial.pkl")
     state = IFNet().state_dict()
     state["block3.lastconv.0.weight"] = torch.zeros(64, 12, 4, 4)
     torch.save(state, tmp_path / "resized.pkl")
-    with pytest.raises(BackendUnavailableError, match="other sizes"):
+    with pytest.raises(BackendUnavailableError, match="has the RIFE 4.6 names but other sizes"):
         interpolator("rife", rife_weights=tmp_path / "resized.pkl")
+
+
+def test_a_42x_release_loads_by_its_layout_without_the_training_only_tensors(tmp_path):
+    torch.manual_seed(1)
+    model = IFNet42()
+    released = {f"module.{key}": value.half() for key, value in model.state_dict().items()}
+    released["module.teacher.conv0.0.0.weight"] = torch.zeros(32, 31, 3, 3)  # as the 4.25 file carries them
+    released["module.caltime.0.weight"] = torch.zeros(32, 17, 3, 3)
+    torch.save(released, tmp_path / "flownet.pkl")
+    rife = interpolator("rife", rife_weights=tmp_path / "flownet.pkl")
+    assert type(rife.model) is IFNet42 and rife.model.version == "4.25"
+    loaded = rife.model.state_dict()
+    assert set(loaded) == {key.removeprefix("module.") for key in released} - {"teacher.conv0.0.0.weight", "caltime.0.weight"}
+    assert all(torch.equal(loaded[key], released[f"module.{key}"].float()) for key in loaded)
+    first, last = real_photo("forest", 200)[:300], real_photo("mountains", 200)[:300]
+    assert rife.transition(first, last).frame(0.5).shape == (300, 200, 3)  # padded to 256x320 inside
+
+
+REAL_RIFE_425 = default_home().joinpath(*INSTALLED_RIFE)
+needs_real_weights = pytest.mark.skipif(not REAL_RIFE_425.is_file(),
+                                        reason="RIFE 4.25 weights not installed: run scripts/get-rife")
+
+
+def phase_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    import cv2
+
+    grey = [cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)[32:-32, 32:-32] for image in (a, b)]
+    return cv2.phaseCorrelate(grey[0], grey[1])[0]
+
+
+@needs_real_weights
+def test_the_released_425_weights_reproduce_a_real_photo_shift():
+    """A real photo and the same scene 8 px further: every in-between is where the camera was, within 0.5 px."""
+    rife = interpolator("rife", rife_weights=REAL_RIFE_425)
+    assert rife.model.version == "4.25"
+    photo = real_photo("forest", 640)
+    first, last = photo[100:356, 100:356], photo[100:356, 108:364]
+    transition = rife.transition(np.ascontiguousarray(first), np.ascontiguousarray(last))
+    for t in (0.25, 0.5, 0.75):
+        dx, dy = phase_shift(first, transition.frame(t))
+        assert abs(dx - (-8 * t)) < 0.5 and abs(dy) < 0.5, (t, dx, dy)
+    truth = np.ascontiguousarray(photo[100:356, 104:360])  # the real in-between view at t = 0.5
+    import cv2
+
+    assert cv2.PSNR(truth[16:-16, 16:-16], np.ascontiguousarray(transition.frame(0.5)[16:-16, 16:-16])) > 40
+
+
+@needs_real_weights
+def test_a_shot_renders_with_the_released_425_weights_found_without_configuration(small_workspace, capsys):
+    code = main(["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--shot", "2",
+                 "--interp-method", "rife"])  # the dragonfly, two keyframes: RIFE makes every in-between
+    assert code == 0, capsys.readouterr().err
+    [clip] = small_workspace.root.glob("videos/interp/*/*/*/shot_002.mp4")
+    assert probe_clip(clip).spec_problems(width=216, height=384, expected_frames=210) == []
+    metadata = small_workspace.read_metadata(small_workspace.find_script(SAMPLE_TITLE), "interp")
+    assert [r.interpolation_method for r in metadata.shots if r.shot_id == "shot-002"] == ["rife"]
 
 
 def test_a_shot_renders_to_spec_with_rife_from_the_command_line(small_workspace, random_weights, capsys):

@@ -23,8 +23,8 @@ def interpolator(name: str, *, rife_weights: Path | None = None, rife_scale: flo
     if name == "rife":
         if rife_weights is None:
             raise BackendUnavailableError(
-                "RIFE needs weights: download RIFE 4.6 (flownet.pkl) and set interpolation.rife_weights "
-                "in pipeline.yaml (or pass --weights)"
+                "RIFE needs weights: run scripts/get-rife (RIFE 4.25, found without configuration), or set "
+                "interpolation.rife_weights in pipeline.yaml to a 4.6 or 4.2x flownet.pkl (or pass --weights)"
             )
         try:
             from studio.backends.rife import RifeInterpolator

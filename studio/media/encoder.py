@@ -27,6 +27,8 @@ class EncoderSettings:
     fps: int = 30
     bitrate_kbps: int = 10000
     preset: str = "veryfast"
+    threads: int | None = None
+    """x264 threads; None = x264's own choice. Only 1 gives bit-exact output run to run."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -45,7 +47,7 @@ class EncoderSettings:
         """The H.264 settings alone, shared by clips and by the assembly's re-encodes."""
         rate = f"{self.bitrate_kbps}k"
         return [
-            "-c:v", "libx264", "-preset", self.preset,
+            "-c:v", "libx264", "-preset", self.preset, *(["-threads", str(self.threads)] if self.threads else []),
             "-b:v", rate, "-minrate", rate, "-maxrate", rate, "-bufsize", rate,
             "-x264-params", "nal-hrd=cbr:force-cfr=1",
             "-pix_fmt", "yuv420p",

@@ -42,6 +42,7 @@ def encoder_settings(config: PipelineConfig, preset: str | None = None) -> Encod
         fps=config.video.fps,
         bitrate_kbps=config.video.bitrate_kbps,
         preset=preset or config.video.preset,
+        threads=config.video.encoder_threads,
     )
 
 

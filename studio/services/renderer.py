@@ -21,7 +21,7 @@ from studio.errors import BackendUnavailableError, StudioError
 from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
 from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
 from studio.services.render import input_hash, render_interpolated_shot
-from studio.services.weights import fetch_rife_weights
+from studio.services.weights import rife_weights_path
 from studio.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class ShotRenderer:
         settings = config.interpolation
         if settings.method == "flow":
             return interpolator("flow")
-        weights = fetch_rife_weights(settings.rife_weights, self.workspace.root) if settings.rife_weights else None
+        weights = rife_weights_path(settings.rife_weights, self.workspace.root)
         key = f"rife:{weights}:{settings.rife_scale}"
         return self.models.get(key, lambda: interpolator("rife", rife_weights=weights, rife_scale=settings.rife_scale))
 
@@ -87,38 +87,58 @@ class ShotRenderer:
         The shot's own failure becomes a 'failed' outcome (the batch goes on); a cancel becomes 'cancelled'.
         """
         listener, cancel = progress or SilentProgress(), cancel or CancelToken()
-        job = self.job(request.script, request.shot, request.method, request.config, preset=request.preset)
-        existing = self.workspace.read_metadata(request.script, request.method).clip(request.shot.shot_id)
+        job = self.canonical_job(request)
         listener.shot_started(request.label, frame_count(request.shot.duration_s, request.config.video.fps))
-        if not force and existing is not None and existing.input_hash == job.digest and job.clip_path.is_file():
+        existing = None if force else self.up_to_date(request, job)
+        if existing is not None:
             outcome = ShotOutcome(request.label, "skipped", job.clip_path, existing)
         else:
-            outcome = self._render_outcome(request, job, listener, cancel)
+            try:
+                outcome = self.rendered(request, job, self.render(job, listener, cancel))
+            except BaseException as error:
+                outcome = self.unrendered(request, job, error)
         listener.shot_finished(request.label, outcome.status, outcome.message)
         return outcome
 
-    def _render_outcome(self, request: ShotRequest, job: ClipJob, listener: ProgressListener,
-                        cancel: CancelToken) -> ShotOutcome:
-        try:
-            record = self.render(job, listener, cancel)
-        except Cancelled:
-            return ShotOutcome(request.label, "cancelled", job.clip_path, message="cancelled before it finished")
-        except StudioError as error:
-            return ShotOutcome(request.label, "failed", job.clip_path, message=str(error))
-        except Exception as error:  # a bug in one shot must not lose the others
-            log.exception("shot %s failed", request.label)
-            return ShotOutcome(request.label, "failed", job.clip_path, message=f"unexpected {type(error).__name__}: {error}")
+    def canonical_job(self, request: ShotRequest) -> ClipJob:
+        return self.job(request.script, request.shot, request.method, request.config, preset=request.preset)
+
+    def up_to_date(self, request: ShotRequest, job: ClipJob) -> ClipRecord | None:
+        """The metadata record of the existing clip when it was made from exactly these inputs."""
+        existing = self.workspace.read_metadata(request.script, request.method).clip(request.shot.shot_id)
+        if existing is not None and existing.input_hash == job.digest and job.clip_path.is_file():
+            return existing
+        return None
+
+    def rendered(self, request: ShotRequest, job: ClipJob, record: ClipRecord) -> ShotOutcome:
+        """Record a finished canonical clip in its title's metadata."""
         # Re-read: another process may have finished other shots of this title meanwhile.
         metadata = self.workspace.read_metadata(request.script, request.method)
         self.workspace.write_metadata(metadata.with_clip(record), request.script)
         return ShotOutcome(request.label, "rendered", job.clip_path, record)
 
+    @staticmethod
+    def unrendered(request: ShotRequest, job: ClipJob, error: BaseException) -> ShotOutcome:
+        """The outcome of a shot whose render raised: cancelled, failed with its message, or (Ctrl-C) re-raised."""
+        if isinstance(error, Cancelled):
+            return ShotOutcome(request.label, "cancelled", job.clip_path, message="cancelled before it finished")
+        if isinstance(error, StudioError):
+            return ShotOutcome(request.label, "failed", job.clip_path, message=str(error))
+        if not isinstance(error, Exception):
+            raise error  # KeyboardInterrupt and friends stop the batch
+        log.error("shot %s failed", request.label, exc_info=error)  # a bug in one shot must not lose the others
+        return ShotOutcome(request.label, "failed", job.clip_path, message=f"unexpected {type(error).__name__}: {error}")
+
+    def check_all(self, requests: list[ShotRequest]) -> None:
+        """Refuse the batch before any work when one of its methods cannot run here."""
+        for method, config in {(r.method, r.config.model_dump_json()): (r.method, r.config) for r in requests}.values():
+            self.check_method(method, config)
+
     def render_all(self, requests: Iterable[ShotRequest], *, force: bool = False,
                    progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> BatchReport:
         """Render every request in order; failures are collected, a cancel marks the rest 'cancelled'."""
         requests, cancel = list(requests), cancel or CancelToken()
-        for method, config in {(r.method, r.config.model_dump_json()): (r.method, r.config) for r in requests}.values():
-            self.check_method(method, config)
+        self.check_all(requests)
         if progress is not None:
             progress.batch_started(len(requests), sum(frame_count(r.shot.duration_s, r.config.video.fps) for r in requests))
         outcomes: list[ShotOutcome] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from studio.config import PipelineConfig
@@ -16,6 +17,9 @@ from studio.services.batch import BatchReport, Selection, ShotRequest
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.renderer import ShotRenderer
 from studio.workspace import Problem, Workspace
+
+if TYPE_CHECKING:  # only the type: ray and the cluster code load when a cluster is asked for
+    from studio.services.cluster import ClusterOptions
 
 ConfigOverride = Callable[[PipelineConfig], PipelineConfig]
 
@@ -31,8 +35,19 @@ class Studio:
     """Command-line choices (--method svd, --interp-method) laid over the file's settings."""
 
     @classmethod
-    def open(cls, workspace: Workspace) -> Studio:
-        return cls(workspace, ShotRenderer(workspace))
+    def open(cls, workspace: Workspace, cluster: ClusterOptions | None = None) -> Studio:
+        """A studio rendering in this process, or with `cluster` on Ray workers (see services/cluster.py)."""
+        if cluster is None:
+            return cls(workspace, ShotRenderer(workspace))
+        from studio.services.cluster import RayRenderer
+
+        return cls(workspace, RayRenderer(workspace, options=cluster))
+
+    def close(self) -> None:
+        """Let go of what rendering holds beyond this process (Ray workers)."""
+        close = getattr(self.renderer, "close", None)
+        if close is not None:
+            close()
 
     @property
     def config(self) -> PipelineConfig:

@@ -11,6 +11,18 @@ from studio.files import replaced_atomically
 from studio.workspace import default_home
 
 
+# Where scripts/get-rife puts the released RIFE 4.25 weights, under $STUDIO_HOME.
+INSTALLED_RIFE = ("models", "rife-4.25", "flownet.pkl")
+
+
+def rife_weights_path(location: str | None, workspace_root: Path) -> Path | None:
+    """The configured RIFE weights (a path or URL), else the RIFE 4.25 file scripts/get-rife installed; None: neither."""
+    if location:
+        return fetch_rife_weights(location, workspace_root)
+    installed = default_home().joinpath(*INSTALLED_RIFE)
+    return installed if installed.is_file() else None
+
+
 def fetch_rife_weights(location: str, workspace_root: Path, cache: Path | None = None) -> Path:
     """`location` as a path (relative ones from the workspace), or an http(s) URL downloaded once into `cache`."""
     if not location.startswith(("http://", "https://")):

@@ -1,0 +1,174 @@
+"""The Ray path on this 2-core machine: a local Ray instance, the same clips as one process, resume, failures, takes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from studio.cli import main  # noqa: E402
+from studio.media.probe import probe_clip  # noqa: E402
+from studio.services import CancelToken, ReviewDesk, Selection, SilentProgress, Studio, TakeSettings  # noqa: E402
+from studio.services.cluster import ClusterOptions, RayRenderer  # noqa: E402
+from studio.store import VoteStore  # noqa: E402
+from studio.workspace import Workspace, sample_workspace  # noqa: E402
+from tests.conftest import SAMPLE_TITLE  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+# One x264 thread: multithreaded constant-bitrate x264 differs from run to run even in one process,
+# so byte-for-byte comparisons need the reproducible setting (video.encoder_threads in the README).
+EXACT_SMALL_VIDEO = "video:\n  width: 216\n  height: 384\n  preset: ultrafast\n  encoder_threads: 1\n"
+TIMES = {"generation_time_s", "generated_at"}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A local 2-CPU Ray for the whole module; its address lets a second driver process join it."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"py_modules": [str(REPO / "studio")]})
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()
+
+
+def exact_workspace(path: Path) -> Workspace:
+    workspace = sample_workspace(path)
+    (workspace.root / "config" / "pipeline.yaml").write_text(EXACT_SMALL_VIDEO)
+    return workspace
+
+
+def clip_dir(workspace: Workspace) -> Path:
+    return workspace.root / "videos" / "interp" / "women" / "14-17" / SAMPLE_TITLE
+
+
+def outputs(workspace: Workspace) -> tuple[dict[str, bytes], list[dict]]:
+    """Every clip's bytes, and the metadata without its timings."""
+    folder = clip_dir(workspace)
+    clips = {path.name: path.read_bytes() for path in sorted(folder.glob("*.mp4"))}
+    metadata = json.loads((folder / f"{SAMPLE_TITLE}_interp_metadata.json").read_text())
+    return clips, [{k: v for k, v in shot.items() if k not in TIMES} for shot in metadata["shots"]]
+
+
+def test_ray_renders_byte_for_byte_what_one_process_renders(cluster, tmp_path):
+    local = exact_workspace(tmp_path / "local")
+    assert Studio.open(local).generate(Selection(title_id=SAMPLE_TITLE)).summary().startswith("6 rendered")
+    for name, options in (("bytes", ClusterOptions(workers=2)), ("shared", None)):
+        remote = exact_workspace(tmp_path / name)
+        options = options or ClusterOptions(workers=2, shared_workspace=remote.root)
+        studio = Studio.open(remote, options)
+        report = studio.generate(Selection(title_id=SAMPLE_TITLE))
+        assert [o.status for o in report.outcomes] == ["rendered"] * 6, name
+        assert outputs(remote) == outputs(local), name
+        assert sorted(p.name for p in clip_dir(remote).iterdir()) == sorted(p.name for p in clip_dir(local).iterdir())
+        # Up-to-date shots are skipped by the driver, as locally.
+        assert [o.status for o in studio.generate(Selection(title_id=SAMPLE_TITLE)).outcomes] == ["skipped"] * 6
+
+
+def test_a_killed_driver_resumes_on_the_next_run(cluster, tmp_path):
+    workspace = exact_workspace(tmp_path / "workspace")
+    command = [sys.executable, "-m", "studio", "generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE,
+               "--ray", cluster, "--workers", "1"]
+    driver = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=os.environ | {"PYTHONPATH": str(REPO)})
+    try:
+        deadline = time.monotonic() + 120
+        while not (clip_dir(workspace) / "shot_002.mp4").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (clip_dir(workspace) / "shot_002.mp4").exists(), "the driver rendered nothing in 120 s"
+    finally:
+        driver.send_signal(signal.SIGKILL)
+        driver.wait()
+    finished = sorted(p.name for p in clip_dir(workspace).glob("shot_*.mp4"))
+    assert finished[:2] == ["shot_001.mp4", "shot_002.mp4"] and len(finished) < 6
+    assert [p.name for p in clip_dir(workspace).glob(".*")] == []  # the driver writes whole clips or nothing
+    assert main(["generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE, "--ray", cluster]) == 0
+    report = Studio.open(workspace).generate(Selection(title_id=SAMPLE_TITLE))
+    assert [o.status for o in report.outcomes] == ["skipped"] * 6
+    assert all(probe_clip(clip_dir(workspace) / f"shot_00{k}.mp4").num_frames > 0 for k in range(1, 7))
+
+
+def test_a_failing_shot_fails_alone_with_its_own_message(cluster, tmp_path, capsys):
+    workspace = exact_workspace(tmp_path / "workspace")
+    broken = workspace.root / "images" / "keyframes_v1" / "women" / "14-17" / SAMPLE_TITLE / "shot_002_A_end.png"
+    broken.write_bytes(b"\x89PNG garbage")
+    assert main(["generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE, "--ray", cluster]) == 1
+    err = capsys.readouterr().err
+    assert "shot_002_A_end.png is not an image file PIL can read" in err
+    assert sorted(p.name for p in clip_dir(workspace).glob("shot_*.mp4")) == [
+        f"shot_00{k}.mp4" for k in (1, 3, 4, 5, 6)]
+
+
+def test_a_cancelled_batch_stops_its_workers_and_reports_cancelled(cluster, tmp_path):
+    workspace = exact_workspace(tmp_path / "workspace")
+    cancel = CancelToken()
+
+    class CancelAfterFirst(SilentProgress):
+        def shot_finished(self, label, status, message):
+            cancel.cancel()
+
+    studio = Studio.open(workspace, ClusterOptions(workers=1))
+    report = studio.generate(Selection(title_id=SAMPLE_TITLE), progress=CancelAfterFirst(), cancel=cancel)
+    assert [o.status for o in report.outcomes] == ["rendered"] + ["cancelled"] * 5
+    assert report.failed == []
+    assert sorted(p.name for p in clip_dir(workspace).glob("shot_*.mp4")) == ["shot_001.mp4"]
+
+
+def test_takes_render_on_the_cluster(cluster, tmp_path):
+    workspace = exact_workspace(tmp_path / "workspace")
+    desk = ReviewDesk(Studio.open(workspace, ClusterOptions(workers=1)), VoteStore(tmp_path / "votes.db"))
+    assert isinstance(desk.studio.renderer, RayRenderer)
+    take = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=0.2, preset="ultrafast"), who="op")
+    clip = workspace.root / take.video_path
+    assert take.record["video_file"] == clip.name and take.record["num_frames"] == 210
+    assert probe_clip(clip).num_frames == 210
+    local = ReviewDesk(Studio.open(workspace), VoteStore(tmp_path / "local.db"))
+    same = local.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=0.2, preset="ultrafast"), who="op")
+    assert (workspace.root / same.video_path).read_bytes() == clip.read_bytes()
+
+
+def test_an_ltx_shot_renders_in_a_model_actor(cluster, tmp_path):
+    pytest.importorskip("diffusers")
+    from studio.backends.tiny import build_tiny_ltx
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    model = build_tiny_ltx(tmp_path / "models")
+    workspace = exact_workspace(tmp_path / "workspace")
+    (workspace.root / "config" / "pipeline.yaml").write_text(
+        EXACT_SMALL_VIDEO + f"ltx_video: {{model: '{model}', width: 32, height: 64, num_frames: 17, fps: 8, "
+        "num_inference_steps: 2, seed: 7}\n")
+    selection = Selection(title_id=SAMPLE_TITLE, shot_number=4)
+    remote = Studio.open(workspace, ClusterOptions(workers=1)).generate(selection, "ltx")
+    assert [o.status for o in remote.outcomes] == ["rendered"]
+    record = remote.outcomes[0].record
+    assert (record.model, record.seed, record.num_frames) == (str(model), 7, 210)
+    clip = workspace.root / "videos" / "ltx" / "women" / "14-17" / SAMPLE_TITLE / "shot_004.mp4"
+    assert probe_clip(clip).num_frames == 210
+    # The same generation as in one process; the pixels may differ in the last bits, because torch on a CPU
+    # sums in another order with the worker's one thread (README: what is reproducible where).
+    local = Studio.open(workspace).generate(selection, "ltx", force=True).outcomes[0].record
+    keys = ("model", "model_family", "seed", "generation_size", "generation_frames", "num_inference_steps", "input_hash")
+    assert [getattr(record, k) for k in keys] == [getattr(local, k) for k in keys]
+
+
+def test_the_studio_app_renders_takes_on_the_cluster(cluster, tmp_path, capsys):
+    gradio_client = pytest.importorskip("gradio_client")
+    from tests.test_app import free_port
+
+    workspace = exact_workspace(tmp_path / "workspace")
+    port = free_port()
+    assert main(["serve", "--workspace", str(workspace.root), "--db", str(tmp_path / "votes.db"), "--port", str(port),
+                 "--no-block", "--ray", cluster, "--workers", "1"]) == 0
+    client = gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False)
+    status, video, take = client.predict(title_id=SAMPLE_TITLE, shot_id="shot-004", preset="ultrafast", who="op",
+                                         api_name="/render_shot")
+    assert status.startswith("Take `") and take["num_frames"] == 210
+    assert [t.created_by for t in VoteStore(tmp_path / "votes.db").takes()] == ["op"]
+    assert main(["generate", "--workspace", str(workspace.root), "--workers", "2"]) == 2
+    assert "--workers and --shared-workspace go with --ray" in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """Benchmarks: commands, not tests. Figures print as a table (and JSON with --json).
 
     python -m studio.bench throughput [--keyframe-size 1080x1920] [--title ID]
-    python -m studio.bench quality --clips bench/clips/*.avi [--gaps 2 4 8]
+    python -m studio.bench quality --clips bench/clips/*.avi [--gaps 2 4 8] [--interp-method rife]
     python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --rife-weights FILE] [--size WxH]
     python -m studio.bench assemble [--seconds 60]
     python -m studio.bench ray [--workers 1 2] [--address ADDRESS]
@@ -12,7 +12,7 @@ settings, in one run; plus the projected time of the full job (30 scripts x 8
 shots x 6 s x 30 fps = 43,200 frames).
 
 quality: real footage subsampled by a gap g, the missing frames predicted by
-`flow`, by a plain cross-dissolve and by ffmpeg's minterpolate (mi_mode=mci),
+`flow` (and with --interp-method rife by RIFE), by a plain cross-dissolve and by ffmpeg's minterpolate (mi_mode=mci),
 scored with PSNR and SSIM against the real frames, with each method's speed.
 `bench/fetch_clips.sh` fetches real clips from Debian's opencv-doc package.
 
@@ -150,17 +150,19 @@ def _read_clip(path: Path, limit: int) -> tuple[list[np.ndarray], float]:
     return frames, fps
 
 
-def _flow_predict(keys: list[np.ndarray], gap: int) -> list[np.ndarray]:
+def _interpolator_predict(interpolator) -> Callable[[list[np.ndarray], int], list[np.ndarray]]:
+    """The in-betweens of every key pair at j / gap, made by one of the studio's interpolators."""
     from studio.backends.base import IDENTITY
-    from studio.backends.flow import FlowInterpolator
 
-    interpolator = FlowInterpolator()
-    size = (keys[0].shape[1], keys[0].shape[0])
-    out = []
-    for first, last in zip(keys, keys[1:]):
-        transition = interpolator.transition(first, last)
-        out += [transition.render(j / gap, IDENTITY, size) for j in range(1, gap)]
-    return out
+    def predict(keys: list[np.ndarray], gap: int) -> list[np.ndarray]:
+        size = (keys[0].shape[1], keys[0].shape[0])
+        out = []
+        for first, last in zip(keys, keys[1:]):
+            transition = interpolator.transition(first, last)
+            out += [transition.render(j / gap, IDENTITY, size) for j in range(1, gap)]
+        return out
+
+    return predict
 
 
 def _dissolve_predict(keys: list[np.ndarray], gap: int) -> list[np.ndarray]:
@@ -205,9 +207,19 @@ def _scores(predicted: list[np.ndarray], truth: list[np.ndarray]) -> tuple[float
 
 
 def quality(args: argparse.Namespace) -> dict:
+    from studio.backends import interpolator
+
     methods: dict[str, Callable[[list[np.ndarray], int], list[np.ndarray]]] = {
-        "flow": _flow_predict, "dissolve": _dissolve_predict, "minterpolate": _minterpolate_predict,
+        "flow": _interpolator_predict(interpolator("flow")), "dissolve": _dissolve_predict,
+        "minterpolate": _minterpolate_predict,
     }
+    if args.interp_method == "rife":
+        from studio.services.weights import rife_weights_path
+        from studio.workspace import default_home
+
+        weights = rife_weights_path(args.rife_weights, default_home())
+        rife = interpolator("rife", rife_weights=weights)
+        methods[f"rife {rife.model.version}"] = _interpolator_predict(rife)
     rows, results = [], []
     for gap in args.gaps:
         totals: dict[str, list[float]] = {name: [0.0, 0.0, 0.0, 0] for name in methods}  # psnr*n, ssim*n, seconds, n
@@ -237,6 +249,9 @@ def quality(args: argparse.Namespace) -> dict:
         print(f"g={gap}: flow - minterpolate = {by['flow']['psnr_db'] - by['minterpolate']['psnr_db']:+.2f} dB, "
               f"flow is {by['minterpolate']['ms_per_frame'] / by['flow']['ms_per_frame']:.1f}x faster; "
               f"flow - dissolve = {by['flow']['psnr_db'] - by['dissolve']['psnr_db']:+.2f} dB")
+        for name in (n for n in by if n.startswith("rife")):
+            print(f"g={gap}: {name} - flow = {by[name]['psnr_db'] - by['flow']['psnr_db']:+.2f} dB, "
+                  f"{by[name]['ms_per_frame'] / by['flow']['ms_per_frame']:.1f}x flow's time per frame")
     return {"clips": [Path(c).name for c in args.clips], "results": results}
 
 
@@ -439,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--clips", nargs="+", required=True, help="video files of real footage")
     score.add_argument("--gaps", nargs="+", type=int, default=[2, 4, 8])
     score.add_argument("--frames", type=int, default=161, help="frames read from each clip")
+    score.add_argument("--interp-method", choices=["flow", "rife"], default="flow",
+                       help="rife: also score RIFE (the weights scripts/get-rife installs, or --rife-weights)")
+    score.add_argument("--rife-weights", help="a RIFE 4.6/4.2x flownet.pkl (default: scripts/get-rife's 4.25)")
     score.set_defaults(handler=quality)
     neural = commands.add_parser("backends", help="compute seconds per output second and peak memory, per backend")
     neural.add_argument("--tiny", action="store_true", help="build random-weight tiny models (CPU check of the code path)")

@@ -71,3 +71,4 @@ def test_ffmpeg_errors_carry_its_message(tmp_path):
             for frame in frames(60):
                 encoder.write(frame)
     assert list(tmp_path.iterdir()) == []
+

@@ -143,8 +143,10 @@ class Workspace:
                 names[self.load_script(path).title.lower()] = path.stem
             except StudioError:
                 continue
-        close = difflib.get_close_matches(wanted.lower(), names, n=3, cutoff=0.5)
-        ids = list(dict.fromkeys(names[name] for name in close))
+        wanted = wanted.lower()
+        starting = [name for name in names if len(wanted) >= 4 and name.startswith(wanted)]  # an id's first digits
+        close = starting + difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+        ids = list(dict.fromkeys(names[name] for name in close))[:3]
         return f"; did you mean {' or '.join(ids)}?" if ids else ""
 
     def find_shot(self, title_id: str, shot_id: str) -> tuple[Script, Shot]:

@@ -167,6 +167,9 @@ def test_unknown_title_and_ltx_method(small_workspace, capsys):
         "error: no script with title id 'nope' under scenes/json/; `python -m studio list` lists the titles and their shots\n")
     assert main(["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE[:-3]]) == 2
     assert f"did you mean {SAMPLE_TITLE}?" in capsys.readouterr().err
+    for partial in (SAMPLE_TITLE[:8], "golden hour in the medow"):  # an id's first digits, a misspelt title
+        assert main(["generate", "--workspace", str(small_workspace.root), "--title", partial]) == 2
+        assert f"did you mean {SAMPLE_TITLE}?" in capsys.readouterr().err
     assert main(["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--shot", "9"]) == 2
     assert capsys.readouterr().err == (
         f"error: no shot matches title {SAMPLE_TITLE}, shot-009; `python -m studio list` lists the titles and their shots\n")

@@ -226,16 +226,11 @@ class RayRenderer(ShotRenderer):
     """A ShotRenderer whose clips are made by Ray workers; the driver still writes every output."""
 
     options: ClusterOptions = field(default_factory=ClusterOptions)
-    pool: _Pool = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    pool: _Pool = field(init=False, compare=False, repr=False)
+    """The connection and workers, made here (not on first use) so threads never race to make two."""
 
     def __post_init__(self) -> None:
-        if self.pool is None:
-            object.__setattr__(self, "pool", _Pool(self.options))
-
-    @property
-    def workers(self) -> int:
-        self.pool.connect()
-        return self.pool.slots
+        object.__setattr__(self, "pool", _Pool(self.options))  # the frozen-dataclass way to set a derived field
 
     def package(self, job: ClipJob) -> ShotPackage:
         shared = self.options.shared_workspace

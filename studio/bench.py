@@ -283,16 +283,16 @@ def _render_one_shot(job: dict) -> dict:
     }
 
 
-def _tiny_models(folder: Path) -> tuple[str, str, str]:
+def _tiny_models(folder: Path) -> tuple[str, str, str, str]:
     import torch
 
-    from studio.backends.tiny import build_tiny_ltx, build_tiny_svd
-
     from studio.backends.rife import IFNet
+    from studio.backends.tiny import build_tiny_ltx, build_tiny_ltx2, build_tiny_svd
 
     torch.manual_seed(0)
     torch.save(IFNet().state_dict(), folder / "flownet.pkl")
-    return str(build_tiny_ltx(folder / "ltx")), str(build_tiny_svd(folder / "svd")), str(folder / "flownet.pkl")
+    return (str(build_tiny_ltx(folder / "ltx")), str(build_tiny_ltx2(folder / "ltx2")), str(build_tiny_svd(folder / "svd")),
+            str(folder / "flownet.pkl"))
 
 
 def backends(args: argparse.Namespace) -> dict:
@@ -303,17 +303,23 @@ def backends(args: argparse.Namespace) -> dict:
     video = f"video: {{width: {args.output_size[0]}, height: {args.output_size[1]}, preset: {args.preset}}}\n"
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as temp:
         folder = Path(temp)
-        ltx_model, svd_model, rife_weights = args.ltx_model, args.svd_model, args.rife_weights
+        ltx_model, ltx2_model, svd_model = args.ltx_model, args.ltx2_model, args.svd_model
+        rife_weights = args.rife_weights
         generation = {"width": args.size[0], "height": args.size[1]} if args.size else {}
+        ltx2_generation = generation
         if args.tiny:
-            ltx_model, svd_model, rife_weights = _tiny_models(folder)
+            ltx_model, ltx2_model, svd_model, rife_weights = _tiny_models(folder)
             generation = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2}
+            ltx2_generation = generation | {"width": 64, "height": 64}  # LTX-2 sizes are multiples of 64
         model_keys = ", ".join(f"{key}: {value}" for key, value in generation.items())
         jobs = [("flow", "interp", video)]
         if rife_weights:
             jobs.append(("rife", "interp", video + f"interpolation: {{method: rife, rife_weights: '{rife_weights}'}}\n"))
         if ltx_model:
             jobs.append(("ltx", "ltx", video + f"ltx_video: {{model: '{ltx_model}', seed: 1, {model_keys}}}\n"))
+        if ltx2_model:
+            keys = ", ".join(f"{key}: {value}" for key, value in ltx2_generation.items())
+            jobs.append(("ltx-2", "ltx", video + f"ltx_video: {{model: '{ltx2_model}', seed: 1, {keys}}}\n"))
         if svd_model:
             svd_keys = model_keys.replace("num_frames: 17", "num_frames: 6").replace("fps: 8", "fps: 6")
             jobs.append(("svd", "ltx", video + f"ltx_video: {{model: '{svd_model}', seed: 1, {svd_keys}}}\n"))
@@ -461,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     neural = commands.add_parser("backends", help="compute seconds per output second and peak memory, per backend")
     neural.add_argument("--tiny", action="store_true", help="build random-weight tiny models (CPU check of the code path)")
     neural.add_argument("--ltx-model", help="LTX preset, repo id or folder")
+    neural.add_argument("--ltx2-model", help="LTX-2.x preset, repo id or folder (e.g. ltx-2.3-distilled)")
     neural.add_argument("--svd-model", help="SVD preset, repo id or folder")
     neural.add_argument("--rife-weights", help="RIFE 4.6 flownet.pkl")
     neural.add_argument("--size", type=_size, help="generation size WxH (default: the preset's)")

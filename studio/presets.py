@@ -22,9 +22,10 @@ class ModelPreset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    family: Literal["ltx-video", "stable-video-diffusion"]
+    family: Literal["ltx-video", "ltx-2", "stable-video-diffusion"]
     repo_id: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
-    pipeline: Literal["LTXPipeline", "LTXImageToVideoPipeline", "LTXConditionPipeline", "StableVideoDiffusionPipeline"]
+    pipeline: Literal["LTXPipeline", "LTXImageToVideoPipeline", "LTXConditionPipeline", "LTX2ConditionPipeline",
+                      "StableVideoDiffusionPipeline"]
     num_inference_steps: int = Field(ge=1, le=200)
     guidance_scale: float = Field(ge=1.0, le=20.0)
     width: int = Field(ge=32)
@@ -34,12 +35,18 @@ class ModelPreset(BaseModel):
 
     @model_validator(mode="after")
     def _model_legal(self) -> ModelPreset:
-        if self.family == "ltx-video":
-            if self.width % 32 or self.height % 32:
-                raise ValueError(f"LTX-Video needs width and height divisible by 32, not {self.width}x{self.height}")
+        if self.family in ("ltx-video", "ltx-2"):
+            multiple = size_multiple(self.family)
+            if self.width % multiple or self.height % multiple:
+                raise ValueError(f"{self.family} needs width and height divisible by {multiple}, not {self.width}x{self.height}")
             if (self.num_frames - 1) % 8:
-                raise ValueError(f"LTX-Video needs 8n+1 frames, not {self.num_frames}")
+                raise ValueError(f"{self.family} needs 8n+1 frames, not {self.num_frames}")
         return self
+
+
+def size_multiple(family: str) -> int:
+    """What generation width and height must divide by: 64 for LTX-2.x, 32 for LTX-Video 0.9.x (and SVD's 8 is covered)."""
+    return 64 if family == "ltx-2" else 32
 
 
 def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:

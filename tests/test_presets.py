@@ -14,15 +14,24 @@ def test_every_preset_loads(name):
 
 def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_and_svd():
     assert preset_names() == [
-        "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b", "ltx-video-2b-distilled", "svd-xt"]
+        "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b",
+        "ltx-video-2b-distilled", "svd-xt"]
+    assert {name: load_preset(name).pipeline for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5")} == dict.fromkeys(
+        ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"), "LTX2ConditionPipeline")
+    assert all(load_preset(name).width % 64 == 0 for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"))
     assert load_preset(PipelineConfig().ltx_video.model).num_inference_steps == 8
 
 
 def test_unknown_and_illegal_presets(tmp_path):
-    with pytest.raises(ConfigError, match="no model preset 'ltx-9b'; presets: ltx-video-13b"):
+    with pytest.raises(ConfigError, match="no model preset 'ltx-9b'; presets: ltx-2, ltx-2.3-distilled"):
         load_preset("ltx-9b")
     (tmp_path / "odd.yaml").write_text(
         "name: odd\nfamily: ltx-video\nrepo_id: a/b\npipeline: LTXPipeline\nnum_inference_steps: 8\n"
         "guidance_scale: 1\nwidth: 500\nheight: 832\nnum_frames: 120\nfps: 24\n")
     with pytest.raises(ConfigError, match="divisible by 32, not 500x832"):
         load_preset("odd", tmp_path)
+    (tmp_path / "odd2.yaml").write_text(
+        "name: odd2\nfamily: ltx-2\nrepo_id: a/b\npipeline: LTX2ConditionPipeline\nnum_inference_steps: 8\n"
+        "guidance_scale: 1\nwidth: 480\nheight: 832\nnum_frames: 121\nfps: 24\n")
+    with pytest.raises(ConfigError, match="ltx-2 needs width and height divisible by 64, not 480x832"):
+        load_preset("odd2", tmp_path)

@@ -19,6 +19,7 @@ import numpy as np
 
 from studio.backends.base import Footage, ShotGeneration, StepHook
 from studio.domain import CameraMovement
+from studio.domain.generation import GenerationPlan
 from studio.errors import BackendUnavailableError, RenderError
 from studio.media.metrics import ClipMeter
 
@@ -90,11 +91,13 @@ class ModelCache:
 
 
 def load_condition_pipeline(source: ModelSource, memory: str = "auto", family: str = "ltx-video") -> object:
-    """Load an LTX-Video (or, with family='stable-video-diffusion', an SVD) pipeline."""
+    """Load the keyframe-conditioned pipeline of `family`: LTX-Video 0.9.x, LTX-2.x ('ltx-2') or SVD."""
     import torch
-    from diffusers import LTXConditionPipeline, StableVideoDiffusionPipeline
+    import diffusers
 
-    pipeline_class = StableVideoDiffusionPipeline if family == "stable-video-diffusion" else LTXConditionPipeline
+    pipeline_class = getattr(diffusers, {
+        "stable-video-diffusion": "StableVideoDiffusionPipeline", "ltx-2": "LTX2ConditionPipeline",
+    }.get(family, "LTXConditionPipeline"))
 
     cuda = torch.cuda.is_available()
     check_can_load(source, cuda=cuda)
@@ -227,7 +230,7 @@ class LtxGenerator(_ShotGenerator):
             for image, time_s in request.keyframes:
                 local = time_s - start_s
                 if 0 <= local <= chunk_frames / plan.fps and not (footage and local == 0):
-                    conditions.append((image, frame_index_for(local, plan.fps, plan.num_frames), request.strength))
+                    conditions.append((image, self.condition_index(local, plan), request.strength))
             frames = self.generate(LtxRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
@@ -235,6 +238,11 @@ class LtxGenerator(_ShotGenerator):
             ), on_step)
             footage.extend(frames[1:] if footage else frames)
         return footage
+
+    @staticmethod
+    def condition_index(local_s: float, plan: GenerationPlan) -> int:
+        """The frame a keyframe `local_s` into a chunk conditions."""
+        return frame_index_for(local_s, plan.fps, plan.num_frames)
 
     def generate(self, request: LtxRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
@@ -288,6 +296,40 @@ class SvdRequest(GenerationRequest):
     decode_chunk_size: int
 
 
+class Ltx2Generator(LtxGenerator):
+    """LTX-2.x through LTX2ConditionPipeline: keyframes at their frame indices (a chunk's last frame as -1).
+
+    The model makes a sound track with the picture; the delivery has no audio, so it is dropped.
+    """
+
+    family = "ltx-2"
+
+    @staticmethod
+    def condition_index(local_s: float, plan: GenerationPlan) -> int:
+        if round(local_s * plan.fps) >= plan.num_frames - 1:
+            return -1  # LTX-2 takes a last-frame condition as index -1
+        return frame_index_for(local_s, plan.fps, plan.num_frames)
+
+    def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
+        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
+        from PIL import Image
+
+        conditions = [
+            LTX2VideoCondition(frames=Image.fromarray(image), index=index, strength=strength)
+            for image, index, strength in request.conditions
+        ] or None
+        arguments = {
+            "conditions": conditions, "prompt": request.prompt, "negative_prompt": request.negative_prompt,
+            "width": request.width, "height": request.height, "num_frames": request.num_frames,
+            "frame_rate": float(request.fps), "guidance_scale": request.guidance_scale,
+            "generator": _seeded(request.seed), "max_sequence_length": 256,
+        }
+        return run_video_pipeline(  # the result's audio is never read: the delivery spec has no sound
+            self.pipeline, arguments, steps=request.steps, on_step=on_step, estimated_s=request.gpu_seconds,
+            oom_hint="set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames",
+        )
+
+
 class SvdGenerator(_ShotGenerator):
     """Stable Video Diffusion: image-only generation from the first keyframe; later keyframes are not used."""
 
@@ -324,6 +366,17 @@ class SvdGenerator(_ShotGenerator):
         )
 
 
-def video_generator(pipeline: object, family: str) -> LtxGenerator | SvdGenerator:
-    """The generator for a loaded pipeline of `family` ('ltx-video' or 'stable-video-diffusion')."""
-    return SvdGenerator(pipeline) if family == SvdGenerator.family else LtxGenerator(pipeline)
+GENERATORS = {generator.family: generator for generator in (LtxGenerator, Ltx2Generator, SvdGenerator)}
+
+
+def video_generator(pipeline: object, family: str) -> _ShotGenerator:
+    """The generator for a loaded pipeline of `family` ('ltx-video', 'ltx-2' or 'stable-video-diffusion')."""
+    return GENERATORS.get(family, LtxGenerator)(pipeline)
+
+
+def generator_recipe(family: str) -> str:
+    """How the footage was sampled, for the metadata."""
+    if family == "stable-video-diffusion":
+        return "SVD image-to-video from the first keyframe; one stage; chunks continue from the last frame"
+    extra = " (the last frame as index -1); audio dropped" if family == "ltx-2" else ""
+    return f"{family}: one stage; keyframes at their frame indices{extra}; chunks continue from the last frame"

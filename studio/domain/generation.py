@@ -29,14 +29,15 @@ class GenerationPlan:
         return (self.chunks * (self.num_frames - 1)) / self.fps
 
 
-def legal_size(width: int, height: int, *, max_height: int = 1280, aspect: float = 9 / 16) -> tuple[int, int]:
-    """The multiple-of-32 size nearest the requested one, kept near `aspect`, height at most `max_height`."""
+def legal_size(width: int, height: int, *, max_height: int = 1280, aspect: float = 9 / 16,
+               multiple: int = SIZE_MULTIPLE) -> tuple[int, int]:
+    """The multiple-of-`multiple` size nearest the requested one, kept near `aspect`, height at most `max_height`."""
     height = min(height, max_height)
-    legal_h = max(SIZE_MULTIPLE, round(height / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+    legal_h = max(multiple, round(height / multiple) * multiple)
     wanted_w = width if width else legal_h * aspect
     if abs(wanted_w / legal_h - aspect) > 0.1:  # keep vertical video vertical
         wanted_w = legal_h * aspect
-    legal_w = max(SIZE_MULTIPLE, round(wanted_w / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+    legal_w = max(multiple, round(wanted_w / multiple) * multiple)
     return legal_w, legal_h
 
 
@@ -48,14 +49,14 @@ def legal_frames(frames: int) -> int:
 
 def plan_generation(
     duration_s: float, *, width: int, height: int, max_frames: int, fps: int, output_fps: int = 30,
-    any_frame_count: bool = False,
+    any_frame_count: bool = False, size_multiple: int = SIZE_MULTIPLE, max_height: int = 1280,
 ) -> GenerationPlan:
     """How to cover `duration_s` with generations of at most `max_frames` frames.
 
     One generation when it fits; otherwise chunks, each continuing from the
     last frame of the one before.
     """
-    legal_w, legal_h = legal_size(width, height)
+    legal_w, legal_h = legal_size(width, height, multiple=size_multiple, max_height=max_height)
     needed = math.ceil(duration_s * fps) + 1
     legal = (lambda n: max(2, min(max_frames, n))) if any_frame_count else legal_frames  # SVD takes any count
     per_chunk = legal(min(max_frames, needed))

@@ -18,6 +18,7 @@ from studio.backends.ltx import (
     cinematic_prompt,
     load_condition_pipeline,
     peak_vram_gb,
+    generator_recipe,
     video_generator,
 )
 from studio.config import PipelineConfig
@@ -27,7 +28,7 @@ from studio.errors import ConfigError, RenderError
 from studio.media.encoder import ClipEncoder
 from studio.media.images import fit_to_frame, load_keyframe
 from studio.media.metrics import ClipMeter
-from studio.presets import PRESETS_DIR, load_preset
+from studio.presets import PRESETS_DIR, load_preset, size_multiple
 from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.render import encoder_settings
@@ -52,12 +53,18 @@ def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSou
         index = folder / "model_index.json"
         if not index.is_file():
             raise ConfigError(f"ltx_video.model = {reference!r}: {folder} has no model_index.json (save it with save_pretrained)")
-        svd = "StableVideoDiffusion" in json.loads(index.read_text()).get("_class_name", "")
-        return ModelSource(reference, folder), defaults, "stable-video-diffusion" if svd else "ltx-video"
+        return ModelSource(reference, folder), defaults, _family(json.loads(index.read_text()).get("_class_name", ""))
     if reference.count("/") == 1:
-        svd = "stable-video-diffusion" in reference.lower()
-        return ModelSource(reference, None), defaults, "stable-video-diffusion" if svd else "ltx-video"
+        return ModelSource(reference, None), defaults, _family(reference)
     raise ConfigError(f"ltx_video.model = {reference!r}: not a preset, a folder, or an 'owner/name' repo id")
+
+
+def _family(name: str) -> str:
+    """The model family a pipeline class name or repo id says: SVD, LTX-2.x, else LTX-Video 0.9.x."""
+    lowered = name.lower().replace("-", "").replace("_", "")
+    if "stablevideodiffusion" in lowered:
+        return "stable-video-diffusion"
+    return "ltx-2" if "ltx2" in lowered else "ltx-video"
 
 
 def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, frame_interpolator: FrameInterpolator,
@@ -70,7 +77,8 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     plan = plan_generation(
         shot.duration_s, width=ltx.width or defaults["width"], height=ltx.height or defaults["height"],
         max_frames=ltx.num_frames or defaults["num_frames"], fps=ltx.fps or defaults["fps"], output_fps=config.video.fps,
-        any_frame_count=family == "stable-video-diffusion",
+        any_frame_count=family == "stable-video-diffusion", size_multiple=size_multiple(family),
+        max_height=1920 if family == "ltx-2" else 1280,  # LTX-2.x makes full-height 9:16 where memory allows
     )
     steps = ltx.num_inference_steps or defaults["num_inference_steps"]
     keyframe_paths = workspace.keyframe_paths(script, shot)
@@ -114,7 +122,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
         peak_vram_gb=peak_vram_gb(), guidance_scale=ltx.guidance_scale,
         motion_bucket_id=ltx.motion_bucket_id, generation_size=f"{plan.width}x{plan.height}",
         generation_frames=plan.num_frames, generation_chunks=plan.chunks, num_inference_steps=steps,
-        near_static=footage.near_static,
+        near_static=footage.near_static, recipe=generator_recipe(family),
     )
 
 

@@ -1,0 +1,76 @@
+"""LTX-2.x through LTX2ConditionPipeline, with a tiny random-weight pipeline built and saved here, loaded by path."""
+
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("diffusers")
+
+from studio.backends.base import ShotGeneration  # noqa: E402
+from studio.backends.ltx import Ltx2Generator, ModelSource, load_condition_pipeline  # noqa: E402
+from studio.backends.tiny import build_tiny_ltx2  # noqa: E402
+from studio.domain.generation import plan_generation  # noqa: E402
+from studio.media.probe import probe_clip  # noqa: E402
+from studio.services import Selection, Studio  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny_ltx2(tmp_path_factory):
+    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
+    return build_tiny_ltx2(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def ltx2_workspace(small_workspace, tiny_ltx2):
+    (small_workspace.root / "config" / "pipeline.yaml").write_text(
+        "video: {width: 216, height: 384, preset: ultrafast}\n"
+        f"ltx_video: {{model: '{tiny_ltx2}', width: 64, height: 64, num_frames: 17, fps: 4, num_inference_steps: 2, "
+        "guidance_scale: 1.0, seed: 7}\n"
+    )
+    return small_workspace
+
+
+def request(seed: int, keyframes=()) -> ShotGeneration:
+    plan = plan_generation(2.0, width=64, height=64, max_frames=17, fps=8, size_multiple=64)
+    return ShotGeneration(plan=plan, prompt="slow push in over the meadow", negative_prompt="blurry", keyframes=keyframes,
+                          steps=2, guidance_scale=1.0, seed=seed)
+
+
+def test_a_tiny_ltx2_pipeline_loads_by_path_and_the_seed_decides_the_frames(tiny_ltx2):
+    generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    first = generator.generate_shot(request(3), lambda step, total: True)
+    again = generator.generate_shot(request(3), lambda step, total: True)
+    other = generator.generate_shot(request(4), lambda step, total: True)
+    assert len(first.frames) == 17 and first.frames[0].shape == (64, 64, 3)  # 2 s at 8 fps, one 8n+1 chunk
+    assert all(np.array_equal(a, b) for a, b in zip(first.frames, again.frames, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first.frames, other.frames, strict=True))
+
+
+def test_first_and_last_keyframes_condition_frame_0_and_the_last_frame(tiny_ltx2, monkeypatch):
+    seen = []
+    original = Ltx2Generator.generate
+
+    def spy(self, req, on_step):
+        seen.append([(index, strength) for _, index, strength in req.conditions])
+        return original(self, req, on_step)
+
+    monkeypatch.setattr(Ltx2Generator, "generate", spy)
+    keyframe = real_photo("forest", 64)[:64]
+    generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    generator.generate_shot(request(1, ((keyframe, 0.0), (keyframe, 1.0), (keyframe, 2.0))), lambda step, total: True)
+    assert seen == [[(0, 1.0), (8, 1.0), (-1, 1.0)]]  # A at 0, a middle one at its latent frame, A_end as -1
+
+
+def test_an_ltx2_shot_renders_to_spec_with_metadata_naming_the_model_and_recipe(ltx2_workspace, tiny_ltx2):
+    report = Studio.open(ltx2_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
+    assert [o.status for o in report.outcomes] == ["rendered"], report.outcomes[0].message
+    clip = report.outcomes[0].clip_path
+    assert probe_clip(clip).spec_problems(width=216, height=384, expected_frames=210) == []  # no audio track either
+    record = report.outcomes[0].record
+    assert (record.model, record.model_family, record.generation_size, record.generation_frames) == (
+        str(tiny_ltx2), "ltx-2", "64x64", 17)
+    assert record.generation_chunks == 2  # 7 s at 4 fps needs 29 frames: two 17-frame chunks
+    assert record.recipe.startswith("ltx-2: one stage; keyframes at their frame indices (the last frame as index -1)")
+    assert "audio dropped" in record.recipe and record.seed == 7

@@ -26,3 +26,18 @@ def test_a_long_shot_extends_in_chunks():
     assert (plan.num_frames, plan.chunks) == (121, 3)
     short = plan_generation(3, width=480, height=832, max_frames=121, fps=24)
     assert (short.num_frames, short.chunks) == (73, 1)
+
+
+@pytest.mark.parametrize("duration_s", [d / 2 for d in range(4, 41)])
+def test_overlapping_chunks_still_cover_every_duration(duration_s):
+    plan = plan_generation(duration_s, width=480, height=832, max_frames=121, fps=24, overlap_frames=9)
+    assert plan.covered_s >= duration_s
+    assert plan.covered_s - duration_s < plan.new_frames_per_chunk / plan.fps
+    assert plan.overlap_frames == (9 if plan.chunks > 1 else 1)
+
+
+def test_an_overlap_leaves_each_chunk_at_least_8_new_frames():
+    plan = plan_generation(12, width=480, height=832, max_frames=121, fps=24, overlap_frames=9)
+    assert (plan.num_frames, plan.chunks, plan.new_frames_per_chunk) == (121, 3, 112)  # 289 frames: 121 + 2 x 112
+    tight = plan_generation(12, width=480, height=832, max_frames=17, fps=8, overlap_frames=16)
+    assert (tight.overlap_frames, tight.new_frames_per_chunk) == (9, 8)

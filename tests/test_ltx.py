@@ -60,15 +60,18 @@ def test_keyframes_are_placed_at_their_frame_indices(ltx_workspace, monkeypatch)
     original = LtxGenerator.generate
 
     def spy(self, req, on_step):
-        captured.append([(index, strength) for _, index, strength in req.conditions])
+        captured.append([(index, strength, len(frames) if isinstance(frames, list) else 1)
+                         for frames, index, strength in req.conditions])
         return original(self, req, on_step)
 
     monkeypatch.setattr(LtxGenerator, "generate", spy)
     Studio.open(ltx_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=3), "ltx")
-    # shot 3: 9 s, keyframes at 0, 4.5 and 9 s; 8 fps, 17 frames (2 s) per chunk, chunks continue from the last frame.
-    assert captured[0] == [(0, 0.75)]
-    assert (0, 1.0) in captured[1] and all(index % 8 == 0 for chunk in captured for index, _ in chunk)
-    assert sum(1 for chunk in captured for index, strength in chunk if strength == 0.75) == 3
+    # shot 3: 9 s, keyframes at 0, 4.5 and 9 s; 8 fps, 17 frames (2 s) per chunk; each later chunk starts from
+    # the last 9 frames of the one before, as a clip at strength 0.5, so 8 new frames a chunk: 1 + ceil(56 / 8) chunks.
+    assert len(captured) == 8 and captured[0] == [(0, 0.75, 1)]
+    assert all(chunk[0] == (0, 0.5, 9) for chunk in captured[1:])
+    assert all(index % 8 == 0 for chunk in captured for index, _, _ in chunk)
+    assert sum(1 for chunk in captured for index, strength, _ in chunk if strength == 0.75) == 3
     assert [frame_index_for(t, 8, 17) for t in (0, 0.9, 1.0, 1.6, 2.0, 5.0)] == [0, 8, 8, 16, 16, 16]
 
 
@@ -81,7 +84,7 @@ def test_an_ltx_shot_renders_to_the_delivery_spec(ltx_workspace):
     assert outcome.clip_path.parts[-6:-4] == ("videos", "ltx")
     record = outcome.record
     assert (record.method, record.seed, record.guidance_scale, record.source_fps, record.num_frames) == ("ltx", 7, 3.0, 8, 210)
-    assert record.model.endswith("tiny-ltx") and record.generation_chunks == 4 and record.generation_size == "32x64"
+    assert record.model.endswith("tiny-ltx") and record.generation_chunks == 6 and record.generation_size == "32x64"
 
 
 def test_real_checkpoints_are_refused_on_a_cpu_before_loading(small_workspace):

@@ -32,8 +32,9 @@ def ltx2_workspace(small_workspace, tiny_ltx2):
     return small_workspace
 
 
-def request(seed: int, keyframes=()) -> ShotGeneration:
-    plan = plan_generation(2.0, width=64, height=64, max_frames=17, fps=8, size_multiple=64)
+def request(seed: int, keyframes=(), duration_s: float = 2.0, overlap_frames: int = 1) -> ShotGeneration:
+    plan = plan_generation(duration_s, width=64, height=64, max_frames=17, fps=8, size_multiple=64,
+                           overlap_frames=overlap_frames)
     return ShotGeneration(plan=plan, prompt="slow push in over the meadow", negative_prompt="blurry", keyframes=keyframes,
                           steps=2, guidance_scale=1.0, seed=seed)
 
@@ -71,6 +72,27 @@ def test_an_ltx2_shot_renders_to_spec_with_metadata_naming_the_model_and_recipe(
     record = report.outcomes[0].record
     assert (record.model, record.model_family, record.generation_size, record.generation_frames) == (
         str(tiny_ltx2), "ltx-2", "64x64", 17)
-    assert record.generation_chunks == 2  # 7 s at 4 fps needs 29 frames: two 17-frame chunks
+    assert record.generation_chunks == 3  # 7 s at 4 fps needs 29 frames: 17, then 8 new a chunk after a 9-frame overlap
     assert record.recipe.startswith("ltx-2: one stage; keyframes at their frame indices (the last frame as index -1)")
     assert "audio dropped" in record.recipe and record.seed == 7
+
+
+def test_a_long_shot_continues_over_a_9_frame_overlap_that_is_cross_faded(tiny_ltx2, monkeypatch):
+    chunks = []
+    original = Ltx2Generator.generate
+
+    def keep(self, req, on_step):
+        chunks.append((req.conditions, original(self, req, on_step)))
+        return chunks[-1][1]
+
+    monkeypatch.setattr(Ltx2Generator, "generate", keep)
+    generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    footage = generator.generate_shot(request(5, duration_s=3.0, overlap_frames=9), lambda step, total: True).frames
+    (_, first), (conditions, second) = chunks
+    assert len(footage) == 17 + 8  # 3 s at 8 fps: 25 frames, the second chunk adding 8 after its 9 shared ones
+    tail, index, strength = conditions[0]
+    assert (len(tail), index, strength) == (9, 0, 0.5) and all(np.array_equal(a, b) for a, b in zip(tail, first[8:]))
+    middle = footage[12]  # the fifth shared frame: half the old chunk, half the new
+    expected = (first[12].astype(np.float32) * 0.5 + second[4].astype(np.float32) * 0.5)
+    assert np.abs(middle.astype(np.float32) - expected).max() <= 1.0
+    assert all(np.array_equal(a, b) for a, b in zip(footage[17:], second[9:]))

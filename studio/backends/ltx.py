@@ -9,12 +9,13 @@ or a local folder saved with `save_pretrained`; all three load through
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from studio.backends.base import Footage, ShotGeneration, StepHook
@@ -33,6 +34,10 @@ CAMERA_PHRASES = {
     CameraMovement.TILT_UP: "gentle tilt up",
     CameraMovement.TILT_DOWN: "gentle tilt down",
 }
+# Later chunks are conditioned on this many of the previous chunk's last frames (8n+1: whole latent frames)
+# at this strength, as LTX's looping sampler continues long videos.
+OVERLAP_FRAMES = 9
+OVERLAP_STRENGTH = 0.5
 # Motion below this (mean grey-level change per frame) looks frozen: LTX image-to-video sometimes does that.
 NEAR_STATIC_MOTION = 0.15
 # Weights above this size cannot run at fp32 on a CPU machine of this class.
@@ -145,7 +150,7 @@ class GenerationRequest:
 class LtxRequest(GenerationRequest):
     prompt: str
     negative_prompt: str
-    conditions: list[tuple[np.ndarray, int, float]]  # (RGB image, frame index, strength)
+    conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]]  # (RGB image or clip, frame index, strength)
 
 
 def run_video_pipeline(
@@ -220,23 +225,34 @@ class LtxGenerator(_ShotGenerator):
     family = "ltx-video"
 
     def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
-        """All chunks of one generation, each continuing from the last frame of the one before."""
+        """All chunks of one generation. A later chunk is conditioned at its start on the last
+        `overlap_frames` frames of the one before (as a clip, at OVERLAP_STRENGTH, as LTX's looping sampler
+        does), and the shared frames are cross-faded, so chunks do not jump."""
         plan = request.plan
-        chunk_frames = plan.num_frames - 1
+        overlap = plan.overlap_frames
         footage: list[np.ndarray] = []
         for chunk in range(plan.chunks):
-            start_s = chunk * chunk_frames / plan.fps
-            conditions = [(footage[-1], 0, 1.0)] if footage else []
+            start_frame = chunk * plan.new_frames_per_chunk
+            conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]] = []
+            if footage:
+                tail = footage[-overlap:]
+                conditions.append((tail, 0, OVERLAP_STRENGTH) if overlap > 1 else (tail[0], 0, 1.0))
             for image, time_s in request.keyframes:
-                local = time_s - start_s
-                if 0 <= local <= chunk_frames / plan.fps and not (footage and local == 0):
+                local = time_s - start_frame / plan.fps
+                within = 0 <= local <= (plan.num_frames - 1) / plan.fps
+                if within and not (footage and round(local * plan.fps) < overlap):  # the shared frames are set already
                     conditions.append((image, self.condition_index(local, plan), request.strength))
             frames = self.generate(LtxRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
                 seed=seed + chunk, conditions=conditions,
             ), on_step)
-            footage.extend(frames[1:] if footage else frames)
+            if footage:
+                for offset in range(overlap):  # fade from the old chunk's frames to the new one's across the overlap
+                    weight = (offset + 1) / (overlap + 1)
+                    old = footage[len(footage) - overlap + offset]
+                    footage[len(footage) - overlap + offset] = cv2.addWeighted(old, 1 - weight, frames[offset], weight, 0)
+            footage.extend(frames[overlap:] if footage else frames)
         return footage
 
     @staticmethod
@@ -249,8 +265,9 @@ class LtxGenerator(_ShotGenerator):
         from PIL import Image
 
         conditions = [
-            LTXVideoCondition(image=Image.fromarray(image), frame_index=index, strength=strength)
-            for image, index, strength in request.conditions
+            LTXVideoCondition(video=[Image.fromarray(f) for f in frames], frame_index=index, strength=strength)
+            if isinstance(frames, list) else LTXVideoCondition(image=Image.fromarray(frames), frame_index=index, strength=strength)
+            for frames, index, strength in request.conditions
         ] or None
         arguments = {
             "conditions": conditions, "prompt": request.prompt, "negative_prompt": request.negative_prompt,
@@ -315,8 +332,9 @@ class Ltx2Generator(LtxGenerator):
         from PIL import Image
 
         conditions = [
-            LTX2VideoCondition(frames=Image.fromarray(image), index=index, strength=strength)
-            for image, index, strength in request.conditions
+            LTX2VideoCondition(frames=[Image.fromarray(f) for f in frames] if isinstance(frames, list) else Image.fromarray(frames),
+                               index=index, strength=strength)
+            for frames, index, strength in request.conditions
         ] or None
         arguments = {
             "conditions": conditions, "prompt": request.prompt, "negative_prompt": request.negative_prompt,
@@ -379,4 +397,5 @@ def generator_recipe(family: str) -> str:
     if family == "stable-video-diffusion":
         return "SVD image-to-video from the first keyframe; one stage; chunks continue from the last frame"
     extra = " (the last frame as index -1); audio dropped" if family == "ltx-2" else ""
-    return f"{family}: one stage; keyframes at their frame indices{extra}; chunks continue from the last frame"
+    return (f"{family}: one stage; keyframes at their frame indices{extra}; later chunks conditioned on the last "
+            f"{OVERLAP_FRAMES} frames of the one before at strength {OVERLAP_STRENGTH}, overlap cross-faded")

@@ -22,11 +22,16 @@ class GenerationPlan:
     fps: int  # the model's frame rate
     chunks: int  # generations needed to cover the shot
     output_frames: int  # frames of the delivered clip
+    overlap_frames: int = 1  # frames each later chunk shares with the one before
+
+    @property
+    def new_frames_per_chunk(self) -> int:
+        return self.num_frames - self.overlap_frames
 
     @property
     def covered_s(self) -> float:
-        """Seconds of footage the chunks produce (overlapping one frame each)."""
-        return (self.chunks * (self.num_frames - 1)) / self.fps
+        """Seconds of footage the chunks produce, overlaps counted once."""
+        return (self.num_frames - 1 + (self.chunks - 1) * self.new_frames_per_chunk) / self.fps
 
 
 def legal_size(width: int, height: int, *, max_height: int = 1280, aspect: float = 9 / 16,
@@ -49,18 +54,20 @@ def legal_frames(frames: int) -> int:
 
 def plan_generation(
     duration_s: float, *, width: int, height: int, max_frames: int, fps: int, output_fps: int = 30,
-    any_frame_count: bool = False, size_multiple: int = SIZE_MULTIPLE, max_height: int = 1280,
+    any_frame_count: bool = False, size_multiple: int = SIZE_MULTIPLE, max_height: int = 1280, overlap_frames: int = 1,
 ) -> GenerationPlan:
     """How to cover `duration_s` with generations of at most `max_frames` frames.
 
     One generation when it fits; otherwise chunks, each continuing from the
-    last frame of the one before.
+    last `overlap_frames` frames of the one before (at most all but 8 of them, so every chunk adds footage).
     """
     legal_w, legal_h = legal_size(width, height, multiple=size_multiple, max_height=max_height)
     needed = math.ceil(duration_s * fps) + 1
     legal = (lambda n: max(2, min(max_frames, n))) if any_frame_count else legal_frames  # SVD takes any count
     per_chunk = legal(min(max_frames, needed))
-    chunks = max(1, math.ceil((needed - 1) / (per_chunk - 1)))
+    overlap = max(1, min(overlap_frames, per_chunk - 8))
+    chunks = 1 if needed <= per_chunk else 1 + math.ceil((needed - per_chunk) / (per_chunk - overlap))
     if chunks == 1:
-        per_chunk = legal(needed)
-    return GenerationPlan(legal_w, legal_h, per_chunk, fps, chunks, max(1, math.floor(duration_s * output_fps + 0.5)))
+        per_chunk, overlap = legal(needed), 1
+    output_frames = max(1, math.floor(duration_s * output_fps + 0.5))
+    return GenerationPlan(legal_w, legal_h, per_chunk, fps, chunks, output_frames, overlap)

@@ -13,6 +13,7 @@ import numpy as np
 from studio.backends import FrameInterpolator, Transition
 from studio.backends.base import IDENTITY, ShotGeneration
 from studio.backends.ltx import (
+    OVERLAP_FRAMES,
     ModelCache,
     ModelSource,
     cinematic_prompt,
@@ -79,6 +80,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
         max_frames=ltx.num_frames or defaults["num_frames"], fps=ltx.fps or defaults["fps"], output_fps=config.video.fps,
         any_frame_count=family == "stable-video-diffusion", size_multiple=size_multiple(family),
         max_height=1920 if family == "ltx-2" else 1280,  # LTX-2.x makes full-height 9:16 where memory allows
+        overlap_frames=1 if family == "stable-video-diffusion" else OVERLAP_FRAMES,
     )
     steps = ltx.num_inference_steps or defaults["num_inference_steps"]
     keyframe_paths = workspace.keyframe_paths(script, shot)

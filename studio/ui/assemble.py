@@ -13,11 +13,12 @@ from studio.errors import StudioError
 from studio.services import ReviewDesk
 from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
 from studio.services import FrameCounter
-from studio.ui.background import CANCELLED_NOTE, in_background
+from studio.ui.background import in_background
 from studio.ui.errors import shown_to_user
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
 PREVIEW_SIZE = (270, 480)
+ASSEMBLY_CANCELLED = "Cancelled. Fitted clips finished before the cancel are kept; no video was written."
 _WIDTH, _HEIGHT, _WAVE = 1200, 180, 90
 _SHOT_COLOURS = ((88, 129, 201), (224, 150, 72))
 
@@ -176,6 +177,6 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
                                concurrency_limit=1, concurrency_id="render")
     exporting = export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
                              concurrency_limit=1, concurrency_id="render")
-    cancel.click(lambda: CANCELLED_NOTE.replace("Clips", "Fitted clips"), None, status, cancels=[previewing, exporting],
+    cancel.click(lambda: ASSEMBLY_CANCELLED, None, status, cancels=[previewing, exporting],
                  api_visibility="private")
     page.load(on_title_change, [title, method], outputs, api_visibility="private")

@@ -125,13 +125,14 @@ switches:
   use_ltx: false            # default method: false = interpolation, true = LTX-Video
 
 ltx_video:
-  model: ltx-video-2b-distilled
+  model: ltx-video-2b       # a preset (presets/*.yaml), a repo id or a folder
+  two_stage: true           # run the preset's two-stage recipe where it has one
   num_frames: null          # null = the model preset's
   width: null
   height: null
   fps: null
   num_inference_steps: null
-  guidance_scale: 3.0
+  guidance_scale: null      # null = the preset's (1 for distilled models)
   seed: 42
   motion_bucket_id: 127
 

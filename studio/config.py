@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from studio.domain.assembly import TRANSITIONS
+from studio.domain.recipe import Sampling
 from studio.errors import ConfigError
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -32,8 +33,17 @@ class Switches(_Section):
 
 
 class LtxVideoSettings(_Section):
-    model: str = "ltx-video-2b-distilled"
+    model: str = "ltx-video-2b"
     """Preset name from presets/, a Hugging Face repo id, or a local save_pretrained folder."""
+    recipe: str | None = None
+    """Preset whose sampling recipe to use; empty: the model's own preset (one stage for a folder or repo id)."""
+    sampling: Sampling | None = None
+    """A sampling recipe spelled out (see presets/*.yaml); overrides `recipe`."""
+    two_stage: bool = True
+    """Run the recipe's second stage (latent x2 upsample and refine) where it has one; false: one stage."""
+    upsampler: str | None = None
+    """Latent upsampler (folder or repo id) for the second stage; empty: the recipe's, or the model folder's
+    latent_upsampler/ when it has one."""
     num_frames: int | None = Field(default=None, ge=2, le=257)
     """Frames per generation (LTX rounds to 8n+1); empty: the preset's."""
     width: int | None = Field(default=None, ge=32)
@@ -44,8 +54,8 @@ class LtxVideoSettings(_Section):
     """Model frame rate; empty: the preset's."""
     num_inference_steps: int | None = Field(default=None, ge=1, le=200)
     """Denoising steps; empty: the preset's."""
-    guidance_scale: float = Field(default=3.0, ge=1.0, le=20.0)
-    """Classifier-free guidance; 1 disables it."""
+    guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0)
+    """Classifier-free guidance, 1 disables it; empty: the preset's (1 for distilled models)."""
     seed: int = Field(default=42, ge=0)
     """Random seed; the same seed gives the same clip."""
     motion_bucket_id: int = Field(default=127, ge=1, le=255)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from studio.config import describe_validation_error, read_yaml
+from studio.domain.recipe import Sampling
 from studio.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
@@ -32,6 +33,7 @@ class ModelPreset(BaseModel):
     height: int = Field(ge=32)
     num_frames: int = Field(ge=1)
     fps: int = Field(ge=1, le=60)
+    sampling: Sampling = Sampling()
 
     @model_validator(mode="after")
     def _model_legal(self) -> ModelPreset:
@@ -41,6 +43,8 @@ class ModelPreset(BaseModel):
                 raise ValueError(f"{self.family} needs width and height divisible by {multiple}, not {self.width}x{self.height}")
             if (self.num_frames - 1) % 8:
                 raise ValueError(f"{self.family} needs 8n+1 frames, not {self.num_frames}")
+        elif self.sampling.refine:
+            raise ValueError(f"{self.family} has no two-stage recipe; remove sampling.refine")
         return self
 
 
@@ -49,9 +53,19 @@ def size_multiple(family: str) -> int:
     return 64 if family == "ltx-2" else 32
 
 
+# Presets that were removed, and why: a config naming one gets this instead of "no such preset".
+RETIRED = {
+    "ltx-video-2b-distilled": "its repo (Lightricks/LTX-Video-0.9.8-2B-distilled) is not a diffusers-format "
+                              "repo; the 2B distilled weights exist only as a single file. Use ltx-video-2b "
+                              "(LTX-Video 0.9.5, 2B) or ltx-video-13b-distilled",
+}
+
+
 def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:
     """The preset called `name` (file presets/{name}.yaml)."""
     path = folder / f"{name}.yaml"
+    if name in RETIRED and not path.is_file():
+        raise ConfigError(f"model preset {name!r} was removed: {RETIRED[name]}")
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
         raise ConfigError(f"no model preset {name!r}; presets: {known}")

@@ -49,7 +49,7 @@ def test_a_tiny_ltx2_pipeline_loads_by_path_and_the_seed_decides_the_frames(tiny
     assert not all(np.array_equal(a, b) for a, b in zip(first.frames, other.frames, strict=True))
 
 
-def test_first_and_last_keyframes_condition_frame_0_and_the_last_frame(tiny_ltx2, monkeypatch):
+def test_first_and_last_keyframes_condition_latent_0_and_the_last_latent(tiny_ltx2, monkeypatch):
     seen = []
     original = Ltx2Generator.generate
 
@@ -60,8 +60,11 @@ def test_first_and_last_keyframes_condition_frame_0_and_the_last_frame(tiny_ltx2
     monkeypatch.setattr(Ltx2Generator, "generate", spy)
     keyframe = real_photo("forest", 64)[:64]
     generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    assert generator.pipeline.vae_temporal_compression_ratio == 2  # the tiny VAE; released LTX-2 VAEs use 8
     generator.generate_shot(request(1, ((keyframe, 0.0), (keyframe, 1.0), (keyframe, 2.0))), lambda step, total: True)
-    assert seen == [[(0, 1.0), (8, 1.0), (-1, 1.0)]]  # A at 0, a middle one at its latent frame, A_end as -1
+    # LTX2VideoCondition.index counts latent frames: A at 0, the middle one (pixel frame 8) at latent 8 / 2 = 4,
+    # A_end as -1.
+    assert seen == [[(0, 1.0), (4, 1.0), (-1, 1.0)]]
 
 
 def test_an_ltx2_shot_renders_to_spec_with_metadata_naming_the_model_and_recipe(ltx2_workspace, tiny_ltx2):
@@ -73,7 +76,8 @@ def test_an_ltx2_shot_renders_to_spec_with_metadata_naming_the_model_and_recipe(
     assert (record.model, record.model_family, record.generation_size, record.generation_frames) == (
         str(tiny_ltx2), "ltx-2", "64x64", 17)
     assert record.generation_chunks == 3  # 7 s at 4 fps needs 29 frames: 17, then 8 new a chunk after a 9-frame overlap
-    assert record.recipe.startswith("ltx-2: one stage; keyframes at their frame indices (the last frame as index -1)")
+    assert record.recipe.startswith(
+        "ltx-2: one stage, 2 steps, guidance 1; keyframes at their frame indices (the last frame as index -1)")
     assert "audio dropped" in record.recipe and record.seed == 7
 
 

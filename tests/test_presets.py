@@ -14,12 +14,20 @@ def test_every_preset_loads(name):
 
 def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_and_svd():
     assert preset_names() == [
-        "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b",
-        "ltx-video-2b-distilled", "svd-xt"]
+        "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b", "svd-xt"]
     assert {name: load_preset(name).pipeline for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5")} == dict.fromkeys(
         ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"), "LTX2ConditionPipeline")
     assert all(load_preset(name).width % 64 == 0 for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"))
-    assert load_preset(PipelineConfig().ltx_video.model).num_inference_steps == 8
+    assert load_preset(PipelineConfig().ltx_video.model).repo_id == "Lightricks/LTX-Video-0.9.5"  # 2B, multi-keyframe
+    two_stage = {name: load_preset(name).sampling.refine is not None for name in preset_names()}
+    assert two_stage == {"ltx-2": False, "ltx-2.3-distilled": True, "ltx-2.5": False, "ltx-video-13b": True,
+                         "ltx-video-13b-distilled": True, "ltx-video-2b": False, "svd-xt": False}
+
+
+def test_a_removed_preset_says_why_and_what_to_use_instead():
+    with pytest.raises(ConfigError, match="'ltx-video-2b-distilled' was removed: its repo .* is not a diffusers-format "
+                                          "repo.* Use ltx-video-2b"):
+        load_preset("ltx-video-2b-distilled")
 
 
 def test_unknown_and_illegal_presets(tmp_path):
@@ -35,3 +43,15 @@ def test_unknown_and_illegal_presets(tmp_path):
         "guidance_scale: 1\nwidth: 480\nheight: 832\nnum_frames: 121\nfps: 24\n")
     with pytest.raises(ConfigError, match="ltx-2 needs width and height divisible by 64, not 480x832"):
         load_preset("odd2", tmp_path)
+    (tmp_path / "odd3.yaml").write_text(
+        "name: odd3\nfamily: stable-video-diffusion\nrepo_id: a/b\npipeline: StableVideoDiffusionPipeline\n"
+        "num_inference_steps: 25\nguidance_scale: 3\nwidth: 576\nheight: 1024\nnum_frames: 25\nfps: 7\n"
+        "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3}}\n")
+    with pytest.raises(ConfigError, match="stable-video-diffusion has no two-stage recipe"):
+        load_preset("odd3", tmp_path)
+    (tmp_path / "odd4.yaml").write_text(
+        "name: odd4\nfamily: ltx-2\nrepo_id: a/b\npipeline: LTX2ConditionPipeline\nnum_inference_steps: 8\n"
+        "guidance_scale: 1\nwidth: 576\nheight: 1024\nnum_frames: 121\nfps: 24\n"
+        "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3, timesteps: [1], sigmas: [1]}}\n")
+    with pytest.raises(ConfigError, match="either timesteps or sigmas, not both"):
+        load_preset("odd4", tmp_path)

@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from studio.domain.generation import GenerationPlan
+from studio.domain.recipe import Sampling
 
 # Row-major 2x3 matrix mapping output pixel centres to canvas pixel coordinates.
 Affine = tuple[tuple[float, float, float], tuple[float, float, float]]
@@ -59,6 +60,8 @@ class ShotGeneration:
     decode_chunk_size: int = 8
     reroll_static: int = 0
     """Generate again with another seed, up to this many times, while the result is near-static."""
+    sampling: Sampling = Sampling()
+    """LTX: the sampling recipe beyond steps and guidance (decode noise, the second stage)."""
 
 
 @dataclass(frozen=True)

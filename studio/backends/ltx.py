@@ -21,6 +21,7 @@ import numpy as np
 from studio.backends.base import Footage, ShotGeneration, StepHook
 from studio.domain import CameraMovement
 from studio.domain.generation import GenerationPlan
+from studio.domain.recipe import Refinement, Sampling
 from studio.errors import BackendUnavailableError, RenderError
 from studio.media.metrics import ClipMeter
 
@@ -54,6 +55,8 @@ class ModelSource:
 
     reference: str
     local: Path | None
+    subfolder: str | None = None
+    """Where the weights sit inside a hub repo (a latent upsampler inside a pipeline repo)."""
 
     @property
     def label(self) -> str:
@@ -128,6 +131,32 @@ def load_condition_pipeline(source: ModelSource, memory: str = "auto", family: s
     return pipe
 
 
+def load_latent_upsampler(source: ModelSource, pipe: object, family: str, memory: str = "auto") -> object:
+    """The latent x2 upsample pipeline of a two-stage recipe, sharing `pipe`'s VAE (`memory` as for `pipe`)."""
+    import torch
+    from diffusers import LTX2LatentUpsamplePipeline, LTXLatentUpsamplePipeline
+    from diffusers.pipelines.ltx.modeling_latent_upsampler import LTXLatentUpsamplerModel
+    from diffusers.pipelines.ltx2.latent_upsampler import LTX2LatentUpsamplerModel
+
+    model_class, pipeline_class = ((LTX2LatentUpsamplerModel, LTX2LatentUpsamplePipeline) if family == "ltx-2"
+                                   else (LTXLatentUpsamplerModel, LTXLatentUpsamplePipeline))
+    cuda = torch.cuda.is_available()
+    where = {"subfolder": source.subfolder} if source.subfolder and not source.local else {}
+    try:
+        model = model_class.from_pretrained(str(source.local or source.reference), **where,
+                                            torch_dtype=torch.bfloat16 if cuda else torch.float32)
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(
+            f"could not load the latent upsampler {source.label}: {error}. Set ltx_video.upsampler to its folder "
+            "or repo id, or ltx_video.two_stage: false for one stage"
+        ) from None
+    upsample = pipeline_class(vae=pipe.vae, latent_upsampler=model)
+    if cuda:  # as the diffusers LTX-2 docs do: the upsample pipeline offloads too, over the shared VAE
+        upsample.to("cuda") if memory == "none" else upsample.enable_model_cpu_offload()
+    upsample.set_progress_bar_config(disable=True)
+    return upsample
+
+
 @dataclass(frozen=True, kw_only=True)
 class GenerationRequest:
     """What every video model is asked for: size, length, rate, sampling."""
@@ -151,36 +180,66 @@ class LtxRequest(GenerationRequest):
     prompt: str
     negative_prompt: str
     conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]]  # (RGB image or clip, frame index, strength)
+    sampling: Sampling = Sampling()
 
 
-def run_video_pipeline(
-    pipe: object, arguments: dict, *, steps: int, estimated_s: int, oom_hint: str, on_step: Callable[[int, int], bool]
-) -> list[np.ndarray]:
-    """Run a diffusers video pipeline to RGB uint8 frames, with step progress, cancel and clear failures.
+LTX_OOM_HINT = ("set ltx_video.memory: sequential_offload, lower ltx_video.width/height/num_frames, "
+                "or ltx_video.two_stage: false")
 
-    `on_step(step, total)` returns False to cancel; diffusers checks
-    `_interrupt` between denoising steps.
-    """
-    import torch
 
-    def callback(pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
-        if not on_step(step + 1, steps):
+@dataclass
+class StepCounter:
+    """Denoising progress across a generation's stages; `on_step(done, total)` returns False to cancel."""
+
+    on_step: StepHook
+    total: int
+    done: int = 0
+
+    def callback(self, pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
+        """diffusers' callback_on_step_end: count the step, and ask the pipeline to stop on a cancel."""
+        self.done += 1
+        if not self.on_step(self.done, max(self.total, self.done)):
             pipeline._interrupt = True
         return tensors
 
+
+def denoise(pipe: object, arguments: dict, *, counter: StepCounter, estimated_s: int, oom_hint: str) -> object:
+    """One call of a diffusers video pipeline with step progress and cancel; the pipeline's raw output.
+
+    diffusers checks `_interrupt` between denoising steps.
+    """
+    import torch
+
     def call() -> object:
-        return pipe(**arguments, num_inference_steps=steps, callback_on_step_end=callback, output_type="np")
+        return pipe(**arguments, callback_on_step_end=counter.callback)
 
     try:
         result = on_gpu(call, estimated_s=estimated_s)
     except torch.cuda.OutOfMemoryError:
         raise RenderError(f"the GPU ran out of memory; {oom_hint}") from None
-    video = np.asarray(result.frames[0], dtype=np.float32)
+    if getattr(pipe, "_interrupt", False):
+        raise RenderError("generation was cancelled")
+    return result
+
+
+def rgb_frames(video: object) -> list[np.ndarray]:
+    """A pipeline's float frames in [0, 1] as RGB uint8, refusing NaNs and empty results."""
+    video = np.asarray(video, dtype=np.float32)
     if not np.isfinite(video).all():
         raise RenderError("the model produced NaN frames (often fp16 overflow); try bf16/fp32 or another seed")
-    if video.shape[0] == 0 or getattr(pipe, "_interrupt", False):
+    if video.shape[0] == 0:
         raise RenderError("generation was cancelled")
     return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]
+
+
+def run_video_pipeline(
+    pipe: object, arguments: dict, *, steps: int, estimated_s: int, oom_hint: str, on_step: StepHook
+) -> list[np.ndarray]:
+    """Run a diffusers video pipeline in one stage to RGB uint8 frames."""
+    counter = StepCounter(on_step, steps)
+    result = denoise(pipe, {**arguments, "num_inference_steps": steps, "output_type": "np"}, counter=counter,
+                     estimated_s=estimated_s, oom_hint=oom_hint)
+    return rgb_frames(result.frames[0])
 
 
 def _seeded(seed: int) -> object:
@@ -220,9 +279,20 @@ class _ShotGenerator(ABC):
 
 
 class LtxGenerator(_ShotGenerator):
-    """LTX-Video: text plus keyframes at their frame indices; frames come back as RGB uint8."""
+    """LTX-Video: text plus keyframes at their frame indices; frames come back as RGB uint8.
+
+    With a latent upsampler and a recipe that has a second stage, each generation runs the official
+    multiscale recipe: stage 1 at a reduced size, latents upsampled x2, a short refine at that size,
+    and the frames resized to the wanted size.
+    """
 
     family = "ltx-video"
+    size_multiple = 32
+    max_sequence_length = 128
+
+    def __init__(self, pipeline: object, upsampler: object | None = None) -> None:
+        super().__init__(pipeline)
+        self.upsampler = upsampler
 
     def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
         """All chunks of one generation. A later chunk is conditioned at its start on the last
@@ -245,7 +315,7 @@ class LtxGenerator(_ShotGenerator):
             frames = self.generate(LtxRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
-                seed=seed + chunk, conditions=conditions,
+                seed=seed + chunk, conditions=conditions, sampling=request.sampling,
             ), on_step)
             if footage:
                 for offset in range(overlap):  # fade from the old chunk's frames to the new one's across the overlap
@@ -255,31 +325,73 @@ class LtxGenerator(_ShotGenerator):
             footage.extend(frames[overlap:] if footage else frames)
         return footage
 
-    @staticmethod
-    def condition_index(local_s: float, plan: GenerationPlan) -> int:
-        """The frame a keyframe `local_s` into a chunk conditions."""
+    def condition_index(self, local_s: float, plan: GenerationPlan) -> int:
+        """The frame a keyframe `local_s` into a chunk conditions (LTXVideoCondition counts pixel frames)."""
         return frame_index_for(local_s, plan.fps, plan.num_frames)
 
-    def generate(self, request: LtxRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
+    def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
+        """One generation of `request.num_frames` frames at the request's size, in one stage or two."""
+        refine = request.sampling.refine if self.upsampler is not None else None
+        counter = StepCounter(on_step, request.steps + (refine.steps if refine else 0))
+        if refine is None:
+            arguments = self._arguments(request, request.width, request.height)
+            result = self._denoise({**arguments, "num_inference_steps": request.steps, "output_type": "np"}, counter, request)
+            return rgb_frames(result.frames[0])
+        width, height = refine.first_stage_size(request.width, request.height, self.size_multiple)
+        first = self._denoise({
+            **self._arguments(request, width, height), **_schedule(refine.first_stage_timesteps, refine.first_stage_sigmas),
+            "num_inference_steps": request.steps, "output_type": "latent",
+        }, counter, request)
+        upsampled = on_gpu(lambda: self.upsampler(
+            latents=first.frames, adain_factor=refine.adain_factor,
+            tone_map_compression_ratio=refine.tone_map_compression_ratio, output_type="latent",
+        ).frames, estimated_s=30)
+        second = self._denoise({
+            **self._arguments(request, width * 2, height * 2), **_schedule(refine.timesteps, refine.sigmas),
+            **self._refine_arguments(refine, first), "latents": upsampled, "num_inference_steps": refine.steps,
+            "guidance_scale": refine.guidance_scale, "output_type": "np",
+        }, counter, request)
+        frames = rgb_frames(second.frames[0])
+        if frames[0].shape[:2] != (request.height, request.width):  # stage 2 can be larger: 0.9.x scales by 2/3 then 2
+            frames = [cv2.resize(frame, (request.width, request.height), interpolation=cv2.INTER_AREA) for frame in frames]
+        return frames
+
+    def _denoise(self, arguments: dict, counter: StepCounter, request: LtxRequest) -> object:
+        return denoise(self.pipeline, arguments, counter=counter, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT)
+
+    def _arguments(self, request: LtxRequest, width: int, height: int) -> dict:
+        """The pipeline arguments both stages share, at `width` x `height`."""
+        sampling = request.sampling
+        optional = {"decode_noise_scale": sampling.decode_noise_scale, "guidance_rescale": sampling.guidance_rescale,
+                    "image_cond_noise_scale": sampling.image_cond_noise_scale}
+        return {
+            "conditions": self._conditions(request), "prompt": request.prompt, "negative_prompt": request.negative_prompt,
+            "width": width, "height": height, "num_frames": request.num_frames, "frame_rate": float(request.fps),
+            "guidance_scale": request.guidance_scale, "generator": _seeded(request.seed),
+            "max_sequence_length": self.max_sequence_length, "decode_timestep": sampling.decode_timestep,
+            **{name: value for name, value in optional.items() if value is not None},
+        }
+
+    def _conditions(self, request: LtxRequest) -> list | None:
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
         from PIL import Image
 
-        conditions = [
+        return [
             LTXVideoCondition(video=[Image.fromarray(f) for f in frames], frame_index=index, strength=strength)
             if isinstance(frames, list) else LTXVideoCondition(image=Image.fromarray(frames), frame_index=index, strength=strength)
             for frames, index, strength in request.conditions
         ] or None
-        arguments = {
-            "conditions": conditions, "prompt": request.prompt, "negative_prompt": request.negative_prompt,
-            "width": request.width, "height": request.height, "num_frames": request.num_frames,
-            "frame_rate": request.fps, "guidance_scale": request.guidance_scale, "generator": _seeded(request.seed),
-            "max_sequence_length": 128,
-        }
-        return run_video_pipeline(
-            self.pipeline, arguments, steps=request.steps, on_step=on_step,
-            estimated_s=request.gpu_seconds,
-            oom_hint="set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames",
-        )
+
+    def _refine_arguments(self, refine: Refinement, first: object) -> dict:
+        """Stage 2's own inputs: how much of its schedule runs."""
+        return {"denoise_strength": refine.strength} if refine.strength is not None else {}
+
+
+def _schedule(timesteps: tuple[float, ...] | None, sigmas: tuple[float, ...] | None) -> dict:
+    """A released schedule as pipeline arguments (none: evenly spaced steps)."""
+    if timesteps:
+        return {"timesteps": list(timesteps)}
+    return {"sigmas": list(sigmas)} if sigmas else {}
 
 
 def frame_index_for(time_s: float, fps: int, num_frames: int) -> int:
@@ -316,36 +428,40 @@ class SvdRequest(GenerationRequest):
 class Ltx2Generator(LtxGenerator):
     """LTX-2.x through LTX2ConditionPipeline: keyframes at their frame indices (a chunk's last frame as -1).
 
-    The model makes a sound track with the picture; the delivery has no audio, so it is dropped.
+    The model makes a sound track with the picture; the delivery has no audio, so it is dropped. In two
+    stages, stage 1's audio latents go into the refine with the video's, as the docs' recipe does.
     """
 
     family = "ltx-2"
+    size_multiple = 32  # per stage; the wanted size is a multiple of 64 so that half of it is legal for stage 1
+    max_sequence_length = 256
 
-    @staticmethod
-    def condition_index(local_s: float, plan: GenerationPlan) -> int:
-        if round(local_s * plan.fps) >= plan.num_frames - 1:
-            return -1  # LTX-2 takes a last-frame condition as index -1
-        return frame_index_for(local_s, plan.fps, plan.num_frames)
+    def condition_index(self, local_s: float, plan: GenerationPlan) -> int:
+        """LTX2VideoCondition counts latent frames (as the original LTX-2 code does): pixel frame / the VAE's
+        temporal compression (8 in the released models); the last frame is -1."""
+        frame = round(local_s * plan.fps)
+        if frame >= plan.num_frames - 1:
+            return -1
+        return round(frame / getattr(self.pipeline, "vae_temporal_compression_ratio", 8))
 
-    def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
+    def _arguments(self, request: LtxRequest, width: int, height: int) -> dict:
+        arguments = super()._arguments(request, width, height)
+        arguments.pop("image_cond_noise_scale", None)  # an LTX-Video 0.9.x setting
+        return arguments
+
+    def _conditions(self, request: LtxRequest) -> list | None:
         from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
         from PIL import Image
 
-        conditions = [
+        return [
             LTX2VideoCondition(frames=[Image.fromarray(f) for f in frames] if isinstance(frames, list) else Image.fromarray(frames),
                                index=index, strength=strength)
             for frames, index, strength in request.conditions
         ] or None
-        arguments = {
-            "conditions": conditions, "prompt": request.prompt, "negative_prompt": request.negative_prompt,
-            "width": request.width, "height": request.height, "num_frames": request.num_frames,
-            "frame_rate": float(request.fps), "guidance_scale": request.guidance_scale,
-            "generator": _seeded(request.seed), "max_sequence_length": 256,
-        }
-        return run_video_pipeline(  # the result's audio is never read: the delivery spec has no sound
-            self.pipeline, arguments, steps=request.steps, on_step=on_step, estimated_s=request.gpu_seconds,
-            oom_hint="set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames",
-        )
+
+    def _refine_arguments(self, refine: Refinement, first: object) -> dict:
+        renoise = {"noise_scale": refine.noise_scale} if refine.noise_scale is not None else {}
+        return {"audio_latents": first.audio, **renoise}
 
 
 class SvdGenerator(_ShotGenerator):
@@ -387,15 +503,18 @@ class SvdGenerator(_ShotGenerator):
 GENERATORS = {generator.family: generator for generator in (LtxGenerator, Ltx2Generator, SvdGenerator)}
 
 
-def video_generator(pipeline: object, family: str) -> _ShotGenerator:
-    """The generator for a loaded pipeline of `family` ('ltx-video', 'ltx-2' or 'stable-video-diffusion')."""
-    return GENERATORS.get(family, LtxGenerator)(pipeline)
-
-
-def generator_recipe(family: str) -> str:
-    """How the footage was sampled, for the metadata."""
+def video_generator(pipeline: object, family: str, upsampler: object | None = None) -> _ShotGenerator:
+    """The generator for a loaded pipeline of `family` ('ltx-video', 'ltx-2' or 'stable-video-diffusion');
+    `upsampler`, a latent upsample pipeline, enables an LTX recipe's second stage."""
     if family == "stable-video-diffusion":
-        return "SVD image-to-video from the first keyframe; one stage; chunks continue from the last frame"
+        return SvdGenerator(pipeline)
+    return GENERATORS.get(family, LtxGenerator)(pipeline, upsampler)
+
+
+def generator_recipe(family: str, sampling: str) -> str:
+    """How the footage was sampled, for the metadata; `sampling` describes the steps and stages."""
+    if family == "stable-video-diffusion":
+        return f"SVD image-to-video from the first keyframe; {sampling}; chunks continue from the last frame"
     extra = " (the last frame as index -1); audio dropped" if family == "ltx-2" else ""
-    return (f"{family}: one stage; keyframes at their frame indices{extra}; later chunks conditioned on the last "
+    return (f"{family}: {sampling}; keyframes at their frame indices{extra}; later chunks conditioned on the last "
             f"{OVERLAP_FRAMES} frames of the one before at strength {OVERLAP_STRENGTH}, overlap cross-faded")

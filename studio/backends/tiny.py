@@ -1,4 +1,5 @@
-"""Tiny random-weight LTX-Video and SVD pipelines, built and saved locally (no hub access), for tests and `bench --tiny`.
+"""Tiny random-weight LTX-Video, LTX-2 and SVD pipelines (the LTX ones with a latent upsampler), built and saved
+locally (no hub access), for tests and `bench --tiny`.
 
 The sizes follow diffusers' own fast tests: one transformer layer, an
 8-channel VAE, a T5 encoder of width 32. The tokenizer is trained here on a
@@ -60,7 +61,21 @@ def build_tiny_ltx(folder: Path) -> Path:
                                 tokenizer=tokenizer, transformer=transformer)
     target = folder / "tiny-ltx"
     pipe.save_pretrained(target)
+    save_tiny_upsampler(target, "ltx-video", latent_channels=8)
     return target
+
+
+def save_tiny_upsampler(pipeline_folder: Path, family: str, latent_channels: int) -> Path:
+    """A tiny latent x2 upsampler in `pipeline_folder`/latent_upsampler, where a full LTX repo keeps its own."""
+    import torch
+    from diffusers.pipelines.ltx.modeling_latent_upsampler import LTXLatentUpsamplerModel
+    from diffusers.pipelines.ltx2.latent_upsampler import LTX2LatentUpsamplerModel
+
+    torch.manual_seed(0)
+    model_class = LTX2LatentUpsamplerModel if family == "ltx-2" else LTXLatentUpsamplerModel
+    upsampler = model_class(in_channels=latent_channels, mid_channels=32, num_blocks_per_stage=1)
+    upsampler.save_pretrained(pipeline_folder / "latent_upsampler")
+    return pipeline_folder / "latent_upsampler"
 
 
 def build_tiny_svd(folder: Path) -> Path:
@@ -174,4 +189,5 @@ def build_tiny_ltx2(folder: Path) -> Path:
         tokenizer=tokenizer, connectors=connectors, transformer=transformer, vocoder=vocoder)
     target = folder / "tiny-ltx2"
     pipeline.save_pretrained(target)
+    save_tiny_upsampler(target, "ltx-2", latent_channels=4)
     return target

@@ -137,11 +137,14 @@ def portable_config(workspace: Workspace, config: PipelineConfig, method: Method
         interpolation = interpolation.model_copy(update={"rife_weights": str(resolved) if resolved else None})
     ltx = config.ltx_video
     if method == "ltx":
-        from studio.services.ltx_render import model_source
+        from studio.services.ltx_render import choose_model
 
-        source, defaults, _ = model_source(workspace, config)
+        choice = choose_model(workspace, config)
+        source, defaults = choice.source, choice.defaults
         ltx = ltx.model_copy(update={
-            "model": str(source.local or source.reference), "width": ltx.width or defaults["width"],
+            "model": str(source.local or source.reference), "recipe": None, "sampling": choice.sampling,
+            "upsampler": None, "guidance_scale": ltx.guidance_scale or defaults["guidance_scale"],
+            "width": ltx.width or defaults["width"],
             "height": ltx.height or defaults["height"], "num_frames": ltx.num_frames or defaults["num_frames"],
             "fps": ltx.fps or defaults["fps"], "num_inference_steps": ltx.num_inference_steps or defaults["num_inference_steps"],
         })

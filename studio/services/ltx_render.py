@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from studio.backends.ltx import (
     ModelSource,
     cinematic_prompt,
     load_condition_pipeline,
+    load_latent_upsampler,
     peak_vram_gb,
     generator_recipe,
     video_generator,
@@ -25,11 +27,12 @@ from studio.backends.ltx import (
 from studio.config import PipelineConfig
 from studio.domain.generation import plan_generation
 from studio.domain.metadata import ClipRecord
+from studio.domain.recipe import Sampling
 from studio.errors import ConfigError, RenderError
 from studio.media.encoder import ClipEncoder
 from studio.media.images import fit_to_frame, load_keyframe
 from studio.media.metrics import ClipMeter
-from studio.presets import PRESETS_DIR, load_preset, size_multiple
+from studio.presets import PRESETS_DIR, RETIRED, load_preset, size_multiple
 from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.render import encoder_settings
@@ -39,17 +42,27 @@ from studio.workspace import Workspace
 FALLBACK = {"width": 480, "height": 832, "num_frames": 121, "fps": 24, "num_inference_steps": 8, "guidance_scale": 3.0}
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """What pipeline.yaml's ltx_video section resolves to: the weights, their family, the preset's defaults,
+    the sampling recipe and, for a two-stage recipe, where the latent upsampler comes from."""
+
+    source: ModelSource
+    family: str
+    defaults: dict
+    sampling: Sampling
+    upsampler: ModelSource | None
+
+
 def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSource, dict, str]:
     """The model reference in pipeline.yaml, the defaults that go with it, and its family."""
     reference = config.ltx_video.model
     defaults = dict(FALLBACK)
-    if (PRESETS_DIR / f"{reference}.yaml").is_file():
+    if (PRESETS_DIR / f"{reference}.yaml").is_file() or reference in RETIRED:
         preset = load_preset(reference)
         defaults.update(preset.model_dump(include=set(FALLBACK)))
         return ModelSource(preset.repo_id, None), defaults, preset.family
-    folder = Path(reference).expanduser()
-    if not folder.is_absolute():
-        folder = workspace.root / folder
+    folder = _local(workspace, reference)
     if folder.is_dir():
         index = folder / "model_index.json"
         if not index.is_file():
@@ -58,6 +71,57 @@ def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSou
     if reference.count("/") == 1:
         return ModelSource(reference, None), defaults, _family(reference)
     raise ConfigError(f"ltx_video.model = {reference!r}: not a preset, a folder, or an 'owner/name' repo id")
+
+
+def choose_model(workspace: Workspace, config: PipelineConfig) -> ModelChoice:
+    """Resolve ltx_video: model, recipe (steps, guidance, sampling, second stage) and upsampler."""
+    ltx = config.ltx_video
+    source, defaults, family = model_source(workspace, config)
+    recipe_name = ltx.recipe or (ltx.model if (PRESETS_DIR / f"{ltx.model}.yaml").is_file() else None)
+    sampling = Sampling()
+    if ltx.sampling:
+        sampling = ltx.sampling
+    elif recipe_name:
+        recipe = load_preset(recipe_name)
+        if recipe.family != family:
+            raise ConfigError(f"ltx_video.recipe = {recipe_name!r} is a {recipe.family} recipe, but the model "
+                              f"{source.label} is {family}; pick a {family} preset's recipe")
+        defaults.update(recipe.model_dump(include={"num_inference_steps", "guidance_scale"}))
+        sampling = recipe.sampling
+    refine = sampling.refine
+    if refine is None or not ltx.two_stage:
+        return ModelChoice(source, family, defaults, sampling.one_stage(), None)
+    if ltx.num_inference_steps and ltx.num_inference_steps != defaults["num_inference_steps"] and refine.first_stage_schedule:
+        # Another step count cannot follow the released schedule: sample stage 1 evenly instead.
+        refine = refine.model_copy(update={"first_stage_timesteps": None, "first_stage_sigmas": None})
+    own = source.local / "latent_upsampler" if source.local else None
+    if ltx.upsampler:
+        upsampler = _upsampler_source(workspace, ltx.upsampler, refine.upsampler_subfolder)
+    elif own and (own / "config.json").is_file():
+        upsampler = ModelSource(str(own), own)
+    else:
+        upsampler = _upsampler_source(workspace, refine.upsampler, refine.upsampler_subfolder)
+    refine = refine.model_copy(update={"upsampler": upsampler.label})
+    return ModelChoice(source, family, defaults, sampling.model_copy(update={"refine": refine}), upsampler)
+
+
+def _upsampler_source(workspace: Workspace, reference: str, subfolder: str | None) -> ModelSource:
+    """A latent upsampler folder (its config.json at the top or in `subfolder`) or repo id."""
+    folder = _local(workspace, reference)
+    if folder.is_dir():
+        for candidate in (folder, folder / (subfolder or "")):
+            if (candidate / "config.json").is_file():
+                return ModelSource(str(candidate), candidate)
+        raise ConfigError(f"latent upsampler {reference!r}: {folder} has no config.json"
+                          + (f" (nor {subfolder}/config.json)" if subfolder else ""))
+    if reference.count("/") == 1 and not reference.startswith((".", "/", "~")):
+        return ModelSource(reference, None, subfolder)
+    raise ConfigError(f"latent upsampler {reference!r}: there is no folder {folder}, and it is not an 'owner/name' repo id")
+
+
+def _local(workspace: Workspace, reference: str) -> Path:
+    folder = Path(reference).expanduser()
+    return folder if folder.is_absolute() else workspace.root / folder
 
 
 def _family(name: str) -> str:
@@ -73,8 +137,10 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     """Generate the shot's footage with its model, retime it to the delivery rate and encode it."""
     started = time.perf_counter()
     script, shot, config = job.script, job.shot, job.config
-    source, defaults, family = model_source(workspace, config)
+    choice = choose_model(workspace, config)
+    source, defaults, family = choice.source, choice.defaults, choice.family
     ltx = config.ltx_video
+    guidance = ltx.guidance_scale or defaults["guidance_scale"]
     plan = plan_generation(
         shot.duration_s, width=ltx.width or defaults["width"], height=ltx.height or defaults["height"],
         max_frames=ltx.num_frames or defaults["num_frames"], fps=ltx.fps or defaults["fps"], output_fps=config.video.fps,
@@ -86,16 +152,20 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [fit_to_frame(load_keyframe(p, label=workspace.relative(p)), (plan.width, plan.height)) for p in keyframe_paths]
     pipe = models.pipeline(source, lambda src: load_condition_pipeline(src, ltx.memory, family))
+    upsampler = None
+    if choice.upsampler:
+        upsampler = models.get(f"{source.label} + {choice.upsampler.label}",
+                               lambda: load_latent_upsampler(choice.upsampler, pipe, family, ltx.memory))
     request = ShotGeneration(
         plan=plan, prompt=cinematic_prompt(shot.description, shot.camera_movement),
         negative_prompt=shot.negative_prompt or "", keyframes=tuple(zip(keyframes, shot.keyframe_times_s, strict=True)),
-        steps=steps, guidance_scale=ltx.guidance_scale, seed=ltx.seed,
+        steps=steps, guidance_scale=guidance, seed=ltx.seed, sampling=choice.sampling,
         strength=1.0 - 0.5 * job.motion,  # looser keyframe conditioning lets the model move more
         motion_bucket_id=ltx.motion_bucket_id, noise_aug_strength=ltx.noise_aug_strength,
         decode_chunk_size=ltx.decode_chunk_size, reroll_static=ltx.reroll_static,
     )
     try:
-        footage = video_generator(pipe, family).generate_shot(request, lambda step, total: not cancel.cancelled)
+        footage = video_generator(pipe, family, upsampler).generate_shot(request, lambda step, total: not cancel.cancelled)
     except RenderError:
         cancel.check()  # an interrupted denoising loop is a cancel, not a failure
         raise
@@ -121,10 +191,10 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
         camera_movement=shot.camera_movement.value, width=config.video.width, height=config.video.height,
         bitrate_kbps=config.video.bitrate_kbps, encoder_preset=job.preset, motion_score=meter.motion,
         flicker_score=meter.flicker, model=source.label, model_family=family, seed=footage.seed, rerolls=footage.rerolls,
-        peak_vram_gb=peak_vram_gb(), guidance_scale=ltx.guidance_scale,
+        peak_vram_gb=peak_vram_gb(), guidance_scale=guidance,
         motion_bucket_id=ltx.motion_bucket_id, generation_size=f"{plan.width}x{plan.height}",
         generation_frames=plan.num_frames, generation_chunks=plan.chunks, num_inference_steps=steps,
-        near_static=footage.near_static, recipe=generator_recipe(family),
+        near_static=footage.near_static, recipe=generator_recipe(family, choice.sampling.describe(steps, guidance)),
     )
 
 

@@ -11,7 +11,7 @@ from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.assembly import Edits
 from studio.domain.metadata import Method
-from studio.errors import WorkspaceError
+from studio.errors import StudioError, WorkspaceError
 from studio.services.assemble import AssemblyOptions, AssemblyReport, PreparedAssembly, Timeline
 from studio.services.batch import BatchReport, Selection, ShotRequest
 from studio.services.progress import CancelToken, ProgressListener
@@ -56,6 +56,17 @@ class Studio:
         for override in self.overrides:
             config = override(config)
         return config
+
+    def ltx_sampling_defaults(self) -> tuple[int, float]:
+        """The steps and guidance an LTX take starts from: pipeline.yaml's, else its model's or recipe's preset's."""
+        from studio.services.ltx_render import FALLBACK, choose_model
+
+        ltx = self.config.ltx_video
+        try:
+            defaults = choose_model(self.workspace, self.config).defaults
+        except StudioError:  # a broken ltx_video section is reported when a render starts, not here
+            defaults = FALLBACK
+        return (ltx.num_inference_steps or defaults["num_inference_steps"], ltx.guidance_scale or defaults["guidance_scale"])
 
     def with_svd(self) -> Studio:
         """This studio with Stable Video Diffusion as the generative model (unless one is already chosen)."""

@@ -103,8 +103,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
     with gr.Row():
-        guidance = gr.Slider(1, 10, value=config.ltx_video.guidance_scale, step=0.5, label="LTX guidance", interactive=False)
-        steps = gr.Slider(1, 60, value=8, step=1, label="LTX steps", interactive=False)
+        default_steps, default_guidance = desk.studio.ltx_sampling_defaults()
+        guidance = gr.Slider(1, 10, value=default_guidance, step=0.5, label="LTX guidance", interactive=False)
+        steps = gr.Slider(1, 60, value=default_steps, step=1, label="LTX steps", interactive=False)
         seed = gr.Number(value=config.ltx_video.seed, precision=0, minimum=0, label="LTX seed", interactive=False)
     with gr.Row():
         render = gr.Button("Render take", variant="primary")

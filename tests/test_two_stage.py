@@ -1,0 +1,181 @@
+"""The official two-stage (multiscale) recipes, run on tiny random-weight LTX-Video and LTX-2 pipelines with tiny
+latent upsamplers, all built and saved here and loaded by path through the studio's own loaders."""
+
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("diffusers")
+
+from studio.backends.ltx import (  # noqa: E402
+    Ltx2Generator,
+    LtxGenerator,
+    LtxRequest,
+    ModelSource,
+    load_condition_pipeline,
+    load_latent_upsampler,
+)
+from studio.backends.tiny import build_tiny_ltx, build_tiny_ltx2  # noqa: E402
+from studio.config import PipelineConfig  # noqa: E402
+from studio.errors import ConfigError, RenderError  # noqa: E402
+from studio.media.probe import probe_clip  # noqa: E402
+from studio.presets import load_preset  # noqa: E402
+from studio.services import Selection, Studio  # noqa: E402
+from studio.services.cluster import portable_config  # noqa: E402
+from studio.services.ltx_render import choose_model  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+
+LTX_DISTILLED = load_preset("ltx-video-13b-distilled").sampling
+LTX2_DISTILLED = load_preset("ltx-2.3-distilled").sampling
+
+
+class Recording:
+    """A pipeline that remembers the arguments of every call and passes them on."""
+
+    def __init__(self, pipeline):
+        self.pipeline, self.calls = pipeline, []
+
+    def __call__(self, **arguments):
+        self.calls.append(arguments)
+        return self.pipeline(**arguments)
+
+    def __getattr__(self, name):
+        return getattr(self.pipeline, name)
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
+    folder = tmp_path_factory.mktemp("models")
+    return {"ltx-video": build_tiny_ltx(folder), "ltx-2": build_tiny_ltx2(folder)}
+
+
+def generator(models, family):
+    source = ModelSource("tiny", models[family])
+    pipe = load_condition_pipeline(source, family=family)
+    upsampler = load_latent_upsampler(ModelSource("up", models[family] / "latent_upsampler"), pipe, family)
+    generator_class = Ltx2Generator if family == "ltx-2" else LtxGenerator
+    return generator_class(Recording(pipe), Recording(upsampler))
+
+
+def request(sampling, *, width=32, height=64, seed=1, steps=8):
+    keyframe = real_photo("forest", 64)[:height, :width]
+    return LtxRequest(prompt="slow push in over the meadow", negative_prompt="blurry", width=width, height=height,
+                      num_frames=17, fps=8, steps=steps, guidance_scale=1.0, seed=seed,
+                      conditions=[(keyframe, 0, 1.0)], sampling=sampling)
+
+
+def test_ltx_video_distilled_recipe_runs_stage_1_small_then_upsamples_and_refines(models):
+    ltx = generator(models, "ltx-video")
+    steps = []
+    frames = ltx.generate(request(LTX_DISTILLED), lambda done, total: steps.append((done, total)) or True)
+    first, second = ltx.pipeline.calls
+    assert (first["width"], first["height"], first["output_type"]) == (32, 32, "latent")  # 2/3 of 32x64, floored to 32
+    assert first["timesteps"] == [1000, 993, 987, 981, 975, 909, 725, 0.03] and first["guidance_scale"] == 1.0
+    assert (first["decode_timestep"], first["decode_noise_scale"], first["image_cond_noise_scale"],
+            first["guidance_rescale"]) == (0.05, 0.025, 0.0, 0.7)
+    (upsample,) = ltx.upsampler.calls
+    assert (upsample["adain_factor"], upsample["tone_map_compression_ratio"]) == (1.0, 0.6)
+    assert (second["width"], second["height"], second["output_type"]) == (64, 64, "np")  # x2 upsampled
+    assert second["timesteps"] == [1000, 909, 725, 421, 0] and second["denoise_strength"] == 0.999
+    assert tuple(second["latents"].shape[-2:]) == (16, 16)  # the tiny VAE's 4x: stage 1's 8x8 latents doubled
+    assert len(frames) == 17 and frames[0].shape == (64, 32, 3)  # resized to the wanted size, as the docs do
+    assert [done for done, _ in steps] == list(range(1, 13))  # 8 steps of stage 1, then 4 of the refine
+    assert {total for _, total in steps} == {13}  # 8 + the preset's nominal 5 refine steps
+
+
+def test_ltx2_distilled_recipe_follows_the_released_sigmas_and_carries_the_audio_latents(models):
+    ltx2 = generator(models, "ltx-2")
+    frames = ltx2.generate(request(LTX2_DISTILLED, width=64, height=64), lambda done, total: True)
+    first, second = ltx2.pipeline.calls
+    assert (first["width"], first["height"], first["output_type"]) == (32, 32, "latent")  # half of 64x64
+    assert first["sigmas"] == [1.0, 0.99375, 0.9875, 0.98125, 0.975, 0.909375, 0.725, 0.421875]
+    assert "image_cond_noise_scale" not in first  # an LTX-Video 0.9.x setting
+    assert (second["width"], second["height"], second["num_inference_steps"]) == (64, 64, 3)
+    assert second["sigmas"] == [0.909375, 0.725, 0.421875] and second["noise_scale"] == 0.909375
+    assert second["audio_latents"] is not None and second["audio_latents"].ndim == 4  # stage 1's audio, refined too
+    assert len(frames) == 17 and frames[0].shape == (64, 64, 3)
+
+
+def test_two_stage_results_are_decided_by_the_seed(models):
+    ltx2 = generator(models, "ltx-2")
+    first = ltx2.generate(request(LTX2_DISTILLED, width=64, height=64, seed=3), lambda done, total: True)
+    again = ltx2.generate(request(LTX2_DISTILLED, width=64, height=64, seed=3), lambda done, total: True)
+    other = ltx2.generate(request(LTX2_DISTILLED, width=64, height=64, seed=4), lambda done, total: True)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_a_cancel_in_stage_1_stops_before_the_upsample(models):
+    ltx = generator(models, "ltx-video")
+    with pytest.raises(RenderError, match="cancelled"):
+        ltx.generate(request(LTX_DISTILLED), lambda done, total: done < 3)
+    assert len(ltx.pipeline.calls) == 1 and ltx.upsampler.calls == []
+
+
+def test_without_an_upsampler_the_recipe_runs_in_one_stage_at_the_full_size(models):
+    pipe = Recording(load_condition_pipeline(ModelSource("tiny", models["ltx-video"])))
+    frames = LtxGenerator(pipe).generate(request(LTX_DISTILLED, steps=2), lambda done, total: True)
+    (call,) = pipe.calls
+    assert (call["width"], call["height"], call["num_inference_steps"], call["output_type"]) == (32, 64, 2, "np")
+    assert "timesteps" not in call and call["decode_timestep"] == 0.05
+    assert len(frames) == 17 and frames[0].shape == (64, 32, 3)
+
+
+@pytest.fixture
+def two_stage_workspace(small_workspace, models):
+    (small_workspace.root / "config" / "pipeline.yaml").write_text(
+        "video: {width: 216, height: 384, preset: ultrafast}\n"
+        f"ltx_video: {{model: '{models['ltx-2']}', recipe: ltx-2.3-distilled, width: 64, height: 64, num_frames: 17, "
+        "fps: 4, seed: 7}\n"
+    )
+    return small_workspace
+
+
+def test_an_ltx2_shot_renders_to_spec_in_two_stages_with_the_recipe_in_its_metadata(two_stage_workspace, models):
+    report = Studio.open(two_stage_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
+    assert [o.status for o in report.outcomes] == ["rendered"], report.outcomes[0].message
+    assert probe_clip(report.outcomes[0].clip_path).spec_problems(width=216, height=384, expected_frames=210) == []
+    record = report.outcomes[0].record
+    assert (record.model_family, record.generation_size, record.num_inference_steps, record.guidance_scale) == (
+        "ltx-2", "64x64", 8, 1.0)  # steps and guidance from the recipe's preset
+    assert record.recipe == (
+        f"ltx-2: two stages: 8 steps on the released schedule at 0.5 size, guidance 1; latent x2 upsample "
+        f"({models['ltx-2'] / 'latent_upsampler'}); 3-step refine, guidance 1; keyframes at their frame indices "
+        "(the last frame as index -1); audio dropped; later chunks conditioned on the last 9 frames of the one "
+        "before at strength 0.5, overlap cross-faded")
+
+
+def test_the_recipe_resolves_from_presets_and_settings(two_stage_workspace, models):
+    workspace = two_stage_workspace.root
+
+    def choice(**ltx):
+        config = PipelineConfig.model_validate({"ltx_video": {"model": str(models["ltx-2"]), **ltx}})
+        return choose_model(Studio.open(workspace).workspace, config)
+
+    two = choice(recipe="ltx-2.3-distilled")
+    assert two.upsampler.local == models["ltx-2"] / "latent_upsampler"  # the model folder's own upsampler
+    assert two.sampling.refine.first_stage_sigmas == LTX2_DISTILLED.refine.first_stage_sigmas
+    assert choice(recipe="ltx-2.3-distilled", two_stage=False).sampling.refine is None
+    assert choice().sampling.refine is None  # a folder without a recipe: one stage
+    # Another step count cannot follow the released schedule: stage 1 samples evenly instead.
+    assert choice(recipe="ltx-2.3-distilled", num_inference_steps=4).sampling.refine.first_stage_sigmas is None
+    with pytest.raises(ConfigError, match="is a ltx-video recipe, but the model .* is ltx-2"):
+        choice(recipe="ltx-video-13b-distilled")
+    with pytest.raises(ConfigError, match="tokenizer has no config.json"):
+        choice(recipe="ltx-2.3-distilled", upsampler=str(models["ltx-2"] / "tokenizer"))
+    with pytest.raises(ConfigError, match="there is no folder .*nowhere"):
+        choice(recipe="ltx-2.3-distilled", upsampler=str(models["ltx-2"] / "nowhere"))
+
+
+def test_ray_workers_get_the_recipe_spelled_out(two_stage_workspace, models):
+    studio = Studio.open(two_stage_workspace)
+    config = portable_config(studio.workspace, studio.config, "ltx").ltx_video
+    assert (config.recipe, config.upsampler, config.num_inference_steps, config.guidance_scale) == (None, None, 8, 1.0)
+    assert config.sampling.refine.upsampler == str(models["ltx-2"] / "latent_upsampler")
+    named = studio.config.model_copy(update={"ltx_video": studio.config.ltx_video.model_copy(
+        update={"model": "ltx-2.3-distilled", "recipe": None})})
+    preset = portable_config(studio.workspace, named, "ltx").ltx_video
+    assert (preset.model, preset.sampling.refine.upsampler, preset.sampling.refine.upsampler_subfolder) == (
+        "diffusers/LTX-2.3-Distilled-Diffusers", "dg845/LTX-2.3-Spatial-Upsampler-Diffusers", "latent_upsampler")

@@ -179,3 +179,12 @@ def test_ray_workers_get_the_recipe_spelled_out(two_stage_workspace, models):
     preset = portable_config(studio.workspace, named, "ltx").ltx_video
     assert (preset.model, preset.sampling.refine.upsampler, preset.sampling.refine.upsampler_subfolder) == (
         "diffusers/LTX-2.3-Distilled-Diffusers", "dg845/LTX-2.3-Spatial-Upsampler-Diffusers", "latent_upsampler")
+
+
+def test_the_studio_starts_ltx_takes_from_the_presets_steps_and_guidance(two_stage_workspace):
+    config = two_stage_workspace.root / "config" / "pipeline.yaml"
+    assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (8, 1.0)  # the ltx-2.3-distilled recipe's
+    config.write_text("ltx_video: {model: ltx-video-2b}\n")
+    assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (40, 5.0)
+    config.write_text("ltx_video: {model: ltx-video-2b, guidance_scale: 2.5, num_inference_steps: 20}\n")
+    assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (20, 2.5)

@@ -111,7 +111,7 @@ def load_condition_pipeline(source: ModelSource, memory: str = "auto", family: s
     check_can_load(source, cuda=cuda)
     try:
         pipe = pipeline_class.from_pretrained(
-            str(source.local or source.reference), torch_dtype=torch.bfloat16 if cuda else torch.float32
+            str(source.local or source.reference), dtype=torch.bfloat16 if cuda else torch.float32
         )
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
@@ -144,7 +144,7 @@ def load_latent_upsampler(source: ModelSource, pipe: object, family: str, memory
     where = {"subfolder": source.subfolder} if source.subfolder and not source.local else {}
     try:
         model = model_class.from_pretrained(str(source.local or source.reference), **where,
-                                            torch_dtype=torch.bfloat16 if cuda else torch.float32)
+                                            dtype=torch.bfloat16 if cuda else torch.float32)
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
             f"could not load the latent upsampler {source.label}: {error}. Set ltx_video.upsampler to its folder "

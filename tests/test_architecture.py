@@ -15,7 +15,7 @@ LAYERS = {
     "services": 3,
     "cli": 4, "ui": 4, "bench": 4, "__main__": 4,
 }
-HEAVY = {"torch", "diffusers", "transformers", "gradio", "ray"}
+HEAVY = {"torch", "diffusers", "transformers", "peft", "gradio", "ray"}
 # gradio may load at the top of studio.ui modules: nothing imports studio.ui but `serve`.
 OWNER = {"gradio": "ui"}
 

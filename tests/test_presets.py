@@ -20,7 +20,7 @@ def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_and_svd():
     assert all(load_preset(name).width % 64 == 0 for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"))
     assert load_preset(PipelineConfig().ltx_video.model).repo_id == "Lightricks/LTX-Video-0.9.5"  # 2B, multi-keyframe
     two_stage = {name: load_preset(name).sampling.refine is not None for name in preset_names()}
-    assert two_stage == {"ltx-2": False, "ltx-2.3-distilled": True, "ltx-2.5": False, "ltx-video-13b": True,
+    assert two_stage == {"ltx-2": True, "ltx-2.3-distilled": True, "ltx-2.5": False, "ltx-video-13b": True,
                          "ltx-video-13b-distilled": True, "ltx-video-2b": False, "svd-xt": False}
 
 

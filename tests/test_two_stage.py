@@ -18,6 +18,7 @@ from studio.backends.ltx import (  # noqa: E402
 )
 from studio.backends.tiny import build_tiny_ltx, build_tiny_ltx2  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
+from studio.domain.recipe import Sampling  # noqa: E402
 from studio.errors import ConfigError, RenderError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
@@ -33,15 +34,23 @@ LTX2_DISTILLED = load_preset("ltx-2.3-distilled").sampling
 class Recording:
     """A pipeline that remembers the arguments of every call and passes them on."""
 
-    def __init__(self, pipeline):
-        self.pipeline, self.calls = pipeline, []
+    def __init__(self, pipeline, before=None):
+        self.pipeline, self.calls, self.before = pipeline, [], before
 
     def __call__(self, **arguments):
         self.calls.append(arguments)
+        if self.before:
+            self.before(self.pipeline)
         return self.pipeline(**arguments)
 
     def __getattr__(self, name):
         return getattr(self.pipeline, name)
+
+    def __setattr__(self, name, value):  # a swapped scheduler goes to the pipeline, as it would unwrapped
+        if name in ("pipeline", "calls", "before"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.pipeline, name, value)
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +60,12 @@ def models(tmp_path_factory):
     return {"ltx-video": build_tiny_ltx(folder), "ltx-2": build_tiny_ltx2(folder)}
 
 
-def generator(models, family):
+def generator(models, family, before=None):
     source = ModelSource("tiny", models[family])
     pipe = load_condition_pipeline(source, family=family)
     upsampler = load_latent_upsampler(ModelSource("up", models[family] / "latent_upsampler"), pipe, family)
     generator_class = Ltx2Generator if family == "ltx-2" else LtxGenerator
-    return generator_class(Recording(pipe), Recording(upsampler))
+    return generator_class(Recording(pipe, before), Recording(upsampler))
 
 
 def request(sampling, *, width=32, height=64, seed=1, steps=8):
@@ -188,3 +197,45 @@ def test_the_studio_starts_ltx_takes_from_the_presets_steps_and_guidance(two_sta
     assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (40, 5.0)
     config.write_text("ltx_video: {model: ltx-video-2b, guidance_scale: 2.5, num_inference_steps: 20}\n")
     assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (20, 2.5)
+
+
+LTX2_FULL = load_preset("ltx-2").sampling
+
+
+def lora_state(pipe):
+    """(is the refine LoRA switched on in the transformer, does the scheduler shift dynamically) right now."""
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    layers = [m for m in pipe.transformer.modules() if isinstance(m, BaseTunerLayer)]
+    return bool(layers) and not any(layer.disable_adapters for layer in layers), pipe.scheduler.config.use_dynamic_shifting
+
+
+def test_the_full_ltx2_recipe_refines_with_its_distilled_lora_only_in_stage_2(models, tmp_path):
+    pytest.importorskip("peft")
+    config = PipelineConfig.model_validate({"ltx_video": {"model": str(models["ltx-2"])}})
+    config = config.model_copy(update={"ltx_video": config.ltx_video.model_copy(update={"recipe": "ltx-2"})})
+    refine = choose_model(Studio.open(two_stage_workspace_root(tmp_path)).workspace, config).sampling.refine
+    assert refine.lora == str(models["ltx-2"])  # the model folder holds the LoRA file, as a copy of the repo would
+    states = []
+    ltx2 = generator(models, "ltx-2", before=lambda pipe: states.append(lora_state(pipe)))
+    sampling = LTX2_FULL.model_copy(update={"refine": refine})
+    plain = ltx2.generate(request(sampling, width=64, height=64, steps=2), lambda done, total: True)
+    assert states == [(False, True), (True, False)]  # stage 1: plain model, dynamic shift; stage 2: LoRA, sigmas as given
+    assert lora_state(ltx2.pipeline.pipeline) == (False, True)  # switched back for whatever runs next
+    first, second = ltx2.pipeline.calls
+    assert (first["width"], first["guidance_scale"], second["width"], second["sigmas"], second["guidance_scale"]) == (
+        32, 1.0, 64, [0.909375, 0.725, 0.421875], 1.0)
+    # The LoRA changes stage 2's result; and the pipeline runs one stage afterwards exactly as a fresh one does.
+    without_lora = ltx2.generate(request(sampling.model_copy(update={"refine": refine.model_copy(
+        update={"lora": None})}), width=64, height=64, steps=2), lambda done, total: True)
+    assert not all(np.array_equal(a, b) for a, b in zip(plain, without_lora, strict=True))
+    one_stage = request(Sampling(), width=64, height=64, steps=2)
+    fresh = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", models["ltx-2"]), family="ltx-2"))
+    assert all(np.array_equal(a, b) for a, b in zip(
+        ltx2.generate(one_stage, lambda done, total: True), fresh.generate(one_stage, lambda done, total: True), strict=True))
+
+
+def two_stage_workspace_root(tmp_path):
+    from studio.workspace import sample_workspace
+
+    return sample_workspace(tmp_path / "workspace")

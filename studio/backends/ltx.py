@@ -8,10 +8,12 @@ or a local folder saved with `save_pretrained`; all three load through
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -346,15 +348,39 @@ class LtxGenerator(_ShotGenerator):
             latents=first.frames, adain_factor=refine.adain_factor,
             tone_map_compression_ratio=refine.tone_map_compression_ratio, output_type="latent",
         ).frames, estimated_s=30)
-        second = self._denoise({
-            **self._arguments(request, width * 2, height * 2), **_schedule(refine.timesteps, refine.sigmas),
-            **self._refine_arguments(refine, first), "latents": upsampled, "num_inference_steps": refine.steps,
-            "guidance_scale": refine.guidance_scale, "output_type": "np",
-        }, counter, request)
+        with self._refining(refine):
+            second = self._denoise({
+                **self._arguments(request, width * 2, height * 2), **_schedule(refine.timesteps, refine.sigmas),
+                **self._refine_arguments(refine, first), "latents": upsampled, "num_inference_steps": refine.steps,
+                "guidance_scale": refine.guidance_scale, "output_type": "np",
+            }, counter, request)
         frames = rgb_frames(second.frames[0])
         if frames[0].shape[:2] != (request.height, request.width):  # stage 2 can be larger: 0.9.x scales by 2/3 then 2
             frames = [cv2.resize(frame, (request.width, request.height), interpolation=cv2.INTER_AREA) for frame in frames]
         return frames
+
+    @contextmanager
+    def _refining(self, refine: Refinement) -> Iterator[None]:
+        """Stage 2's model: with the recipe's distilled LoRA switched on and its scheduler, for this stage only."""
+        if not refine.lora and not refine.sigmas_as_given:
+            yield
+            return
+        from diffusers import FlowMatchEulerDiscreteScheduler
+
+        pipe, scheduler = self.pipeline, self.pipeline.scheduler
+        if refine.lora:
+            _load_refine_lora(pipe, refine)
+            pipe.enable_lora()
+            pipe.set_adapters(REFINE_ADAPTER, refine.lora_scale)
+        if refine.sigmas_as_given:
+            pipe.scheduler = FlowMatchEulerDiscreteScheduler.from_config(
+                scheduler.config, use_dynamic_shifting=False, shift_terminal=None)
+        try:
+            yield
+        finally:  # stage 1 of the next generation runs the plain model again
+            pipe.scheduler = scheduler
+            if refine.lora:
+                pipe.disable_lora()
 
     def _denoise(self, arguments: dict, counter: StepCounter, request: LtxRequest) -> object:
         return denoise(self.pipeline, arguments, counter=counter, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT)
@@ -385,6 +411,25 @@ class LtxGenerator(_ShotGenerator):
     def _refine_arguments(self, refine: Refinement, first: object) -> dict:
         """Stage 2's own inputs: how much of its schedule runs."""
         return {"denoise_strength": refine.strength} if refine.strength is not None else {}
+
+
+REFINE_ADAPTER = "studio_refine"
+
+
+def _load_refine_lora(pipe: object, refine: Refinement) -> None:
+    """Load stage 2's distilled LoRA into `pipe` once (it stays loaded, switched off outside stage 2)."""
+    if REFINE_ADAPTER in sum(pipe.get_list_adapters().values(), []):
+        return
+    if importlib.util.find_spec("peft") is None:
+        raise BackendUnavailableError("this two-stage recipe refines with a LoRA, which needs the peft package: "
+                                      "run `pip install -r requirements.txt`, or set ltx_video.two_stage: false")
+    try:
+        pipe.load_lora_weights(refine.lora, adapter_name=REFINE_ADAPTER, weight_name=refine.lora_weight_name)
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(
+            f"could not load the refine LoRA {refine.lora_weight_name or ''} from {refine.lora}: {error}. "
+            "Set ltx_video.two_stage: false for one stage") from None
+    pipe.disable_lora()
 
 
 def _schedule(timesteps: tuple[float, ...] | None, sigmas: tuple[float, ...] | None) -> dict:

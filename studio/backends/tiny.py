@@ -184,10 +184,31 @@ def build_tiny_ltx2(folder: Path) -> Path:
     vocoder = LTX2Vocoder(
         in_channels=2 * 8, hidden_channels=32, out_channels=2, upsample_kernel_sizes=[4, 4], upsample_factors=[2, 2],
         resnet_kernel_sizes=[3], resnet_dilations=[[1, 3, 5]], leaky_relu_negative_slope=0.1, output_sampling_rate=16000)
-    pipeline = LTX2ConditionPipeline(
-        scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, audio_vae=audio_vae, text_encoder=text_encoder,
+    pipeline = LTX2ConditionPipeline(  # dynamic shifting as in LTX-2's own scheduler config
+        scheduler=FlowMatchEulerDiscreteScheduler(use_dynamic_shifting=True), vae=vae, audio_vae=audio_vae, text_encoder=text_encoder,
         tokenizer=tokenizer, connectors=connectors, transformer=transformer, vocoder=vocoder)
     target = folder / "tiny-ltx2"
     pipeline.save_pretrained(target)
     save_tiny_upsampler(target, "ltx-2", latent_channels=4)
+    save_tiny_refine_lora(target, pipeline)
     return target
+
+
+def save_tiny_refine_lora(pipeline_folder: Path, pipeline: object) -> Path:
+    """A random rank-4 LoRA over the tiny transformer's attention, saved where a local copy of Lightricks/LTX-2
+    keeps its distilled refine LoRA (same file name), so the `ltx-2` preset's two-stage recipe finds it."""
+    import torch
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    from studio.presets import load_preset
+
+    transformer = pipeline.transformer
+    torch.manual_seed(0)
+    transformer.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_q", "to_k", "to_v", "to_out.0"],
+                                       init_lora_weights=False))  # random, so the LoRA visibly changes the result
+    weights = get_peft_model_state_dict(transformer)
+    transformer.delete_adapters("default")
+    name = load_preset("ltx-2").sampling.refine.lora_weight_name
+    type(pipeline).save_lora_weights(pipeline_folder, transformer_lora_layers=weights, weight_name=name)
+    return pipeline_folder / name

@@ -44,6 +44,13 @@ class Refinement(BaseModel):
     noise_scale: float | None = Field(default=None, gt=0.0, le=1.0)
     """LTX-2.x: how far the upsampled latents are re-noised before the refine (the schedule's first sigma)."""
     guidance_scale: float = Field(default=1.0, ge=1.0, le=20.0)
+    lora: str | None = None
+    """Full (non-distilled) models: a distilled LoRA stage 2 runs with, a repo id or folder (LTX-2: in its repo)."""
+    lora_weight_name: str | None = None
+    """The LoRA's file inside `lora`."""
+    lora_scale: float = Field(default=1.0, gt=0.0, le=2.0)
+    sigmas_as_given: bool = False
+    """Stage 2 on a scheduler without dynamic shifting, so its sigmas run as given (the LoRA recipe does this)."""
 
     @model_validator(mode="after")
     def _one_schedule_each(self) -> Refinement:
@@ -88,5 +95,6 @@ class Sampling(BaseModel):
         extras = [f"AdaIN {refine.adain_factor:g}" if refine.adain_factor else "",
                   f"tone map {refine.tone_map_compression_ratio:g}" if refine.tone_map_compression_ratio else ""]
         upsample = ", ".join(filter(None, [f"latent x2 upsample ({refine.upsampler})", *extras]))
+        lora = f" with the distilled LoRA {refine.lora_weight_name or refine.lora}" if refine.lora else ""
         return (f"two stages: {steps} steps{schedule} at {refine.first_stage_scale:.2g} size, guidance "
-                f"{guidance_scale:g}; {upsample}; {refine.steps}-step refine, guidance {refine.guidance_scale:g}")
+                f"{guidance_scale:g}; {upsample}; {refine.steps}-step refine{lora}, guidance {refine.guidance_scale:g}")

@@ -27,7 +27,7 @@ from studio.backends.ltx import (
 from studio.config import PipelineConfig
 from studio.domain.generation import plan_generation
 from studio.domain.metadata import ClipRecord
-from studio.domain.recipe import Sampling
+from studio.domain.recipe import Refinement, Sampling
 from studio.errors import ConfigError, RenderError
 from studio.media.encoder import ClipEncoder
 from studio.media.images import fit_to_frame, load_keyframe
@@ -101,7 +101,7 @@ def choose_model(workspace: Workspace, config: PipelineConfig) -> ModelChoice:
         upsampler = ModelSource(str(own), own)
     else:
         upsampler = _upsampler_source(workspace, refine.upsampler, refine.upsampler_subfolder)
-    refine = refine.model_copy(update={"upsampler": upsampler.label})
+    refine = refine.model_copy(update={"upsampler": upsampler.label, "lora": _lora_reference(workspace, refine, source)})
     return ModelChoice(source, family, defaults, sampling.model_copy(update={"refine": refine}), upsampler)
 
 
@@ -117,6 +117,16 @@ def _upsampler_source(workspace: Workspace, reference: str, subfolder: str | Non
     if reference.count("/") == 1 and not reference.startswith((".", "/", "~")):
         return ModelSource(reference, None, subfolder)
     raise ConfigError(f"latent upsampler {reference!r}: there is no folder {folder}, and it is not an 'owner/name' repo id")
+
+
+def _lora_reference(workspace: Workspace, refine: Refinement, model: ModelSource) -> str | None:
+    """Where stage 2's LoRA loads from: a folder (the workspace's, or a local model's own copy of the file) or a repo id."""
+    if not refine.lora:
+        return None
+    if model.local and refine.lora_weight_name and (model.local / refine.lora_weight_name).is_file():
+        return str(model.local)
+    folder = _local(workspace, refine.lora)
+    return str(folder) if folder.is_dir() else refine.lora
 
 
 def _local(workspace: Workspace, reference: str) -> Path:

@@ -116,7 +116,7 @@ def test_bad_input_comes_back_as_a_message(served):
     with pytest.raises(gradio_client.exceptions.AppError, match="unknown or expired"):
         client.predict("Ana", "forged", "left", [], "", api_name="/vote")
     with pytest.raises(gradio_client.exceptions.AppError, match="needs a CUDA GPU"):
-        client.predict(SAMPLE_TITLE, "shot-004", "ltx", 0.5, True, "ultrafast", 3.0, 8, 42, "Ola", api_name="/render_shot")
+        client.predict(SAMPLE_TITLE, "shot-004", "ltx", 0.5, True, "ultrafast", 3.0, 8, 42, "Ola", True, api_name="/render_shot")
 
 
 def test_only_workspace_media_is_served(served, tmp_path):

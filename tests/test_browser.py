@@ -106,10 +106,14 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # no
         page.get_by_text("shot_001_A.png · 0 s").first.wait_for(state="attached", timeout=30_000)  # captioned keyframes
         promote = page.get_by_role("button", name="Promote to canonical clip")
         assert promote.is_disabled()  # no take yet
-        assert page.get_by_label("LTX seed").is_disabled()  # interpolation is chosen
+        two_stage = page.get_by_label("LTX two-stage recipe", exact=False)
+        assert page.get_by_label("LTX seed").is_disabled() and two_stage.is_disabled()  # interpolation is chosen
+        # The sample workspace's model is the ltx-video-2b preset: its 40 steps and guidance 5 are the starting values.
+        assert (page.get_by_label("number input for LTX steps").input_value(),
+                page.get_by_label("number input for LTX guidance").input_value()) == ("40", "5")
         page.get_by_label("LTX-Video (GPU, or a small local model)").check()
         page.wait_for_timeout(500)
-        assert page.get_by_label("LTX seed").is_enabled()
+        assert page.get_by_label("LTX seed").is_enabled() and two_stage.is_enabled() and two_stage.is_checked()
         page.get_by_label("Interpolation").check()
         page.wait_for_timeout(500)
         assert page.get_by_label("LTX seed").is_disabled()

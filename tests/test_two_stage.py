@@ -239,3 +239,12 @@ def two_stage_workspace_root(tmp_path):
     from studio.workspace import sample_workspace
 
     return sample_workspace(tmp_path / "workspace")
+
+
+def test_a_take_can_switch_the_second_stage_off_for_a_quick_preview():
+    from studio.services import TakeSettings
+
+    preview = TakeSettings.parse(method="ltx", two_stage=False, steps=8)
+    assert preview.applied_to(PipelineConfig()).ltx_video.two_stage is False
+    assert preview.variant == "ltx motion 0.50 8 steps one stage"
+    assert TakeSettings.parse(method="ltx").applied_to(PipelineConfig()).ltx_video.two_stage is True  # the workspace's

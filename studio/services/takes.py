@@ -34,6 +34,7 @@ class TakeSettings(BaseModel):
     guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0, description="LTX guidance; None: the workspace's.")
     steps: int | None = Field(default=None, ge=1, le=200, description="LTX denoising steps; None: the preset's.")
     seed: int | None = Field(default=None, ge=0, description="LTX seed; None: the workspace's.")
+    two_stage: bool | None = Field(default=None, description="LTX: run the recipe's second stage; None: the workspace's.")
 
     @classmethod
     def parse(cls, **values: object) -> TakeSettings:
@@ -48,7 +49,8 @@ class TakeSettings(BaseModel):
     @property
     def variant(self) -> str:
         if self.method == "ltx":
-            extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else ""]
+            extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else "",
+                      "one stage" if self.two_stage is False else ""]
             return " ".join(["ltx", f"motion {self.motion:.2f}", *[e for e in extras if e]])
         return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
 
@@ -58,7 +60,8 @@ class TakeSettings(BaseModel):
             "ken_burns": config.interpolation.ken_burns.model_copy(update={"strength": self.motion}),
         })
         ltx_updates = {key: value for key, value in (
-            ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed)) if value is not None}
+            ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed),
+            ("two_stage", self.two_stage)) if value is not None}
         if self.method == "ltx":  # Stable Video Diffusion's motion control follows the same slider
             ltx_updates["motion_bucket_id"] = max(1, round(1 + 254 * self.motion))
         return config.model_copy(update={

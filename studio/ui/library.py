@@ -107,6 +107,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         guidance = gr.Slider(1, 10, value=default_guidance, step=0.5, label="LTX guidance", interactive=False)
         steps = gr.Slider(1, 60, value=default_steps, step=1, label="LTX steps", interactive=False)
         seed = gr.Number(value=config.ltx_video.seed, precision=0, minimum=0, label="LTX seed", interactive=False)
+        two_stage = gr.Checkbox(value=config.ltx_video.two_stage, interactive=False,
+                                label="LTX two-stage recipe (upsample and refine, where the model has one; off: a quicker preview)")
     with gr.Row():
         render = gr.Button("Render take", variant="primary")
         render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
@@ -154,18 +156,19 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
-    def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number]:
+    def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number, gr.Checkbox]:
         ltx = method_value == "ltx"
-        return gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx)
+        return gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx), gr.Checkbox(interactive=ltx)
 
     @shown_to_user
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
-                        steps: int = 8, seed: int = 42, who: str = ""):
+                        steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True):
         """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
-        ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed)} if method == "ltx" else {}
+        ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed),
+               "two_stage": two_stage} if method == "ltx" else {}
         settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx)
         counter = FrameCounter()
         take = yield from in_background(
@@ -217,9 +220,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
     for trigger in filters:
         trigger.change(on_script_change, filters, shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
-    method.change(on_method_change, method, [guidance, steps, seed], api_visibility="private")
+    method.change(on_method_change, method, [guidance, steps, seed, two_stage], api_visibility="private")
     rendering = render.click(
-        on_render_click, [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer], [status, video, metadata],
+        on_render_click, [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage],
+        [status, video, metadata],
         api_name="render_shot", concurrency_limit=1, concurrency_id="render",
     )
     rendering_script = render_script.click(

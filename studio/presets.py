@@ -7,6 +7,7 @@ model-legal generation size (the LTX-Video issue uses them).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Literal
 
@@ -77,6 +78,16 @@ def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:
     if preset.name != name:
         raise ConfigError(f"{path} names itself {preset.name!r}; the name must match the file name")
     return preset
+
+
+def preset_fingerprint(*names: str | None, folder: Path = PRESETS_DIR) -> str:
+    """sha256 of the named presets' files (names that are not presets count as absent), so that a changed
+    recipe re-renders the clips made with it."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = folder / f"{name}.yaml"
+        digest.update(path.read_bytes() if name and path.is_file() else b"-")
+    return digest.hexdigest()
 
 
 def preset_names(folder: Path = PRESETS_DIR) -> list[str]:

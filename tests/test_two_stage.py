@@ -248,3 +248,19 @@ def test_a_take_can_switch_the_second_stage_off_for_a_quick_preview():
     assert preview.applied_to(PipelineConfig()).ltx_video.two_stage is False
     assert preview.variant == "ltx motion 0.50 8 steps one stage"
     assert TakeSettings.parse(method="ltx").applied_to(PipelineConfig()).ltx_video.two_stage is True  # the workspace's
+
+
+def test_clips_re_render_when_the_recipe_they_were_made_with_changes(tmp_path, small_workspace):
+    from studio.presets import preset_fingerprint
+    from studio.services.render import input_hash
+
+    (tmp_path / "mine.yaml").write_text("steps: 8\n")
+    before = preset_fingerprint("mine", "not-a-preset", folder=tmp_path)
+    (tmp_path / "mine.yaml").write_text("steps: 9\n")
+    assert preset_fingerprint("mine", "not-a-preset", folder=tmp_path) != before
+    script = small_workspace.scripts()[0]
+    shot, keyframes = script.shots[0], small_workspace.keyframe_paths(script, script.shots[0])
+    one, two = (PipelineConfig.model_validate({"ltx_video": {"model": "some/model", "recipe": name}})
+                for name in ("ltx-2", "ltx-2.3-distilled"))
+    assert input_hash(keyframes, shot, one, "veryfast", "ltx") != input_hash(keyframes, shot, two, "veryfast", "ltx")
+    assert input_hash(keyframes, shot, one, "veryfast") == input_hash(keyframes, shot, two, "veryfast")  # interp

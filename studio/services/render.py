@@ -16,6 +16,7 @@ from studio.domain.metadata import ClipRecord
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
+from studio.presets import preset_fingerprint
 from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
@@ -62,6 +63,7 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
         "preset": preset,
         "method": method,
         "ltx_video": config.ltx_video.model_dump(mode="json") if method == "ltx" else None,
+        "ltx_presets": preset_fingerprint(config.ltx_video.model, config.ltx_video.recipe) if method == "ltx" else None,
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()

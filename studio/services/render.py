@@ -63,8 +63,9 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
         "preset": preset,
         "method": method,
         "ltx_video": config.ltx_video.model_dump(mode="json") if method == "ltx" else None,
-        "ltx_presets": preset_fingerprint(config.ltx_video.model, config.ltx_video.recipe) if method == "ltx" else None,
     }
+    if method == "ltx":  # the recipe in the preset files the settings name (interpolation hashes stay as they were)
+        settings["ltx_presets"] = preset_fingerprint(config.ltx_video.model, config.ltx_video.recipe)
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 

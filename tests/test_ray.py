@@ -157,6 +157,27 @@ def test_an_ltx_shot_renders_in_a_model_actor(cluster, tmp_path):
     assert [getattr(record, k) for k in keys] == [getattr(local, k) for k in keys]
 
 
+def test_a_two_stage_ltx2_shot_renders_in_a_model_actor_with_the_recipe_spelled_out(cluster, tmp_path):
+    pytest.importorskip("diffusers")
+    from studio.backends.tiny import build_tiny_ltx2
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    model = build_tiny_ltx2(tmp_path / "models")
+    workspace = exact_workspace(tmp_path / "workspace")
+    (workspace.root / "config" / "pipeline.yaml").write_text(  # 7 s at 4 fps in one 33-frame generation
+        EXACT_SMALL_VIDEO + f"ltx_video: {{model: '{model}', recipe: ltx-2.3-distilled, width: 64, height: 64, "
+        "num_frames: 33, fps: 4, seed: 7}\n")
+    selection = Selection(title_id=SAMPLE_TITLE, shot_number=2)
+    remote = Studio.open(workspace, ClusterOptions(workers=1)).generate(selection, "ltx")
+    assert [o.status for o in remote.outcomes] == ["rendered"], remote.outcomes[0].message
+    record = remote.outcomes[0].record
+    # Workers need no presets folder: the driver spells the recipe out, upsampler path included.
+    assert record.recipe.startswith("ltx-2: two stages: 8 steps on the released schedule at 0.5 size, guidance 1; "
+                                    f"latent x2 upsample ({model / 'latent_upsampler'}); 3-step refine")
+    assert (record.model_family, record.generation_size, record.generation_chunks, record.num_frames) == (
+        "ltx-2", "64x64", 1, 210)
+
+
 def test_the_studio_app_renders_takes_on_the_cluster(cluster, tmp_path, capsys):
     gradio_client = pytest.importorskip("gradio_client")
     from tests.test_app import free_port

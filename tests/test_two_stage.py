@@ -172,6 +172,10 @@ def test_the_recipe_resolves_from_presets_and_settings(two_stage_workspace, mode
     assert choice(recipe="ltx-2.3-distilled", num_inference_steps=4).sampling.refine.first_stage_sigmas is None
     with pytest.raises(ConfigError, match="is a ltx-video recipe, but the model .* is ltx-2"):
         choice(recipe="ltx-video-13b-distilled")
+    with pytest.raises(ConfigError, match=r"config/pipeline.yaml: ltx_video.model = 'ltx-video-2b-distilled': that preset "
+                                          "was removed: .* Use ltx-video-2b"):
+        choose_model(Studio.open(workspace).workspace, PipelineConfig.model_validate(
+            {"ltx_video": {"model": "ltx-video-2b-distilled"}}))
     with pytest.raises(ConfigError, match="tokenizer has no config.json"):
         choice(recipe="ltx-2.3-distilled", upsampler=str(models["ltx-2"] / "tokenizer"))
     with pytest.raises(ConfigError, match="there is no folder .*nowhere"):

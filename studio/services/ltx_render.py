@@ -36,7 +36,7 @@ from studio.presets import PRESETS_DIR, RETIRED, load_preset, size_multiple
 from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.render import encoder_settings
-from studio.workspace import Workspace
+from studio.workspace import CONFIG_FILE, Workspace
 
 # Used when ltx_video.model is a folder or repo id without a preset.
 FALLBACK = {"width": 480, "height": 832, "num_frames": 121, "fps": 24, "num_inference_steps": 8, "guidance_scale": 3.0}
@@ -58,7 +58,10 @@ def model_source(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSou
     """The model reference in pipeline.yaml, the defaults that go with it, and its family."""
     reference = config.ltx_video.model
     defaults = dict(FALLBACK)
-    if (PRESETS_DIR / f"{reference}.yaml").is_file() or reference in RETIRED:
+    if reference in RETIRED and not (PRESETS_DIR / f"{reference}.yaml").is_file():
+        raise ConfigError(f"{Path(workspace.root, CONFIG_FILE)}: ltx_video.model = {reference!r}: "
+                          f"that preset was removed: {RETIRED[reference]}")
+    if (PRESETS_DIR / f"{reference}.yaml").is_file():
         preset = load_preset(reference)
         defaults.update(preset.model_dump(include=set(FALLBACK)))
         return ModelSource(preset.repo_id, None), defaults, preset.family

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import cv2
@@ -64,3 +65,29 @@ def edit_script(workspace: Workspace, change, title_id: str = SAMPLE_TITLE) -> N
     data = json.loads(path.read_text())
     change(data)
     path.write_text(json.dumps(data, indent=2))
+
+
+def with_ltx(workspace: Workspace, **ltx_video: object) -> Workspace:
+    """`workspace` rendering at the small size, with these `ltx_video` settings in its pipeline.yaml."""
+    (workspace.root / "config" / "pipeline.yaml").write_text(SMALL_VIDEO + f"ltx_video: {json.dumps(ltx_video)}\n")
+    return workspace
+
+
+@pytest.fixture(scope="session")
+def tiny_ltx(tmp_path_factory) -> Path:
+    """A tiny random-weight LTX-Video pipeline with its latent upsampler, saved once per test run."""
+    pytest.importorskip("diffusers")
+    from studio.backends.tiny import build_tiny_ltx
+
+    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
+    return build_tiny_ltx(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def tiny_ltx2(tmp_path_factory) -> Path:
+    """A tiny random-weight LTX-2 pipeline with its latent upsampler and refine LoRA, saved once per test run."""
+    pytest.importorskip("diffusers")
+    from studio.backends.tiny import build_tiny_ltx2
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return build_tiny_ltx2(tmp_path_factory.mktemp("models"))

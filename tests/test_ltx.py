@@ -1,7 +1,5 @@
 """LTX-Video through the real loading code, with a tiny random-weight model built and saved here."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -11,23 +9,20 @@ from studio.backends.ltx import LtxGenerator, LtxRequest, ModelSource, check_can
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from tests.conftest import SAMPLE_TITLE  # noqa: E402
-from studio.backends.tiny import build_tiny_ltx  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
-    return build_tiny_ltx(tmp_path_factory.mktemp("models"))
+TINY_SETTINGS = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 7}
+
+
+@pytest.fixture
+def tiny_model(tiny_ltx):
+    return tiny_ltx
 
 
 @pytest.fixture
 def ltx_workspace(small_workspace, tiny_model):
-    (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        "video: {width: 216, height: 384, preset: ultrafast}\n"
-        f"ltx_video: {{model: '{tiny_model}', width: 32, height: 64, num_frames: 17, fps: 8, num_inference_steps: 2, seed: 7}}\n"
-    )
-    return small_workspace
+    return with_ltx(small_workspace, model=str(tiny_model), **TINY_SETTINGS)
 
 
 def request(seed: int, conditions=()) -> LtxRequest:
@@ -140,12 +135,11 @@ def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_w
 
 
 @pytest.mark.parametrize(("threshold", "rerolls", "static"), [(1e9, 2, True), (0.0, 0, False)])
-def test_near_static_results_are_reported_and_rerolled(ltx_workspace, monkeypatch, threshold, rerolls, static):
+def test_near_static_results_are_reported_and_rerolled(ltx_workspace, tiny_model, monkeypatch, threshold, rerolls, static):
     import studio.backends.ltx as ltx_render
 
     monkeypatch.setattr(ltx_render, "NEAR_STATIC_MOTION", threshold)  # everything frozen / nothing frozen
-    config = ltx_workspace.root / "config" / "pipeline.yaml"
-    config.write_text(config.read_text().replace("seed: 7}", "seed: 7, reroll_static: 2}"))
+    with_ltx(ltx_workspace, model=str(tiny_model), **TINY_SETTINGS, reroll_static=2)
     [outcome] = Studio.open(ltx_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=5), "ltx").outcomes
     record = outcome.record
     assert outcome.status == "rendered"

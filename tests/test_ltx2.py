@@ -1,7 +1,5 @@
 """LTX-2.x through LTX2ConditionPipeline, with a tiny random-weight pipeline built and saved here, loaded by path."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -9,27 +7,16 @@ pytest.importorskip("diffusers")
 
 from studio.backends.base import ShotGeneration  # noqa: E402
 from studio.backends.ltx import Ltx2Generator, ModelSource, load_condition_pipeline  # noqa: E402
-from studio.backends.tiny import build_tiny_ltx2  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def tiny_ltx2(tmp_path_factory):
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
-    return build_tiny_ltx2(tmp_path_factory.mktemp("models"))
+from tests.conftest import SAMPLE_TITLE, real_photo, with_ltx  # noqa: E402
 
 
 @pytest.fixture
 def ltx2_workspace(small_workspace, tiny_ltx2):
-    (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        "video: {width: 216, height: 384, preset: ultrafast}\n"
-        f"ltx_video: {{model: '{tiny_ltx2}', width: 64, height: 64, num_frames: 17, fps: 4, num_inference_steps: 2, "
-        "guidance_scale: 1.0, seed: 7}\n"
-    )
-    return small_workspace
+    return with_ltx(small_workspace, model=str(tiny_ltx2), width=64, height=64, num_frames=17, fps=4,
+                    num_inference_steps=2, guidance_scale=1.0, seed=7)
 
 
 def request(seed: int, keyframes=(), duration_s: float = 2.0, overlap_frames: int = 1) -> ShotGeneration:

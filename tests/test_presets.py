@@ -33,25 +33,25 @@ def test_a_removed_preset_says_why_and_what_to_use_instead():
 def test_unknown_and_illegal_presets(tmp_path):
     with pytest.raises(ConfigError, match="no model preset 'ltx-9b'; presets: ltx-2, ltx-2.3-distilled"):
         load_preset("ltx-9b")
-    (tmp_path / "odd.yaml").write_text(
-        "name: odd\nfamily: ltx-video\nrepo_id: a/b\npipeline: LTXPipeline\nnum_inference_steps: 8\n"
-        "guidance_scale: 1\nwidth: 500\nheight: 832\nnum_frames: 120\nfps: 24\n")
+    write_preset(tmp_path, "odd", "ltx-video", "LTXPipeline", "width: 500\nheight: 832\nnum_frames: 120\n")
     with pytest.raises(ConfigError, match="divisible by 32, not 500x832"):
         load_preset("odd", tmp_path)
-    (tmp_path / "odd2.yaml").write_text(
-        "name: odd2\nfamily: ltx-2\nrepo_id: a/b\npipeline: LTX2ConditionPipeline\nnum_inference_steps: 8\n"
-        "guidance_scale: 1\nwidth: 480\nheight: 832\nnum_frames: 121\nfps: 24\n")
+    write_preset(tmp_path, "odd2", "ltx-2", "LTX2ConditionPipeline", "width: 480\nheight: 832\nnum_frames: 121\n")
     with pytest.raises(ConfigError, match="ltx-2 needs width and height divisible by 64, not 480x832"):
         load_preset("odd2", tmp_path)
-    (tmp_path / "odd3.yaml").write_text(
-        "name: odd3\nfamily: stable-video-diffusion\nrepo_id: a/b\npipeline: StableVideoDiffusionPipeline\n"
-        "num_inference_steps: 25\nguidance_scale: 3\nwidth: 576\nheight: 1024\nnum_frames: 25\nfps: 7\n"
-        "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3}}\n")
+    write_preset(tmp_path, "odd3", "stable-video-diffusion", "StableVideoDiffusionPipeline",
+                 "width: 576\nheight: 1024\nnum_frames: 25\n"
+                 "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3}}\n")
     with pytest.raises(ConfigError, match="stable-video-diffusion has no two-stage recipe"):
         load_preset("odd3", tmp_path)
-    (tmp_path / "odd4.yaml").write_text(
-        "name: odd4\nfamily: ltx-2\nrepo_id: a/b\npipeline: LTX2ConditionPipeline\nnum_inference_steps: 8\n"
-        "guidance_scale: 1\nwidth: 576\nheight: 1024\nnum_frames: 121\nfps: 24\n"
-        "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3, timesteps: [1], sigmas: [1]}}\n")
+    write_preset(tmp_path, "odd4", "ltx-2", "LTX2ConditionPipeline", "width: 576\nheight: 1024\nnum_frames: 121\n"
+                 "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3, timesteps: [1], sigmas: [1]}}\n")
     with pytest.raises(ConfigError, match="either timesteps or sigmas, not both"):
         load_preset("odd4", tmp_path)
+
+
+def write_preset(folder, name, family, pipeline, rest):
+    """A preset file with fixed sampling basics and `rest` (size, frames, extras) as given."""
+    (folder / f"{name}.yaml").write_text(
+        f"name: {name}\nfamily: {family}\nrepo_id: a/b\npipeline: {pipeline}\nnum_inference_steps: 8\n"
+        f"guidance_scale: 1\nfps: 24\n{rest}")

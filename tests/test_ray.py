@@ -133,12 +133,8 @@ def test_takes_render_on_the_cluster(cluster, tmp_path):
     assert (workspace.root / same.video_path).read_bytes() == clip.read_bytes()
 
 
-def test_an_ltx_shot_renders_in_a_model_actor(cluster, tmp_path):
-    pytest.importorskip("diffusers")
-    from studio.backends.tiny import build_tiny_ltx
-
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    model = build_tiny_ltx(tmp_path / "models")
+def test_an_ltx_shot_renders_in_a_model_actor(cluster, tmp_path, tiny_ltx):
+    model = tiny_ltx
     workspace = exact_workspace(tmp_path / "workspace")
     (workspace.root / "config" / "pipeline.yaml").write_text(
         EXACT_SMALL_VIDEO + f"ltx_video: {{model: '{model}', width: 32, height: 64, num_frames: 17, fps: 8, "
@@ -157,12 +153,8 @@ def test_an_ltx_shot_renders_in_a_model_actor(cluster, tmp_path):
     assert [getattr(record, k) for k in keys] == [getattr(local, k) for k in keys]
 
 
-def test_a_two_stage_ltx2_shot_renders_in_a_model_actor_with_the_recipe_spelled_out(cluster, tmp_path):
-    pytest.importorskip("diffusers")
-    from studio.backends.tiny import build_tiny_ltx2
-
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    model = build_tiny_ltx2(tmp_path / "models")
+def test_a_two_stage_ltx2_shot_renders_in_a_model_actor_with_the_recipe_spelled_out(cluster, tmp_path, tiny_ltx2):
+    model = tiny_ltx2
     workspace = exact_workspace(tmp_path / "workspace")
     (workspace.root / "config" / "pipeline.yaml").write_text(  # 7 s at 4 fps in one 33-frame generation
         EXACT_SMALL_VIDEO + f"ltx_video: {{model: '{model}', recipe: ltx-2.3-distilled, width: 64, height: 64, "

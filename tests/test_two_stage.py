@@ -1,8 +1,6 @@
 """The official two-stage (multiscale) recipes, run on tiny random-weight LTX-Video and LTX-2 pipelines with tiny
 latent upsamplers, all built and saved here and loaded by path through the studio's own loaders."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -16,7 +14,6 @@ from studio.backends.ltx import (  # noqa: E402
     load_condition_pipeline,
     load_latent_upsampler,
 )
-from studio.backends.tiny import build_tiny_ltx, build_tiny_ltx2  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402
 from studio.errors import ConfigError, RenderError  # noqa: E402
@@ -25,7 +22,7 @@ from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from studio.services.cluster import portable_config  # noqa: E402
 from studio.services.ltx_render import choose_model  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, real_photo, with_ltx  # noqa: E402
 
 LTX_DISTILLED = load_preset("ltx-video-13b-distilled").sampling
 LTX2_DISTILLED = load_preset("ltx-2.3-distilled").sampling
@@ -53,11 +50,9 @@ class Recording:
             setattr(self.pipeline, name, value)
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
-    folder = tmp_path_factory.mktemp("models")
-    return {"ltx-video": build_tiny_ltx(folder), "ltx-2": build_tiny_ltx2(folder)}
+@pytest.fixture
+def models(tiny_ltx, tiny_ltx2):
+    return {"ltx-video": tiny_ltx, "ltx-2": tiny_ltx2}
 
 
 def generator(models, family, before=None):
@@ -134,12 +129,8 @@ def test_without_an_upsampler_the_recipe_runs_in_one_stage_at_the_full_size(mode
 
 @pytest.fixture
 def two_stage_workspace(small_workspace, models):
-    (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        "video: {width: 216, height: 384, preset: ultrafast}\n"
-        f"ltx_video: {{model: '{models['ltx-2']}', recipe: ltx-2.3-distilled, width: 64, height: 64, num_frames: 17, "
-        "fps: 4, seed: 7}\n"
-    )
-    return small_workspace
+    return with_ltx(small_workspace, model=str(models["ltx-2"]), recipe="ltx-2.3-distilled", width=64, height=64,
+                    num_frames=17, fps=4, seed=7)
 
 
 def test_an_ltx2_shot_renders_to_spec_in_two_stages_with_the_recipe_in_its_metadata(two_stage_workspace, models):
@@ -214,11 +205,11 @@ def lora_state(pipe):
     return bool(layers) and not any(layer.disable_adapters for layer in layers), pipe.scheduler.config.use_dynamic_shifting
 
 
-def test_the_full_ltx2_recipe_refines_with_its_distilled_lora_only_in_stage_2(models, tmp_path):
+def test_the_full_ltx2_recipe_refines_with_its_distilled_lora_only_in_stage_2(models, two_stage_workspace):
     pytest.importorskip("peft")
     config = PipelineConfig.model_validate({"ltx_video": {"model": str(models["ltx-2"])}})
     config = config.model_copy(update={"ltx_video": config.ltx_video.model_copy(update={"recipe": "ltx-2"})})
-    refine = choose_model(Studio.open(two_stage_workspace_root(tmp_path)).workspace, config).sampling.refine
+    refine = choose_model(Studio.open(two_stage_workspace).workspace, config).sampling.refine
     assert refine.lora == str(models["ltx-2"])  # the model folder holds the LoRA file, as a copy of the repo would
     states = []
     ltx2 = generator(models, "ltx-2", before=lambda pipe: states.append(lora_state(pipe)))
@@ -237,12 +228,6 @@ def test_the_full_ltx2_recipe_refines_with_its_distilled_lora_only_in_stage_2(mo
     fresh = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", models["ltx-2"]), family="ltx-2"))
     assert all(np.array_equal(a, b) for a, b in zip(
         ltx2.generate(one_stage, lambda done, total: True), fresh.generate(one_stage, lambda done, total: True), strict=True))
-
-
-def two_stage_workspace_root(tmp_path):
-    from studio.workspace import sample_workspace
-
-    return sample_workspace(tmp_path / "workspace")
 
 
 def test_a_take_can_switch_the_second_stage_off_for_a_quick_preview():

@@ -289,7 +289,7 @@ class LtxGenerator(_ShotGenerator):
     """
 
     family = "ltx-video"
-    size_multiple = 32
+    size_multiple = 32  # of each stage (LTX-2 sizes are multiples of 64, so half of one is legal for stage 1)
     max_sequence_length = 128
 
     def __init__(self, pipeline: object, upsampler: object | None = None) -> None:
@@ -334,11 +334,11 @@ class LtxGenerator(_ShotGenerator):
     def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
         """One generation of `request.num_frames` frames at the request's size, in one stage or two."""
         refine = request.sampling.refine if self.upsampler is not None else None
-        counter = StepCounter(on_step, request.steps + (refine.steps if refine else 0))
         if refine is None:
-            arguments = self._arguments(request, request.width, request.height)
-            result = self._denoise({**arguments, "num_inference_steps": request.steps, "output_type": "np"}, counter, request)
-            return rgb_frames(result.frames[0])
+            return run_video_pipeline(self.pipeline, self._arguments(request, request.width, request.height),
+                                      steps=request.steps, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT,
+                                      on_step=on_step)
+        counter = StepCounter(on_step, request.steps + refine.steps)
         width, height = refine.first_stage_size(request.width, request.height, self.size_multiple)
         first = self._denoise({
             **self._arguments(request, width, height), **_schedule(refine.first_stage_timesteps, refine.first_stage_sigmas),
@@ -478,7 +478,6 @@ class Ltx2Generator(LtxGenerator):
     """
 
     family = "ltx-2"
-    size_multiple = 32  # per stage; the wanted size is a multiple of 64 so that half of it is legal for stage 1
     max_sequence_length = 256
 
     def condition_index(self, local_s: float, plan: GenerationPlan) -> int:

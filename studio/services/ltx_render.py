@@ -112,7 +112,7 @@ def _upsampler_source(workspace: Workspace, reference: str, subfolder: str | Non
     """A latent upsampler folder (its config.json at the top or in `subfolder`) or repo id."""
     folder = _local(workspace, reference)
     if folder.is_dir():
-        for candidate in (folder, folder / (subfolder or "")):
+        for candidate in (folder, folder / subfolder) if subfolder else (folder,):
             if (candidate / "config.json").is_file():
                 return ModelSource(str(candidate), candidate)
         raise ConfigError(f"latent upsampler {reference!r}: {folder} has no config.json"

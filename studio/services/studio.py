@@ -61,9 +61,10 @@ class Studio:
         """The steps and guidance an LTX take starts from: pipeline.yaml's, else its model's or recipe's preset's."""
         from studio.services.ltx_render import FALLBACK, choose_model
 
-        ltx = self.config.ltx_video
+        config = self.config  # one read of pipeline.yaml
+        ltx = config.ltx_video
         try:
-            defaults = choose_model(self.workspace, self.config).defaults
+            defaults = choose_model(self.workspace, config).defaults
         except StudioError:  # a broken ltx_video section is reported when a render starts, not here
             defaults = FALLBACK
         return (ltx.num_inference_steps or defaults["num_inference_steps"], ltx.guidance_scale or defaults["guidance_scale"])

@@ -172,7 +172,11 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from studio.domain.metadata import METHODS
+    from studio.services.canonical import CLIP_STATES, canonical_clip
+
     workspace = _workspace(args.workspace)
+    config = workspace.config()
     scripts = workspace.scripts()
     if args.title:
         scripts = [workspace.find_script(args.title)]
@@ -181,10 +185,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
               f"{script.duration_s:5.1f} s  {script.title}")
         if args.shots or args.title:
             for shot in script.shots:
-                clips = [m for m in ("interp", "ltx") if workspace.clip_path(script, shot, m).is_file()]
+                clips = [clip for method in METHODS if (clip := canonical_clip(workspace, script, shot, method, config)).exists]
+                states = [f"{clip.method}: {CLIP_STATES[clip.status]}" + (f" (pinned take {clip.pin.take_id})" if clip.pin else "")
+                          for clip in clips]
                 print(f"    {shot.shot_id}  {shot.camera_movement.value:9} {shot.duration_s:4.1f} s  "
-                      f"[{', '.join(clips) or 'not rendered'}]  {shot.description[:60]}")
+                      f"[{', '.join(states) or 'not rendered'}]  {shot.description[:60]}")
     print(f"{len(scripts)} title(s); generate one with: python -m studio generate --title TITLE_ID [--shot K]", file=sys.stderr)
+    return 0
+
+
+def _cmd_unpin(args: argparse.Namespace) -> int:
+    from studio.services.takes import unpin_clip
+
+    workspace = _workspace(args.workspace)
+    script = workspace.find_script(args.title)
+    shot = script.shot(args.shot)
+    pin = unpin_clip(workspace, script, shot, args.method)
+    print(f"{shot.shot_id} ({args.method}) is no longer pinned to take {pin.take_id}; the next generate renders it "
+          "from the workspace settings unless they already match", file=sys.stderr)
     return 0
 
 
@@ -285,7 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--age", choices=AGE_BUCKETS)
     generate.add_argument("--title", help="title id (uuid)")
     generate.add_argument("--shot", type=int, metavar="K", help="shot number k of shot-00k")
-    generate.add_argument("--force", action="store_true", help="re-render even when the clip is up to date")
+    generate.add_argument("--force", action="store_true",
+                          help="re-render even when the clip is up to date or pinned (a promoted take is then replaced)")
     generate.add_argument("--preset", choices=X264_PRESETS, help="x264 preset (default: video.preset)")
     generate.add_argument("--batch", metavar="FILE", help="run a batch config exported from the studio (per-shot method and settings)")
     _add_cluster_arguments(generate)
@@ -328,6 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--shots", action="store_true", help="also list every shot with its render status")
     listing.add_argument("--title", help="one title id: its shots")
     listing.set_defaults(handler=_cmd_list)
+
+    unpin = commands.add_parser("unpin", parents=[common], help="let batches replace a shot's promoted (pinned) clip again")
+    unpin.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
+    unpin.add_argument("--title", required=True, help="title id (uuid)")
+    unpin.add_argument("--shot", type=int, required=True, metavar="K", help="shot number k of shot-00k")
+    unpin.add_argument("--method", choices=["interp", "ltx"], default="interp", help="which canonical clip (default: interp)")
+    unpin.set_defaults(handler=_cmd_unpin)
 
     schema = commands.add_parser("schema", parents=[common], help="print the scene-script JSON Schema")
     schema.set_defaults(handler=_cmd_schema)

@@ -31,10 +31,10 @@ def test_export_run_and_the_same_outputs(desk, tmp_path, capsys):
 
     args = ["generate", "--workspace", str(desk.workspace.root), "--batch", str(path)]
     assert main(args) == 0
-    assert "5 rendered, 1 skipped" in capsys.readouterr().err  # the promoted take already is shot 2
+    assert "5 rendered, 0 skipped (up to date), 0 failed, 1 kept (pinned" in capsys.readouterr().err  # shot 2 is the pinned take
     outputs = {s.output: (desk.workspace.root / s.output).read_bytes() for s in batch.shots}
     assert main(args) == 0
-    assert "0 rendered, 6 skipped" in capsys.readouterr().err
+    assert "0 rendered, 5 skipped (up to date), 0 failed, 1 kept (pinned" in capsys.readouterr().err
     assert {s.output: (desk.workspace.root / s.output).read_bytes() for s in batch.shots} == outputs
     # The export of what was just rendered is the same batch again.
     assert desk.export_batch([SAMPLE_TITLE]) == text

@@ -234,4 +234,4 @@ def test_list_names_every_title_and_with_shots_their_status(small_workspace, cap
     assert main(["list", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE]) == 0
     shots = capsys.readouterr().out.splitlines()[1:]
     assert [line.split()[0] for line in shots] == [f"shot-00{k}" for k in range(1, 7)]
-    assert ["[interp]" in line for line in shots] == [False, False, False, True, False, False]
+    assert ["[interp: rendered]" in line for line in shots] == [False, False, False, True, False, False]

@@ -5,12 +5,27 @@ File: videos/{method}/{segment}/{age}/{title_id}/{title_id}_{method}_metadata.js
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Method = Literal["interp", "ltx"]
 METHODS: tuple[str, ...] = ("interp", "ltx")
+
+
+class Pin(BaseModel):
+    """A canonical clip an operator chose: the promoted take, who promoted it and when.
+
+    A pinned clip is kept by every batch (CLI, studio, Ray, batch files) until it is
+    unpinned or replaced with --force; assembly re-renders it with the take's own settings.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    take_id: str
+    pinned_by: str
+    pinned_at: str = Field(description="UTC time, ISO 8601.")
+    settings: dict[str, Any] = Field(description="The take's render settings (services' TakeSettings), as stored.")
 
 
 class ClipRecord(BaseModel):
@@ -43,6 +58,7 @@ class ClipRecord(BaseModel):
     seed: int | None = None
     guidance_scale: float | None = None
     motion_bucket_id: int | None = None
+    pin: Pin | None = Field(default=None, description="Set when an operator promoted a take; null: rendered from the workspace settings.")
 
 
 class TitleMetadata(BaseModel):

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
+from studio.domain.metadata import Method
 from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, PlannedShot, plan_assembly
 from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing, spans_from_script
 from studio.errors import NarrationError, StudioError
@@ -27,6 +28,7 @@ from studio.media.stitch import AudioSettings, correct_loudness, join_cuts, join
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.files import write_atomically
 from studio.services.batch import ClipJob
+from studio.services.canonical import CanonicalClip, ClipInputs, canonical_clip
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.render import encoder_settings, input_hash
 from studio.services.renderer import ShotRenderer
@@ -234,10 +236,13 @@ class _PartMaker:
         self.workspace: Workspace = renderer.workspace
         self.warnings: list[str] = []
 
+    def canonical(self, shot: Shot, method: Method) -> CanonicalClip:
+        return canonical_clip(self.workspace, self.script, shot, method, self.config)
+
     def source_of(self, shot: Shot) -> str:
         if self.options.method == "interp":
             return "interp"
-        has_ltx = self.workspace.clip_path(self.script, shot, "ltx").is_file()
+        has_ltx = self.canonical(shot, "ltx").exists
         if self.options.method == "ltx":
             if not has_ltx:
                 raise NarrationError(
@@ -249,19 +254,34 @@ class _PartMaker:
 
     def make(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
         source = self.source_of(shot)
-        settings = encoder_settings(self.config, "ultrafast" if self.options.preview_size else None)
         if source == "interp":
-            fitted = _fitted_shot(shot, planned.clip_frames, self.config.video.fps)
-            keyframes = self.workspace.keyframe_paths(self.script, fitted)
-            digest = input_hash(keyframes, fitted, self.config, settings.preset, "interp")
-            path = _part_path(self.parts_dir, planned, digest)
-            if not path.is_file():
-                job = ClipJob(self.script, fitted, "interp", self.config, path, settings.preset, digest,
-                              motion=self.config.interpolation.ken_burns.strength, cut_points=planned.cut_points)
-                self.renderer.render(job, self.progress, self.cancel)
-            else:
-                self.progress.frames_done(planned.clip_frames)
-            return path, "interp", None
+            return self.interpolated(shot, planned), "interp", None
+        return self.retimed(shot, planned)
+
+    def interpolated(self, shot: Shot, planned: PlannedShot) -> Path:
+        """The shot rendered at its fitted length with its canonical clip's settings (a pinned take's own)."""
+        canonical = self.canonical(shot, "interp")
+        if (canonical.status == "current" and canonical.record is not None and not self.options.preview_size
+                and canonical.record.num_frames == planned.clip_frames and not planned.cut_points):
+            self.progress.frames_done(planned.clip_frames)
+            return canonical.path  # already the fitted length: used as it is
+        inputs = ClipInputs.of(canonical.record, self.config)
+        preset = "ultrafast" if self.options.preview_size else inputs.preset
+        fitted = _fitted_shot(shot, planned.clip_frames, self.config.video.fps)
+        keyframes = self.workspace.keyframe_paths(self.script, fitted)
+        digest = input_hash(keyframes, fitted, inputs.config, preset, "interp")
+        path = _part_path(self.parts_dir, planned, digest)
+        if not path.is_file():
+            job = ClipJob(self.script, fitted, "interp", inputs.config, path, preset, digest,
+                          motion=inputs.config.interpolation.ken_burns.strength, cut_points=planned.cut_points)
+            self.renderer.render(job, self.progress, self.cancel)
+        else:
+            self.progress.frames_done(planned.clip_frames)
+        return path
+
+    def retimed(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
+        """The shot's generated clip (pinned or not), sped up or slowed down to its fitted length."""
+        settings = encoder_settings(self.config, "ultrafast" if self.options.preview_size else None)
         clip = self.workspace.clip_path(self.script, shot, "ltx")
         info = probe_clip(clip)
         if (info.width, info.height) != settings.size:

@@ -10,7 +10,8 @@ from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
 
-Status = Literal["rendered", "skipped", "failed", "cancelled"]
+Status = Literal["rendered", "skipped", "pinned", "failed", "cancelled"]
+"""pinned: an operator's promoted take, kept (replaced only with --force, or after an unpin)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ class BatchReport:
 
     def summary(self) -> str:
         line = f"{self.count('rendered')} rendered, {self.count('skipped')} skipped (up to date), {self.count('failed')} failed"
+        if self.count("pinned"):
+            line += f", {self.count('pinned')} kept (pinned to a promoted take; --force or unpin to replace)"
         if self.cancelled:
             line += f"; cancelled, {self.count('cancelled')} not rendered (run again to resume)"
         return line

@@ -16,7 +16,6 @@ from studio.config import PipelineConfig, describe_validation_error, read_yaml
 from studio.errors import ConfigError, WorkspaceError
 from studio.services.batch import ShotRequest
 from studio.services.takes import TakeSettings
-from studio.store import VoteStore
 from studio.workspace import Workspace
 
 BATCH_VERSION = 1
@@ -40,7 +39,7 @@ class BatchFile(BaseModel):
     shots: list[BatchShot]
 
 
-def export_batch(workspace: Workspace, config: PipelineConfig, store: VoteStore, title_ids: list[str] | None = None) -> BatchFile:
+def export_batch(workspace: Workspace, config: PipelineConfig, title_ids: list[str] | None = None) -> BatchFile:
     """A batch for the chosen titles (all when None)."""
     method = "ltx" if config.switches.use_ltx else "interp"
     defaults = TakeSettings(
@@ -52,11 +51,10 @@ def export_batch(workspace: Workspace, config: PipelineConfig, store: VoteStore,
         if title_ids and str(script.title_id) not in title_ids:
             continue
         metadata = workspace.read_metadata(script, method)
-        takes_by_hash = {take.input_hash: take for take in store.takes(str(script.title_id))}
         for shot in script.shots:
             record = metadata.clip(shot.shot_id)
-            promoted = takes_by_hash.get(record.input_hash) if record else None
-            params = TakeSettings.model_validate(promoted.params) if promoted else defaults
+            pin = record.pin if record else None
+            params = TakeSettings.model_validate(pin.settings) if pin else defaults
             shots.append(BatchShot(
                 title_id=str(script.title_id), shot_id=shot.shot_id, method=params.method, params=params,
                 seed=config.ltx_video.seed if params.method == "ltx" else None,

@@ -300,13 +300,13 @@ class RayRenderer(ShotRenderer):
         waiting: deque[tuple[int, ShotRequest, ClipJob]] = deque()
         for index, request in enumerate(requests):
             job = self.canonical_job(request)
-            existing = None if force else self.up_to_date(request, job)
-            if existing is None:
+            kept = self.kept(request, job, force=force)
+            if kept is None:
                 waiting.append((index, request, job))
                 continue
             listener.shot_started(request.label, frame_count(request.shot.duration_s, request.config.video.fps))
-            outcomes[index] = ShotOutcome(request.label, "skipped", job.clip_path, existing)
-            listener.shot_finished(request.label, "skipped", None)
+            outcomes[index] = kept
+            listener.shot_finished(request.label, kept.status, kept.message)
         in_flight: dict[Any, tuple[int, ShotRequest, ClipJob, int, str]] = {}
         try:
             while waiting or in_flight:

@@ -19,6 +19,7 @@ from studio.domain.metadata import ClipRecord, Method
 from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError
 from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
+from studio.services.canonical import canonical_clip
 from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
 from studio.services.render import input_hash, render_interpolated_shot
 from studio.services.weights import rife_weights_path
@@ -89,10 +90,8 @@ class ShotRenderer:
         listener, cancel = progress or SilentProgress(), cancel or CancelToken()
         job = self.canonical_job(request)
         listener.shot_started(request.label, frame_count(request.shot.duration_s, request.config.video.fps))
-        existing = None if force else self.up_to_date(request, job)
-        if existing is not None:
-            outcome = ShotOutcome(request.label, "skipped", job.clip_path, existing)
-        else:
+        outcome = self.kept(request, job, force=force)
+        if outcome is None:
             try:
                 outcome = self.rendered(request, job, self.render(job, listener, cancel))
             except BaseException as error:
@@ -103,12 +102,20 @@ class ShotRenderer:
     def canonical_job(self, request: ShotRequest) -> ClipJob:
         return self.job(request.script, request.shot, request.method, request.config, preset=request.preset)
 
-    def up_to_date(self, request: ShotRequest, job: ClipJob) -> ClipRecord | None:
-        """The metadata record of the existing clip when it was made from exactly these inputs."""
-        existing = self.workspace.read_metadata(request.script, request.method).clip(request.shot.shot_id)
-        if existing is not None and existing.input_hash == job.digest and job.clip_path.is_file():
-            return existing
-        return None
+    def kept(self, request: ShotRequest, job: ClipJob, *, force: bool) -> ShotOutcome | None:
+        """The outcome of a shot whose canonical clip stays (pinned, or made from exactly these inputs), else None.
+
+        The one rule every batch (local, Ray, batch files) follows: a pinned clip is kept unless forced.
+        """
+        if force:
+            return None
+        record = self.workspace.read_metadata(request.script, request.method).clip(request.shot.shot_id)
+        if record is None or not job.clip_path.is_file():
+            return None
+        if record.pin is not None:
+            clip = canonical_clip(self.workspace, request.script, request.shot, request.method, request.config)
+            return ShotOutcome(request.label, "pinned", job.clip_path, record, message=clip.describe())
+        return ShotOutcome(request.label, "skipped", job.clip_path, record) if record.input_hash == job.digest else None
 
     def rendered(self, request: ShotRequest, job: ClipJob, record: ClipRecord) -> ShotOutcome:
         """Record a finished canonical clip in its title's metadata."""

@@ -16,13 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studio.domain import Script, Shot
+from studio.domain.metadata import METHODS, Method, Pin
 from studio.errors import DecisionError, StudioError
 from studio.files import write_atomically
 from studio.media.images import load_keyframe, save_keyframe
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
-from studio.services.takes import TakeSettings, promote_take, render_take
+from studio.services.canonical import CanonicalClip, canonical_clip
+from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
 from studio.workspace import Workspace
 
@@ -33,7 +35,9 @@ class NothingToCompare(StoreError):  # noqa: N818 - a state the page explains, n
 
 @dataclass(frozen=True, slots=True)
 class ShotStatus:
-    clips: tuple[str, ...]  # methods with a canonical clip
+    """What the Library shows of a shot: its canonical clips, the methods it has takes of, 'both bad' votes."""
+
+    clips: tuple[CanonicalClip, ...]  # the methods with a canonical clip
     take_methods: tuple[str, ...]
     both_bad_votes: int
 
@@ -41,12 +45,18 @@ class ShotStatus:
     def label(self) -> str:
         if self.both_bad_votes:
             return "flagged bad"
+        if any(clip.status == "out_of_date" for clip in self.clips):
+            return "out of date"
         if self.clips:
             return "rendered"
         return "takes only" if self.take_methods else "not rendered"
 
+    @property
+    def pinned(self) -> tuple[CanonicalClip, ...]:
+        return tuple(clip for clip in self.clips if clip.pin is not None)
+
     def has_method(self, method: str) -> bool:
-        return method in self.clips or method in self.take_methods
+        return any(clip.method == method for clip in self.clips) or method in self.take_methods
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,11 @@ class ReviewDesk:
         take_methods: dict[str, set[str]] = {}
         for take in self.store.takes(title_id):
             take_methods.setdefault(take.shot_id, set()).add(take.method)
+        config = self.studio.config
         return {
             shot.shot_id: ShotStatus(
-                clips=tuple(m for m in ("interp", "ltx") if self.workspace.clip_path(script, shot, m).is_file()),
+                clips=tuple(clip for method in METHODS
+                            if (clip := canonical_clip(self.workspace, script, shot, method, config)).exists),
                 take_methods=tuple(sorted(take_methods.get(shot.shot_id, ()))),
                 both_bad_votes=bad.get(shot.shot_id, 0),
             )
@@ -111,8 +123,22 @@ class ReviewDesk:
         return render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
                            progress=progress or SilentProgress(), cancel=cancel or CancelToken())
 
-    def promote(self, take_id: str) -> Path:
-        return promote_take(self.workspace, self.store, self.store.take(take_id))
+    def promote(self, take_id: str, *, by: str = "anonymous") -> Path:
+        """Pin the take as its shot's canonical clip (batches keep it until it is unpinned)."""
+        return promote_take(self.workspace, self.store.take(take_id), by=by)
+
+    def unpin(self, title_id: str, shot_id: str, method: Method) -> Pin:
+        """Let batches replace the shot's pinned clip with a render from the workspace settings again."""
+        if method not in METHODS:
+            raise StudioError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+        script, shot = self.shot(title_id, shot_id)
+        return unpin_clip(self.workspace, script, shot, method)
+
+    def canonical(self, title_id: str, shot_id: str) -> list[CanonicalClip]:
+        """The shot's canonical clip of each method, with how it was made and whether it is current."""
+        script, shot = self.shot(title_id, shot_id)
+        config = self.studio.config
+        return [canonical_clip(self.workspace, script, shot, method, config) for method in METHODS]
 
     def next_pair(self, reviewer: str, rng: random.Random | None = None) -> tuple[Pair, Take, Take]:
         """The next pair for `reviewer`: two takes of one shot whose comparison has the fewest
@@ -211,7 +237,7 @@ class ReviewDesk:
         """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""
         from studio.services.batchfile import dump_batch, export_batch
 
-        return dump_batch(export_batch(self.workspace, self.studio.config, self.store, title_ids or None))
+        return dump_batch(export_batch(self.workspace, self.studio.config, title_ids or None))
 
     def votes_csv(self) -> str:
         rows = self.store.vote_rows()

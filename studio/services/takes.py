@@ -6,66 +6,19 @@ import secrets
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error
+from studio.config import PipelineConfig
 from studio.domain import Script, Shot
-from studio.domain.metadata import ClipRecord
+from studio.domain.metadata import ClipRecord, Method, Pin
 from studio.domain.timing import frame_count
 from studio.errors import StudioError
 from studio.files import replaced_atomically
+from studio.services.canonical import pinned
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.renderer import ShotRenderer
+from studio.services.take_settings import TakeSettings
 from studio.store import Take, VoteStore
 from studio.workspace import Workspace
-
-
-class TakeSettings(BaseModel):
-    """The controls of one render, as the Generate tab and the API send them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    method: Literal["interp", "ltx"] = "interp"
-    motion: float = Field(default=0.5, ge=0.0, le=1.0, description="Ken Burns strength (interp).")
-    smooth_motion: bool = True
-    preset: str = Field(default="veryfast", description="x264 preset.")
-    guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0, description="LTX guidance; None: the workspace's.")
-    steps: int | None = Field(default=None, ge=1, le=200, description="LTX denoising steps; None: the preset's.")
-    seed: int | None = Field(default=None, ge=0, description="LTX seed; None: the workspace's.")
-    two_stage: bool | None = Field(default=None, description="LTX: run the recipe's second stage; None: the workspace's.")
-
-    @classmethod
-    def parse(cls, **values: object) -> TakeSettings:
-        try:
-            settings = cls.model_validate(values)
-        except ValidationError as error:
-            raise StudioError(describe_validation_error("render settings", error)) from None
-        if settings.preset not in X264_PRESETS:
-            raise StudioError(f"encoder preset must be one of {', '.join(X264_PRESETS)}, not {settings.preset!r}")
-        return settings
-
-    @property
-    def variant(self) -> str:
-        if self.method == "ltx":
-            extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else "",
-                      "one stage" if self.two_stage is False else ""]
-            return " ".join(["ltx", f"motion {self.motion:.2f}", *[e for e in extras if e]])
-        return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
-
-    def applied_to(self, config: PipelineConfig) -> PipelineConfig:
-        interpolation = config.interpolation.model_copy(update={
-            "smooth_motion": self.smooth_motion,
-            "ken_burns": config.interpolation.ken_burns.model_copy(update={"strength": self.motion}),
-        })
-        ltx_updates = {key: value for key, value in (
-            ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed),
-            ("two_stage", self.two_stage)) if value is not None}
-        if self.method == "ltx":  # Stable Video Diffusion's motion control follows the same slider
-            ltx_updates["motion_bucket_id"] = max(1, round(1 + 254 * self.motion))
-        return config.model_copy(update={
-            "interpolation": interpolation, "ltx_video": config.ltx_video.model_copy(update=ltx_updates)})
 
 
 def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, take_id: str) -> Path:
@@ -97,8 +50,8 @@ def render_take(
     return take
 
 
-def promote_take(workspace: Workspace, store: VoteStore, take: Take) -> Path:
-    """Make `take` the canonical shot_k.mp4 of its method and update the title's metadata."""
+def promote_take(workspace: Workspace, take: Take, *, by: str) -> Path:
+    """Make `take` the canonical shot_k.mp4 of its method, pinned: batches keep it until it is unpinned."""
     script = workspace.find_script(take.title_id)
     shot = script.shot(take.shot_id)
     method = "ltx" if take.method == "ltx" else "interp"
@@ -108,9 +61,21 @@ def promote_take(workspace: Workspace, store: VoteStore, take: Take) -> Path:
     target = workspace.clip_path(script, shot, method)
     with replaced_atomically(target, ".partial.mp4") as temp:
         shutil.copyfile(source, temp)
-    record = ClipRecord.model_validate(take.record | {"video_file": target.name})
+    pin = Pin(take_id=take.id, pinned_by=by, pinned_at=datetime.now(UTC).isoformat(timespec="seconds"),
+              settings=TakeSettings.model_validate(take.params).model_dump(exclude_none=True))
+    record = pinned(ClipRecord.model_validate(take.record | {"video_file": target.name}), pin)
     workspace.write_metadata(workspace.read_metadata(script, method).with_clip(record), script)
     return target
 
 
-__all__ = ["TakeSettings", "promote_take", "render_take", "take_path"]
+def unpin_clip(workspace: Workspace, script: Script, shot: Shot, method: Method) -> Pin:
+    """Let batches replace the shot's canonical clip again; the clip itself stays until they do."""
+    metadata = workspace.read_metadata(script, method)
+    record = metadata.clip(shot.shot_id)
+    if record is None or record.pin is None:
+        raise StudioError(f"{shot.shot_id} has no pinned {method} clip to unpin; promote a take to pin one")
+    workspace.write_metadata(metadata.with_clip(pinned(record, None)), script)
+    return record.pin
+
+
+__all__ = ["TakeSettings", "promote_take", "render_take", "take_path", "unpin_clip"]

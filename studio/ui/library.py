@@ -15,7 +15,7 @@ from studio.ui.background import CANCELLED_NOTE, in_background
 from studio.ui.errors import shown_to_user
 
 TAKE_COLUMNS = ["take", "settings", "by", "at (UTC)", "motion", "flicker", "render s", "won/tied/lost"]
-STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "flagged bad")
+STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
 
 
 def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> list[tuple[str, str]]:

@@ -1,0 +1,56 @@
+"""The controls of one take, as the Generate tab and the API send them, and how they apply to the settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error
+from studio.errors import StudioError
+
+
+class TakeSettings(BaseModel):
+    """The controls of one render, as the Generate tab and the API send them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Literal["interp", "ltx"] = "interp"
+    motion: float = Field(default=0.5, ge=0.0, le=1.0, description="Ken Burns strength (interp).")
+    smooth_motion: bool = True
+    preset: str = Field(default="veryfast", description="x264 preset.")
+    guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0, description="LTX guidance; None: the workspace's.")
+    steps: int | None = Field(default=None, ge=1, le=200, description="LTX denoising steps; None: the preset's.")
+    seed: int | None = Field(default=None, ge=0, description="LTX seed; None: the workspace's.")
+    two_stage: bool | None = Field(default=None, description="LTX: run the recipe's second stage; None: the workspace's.")
+
+    @classmethod
+    def parse(cls, **values: object) -> TakeSettings:
+        try:
+            settings = cls.model_validate(values)
+        except ValidationError as error:
+            raise StudioError(describe_validation_error("render settings", error)) from None
+        if settings.preset not in X264_PRESETS:
+            raise StudioError(f"encoder preset must be one of {', '.join(X264_PRESETS)}, not {settings.preset!r}")
+        return settings
+
+    @property
+    def variant(self) -> str:
+        if self.method == "ltx":
+            extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else "",
+                      "one stage" if self.two_stage is False else ""]
+            return " ".join(["ltx", f"motion {self.motion:.2f}", *[e for e in extras if e]])
+        return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
+
+    def applied_to(self, config: PipelineConfig) -> PipelineConfig:
+        interpolation = config.interpolation.model_copy(update={
+            "smooth_motion": self.smooth_motion,
+            "ken_burns": config.interpolation.ken_burns.model_copy(update={"strength": self.motion}),
+        })
+        ltx_updates = {key: value for key, value in (
+            ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed),
+            ("two_stage", self.two_stage)) if value is not None}
+        if self.method == "ltx":  # Stable Video Diffusion's motion control follows the same slider
+            ltx_updates["motion_bucket_id"] = max(1, round(1 + 254 * self.motion))
+        return config.model_copy(update={
+            "interpolation": interpolation, "ltx_video": config.ltx_video.model_copy(update=ltx_updates)})

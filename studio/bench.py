@@ -279,7 +279,7 @@ def _render_one_shot(job: dict) -> dict:
         "backend": job["name"], "output_s": record.duration_s, "wall_s": round(wall, 2),
         "compute_s_per_output_s": round(wall / record.duration_s, 3),
         "peak_ram_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "peak_vram_gb": getattr(record, "peak_vram_gb", None),
+        "peak_vram_gb": record.peak_vram_gb,
     }
 
 

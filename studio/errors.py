@@ -45,3 +45,7 @@ class NarrationError(StudioError):
 
 class DecisionError(StudioError):
     """Applying a default method that the votes do not support, or an ill-typed decision."""
+
+
+class Cancelled(Exception):  # noqa: N818 - a cancel is not an error: deliberately no StudioError
+    """The person who started the work cancelled it; unfinished output was discarded."""

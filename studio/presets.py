@@ -7,12 +7,11 @@ model-legal generation size (the LTX-Video issue uses them).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from studio.domain.families import FAMILIES, FamilyName
 from studio.config import describe_validation_error, read_yaml
 from studio.domain.recipe import Sampling
 from studio.errors import ConfigError
@@ -24,10 +23,8 @@ class ModelPreset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    family: Literal["ltx-video", "ltx-2", "stable-video-diffusion"]
+    family: FamilyName
     repo_id: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
-    pipeline: Literal["LTXPipeline", "LTXImageToVideoPipeline", "LTXConditionPipeline", "LTX2ConditionPipeline",
-                      "StableVideoDiffusionPipeline"]
     num_inference_steps: int = Field(ge=1, le=200)
     guidance_scale: float = Field(ge=1.0, le=20.0)
     width: int = Field(ge=32)
@@ -38,20 +35,11 @@ class ModelPreset(BaseModel):
 
     @model_validator(mode="after")
     def _model_legal(self) -> ModelPreset:
-        if self.family in ("ltx-video", "ltx-2"):
-            multiple = size_multiple(self.family)
-            if self.width % multiple or self.height % multiple:
-                raise ValueError(f"{self.family} needs width and height divisible by {multiple}, not {self.width}x{self.height}")
-            if (self.num_frames - 1) % 8:
-                raise ValueError(f"{self.family} needs 8n+1 frames, not {self.num_frames}")
-        elif self.sampling.refine:
+        family = FAMILIES[self.family]
+        family.check_size(self.width, self.height, self.num_frames)
+        if self.sampling.refine and not family.two_stage:
             raise ValueError(f"{self.family} has no two-stage recipe; remove sampling.refine")
         return self
-
-
-def size_multiple(family: str) -> int:
-    """What generation width and height must divide by: 64 for LTX-2.x, 32 for LTX-Video 0.9.x (and SVD's 8 is covered)."""
-    return 64 if family == "ltx-2" else 32
 
 
 # Presets that were removed, and why: a config naming one gets this instead of "no such preset".
@@ -78,16 +66,6 @@ def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:
     if preset.name != name:
         raise ConfigError(f"{path} names itself {preset.name!r}; the name must match the file name")
     return preset
-
-
-def preset_fingerprint(*names: str | None, folder: Path = PRESETS_DIR) -> str:
-    """sha256 of the named presets' files (names that are not presets count as absent), so that a changed
-    recipe re-renders the clips made with it."""
-    digest = hashlib.sha256()
-    for name in names:
-        path = folder / f"{name}.yaml"
-        digest.update(path.read_bytes() if name and path.is_file() else b"-")
-    return digest.hexdigest()
 
 
 def preset_names(folder: Path = PRESETS_DIR) -> list[str]:

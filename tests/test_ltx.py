@@ -5,7 +5,9 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.backends.ltx import LtxGenerator, LtxRequest, ModelSource, check_can_load, frame_index_for, load_condition_pipeline  # noqa: E402
+from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
+from studio.backends.runtime import ModelSource, check_can_load, load_pipeline  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
@@ -31,7 +33,7 @@ def request(seed: int, conditions=()) -> LtxRequest:
 
 
 def test_same_seed_same_frames_other_seed_other_frames(tiny_model):
-    generator = LtxGenerator(load_condition_pipeline(ModelSource("tiny", tiny_model)))
+    generator = LtxGenerator(load_pipeline(ModelSource("tiny", tiny_model), FAMILIES["ltx-video"]))
     keyframe = (np.random.default_rng(0).random((64, 32, 3)) * 255).astype(np.uint8)
     first = generator.generate(request(1, [(keyframe, 0, 1.0)]), lambda step, total: True)
     again = generator.generate(request(1, [(keyframe, 0, 1.0)]), lambda step, total: True)
@@ -42,7 +44,7 @@ def test_same_seed_same_frames_other_seed_other_frames(tiny_model):
 
 
 def test_steps_are_reported_and_cancel_stops_denoising(tiny_model):
-    generator = LtxGenerator(load_condition_pipeline(ModelSource("tiny", tiny_model)))
+    generator = LtxGenerator(load_pipeline(ModelSource("tiny", tiny_model), FAMILIES["ltx-video"]))
     seen = []
     generator.generate(request(1), lambda step, total: seen.append((step, total)) or True)
     assert seen == [(1, 2), (2, 2)]
@@ -118,7 +120,7 @@ def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_w
 
     studio = Studio.open(ltx_workspace)
     source = ModelSource(str(studio.config.ltx_video.model), __import__("pathlib").Path(studio.config.ltx_video.model))
-    pipe = studio.renderer.models.pipeline(source, load_condition_pipeline)
+    pipe = studio.renderer.models.pipeline(source, lambda src: load_pipeline(src, FAMILIES["ltx-video"]))
     saved = {name: p.detach().clone() for name, p in pipe.transformer.named_parameters()}
     with torch.no_grad():
         next(pipe.transformer.parameters()).fill_(float("nan"))  # a broken checkpoint
@@ -136,9 +138,9 @@ def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_w
 
 @pytest.mark.parametrize(("threshold", "rerolls", "static"), [(1e9, 2, True), (0.0, 0, False)])
 def test_near_static_results_are_reported_and_rerolled(ltx_workspace, tiny_model, monkeypatch, threshold, rerolls, static):
-    import studio.backends.ltx as ltx_render
+    import studio.backends.runtime as runtime
 
-    monkeypatch.setattr(ltx_render, "NEAR_STATIC_MOTION", threshold)  # everything frozen / nothing frozen
+    monkeypatch.setattr(runtime, "NEAR_STATIC_MOTION", threshold)  # everything frozen / nothing frozen
     with_ltx(ltx_workspace, model=str(tiny_model), **TINY_SETTINGS, reroll_static=2)
     [outcome] = Studio.open(ltx_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=5), "ltx").outcomes
     record = outcome.record

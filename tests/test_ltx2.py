@@ -6,7 +6,9 @@ import pytest
 pytest.importorskip("diffusers")
 
 from studio.backends.base import ShotGeneration  # noqa: E402
-from studio.backends.ltx import Ltx2Generator, ModelSource, load_condition_pipeline  # noqa: E402
+from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.ltx import Ltx2Generator  # noqa: E402
+from studio.backends.runtime import ModelSource, load_pipeline  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
@@ -27,7 +29,7 @@ def request(seed: int, keyframes=(), duration_s: float = 2.0, overlap_frames: in
 
 
 def test_a_tiny_ltx2_pipeline_loads_by_path_and_the_seed_decides_the_frames(tiny_ltx2):
-    generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    generator = Ltx2Generator(load_pipeline(ModelSource("tiny", tiny_ltx2), FAMILIES["ltx-2"]))
     first = generator.generate_shot(request(3), lambda step, total: True)
     again = generator.generate_shot(request(3), lambda step, total: True)
     other = generator.generate_shot(request(4), lambda step, total: True)
@@ -46,7 +48,7 @@ def test_first_and_last_keyframes_condition_latent_0_and_the_last_latent(tiny_lt
 
     monkeypatch.setattr(Ltx2Generator, "generate", spy)
     keyframe = real_photo("forest", 64)[:64]
-    generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    generator = Ltx2Generator(load_pipeline(ModelSource("tiny", tiny_ltx2), FAMILIES["ltx-2"]))
     assert generator.pipeline.vae_temporal_compression_ratio == 2  # the tiny VAE; released LTX-2 VAEs use 8
     generator.generate_shot(request(1, ((keyframe, 0.0), (keyframe, 1.0), (keyframe, 2.0))), lambda step, total: True)
     # LTX2VideoCondition.index counts latent frames: A at 0, the middle one (pixel frame 8) at latent 8 / 2 = 4,
@@ -77,7 +79,7 @@ def test_a_long_shot_continues_over_a_9_frame_overlap_that_is_cross_faded(tiny_l
         return chunks[-1][1]
 
     monkeypatch.setattr(Ltx2Generator, "generate", keep)
-    generator = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", tiny_ltx2), family="ltx-2"))
+    generator = Ltx2Generator(load_pipeline(ModelSource("tiny", tiny_ltx2), FAMILIES["ltx-2"]))
     footage = generator.generate_shot(request(5, duration_s=3.0, overlap_frames=9), lambda step, total: True).frames
     (_, first), (conditions, second) = chunks
     assert len(footage) == 17 + 8  # 3 s at 8 fps: 25 frames, the second chunk adding 8 after its 9 shared ones

@@ -15,8 +15,9 @@ def test_every_preset_loads(name):
 def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_and_svd():
     assert preset_names() == [
         "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b", "svd-xt"]
-    assert {name: load_preset(name).pipeline for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5")} == dict.fromkeys(
-        ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"), "LTX2ConditionPipeline")
+    assert {name: load_preset(name).family for name in preset_names()} == {
+        "ltx-2": "ltx-2", "ltx-2.3-distilled": "ltx-2", "ltx-2.5": "ltx-2", "ltx-video-13b": "ltx-video",
+        "ltx-video-13b-distilled": "ltx-video", "ltx-video-2b": "ltx-video", "svd-xt": "stable-video-diffusion"}
     assert all(load_preset(name).width % 64 == 0 for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"))
     assert load_preset(PipelineConfig().ltx_video.model).repo_id == "Lightricks/LTX-Video-0.9.5"  # 2B, multi-keyframe
     two_stage = {name: load_preset(name).sampling.refine is not None for name in preset_names()}
@@ -33,25 +34,28 @@ def test_a_removed_preset_says_why_and_what_to_use_instead():
 def test_unknown_and_illegal_presets(tmp_path):
     with pytest.raises(ConfigError, match="no model preset 'ltx-9b'; presets: ltx-2, ltx-2.3-distilled"):
         load_preset("ltx-9b")
-    write_preset(tmp_path, "odd", "ltx-video", "LTXPipeline", "width: 500\nheight: 832\nnum_frames: 120\n")
+    write_preset(tmp_path, "odd", "ltx-video", "width: 500\nheight: 832\nnum_frames: 120\n")
     with pytest.raises(ConfigError, match="divisible by 32, not 500x832"):
         load_preset("odd", tmp_path)
-    write_preset(tmp_path, "odd2", "ltx-2", "LTX2ConditionPipeline", "width: 480\nheight: 832\nnum_frames: 121\n")
+    write_preset(tmp_path, "odd2", "ltx-2", "width: 480\nheight: 832\nnum_frames: 121\n")
     with pytest.raises(ConfigError, match="ltx-2 needs width and height divisible by 64, not 480x832"):
         load_preset("odd2", tmp_path)
-    write_preset(tmp_path, "odd3", "stable-video-diffusion", "StableVideoDiffusionPipeline",
+    write_preset(tmp_path, "odd3", "stable-video-diffusion",
                  "width: 576\nheight: 1024\nnum_frames: 25\n"
                  "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3}}\n")
     with pytest.raises(ConfigError, match="stable-video-diffusion has no two-stage recipe"):
         load_preset("odd3", tmp_path)
-    write_preset(tmp_path, "odd4", "ltx-2", "LTX2ConditionPipeline", "width: 576\nheight: 1024\nnum_frames: 121\n"
+    write_preset(tmp_path, "odd5", "ltx-3", "width: 576\nheight: 1024\nnum_frames: 121\n")
+    with pytest.raises(ConfigError, match="family = 'ltx-3': Input should be 'ltx-video', 'ltx-2' or 'stable-video-diffusion'"):
+        load_preset("odd5", tmp_path)
+    write_preset(tmp_path, "odd4", "ltx-2", "width: 576\nheight: 1024\nnum_frames: 121\n"
                  "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3, timesteps: [1], sigmas: [1]}}\n")
     with pytest.raises(ConfigError, match="either timesteps or sigmas, not both"):
         load_preset("odd4", tmp_path)
 
 
-def write_preset(folder, name, family, pipeline, rest):
+def write_preset(folder, name, family, rest):
     """A preset file with fixed sampling basics and `rest` (size, frames, extras) as given."""
     (folder / f"{name}.yaml").write_text(
-        f"name: {name}\nfamily: {family}\nrepo_id: a/b\npipeline: {pipeline}\nnum_inference_steps: 8\n"
+        f"name: {name}\nfamily: {family}\nrepo_id: a/b\nnum_inference_steps: 8\n"
         f"guidance_scale: 1\nfps: 24\n{rest}")

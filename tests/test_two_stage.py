@@ -6,22 +6,17 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.backends.ltx import (  # noqa: E402
-    Ltx2Generator,
-    LtxGenerator,
-    LtxRequest,
-    ModelSource,
-    load_condition_pipeline,
-    load_latent_upsampler,
-)
+from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
+from studio.backends.runtime import ModelSource, load_latent_upsampler, load_pipeline  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402
-from studio.errors import ConfigError, RenderError  # noqa: E402
+from studio.errors import Cancelled, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from studio.services.cluster import portable_config  # noqa: E402
-from studio.services.ltx_render import choose_model  # noqa: E402
+from studio.services.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, real_photo, with_ltx  # noqa: E402
 
 LTX_DISTILLED = load_preset("ltx-video-13b-distilled").sampling
@@ -57,8 +52,8 @@ def models(tiny_ltx, tiny_ltx2):
 
 def generator(models, family, before=None):
     source = ModelSource("tiny", models[family])
-    pipe = load_condition_pipeline(source, family=family)
-    upsampler = load_latent_upsampler(ModelSource("up", models[family] / "latent_upsampler"), pipe, family)
+    pipe = load_pipeline(source, FAMILIES[family])
+    upsampler = load_latent_upsampler(ModelSource("up", models[family] / "latent_upsampler"), pipe, FAMILIES[family])
     generator_class = Ltx2Generator if family == "ltx-2" else LtxGenerator
     return generator_class(Recording(pipe, before), Recording(upsampler))
 
@@ -113,13 +108,13 @@ def test_two_stage_results_are_decided_by_the_seed(models):
 
 def test_a_cancel_in_stage_1_stops_before_the_upsample(models):
     ltx = generator(models, "ltx-video")
-    with pytest.raises(RenderError, match="cancelled"):
+    with pytest.raises(Cancelled, match="cancelled during generation"):
         ltx.generate(request(LTX_DISTILLED), lambda done, total: done < 3)
     assert len(ltx.pipeline.calls) == 1 and ltx.upsampler.calls == []
 
 
 def test_without_an_upsampler_the_recipe_runs_in_one_stage_at_the_full_size(models):
-    pipe = Recording(load_condition_pipeline(ModelSource("tiny", models["ltx-video"])))
+    pipe = Recording(load_pipeline(ModelSource("tiny", models["ltx-video"]), FAMILIES["ltx-video"]))
     frames = LtxGenerator(pipe).generate(request(LTX_DISTILLED, steps=2), lambda done, total: True)
     (call,) = pipe.calls
     assert (call["width"], call["height"], call["num_inference_steps"], call["output_type"]) == (32, 64, 2, "np")
@@ -152,7 +147,7 @@ def test_the_recipe_resolves_from_presets_and_settings(two_stage_workspace, mode
 
     def choice(**ltx):
         config = PipelineConfig.model_validate({"ltx_video": {"model": str(models["ltx-2"]), **ltx}})
-        return choose_model(Studio.open(workspace).workspace, config)
+        return resolve_model(Studio.open(workspace).workspace, config)
 
     two = choice(recipe="ltx-2.3-distilled")
     assert two.upsampler.local == models["ltx-2"] / "latent_upsampler"  # the model folder's own upsampler
@@ -165,7 +160,7 @@ def test_the_recipe_resolves_from_presets_and_settings(two_stage_workspace, mode
         choice(recipe="ltx-video-13b-distilled")
     with pytest.raises(ConfigError, match=r"config/pipeline.yaml: ltx_video.model = 'ltx-video-2b-distilled': that preset "
                                           "was removed: .* Use ltx-video-2b"):
-        choose_model(Studio.open(workspace).workspace, PipelineConfig.model_validate(
+        resolve_model(Studio.open(workspace).workspace, PipelineConfig.model_validate(
             {"ltx_video": {"model": "ltx-video-2b-distilled"}}))
     with pytest.raises(ConfigError, match="tokenizer has no config.json"):
         choice(recipe="ltx-2.3-distilled", upsampler=str(models["ltx-2"] / "tokenizer"))
@@ -209,7 +204,7 @@ def test_the_full_ltx2_recipe_refines_with_its_distilled_lora_only_in_stage_2(mo
     pytest.importorskip("peft")
     config = PipelineConfig.model_validate({"ltx_video": {"model": str(models["ltx-2"])}})
     config = config.model_copy(update={"ltx_video": config.ltx_video.model_copy(update={"recipe": "ltx-2"})})
-    refine = choose_model(Studio.open(two_stage_workspace).workspace, config).sampling.refine
+    refine = resolve_model(Studio.open(two_stage_workspace).workspace, config).sampling.refine
     assert refine.lora == str(models["ltx-2"])  # the model folder holds the LoRA file, as a copy of the repo would
     states = []
     ltx2 = generator(models, "ltx-2", before=lambda pipe: states.append(lora_state(pipe)))
@@ -225,7 +220,7 @@ def test_the_full_ltx2_recipe_refines_with_its_distilled_lora_only_in_stage_2(mo
         update={"lora": None})}), width=64, height=64, steps=2), lambda done, total: True)
     assert not all(np.array_equal(a, b) for a, b in zip(plain, without_lora, strict=True))
     one_stage = request(Sampling(), width=64, height=64, steps=2)
-    fresh = Ltx2Generator(load_condition_pipeline(ModelSource("tiny", models["ltx-2"]), family="ltx-2"))
+    fresh = Ltx2Generator(load_pipeline(ModelSource("tiny", models["ltx-2"]), FAMILIES["ltx-2"]))
     assert all(np.array_equal(a, b) for a, b in zip(
         ltx2.generate(one_stage, lambda done, total: True), fresh.generate(one_stage, lambda done, total: True), strict=True))
 
@@ -239,17 +234,14 @@ def test_a_take_can_switch_the_second_stage_off_for_a_quick_preview():
     assert TakeSettings.parse(method="ltx").applied_to(PipelineConfig()).ltx_video.two_stage is True  # the workspace's
 
 
-def test_clips_re_render_when_the_recipe_they_were_made_with_changes(tmp_path, small_workspace):
-    from studio.presets import preset_fingerprint
-    from studio.services.render import input_hash
+def test_clips_re_render_when_the_recipe_they_were_made_with_changes(small_workspace):
+    from studio.services.render import clip_digest
 
-    (tmp_path / "mine.yaml").write_text("steps: 8\n")
-    before = preset_fingerprint("mine", "not-a-preset", folder=tmp_path)
-    (tmp_path / "mine.yaml").write_text("steps: 9\n")
-    assert preset_fingerprint("mine", "not-a-preset", folder=tmp_path) != before
     script = small_workspace.scripts()[0]
-    shot, keyframes = script.shots[0], small_workspace.keyframe_paths(script, script.shots[0])
-    one, two = (PipelineConfig.model_validate({"ltx_video": {"model": "some/model", "recipe": name}})
+    shot = script.shots[0]
+    one, two = (PipelineConfig.model_validate({"ltx_video": {"model": "some/ltx-2-model", "recipe": name}})
                 for name in ("ltx-2", "ltx-2.3-distilled"))
-    assert input_hash(keyframes, shot, one, "veryfast", "ltx") != input_hash(keyframes, shot, two, "veryfast", "ltx")
-    assert input_hash(keyframes, shot, one, "veryfast") == input_hash(keyframes, shot, two, "veryfast")  # interp
+    assert resolve_model(small_workspace, one).fingerprint() != resolve_model(small_workspace, two).fingerprint()
+    digests = {method: {clip_digest(small_workspace, script, shot, method, config, "veryfast") for config in (one, two)}
+               for method in ("ltx", "interp")}
+    assert (len(digests["ltx"]), len(digests["interp"])) == (2, 1)  # interpolation hashes ignore ltx_video

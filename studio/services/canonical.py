@@ -15,7 +15,8 @@ from typing import Literal
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method, Pin
-from studio.services.render import input_hash
+from studio.errors import ConfigError
+from studio.services.render import clip_digest
 from studio.services.take_settings import TakeSettings
 from studio.workspace import Workspace
 
@@ -80,7 +81,10 @@ def canonical_clip(workspace: Workspace, script: Script, shot: Shot, method: Met
     if record is None:  # a clip put there by hand: usable, but nothing says what it was made from
         return CanonicalClip(method, path, None, "out_of_date")
     inputs = ClipInputs.of(record, config)
-    expected = input_hash(workspace.keyframe_paths(script, shot), shot, inputs.config, inputs.preset, method)
+    try:
+        expected = clip_digest(workspace, script, shot, method, inputs.config, inputs.preset)
+    except ConfigError:  # ltx_video cannot be resolved now: whatever made the clip is not what would make it
+        return CanonicalClip(method, path, record, "out_of_date")
     return CanonicalClip(method, path, record, "current" if record.input_hash == expected else "out_of_date")
 
 

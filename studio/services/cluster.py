@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from studio.backends.ltx import ModelCache
+from studio.backends.runtime import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
@@ -136,17 +136,14 @@ def portable_config(workspace: Workspace, config: PipelineConfig, method: Method
         resolved = rife_weights_path(weights, workspace.root)  # the driver's file; nodes need it at the same path
         interpolation = interpolation.model_copy(update={"rife_weights": str(resolved) if resolved else None})
     ltx = config.ltx_video
-    if method == "ltx":
-        from studio.services.ltx_render import choose_model
+    if method == "ltx":  # the driver resolves the model once; workers get every value spelled out
+        from studio.services.model_resolution import resolve_model
 
-        choice = choose_model(workspace, config)
-        source, defaults = choice.source, choice.defaults
+        model = resolve_model(workspace, config)
         ltx = ltx.model_copy(update={
-            "model": str(source.local or source.reference), "recipe": None, "sampling": choice.sampling,
-            "upsampler": None, "guidance_scale": ltx.guidance_scale or defaults["guidance_scale"],
-            "width": ltx.width or defaults["width"],
-            "height": ltx.height or defaults["height"], "num_frames": ltx.num_frames or defaults["num_frames"],
-            "fps": ltx.fps or defaults["fps"], "num_inference_steps": ltx.num_inference_steps or defaults["num_inference_steps"],
+            "model": model.source.location, "family": model.family.name, "recipe": None, "sampling": model.sampling,
+            "upsampler": None, "guidance_scale": model.guidance_scale, "width": model.width, "height": model.height,
+            "num_frames": model.num_frames, "fps": model.fps, "num_inference_steps": model.steps,
         })
     return config.model_copy(update={"interpolation": interpolation, "ltx_video": ltx})
 

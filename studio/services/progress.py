@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
+from studio.errors import Cancelled
 
-class Cancelled(Exception):  # noqa: N818 - a cancel is not an error: deliberately no StudioError
-    """The person who started the work cancelled it; unfinished output was discarded."""
+__all__ = ["CancelToken", "Cancelled", "FrameCounter", "ProgressListener", "SilentProgress"]
 
 
 class CancelToken:

@@ -11,12 +11,11 @@ from pathlib import Path
 from studio.backends import FrameInterpolator
 from studio.backends.keyframe_animator import AnimationSettings, KeyframeAnimator, ShotTiming
 from studio.config import PipelineConfig
-from studio.domain import Shot
+from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
-from studio.presets import preset_fingerprint
 from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
@@ -47,8 +46,10 @@ def encoder_settings(config: PipelineConfig, preset: str | None = None) -> Encod
     )
 
 
-def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, preset: str, method: str = "interp") -> str:
-    """sha256 over everything that decides the clip: keyframe bytes, the shot, the settings."""
+def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, preset: str, method: str = "interp",
+               model: dict | None = None) -> str:
+    """sha256 over everything that decides the clip: keyframe bytes, the shot, the settings and, for
+    generated clips, the resolved model (`ResolvedModel.fingerprint()`)."""
     digest = hashlib.sha256(RENDERER_VERSION.encode())
     for path in keyframe_paths:
         digest.update(path.name.encode())
@@ -64,10 +65,20 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
         "method": method,
         "ltx_video": config.ltx_video.model_dump(mode="json") if method == "ltx" else None,
     }
-    if method == "ltx":  # the recipe in the preset files the settings name (interpolation hashes stay as they were)
-        settings["ltx_presets"] = preset_fingerprint(config.ltx_video.model, config.ltx_video.recipe)
+    if method == "ltx":  # interpolation hashes stay as they were
+        settings["model"] = model
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, config: PipelineConfig, preset: str) -> str:
+    """The input hash of `shot`'s clip by `method` with `config` and encoder `preset`."""
+    model = None
+    if method == "ltx":
+        from studio.services.model_resolution import resolve_model
+
+        model = resolve_model(workspace, config).fingerprint()
+    return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, model)
 
 
 def render_interpolated_shot(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.backends import FrameInterpolator, interpolator
-from studio.backends.ltx import ModelCache
+from studio.backends.runtime import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
@@ -21,7 +21,7 @@ from studio.errors import BackendUnavailableError, StudioError
 from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
 from studio.services.canonical import canonical_clip
 from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
-from studio.services.render import input_hash, render_interpolated_shot
+from studio.services.render import clip_digest, render_interpolated_shot
 from studio.services.weights import rife_weights_path
 from studio.workspace import Workspace
 
@@ -42,7 +42,7 @@ class ShotRenderer:
         return ClipJob(
             script=script, shot=shot, method=method, config=config,
             clip_path=clip_path or self.workspace.clip_path(script, shot, method), preset=preset,
-            digest=input_hash(self.workspace.keyframe_paths(script, shot), shot, config, preset, method),
+            digest=clip_digest(self.workspace, script, shot, method, config, preset),
             motion=config.interpolation.ken_burns.strength if motion is None else motion,
         )
 
@@ -58,11 +58,10 @@ class ShotRenderer:
                     "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
                 ) from None
 
-            from studio.backends.ltx import check_can_load
-            from studio.services.ltx_render import model_source
+            from studio.backends.runtime import check_can_load
+            from studio.services.model_resolution import resolve_model
 
-            source, _, _ = model_source(self.workspace, config)
-            check_can_load(source, cuda=torch.cuda.is_available())
+            check_can_load(resolve_model(self.workspace, config).source, cuda=torch.cuda.is_available())
 
     def frame_interpolator(self, config: PipelineConfig) -> FrameInterpolator:
         """The configured interpolator; neural ones load once per renderer."""

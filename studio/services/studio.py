@@ -58,23 +58,24 @@ class Studio:
         return config
 
     def ltx_sampling_defaults(self) -> tuple[int, float]:
-        """The steps and guidance an LTX take starts from: pipeline.yaml's, else its model's or recipe's preset's."""
-        from studio.services.ltx_render import FALLBACK, choose_model
+        """The steps and guidance an LTX take starts from: the resolved model's (while ltx_video is broken,
+        the LTX-Video family's built-in ones; a render then reports the problem)."""
+        from studio.domain.families import family_spec
+        from studio.services.model_resolution import resolve_model
 
-        config = self.config  # one read of pipeline.yaml
-        ltx = config.ltx_video
         try:
-            defaults = choose_model(self.workspace, config).defaults
-        except StudioError:  # a broken ltx_video section is reported when a render starts, not here
-            defaults = FALLBACK
-        return (ltx.num_inference_steps or defaults["num_inference_steps"], ltx.guidance_scale or defaults["guidance_scale"])
+            model = resolve_model(self.workspace, self.config)
+        except StudioError:
+            defaults = family_spec("ltx-video").defaults
+            return defaults.num_inference_steps, defaults.guidance_scale
+        return model.steps, model.guidance_scale
 
     def with_svd(self) -> Studio:
         """This studio with Stable Video Diffusion as the generative model (unless one is already chosen)."""
-        from studio.services.ltx_render import model_source
+        from studio.services.model_resolution import resolve_model
 
         def svd(config: PipelineConfig) -> PipelineConfig:
-            if model_source(self.workspace, config)[2] == "stable-video-diffusion":
+            if resolve_model(self.workspace, config).family.name == "stable-video-diffusion":
                 return config
             return config.model_copy(update={"ltx_video": config.ltx_video.model_copy(update={"model": "svd-xt"})})
 

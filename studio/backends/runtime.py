@@ -1,0 +1,270 @@
+"""The diffusers runtime every generative family shares: where weights come from, loading with the
+memory mode, the model cache, step progress and cancel, and the shot loop of re-rolls.
+
+torch and diffusers are imported only inside functions, when a model loads or runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from studio.backends.base import Footage, ShotGeneration, StepHook
+from studio.domain.families import FamilySpec, family_spec
+from studio.errors import BackendUnavailableError, Cancelled, RenderError
+from studio.media.metrics import ClipMeter
+
+# Motion below this (mean grey-level change per frame) looks frozen: LTX image-to-video sometimes does that.
+NEAR_STATIC_MOTION = 0.15
+# Weights above this size cannot run at fp32 on a CPU machine of this class.
+MAX_CPU_WEIGHTS_BYTES = 4 * 1024**3
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where the weights come from: a local folder or a hub repo id."""
+
+    reference: str
+    local: Path | None
+    subfolder: str | None = None
+    """Where the weights sit inside a hub repo (a latent upsampler inside a pipeline repo)."""
+
+    @property
+    def label(self) -> str:
+        return str(self.local) if self.local else self.reference
+
+    @property
+    def location(self) -> str:
+        """What from_pretrained is given: the folder, or the repo id."""
+        return str(self.local or self.reference)
+
+
+def weights_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt"))
+
+
+def check_can_load(source: ModelSource, *, cuda: bool) -> None:
+    """Refuse, before loading, what cannot work here, with the way out."""
+    if cuda:
+        return
+    size = weights_bytes(source.local) if source.local else None
+    if size is None or size > MAX_CPU_WEIGHTS_BYTES:
+        raise BackendUnavailableError(
+            f"LTX-Video model {source.label} needs a CUDA GPU: real LTX checkpoints (2B and 13B) do not fit "
+            "in memory at fp32 on a CPU-only machine, and CPU offload needs a GPU. Run on a GPU machine or a "
+            "GPU Space, or point ltx_video.model at a small local test model; interpolation works here."
+        )
+
+
+@dataclass
+class ModelCache:
+    """Loaded pipelines, once per process and model; owned by the Studio, not the module."""
+
+    _pipelines: dict[str, object] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pipeline(self, source: ModelSource, loader: Callable[[ModelSource], object]) -> object:
+        return self.get(source.label, lambda: loader(source))
+
+    def get(self, key: str, loader: Callable[[], object]) -> object:
+        """The model stored under `key`, loaded by `loader` on first use."""
+        with self._lock:
+            if key not in self._pipelines:
+                self._pipelines[key] = loader()
+            return self._pipelines[key]
+
+
+def imported(dotted: str) -> type:
+    """The class a registry entry names as 'module:Class' (or a bare diffusers class name)."""
+    module, _, name = dotted.rpartition(":")
+    return getattr(importlib.import_module(module or "diffusers"), name)
+
+
+def _dtype(cuda: bool) -> object:
+    import torch
+
+    return torch.bfloat16 if cuda else torch.float32
+
+
+def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto") -> object:
+    """Load `source` as `family`'s pipeline class, placed on the GPU by `memory` (auto: model CPU offload)."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    check_can_load(source, cuda=cuda)
+    try:
+        pipe = imported(family.pipeline_class).from_pretrained(source.location, dtype=_dtype(cuda))
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(
+            f"could not load video model {source.label}: {error}. Check the folder or repo id in "
+            "ltx_video.model; without network access the weights must already be on disk."
+        ) from None
+    if cuda:
+        if memory in ("auto", "model_offload"):
+            pipe.enable_model_cpu_offload()
+        elif memory == "sequential_offload":
+            pipe.enable_sequential_cpu_offload()
+        else:
+            pipe.to("cuda")
+        if memory != "none" and hasattr(pipe.vae, "enable_tiling"):
+            pipe.vae.enable_tiling()
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def load_latent_upsampler(source: ModelSource, pipe: object, family: FamilySpec, memory: str = "auto") -> object:
+    """The latent x2 upsample pipeline of a two-stage recipe, sharing `pipe`'s VAE (`memory` as for `pipe`)."""
+    import torch
+
+    if family.upsample_pipeline_class is None or family.upsampler_model_class is None:
+        raise BackendUnavailableError(f"{family.label} has no latent upsampler; set ltx_video.two_stage: false")
+    cuda = torch.cuda.is_available()
+    where = {"subfolder": source.subfolder} if source.subfolder and not source.local else {}
+    try:
+        model = imported(family.upsampler_model_class).from_pretrained(source.location, **where, dtype=_dtype(cuda))
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(
+            f"could not load the latent upsampler {source.label}: {error}. Set ltx_video.upsampler to its folder "
+            "or repo id, or ltx_video.two_stage: false for one stage"
+        ) from None
+    upsample = imported(family.upsample_pipeline_class)(vae=pipe.vae, latent_upsampler=model)
+    if cuda:  # as the diffusers LTX-2 docs do: the upsample pipeline offloads too, over the shared VAE
+        upsample.to("cuda") if memory == "none" else upsample.enable_model_cpu_offload()
+    upsample.set_progress_bar_config(disable=True)
+    return upsample
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerationRequest:
+    """What every video model is asked for: size, length, rate, sampling."""
+
+    width: int
+    height: int
+    num_frames: int
+    fps: int
+    steps: int
+    guidance_scale: float
+    seed: int
+
+    @property
+    def gpu_seconds(self) -> int:
+        """A generous estimate of the GPU time, for ZeroGPU's scheduler."""
+        return int(min(300, 20 + self.steps * self.width * self.height * self.num_frames / 2.5e6))
+
+
+@dataclass
+class StepCounter:
+    """Denoising progress across a generation's stages; `on_step(done, total)` returning False cancels."""
+
+    on_step: StepHook
+    total: int
+    done: int = 0
+
+    def callback(self, pipeline: object, step: int, timestep: object, tensors: dict) -> dict:
+        """diffusers' callback_on_step_end: count the step; a cancel stops the pipeline right here."""
+        self.done += 1
+        if not self.on_step(self.done, max(self.total, self.done)):
+            raise Cancelled("cancelled during generation; nothing was kept")
+        return tensors
+
+
+def denoise(pipe: object, arguments: dict, *, counter: StepCounter, estimated_s: int, oom_hint: str) -> object:
+    """One call of a diffusers video pipeline with step progress and cancel; the pipeline's raw output."""
+    import torch
+
+    try:
+        return on_gpu(lambda: pipe(**arguments, callback_on_step_end=counter.callback), estimated_s=estimated_s)
+    except torch.cuda.OutOfMemoryError:
+        raise RenderError(f"the GPU ran out of memory; {oom_hint}") from None
+
+
+def rgb_frames(video: object) -> list[np.ndarray]:
+    """A pipeline's float frames in [0, 1] as RGB uint8, refusing NaNs and empty results."""
+    video = np.asarray(video, dtype=np.float32)
+    if not np.isfinite(video).all():
+        raise RenderError("the model produced NaN frames (often fp16 overflow); try bf16/fp32 or another seed")
+    if video.shape[0] == 0:
+        raise RenderError("the model returned no frames")
+    return [np.clip(frame * 255 + 0.5, 0, 255).astype(np.uint8) for frame in video]
+
+
+def run_video_pipeline(
+    pipe: object, arguments: dict, *, steps: int, estimated_s: int, oom_hint: str, on_step: StepHook
+) -> list[np.ndarray]:
+    """Run a diffusers video pipeline in one stage to RGB uint8 frames."""
+    counter = StepCounter(on_step, steps)
+    result = denoise(pipe, {**arguments, "num_inference_steps": steps, "output_type": "np"}, counter=counter,
+                     estimated_s=estimated_s, oom_hint=oom_hint)
+    return rgb_frames(result.frames[0])
+
+
+def seeded(seed: int) -> object:
+    import torch
+
+    return torch.Generator(device="cpu").manual_seed(seed)
+
+
+def mean_motion(frames: list[np.ndarray]) -> float:
+    meter = ClipMeter()
+    for frame in frames:
+        meter.add(frame)
+    return meter.motion
+
+
+class ShotGenerator(ABC):
+    """What every family shares: re-rolling near-static results; chunking is each family's own."""
+
+    family_name: ClassVar[str]
+    """The registry entry this generator drives (a subclass's family, unless one is given)."""
+
+    def __init__(self, pipeline: object, *, family: FamilySpec | None = None) -> None:
+        self.pipeline = pipeline
+        self.family = family or family_spec(self.family_name)
+
+    def generate_shot(self, request: ShotGeneration, on_step: StepHook) -> Footage:
+        seed, rerolls = request.seed, 0
+        while True:
+            frames = self._chunks(request, seed, on_step)
+            motion = mean_motion(frames)
+            static = motion < NEAR_STATIC_MOTION
+            if not static or rerolls == request.reroll_static:
+                return Footage(frames, seed, rerolls, motion, static)
+            seed, rerolls = seed + 1000, rerolls + 1  # near-static: roll again with another seed
+
+    @abstractmethod
+    def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
+        """The whole shot's frames for `seed`, generated in the plan's chunks."""
+
+    @abstractmethod
+    def recipe(self, sampling: str) -> str:
+        """How the footage was sampled, for the metadata; `sampling` describes the steps and stages."""
+
+
+def video_generator(pipeline: object, family: FamilySpec, upsampler: object | None = None) -> ShotGenerator:
+    """The family's generator over a loaded pipeline; `upsampler` enables a recipe's second stage."""
+    generator = imported(family.generator)
+    return generator(pipeline, upsampler, family=family) if family.two_stage else generator(pipeline, family=family)
+
+
+def on_gpu(call: Callable[[], object], *, estimated_s: int) -> object:
+    """Run `call` under `spaces.GPU` on Hugging Face ZeroGPU; elsewhere just run it."""
+    try:
+        import spaces
+    except ImportError:
+        return call()
+    return spaces.GPU(duration=estimated_s)(call)()
+
+
+def peak_vram_gb() -> float | None:
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    return round(torch.cuda.max_memory_allocated() / 1024**3, 2)

@@ -1,0 +1,133 @@
+"""The generative model families, as data: every rule of a family lives in its entry here.
+
+Everything else asks this registry (pipeline class, latent upsampler, legal sizes and
+frame counts, how keyframes condition, chunk overlap, LoRA support, built-in defaults);
+an unknown family, pipeline class or repo is an error naming the choices, never a guess.
+No heavy imports: the classes are named, and imported where a model loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from studio.errors import ConfigError
+
+FrameRule = Literal["8n+1", "any"]
+"""8n+1: the VAE compresses time 8x (LTX); any: every count is legal (SVD)."""
+Conditioning = Literal["pixel-frame", "latent-frame", "first-image"]
+"""How keyframes condition: at a pixel frame index (LTXVideoCondition.frame_index), at a latent frame index
+(LTX2VideoCondition.index, the last frame as -1), or only the first keyframe as the input image (SVD)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDefaults:
+    """The built-in values used when neither a preset nor pipeline.yaml gives one."""
+
+    width: int
+    height: int
+    num_frames: int
+    fps: int
+    num_inference_steps: int
+    guidance_scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySpec:
+    name: str
+    label: str
+    pipeline_class: str
+    """The diffusers pipeline the studio loads every model of the family with."""
+    saved_as: tuple[str, ...]
+    """model_index.json `_class_name`s of this family (any of them loads as `pipeline_class`)."""
+    upsample_pipeline_class: str | None
+    upsampler_model_class: str | None
+    """module:Class of the latent upsampler model that a two-stage recipe loads."""
+    generator: str
+    """module:Class of the studio generator that drives the pipeline (backends)."""
+    size_multiple: int
+    frame_rule: FrameRule
+    max_height: int
+    overlap_frames: int
+    """Frames a later chunk shares with the one before (1: it continues from the last frame)."""
+    conditioning: Conditioning
+    supports_lora: bool
+    two_stage: bool
+    """Has a latent-upsample second stage (a recipe may use it)."""
+    repo_markers: tuple[str, ...]
+    """Lower-case pieces of a hub repo id that name this family when no preset or model_index.json says."""
+    defaults: ModelDefaults
+
+    @property
+    def any_frame_count(self) -> bool:
+        return self.frame_rule == "any"
+
+    def check_size(self, width: int, height: int, num_frames: int) -> None:
+        """Raise ValueError (for schema validation) when a preset's generation size is not legal for the family."""
+        if width % self.size_multiple or height % self.size_multiple:
+            raise ValueError(f"{self.name} needs width and height divisible by {self.size_multiple}, not {width}x{height}")
+        if self.frame_rule == "8n+1" and (num_frames - 1) % 8:
+            raise ValueError(f"{self.name} needs 8n+1 frames, not {num_frames}")
+
+
+_LTX_DEFAULTS = ModelDefaults(width=480, height=832, num_frames=121, fps=24, num_inference_steps=8, guidance_scale=3.0)
+
+FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
+    FamilySpec(
+        name="ltx-video", label="LTX-Video 0.9.x", pipeline_class="LTXConditionPipeline",
+        saved_as=("LTXConditionPipeline", "LTXPipeline", "LTXImageToVideoPipeline"),
+        upsample_pipeline_class="LTXLatentUpsamplePipeline",
+        upsampler_model_class="diffusers.pipelines.ltx.modeling_latent_upsampler:LTXLatentUpsamplerModel",
+        generator="studio.backends.ltx:LtxGenerator", size_multiple=32, frame_rule="8n+1", max_height=1280,
+        overlap_frames=9, conditioning="pixel-frame", supports_lora=True, two_stage=True,
+        repo_markers=("ltx-video", "ltxv", "ltx_video"), defaults=_LTX_DEFAULTS,
+    ),
+    FamilySpec(
+        name="ltx-2", label="LTX-2.x", pipeline_class="LTX2ConditionPipeline",
+        saved_as=("LTX2ConditionPipeline", "LTX2Pipeline", "LTX2ImageToVideoPipeline"),
+        upsample_pipeline_class="LTX2LatentUpsamplePipeline",
+        upsampler_model_class="diffusers.pipelines.ltx2.latent_upsampler:LTX2LatentUpsamplerModel",
+        # LTX-2.x makes full-height 9:16 where memory allows.
+        generator="studio.backends.ltx:Ltx2Generator", size_multiple=64, frame_rule="8n+1", max_height=1920,
+        overlap_frames=9, conditioning="latent-frame", supports_lora=True, two_stage=True,
+        repo_markers=("ltx-2", "ltx2"), defaults=_LTX_DEFAULTS,
+    ),
+    FamilySpec(
+        name="stable-video-diffusion", label="Stable Video Diffusion", pipeline_class="StableVideoDiffusionPipeline",
+        saved_as=("StableVideoDiffusionPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
+        generator="studio.backends.svd:SvdGenerator", size_multiple=8, frame_rule="any", max_height=1280,
+        overlap_frames=1, conditioning="first-image", supports_lora=False, two_stage=False,
+        repo_markers=("stable-video-diffusion", "svd"), defaults=_LTX_DEFAULTS,
+    ),
+)}
+FamilyName = Literal["ltx-video", "ltx-2", "stable-video-diffusion"]
+
+
+def family_spec(name: str) -> FamilySpec:
+    """The family called `name`; an unknown name is an error listing the families."""
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise ConfigError(f"unknown model family {name!r}; the studio knows {', '.join(FAMILIES)}") from None
+
+
+def family_of_pipeline(class_name: str, where: str) -> FamilySpec:
+    """The family whose models are saved as pipeline `class_name` (a model_index.json's `_class_name`)."""
+    for spec in FAMILIES.values():
+        if class_name in spec.saved_as:
+            return spec
+    known = ", ".join(name for spec in FAMILIES.values() for name in spec.saved_as)
+    raise ConfigError(f"{where}: pipeline class {class_name!r} is not one the studio can run; it runs {known}")
+
+
+def family_of_repo(repo_id: str) -> FamilySpec:
+    """The family a hub repo id names (for an id without a preset); refuses an id it cannot tell."""
+    lowered = repo_id.lower()
+    for spec in FAMILIES.values():
+        if any(marker in lowered for marker in spec.repo_markers):
+            return spec
+    raise ConfigError(f"cannot tell which model family {repo_id!r} is; name a preset from presets/, a local folder "
+                      f"with its model_index.json, or set ltx_video.family to one of {', '.join(FAMILIES)}")
+
+
+__all__ = ["FAMILIES", "FamilyName", "FamilySpec", "ModelDefaults", "family_of_pipeline", "family_of_repo", "family_spec"]

@@ -1,0 +1,158 @@
+"""What `ltx_video` in pipeline.yaml means: one frozen, typed ResolvedModel, resolved once.
+
+Layers, lowest first: the family's built-in defaults < the model's preset < the recipe's preset <
+pipeline.yaml's `ltx_video` values < a take's settings (already laid over the config by TakeSettings).
+The renderer, the Ray package, the UI's slider defaults, the metadata and the input hash read only this.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.domain.families import FamilySpec, family_of_pipeline, family_of_repo, family_spec
+from studio.backends.runtime import ModelSource
+from studio.config import PipelineConfig
+from studio.domain.recipe import Refinement, Sampling
+from studio.errors import ConfigError
+from studio.presets import PRESETS_DIR, RETIRED, ModelPreset, load_preset
+from studio.workspace import CONFIG_FILE, Workspace
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """The generative model a render uses, with every value it samples with."""
+
+    source: ModelSource
+    family: FamilySpec
+    preset: str | None
+    """The model's preset, when ltx_video.model names one."""
+    width: int
+    height: int
+    num_frames: int
+    fps: int
+    steps: int
+    guidance_scale: float
+    sampling: Sampling
+    """The sampling recipe; its `refine` is set only when the second stage will run."""
+    upsampler: ModelSource | None
+    """The latent upsampler of the second stage; None: one stage."""
+
+    def fingerprint(self) -> dict:
+        """Every value that decides the footage, for the input hash."""
+        return {
+            "model": self.source.label, "family": self.family.name, "size": [self.width, self.height],
+            "num_frames": self.num_frames, "fps": self.fps, "steps": self.steps, "guidance_scale": self.guidance_scale,
+            "sampling": self.sampling.model_dump(mode="json"), "upsampler": self.upsampler.label if self.upsampler else None,
+        }
+
+
+def _local(workspace: Workspace, reference: str) -> Path:
+    folder = Path(reference).expanduser()
+    return folder if folder.is_absolute() else workspace.root / folder
+
+
+def _preset(reference: str | None) -> ModelPreset | None:
+    return load_preset(reference) if reference and (PRESETS_DIR / f"{reference}.yaml").is_file() else None
+
+
+def _model(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSource, FamilySpec, ModelPreset | None]:
+    """Where the weights are, their family and their preset, from ltx_video.model (and ltx_video.family)."""
+    ltx = config.ltx_video
+    reference = ltx.model
+    if reference in RETIRED and _preset(reference) is None:
+        raise ConfigError(f"{Path(workspace.root, CONFIG_FILE)}: ltx_video.model = {reference!r}: "
+                          f"that preset was removed: {RETIRED[reference]}")
+    stated = family_spec(ltx.family) if ltx.family else None
+    preset = _preset(reference)
+    if preset is not None:
+        return ModelSource(preset.repo_id, None), family_spec(preset.family), preset
+    folder = _local(workspace, reference)
+    if folder.is_dir():
+        index = folder / "model_index.json"
+        if not index.is_file():
+            raise ConfigError(f"ltx_video.model = {reference!r}: {folder} has no model_index.json (save it with save_pretrained)")
+        saved_as = json.loads(index.read_text()).get("_class_name", "")
+        return ModelSource(reference, folder), stated or family_of_pipeline(saved_as, str(index)), None
+    if reference.count("/") == 1:
+        return ModelSource(reference, None), stated or family_of_repo(reference), None
+    raise ConfigError(f"ltx_video.model = {reference!r}: not a preset, a folder, or an 'owner/name' repo id")
+
+
+def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel:
+    """Resolve ltx_video: model, family, size, steps, guidance, sampling recipe and second stage."""
+    ltx = config.ltx_video
+    source, family, preset = _model(workspace, config)
+    defaults = family.defaults
+    values = {"width": defaults.width, "height": defaults.height, "num_frames": defaults.num_frames, "fps": defaults.fps,
+              "num_inference_steps": defaults.num_inference_steps, "guidance_scale": defaults.guidance_scale}
+    sampling = Sampling()
+    if preset is not None:
+        values.update(preset.model_dump(include=set(values)))
+        sampling = preset.sampling
+    if ltx.recipe:
+        recipe = load_preset(ltx.recipe)
+        if recipe.family != family.name:
+            raise ConfigError(f"ltx_video.recipe = {ltx.recipe!r} is a {recipe.family} recipe, but the model "
+                              f"{source.label} is {family.name}; pick a {family.name} preset's recipe")
+        values.update(recipe.model_dump(include={"num_inference_steps", "guidance_scale"}))
+        sampling = recipe.sampling
+    if ltx.sampling:
+        sampling = ltx.sampling
+    recipe_steps = values["num_inference_steps"]
+    values.update(ltx.model_dump(include=set(values), exclude_none=True))
+    sampling, upsampler = _second_stage(workspace, config, source, sampling, changed_steps=values["num_inference_steps"] != recipe_steps)
+    return ResolvedModel(
+        source=source, family=family, preset=preset.name if preset else None, width=values["width"],
+        height=values["height"], num_frames=values["num_frames"], fps=values["fps"], steps=values["num_inference_steps"],
+        guidance_scale=values["guidance_scale"], sampling=sampling, upsampler=upsampler,
+    )
+
+
+def _second_stage(workspace: Workspace, config: PipelineConfig, source: ModelSource, sampling: Sampling, *,
+                  changed_steps: bool) -> tuple[Sampling, ModelSource | None]:
+    """The recipe as it will run, and its upsampler: one stage unless the recipe has a refine and two_stage is on."""
+    ltx = config.ltx_video
+    refine = sampling.refine
+    if refine is None or not ltx.two_stage:
+        return sampling.one_stage(), None
+    if changed_steps and refine.first_stage_schedule:
+        # Another step count cannot follow the released schedule: sample stage 1 evenly instead.
+        refine = refine.model_copy(update={"first_stage_timesteps": None, "first_stage_sigmas": None})
+    own = source.local / "latent_upsampler" if source.local else None
+    if ltx.upsampler:
+        upsampler = _upsampler_source(workspace, ltx.upsampler, refine.upsampler_subfolder)
+    elif own and (own / "config.json").is_file():
+        upsampler = ModelSource(str(own), own)
+    else:
+        upsampler = _upsampler_source(workspace, refine.upsampler, refine.upsampler_subfolder)
+    refine = refine.model_copy(update={"upsampler": upsampler.label, "lora": _lora_reference(workspace, refine, source)})
+    return sampling.model_copy(update={"refine": refine}), upsampler
+
+
+def _upsampler_source(workspace: Workspace, reference: str, subfolder: str | None) -> ModelSource:
+    """A latent upsampler folder (its config.json at the top or in `subfolder`) or repo id."""
+    folder = _local(workspace, reference)
+    if folder.is_dir():
+        for candidate in (folder, folder / subfolder) if subfolder else (folder,):
+            if (candidate / "config.json").is_file():
+                return ModelSource(str(candidate), candidate)
+        raise ConfigError(f"latent upsampler {reference!r}: {folder} has no config.json"
+                          + (f" (nor {subfolder}/config.json)" if subfolder else ""))
+    if reference.count("/") == 1 and not reference.startswith((".", "/", "~")):
+        return ModelSource(reference, None, subfolder)
+    raise ConfigError(f"latent upsampler {reference!r}: there is no folder {folder}, and it is not an 'owner/name' repo id")
+
+
+def _lora_reference(workspace: Workspace, refine: Refinement, model: ModelSource) -> str | None:
+    """Where stage 2's LoRA loads from: a folder (the workspace's, or a local model's own copy of the file) or a repo id."""
+    if not refine.lora:
+        return None
+    if model.local and refine.lora_weight_name and (model.local / refine.lora_weight_name).is_file():
+        return str(model.local)
+    folder = _local(workspace, refine.lora)
+    return str(folder) if folder.is_dir() else refine.lora
+
+
+__all__ = ["ResolvedModel", "resolve_model"]

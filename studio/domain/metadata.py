@@ -28,7 +28,27 @@ class Pin(BaseModel):
     settings: dict[str, Any] = Field(description="The take's render settings (services' TakeSettings), as stored.")
 
 
-class ClipRecord(BaseModel):
+class GenerationFields(BaseModel):
+    """What a generated clip records of its model and sampling (all null for interpolation clips)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str | None = None
+    seed: int | None = None
+    guidance_scale: float | None = None
+    motion_bucket_id: int | None = None
+    model_family: str | None = Field(default=None, description="The registry's family: ltx-video, ltx-2, stable-video-diffusion.")
+    num_inference_steps: int | None = None
+    generation_size: str | None = Field(default=None, description="The model's frame size, WxH.")
+    generation_frames: int | None = Field(default=None, description="Frames per generation (chunk).")
+    generation_chunks: int | None = None
+    rerolls: int | None = Field(default=None, description="New seeds tried because a result was near-static.")
+    near_static: bool | None = None
+    peak_vram_gb: float | None = None
+    recipe: str | None = Field(default=None, description="How the footage was sampled: stages, schedule, upsampler, LoRA.")
+
+
+class ClipRecord(GenerationFields):
     """One rendered shot, as the pipeline's metadata schema names its fields."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")  # files from older versions may hold retired fields
@@ -53,20 +73,6 @@ class ClipRecord(BaseModel):
     encoder_preset: str
     motion_score: float | None = Field(default=None, description="Mean frame-to-frame change, grey levels 0-255.")
     flicker_score: float | None = Field(default=None, description="Brightness jitter between frames, grey levels.")
-    # Generation fields (null for interpolation clips).
-    model: str | None = None
-    seed: int | None = None
-    guidance_scale: float | None = None
-    motion_bucket_id: int | None = None
-    model_family: str | None = Field(default=None, description="The registry's family: ltx-video, ltx-2, stable-video-diffusion.")
-    num_inference_steps: int | None = None
-    generation_size: str | None = Field(default=None, description="The model's frame size, WxH.")
-    generation_frames: int | None = Field(default=None, description="Frames per generation (chunk).")
-    generation_chunks: int | None = None
-    rerolls: int | None = Field(default=None, description="New seeds tried because a result was near-static.")
-    near_static: bool | None = None
-    peak_vram_gb: float | None = None
-    recipe: str | None = Field(default=None, description="How the footage was sampled: stages, schedule, upsampler, LoRA.")
     pin: Pin | None = Field(default=None, description="Set when an operator promoted a take; null: rendered from the workspace settings.")
 
 

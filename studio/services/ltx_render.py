@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import numpy as np
 
@@ -15,14 +14,12 @@ from studio.backends.runtime import ModelCache, load_latent_upsampler, load_pipe
 from studio.config import LtxVideoSettings, PipelineConfig
 from studio.domain import Shot
 from studio.domain.generation import GenerationPlan, plan_generation
-from studio.domain.metadata import ClipRecord
-from studio.media.encoder import ClipEncoder
+from studio.domain.metadata import ClipRecord, GenerationFields
 from studio.media.images import fit_to_frame, load_keyframe
-from studio.media.metrics import ClipMeter
 from studio.services.batch import ClipJob
 from studio.services.model_resolution import ResolvedModel, resolve_model
 from studio.services.progress import CancelToken, ProgressListener
-from studio.services.render import encoder_settings
+from studio.services.render import encode_clip
 from studio.workspace import Workspace
 
 
@@ -72,27 +69,17 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     units = max(1, min(plan.width // 18, plan.height // 32))
     canvas = (18 * units, 32 * units)
     frames = [fit_to_frame(frame, canvas) for frame in footage.frames]
-    meter = ClipMeter()
-    with ClipEncoder(job.clip_path, encoder_settings(config, job.preset), expected_frames=plan.output_frames,
-                     input_size=canvas) as encoder:
-        for frame in retimed(frames, plan.fps, config.video.fps, plan.output_frames, frame_interpolator, canvas):
-            cancel.check()
-            encoder.write(frame)
-            meter.add(frame)
-            progress.frames_done(1)
-    return ClipRecord(
-        shot_id=shot.shot_id, video_file=job.clip_path.name, method="ltx", interpolation_method=frame_interpolator.name,
-        source_keyframes=[workspace.relative(p) for p in keyframe_paths], source_fps=plan.fps,
-        target_fps=config.video.fps, duration_s=plan.output_frames / config.video.fps, fps=config.video.fps,
-        num_frames=plan.output_frames, generation_time_s=round(time.perf_counter() - started, 3),
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"), input_hash=job.digest,
-        camera_movement=shot.camera_movement.value, width=config.video.width, height=config.video.height,
-        bitrate_kbps=config.video.bitrate_kbps, encoder_preset=job.preset, motion_score=meter.motion,
-        flicker_score=meter.flicker, model=model.source.label, model_family=family.name, seed=footage.seed,
-        rerolls=footage.rerolls, peak_vram_gb=peak_vram_gb(), guidance_scale=model.guidance_scale,
-        motion_bucket_id=ltx.motion_bucket_id, generation_size=f"{plan.width}x{plan.height}",
-        generation_frames=plan.num_frames, generation_chunks=plan.chunks, num_inference_steps=model.steps,
-        near_static=footage.near_static, recipe=generator.recipe(model.sampling.describe(model.steps, model.guidance_scale)),
+    generation = GenerationFields(
+        model=model.source.label, model_family=family.name, seed=footage.seed, rerolls=footage.rerolls,
+        peak_vram_gb=peak_vram_gb(), guidance_scale=model.guidance_scale, motion_bucket_id=ltx.motion_bucket_id,
+        generation_size=f"{plan.width}x{plan.height}", generation_frames=plan.num_frames, generation_chunks=plan.chunks,
+        num_inference_steps=model.steps, near_static=footage.near_static,
+        recipe=generator.recipe(model.sampling.describe(model.steps, model.guidance_scale)),
+    )
+    return encode_clip(
+        workspace, job, retimed(frames, plan.fps, config.video.fps, plan.output_frames, frame_interpolator, canvas),
+        total_frames=plan.output_frames, input_size=canvas, started=started, interpolation_method=frame_interpolator.name,
+        source_fps=plan.fps, progress=progress, cancel=cancel, generation=generation,
     )
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 from studio.backends import FrameInterpolator
 from studio.backends.keyframe_animator import AnimationSettings, KeyframeAnimator, ShotTiming
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
-from studio.domain.metadata import ClipRecord
+from studio.domain.metadata import ClipRecord, GenerationFields
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
@@ -81,48 +84,55 @@ def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, c
     return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, model)
 
 
-def render_interpolated_shot(
-    workspace: Workspace, job: ClipJob, frame_interpolator: FrameInterpolator,
-    progress: ProgressListener, cancel: CancelToken,
-) -> ClipRecord:
-    """Render `job` with `frame_interpolator` and describe it for the metadata."""
-    started = time.perf_counter()
-    script, shot, config, clip_path, preset, digest = job.script, job.shot, job.config, job.clip_path, job.preset, job.digest
-    keyframe_paths = workspace.keyframe_paths(script, shot)
-    keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in keyframe_paths]
-    settings = animation_settings(config)
-    animator = KeyframeAnimator(frame_interpolator)
-    timing = ShotTiming(shot.duration_s, shot.keyframe_times_s, shot.camera_movement)
-    animation = animator.animate(keyframes, timing, settings)
-    total = animation.total_frames
+def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray], *, total_frames: int,
+                input_size: tuple[int, int], started: float, interpolation_method: str | None, source_fps: float,
+                progress: ProgressListener, cancel: CancelToken,
+                generation: GenerationFields | None = None) -> ClipRecord:
+    """The one encode-and-record loop every method's frames go through: encode to the job's clip (atomically,
+    closed GOPs at its cut points), measure motion and flicker, report each frame, and describe the clip."""
+    config, shot = job.config, job.shot
     meter = ClipMeter()
-    encoder = ClipEncoder(clip_path, encoder_settings(config, preset), expected_frames=total, input_size=animation.size,
-                          cut_points=job.cut_points)
-    with encoder:
-        for frame in animation:
+    with ClipEncoder(job.clip_path, encoder_settings(config, job.preset), expected_frames=total_frames,
+                     input_size=input_size, cut_points=job.cut_points) as encoder:
+        for frame in frames:
             cancel.check()
             encoder.write(frame)
             meter.add(frame)
             progress.frames_done(1)
     return ClipRecord(
         shot_id=shot.shot_id,
-        video_file=clip_path.name,
-        method="interp",
-        interpolation_method=frame_interpolator.name,
-        source_keyframes=[workspace.relative(path) for path in keyframe_paths],
-        source_fps=config.interpolation.source_fps,
+        video_file=job.clip_path.name,
+        method=job.method,
+        interpolation_method=interpolation_method,
+        source_keyframes=[workspace.relative(path) for path in workspace.keyframe_paths(job.script, shot)],
+        source_fps=source_fps,
         target_fps=config.interpolation.target_fps,
-        duration_s=total / config.video.fps,
+        duration_s=total_frames / config.video.fps,
         fps=config.video.fps,
-        num_frames=total,
+        num_frames=total_frames,
         generation_time_s=round(time.perf_counter() - started, 3),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        input_hash=digest,
+        input_hash=job.digest,
         camera_movement=shot.camera_movement.value,
         width=config.video.width,
         height=config.video.height,
         bitrate_kbps=config.video.bitrate_kbps,
-        encoder_preset=preset,
+        encoder_preset=job.preset,
         motion_score=meter.motion,
         flicker_score=meter.flicker,
+        **(generation.model_dump() if generation else {}),
     )
+
+
+def render_interpolated_shot(
+    workspace: Workspace, job: ClipJob, frame_interpolator: FrameInterpolator,
+    progress: ProgressListener, cancel: CancelToken,
+) -> ClipRecord:
+    """Render `job` with `frame_interpolator` and describe it for the metadata."""
+    started = time.perf_counter()
+    keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in workspace.keyframe_paths(job.script, job.shot)]
+    timing = ShotTiming(job.shot.duration_s, job.shot.keyframe_times_s, job.shot.camera_movement)
+    animation = KeyframeAnimator(frame_interpolator).animate(keyframes, timing, animation_settings(job.config))
+    return encode_clip(workspace, job, animation, total_frames=animation.total_frames, input_size=animation.size,
+                       started=started, interpolation_method=frame_interpolator.name,
+                       source_fps=job.config.interpolation.source_fps, progress=progress, cancel=cancel)

@@ -41,10 +41,10 @@ class _TqdmProgress:
         self._pending[label] = total_frames
         self._show_in_flight()
 
-    def frames_done(self, count: int) -> None:
-        if self._pending:
-            last = next(reversed(self._pending))
-            self._pending[last] -= count
+    def frames_done(self, count: int, label: str | None = None) -> None:
+        key = label if label in self._pending else next(reversed(self._pending), None)
+        if key is not None:
+            self._pending[key] -= count
         if self._frames is not None:
             self._frames.update(count)
 

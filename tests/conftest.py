@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 import cv2
@@ -91,3 +93,13 @@ def tiny_ltx2(tmp_path_factory) -> Path:
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     return build_tiny_ltx2(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(autouse=True)
+def cpu_only(monkeypatch):
+    """Every test runs as on a CPU-only machine, even where CUDA is there: no test may load real checkpoints
+    (the CPU refusal is what the tests check) or depend on a GPU. bench/gpu-check is the GPU run."""
+    if "torch" in sys.modules or importlib.util.find_spec("torch") is not None:
+        import torch
+
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)

@@ -70,7 +70,7 @@ def test_a_killed_batch_resumes_where_it_stopped(small_workspace):
         def __init__(self):
             self.frames = 0
 
-        def frames_done(self, count):
+        def frames_done(self, count, label=None):
             self.frames += count
             if self.frames > 240 + 100:  # shot 1 has 240 frames; die inside shot 2
                 raise KeyboardInterrupt

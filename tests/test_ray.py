@@ -190,3 +190,29 @@ def test_the_studio_app_renders_takes_on_the_cluster(cluster, tmp_path, capsys):
     assert [t.created_by for t in VoteStore(tmp_path / "votes.db").takes()] == ["op"]
     assert main(["generate", "--workspace", str(workspace.root), "--workers", "2"]) == 2
     assert "--workers and --shared-workspace go with --ray" in capsys.readouterr().err
+
+
+def test_progress_adds_up_to_the_batchs_frames_with_two_workers(cluster, tmp_path):
+    from studio.domain.timing import frame_count
+    from studio.services import FrameCounter
+
+    workspace = exact_workspace(tmp_path / "workspace")
+    script = workspace.find_script(SAMPLE_TITLE)
+    expected = sum(frame_count(shot.duration_s, 30) for shot in script.shots)
+    readings = []
+
+    class Watched(FrameCounter):
+        def frames_done(self, count, label=None):
+            super().frames_done(count, label)
+            readings.append((label, self.frames))
+
+        def shot_finished(self, label, status, message):
+            super().shot_finished(label, status, message)
+            readings.append((label, self.frames))
+
+    counter = Watched()
+    report = Studio.open(workspace, ClusterOptions(workers=2)).generate(Selection(title_id=SAMPLE_TITLE), progress=counter)
+    assert [o.status for o in report.outcomes] == ["rendered"] * 6
+    assert (counter.frames, counter.total_frames, counter.shots_done) == (expected, expected, 6)
+    assert {label for label, _ in readings} == {f"women/14-17/{SAMPLE_TITLE} {shot.shot_id}" for shot in script.shots}
+    assert [frames for _, frames in readings] == sorted(frames for _, frames in readings)  # never back, never past the total

@@ -321,7 +321,7 @@ def test_a_cancelled_batch_reports_cancelled_not_failed(desk):
         def shot_started(self, label, total_frames):
             self.shots += 1
 
-        def frames_done(self, count):
+        def frames_done(self, count, label=None):
             if self.shots == 2:
                 cancel.cancel()
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +27,14 @@ from studio.backends.runtime import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
-from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError
 from studio.files import replaced_atomically
-from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
+from studio.services.batch import BatchReport, ClipJob, ShotRequest
 from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
 from studio.services.renderer import ShotRenderer
+from studio.services.scheduler import POLL_S, InFlight, run_batch
 from studio.services.weights import rife_weights_path
 from studio.workspace import Workspace
-
-# How often the driver looks at a cancel token while workers render.
-POLL_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -252,27 +249,51 @@ class RayRenderer(ShotRenderer):
                 temp.write_bytes(result.data or b"")
         return result.record.model_copy(update={"video_file": job.clip_path.name})
 
-    def render(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
-        """One clip on the cluster (a take, an assembly part); waits for it, honouring the cancel token."""
+    def start(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> InFlight:
+        """Send one clip to a free worker; its record arrives once the driver has put the clip in place."""
         self.pool.connect()
         with self.pool.lock:
             ref, slot = self.pool.submit(self.package(job))
-        try:
-            while True:
-                done, _ = self.pool.ray.wait([ref], timeout=POLL_S)
-                if done:
-                    result = self._result(ref)
-                    break
-                if cancel.cancelled:
-                    with self.pool.lock:
-                        self.pool.stop(ref, slot)
-                    raise Cancelled("cancelled; the unfinished clip was discarded")
-        finally:
+        record: Future[ClipRecord] = Future()
+        record.set_running_or_notify_cancel()
+        stopped = threading.Event()
+
+        def arrived(_: object) -> None:
             with self.pool.lock:
                 self.pool.release(slot)
-        record = self.deliver(job, result)
-        progress.frames_done(record.num_frames)
-        return record
+            if stopped.is_set():
+                return
+            try:
+                delivered = self.deliver(job, self._result(ref))
+                progress.frames_done(delivered.num_frames)
+                record.set_result(delivered)
+            except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the record
+                record.set_exception(error)
+
+        def stop() -> None:
+            if stopped.is_set() or record.done():
+                return
+            stopped.set()
+            with self.pool.lock:
+                self.pool.stop(ref, slot)
+            record.set_exception(Cancelled("cancelled; the unfinished clip was discarded"))
+
+        ref.future().add_done_callback(arrived)
+        return InFlight(record, stop)
+
+    @property
+    def capacity(self) -> int:
+        self.pool.connect()
+        return self.pool.slots
+
+    def render(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
+        """One clip on the cluster (a take, an assembly part); waits for it, honouring the cancel token."""
+        started = self.start(job, progress, cancel)
+        while not started.future.done():
+            if cancel.cancelled:
+                started.stop()
+            wait([started.future], timeout=POLL_S)
+        return started.future.result()
 
     def _result(self, ref: Any) -> RenderedClip:
         """The worker's result; its StudioError comes back as itself, so messages read as they do locally."""
@@ -288,54 +309,8 @@ class RayRenderer(ShotRenderer):
 
     def render_all(self, requests: Iterable[ShotRequest], *, force: bool = False,
                    progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> BatchReport:
-        """Render every request across the workers; outcomes, skipping and metadata as the local path gives them."""
-        requests, listener, cancel = list(requests), progress or SilentProgress(), cancel or CancelToken()
-        self.check_all(requests)
-        self.pool.connect()
-        listener.batch_started(len(requests), sum(frame_count(r.shot.duration_s, r.config.video.fps) for r in requests))
-        outcomes: dict[int, ShotOutcome] = {}
-        waiting: deque[tuple[int, ShotRequest, ClipJob]] = deque()
-        for index, request in enumerate(requests):
-            job = self.canonical_job(request)
-            kept = self.kept(request, job, force=force)
-            if kept is None:
-                waiting.append((index, request, job))
-                continue
-            listener.shot_started(request.label, frame_count(request.shot.duration_s, request.config.video.fps))
-            outcomes[index] = kept
-            listener.shot_finished(request.label, kept.status, kept.message)
-        in_flight: dict[Any, tuple[int, ShotRequest, ClipJob, int, str]] = {}
-        try:
-            while waiting or in_flight:
-                while waiting and len(in_flight) < self.pool.slots and not cancel.cancelled:
-                    index, request, job = waiting.popleft()
-                    with self.pool.lock:
-                        ref, slot = self.pool.submit(self.package(job))
-                    label = f"{request.label} (worker {slot + 1})"
-                    listener.shot_started(label, frame_count(request.shot.duration_s, request.config.video.fps))
-                    in_flight[ref] = (index, request, job, slot, label)
-                if cancel.cancelled:
-                    break
-                done, _ = self.pool.ray.wait(list(in_flight), num_returns=1, timeout=POLL_S)
-                for ref in done:
-                    index, request, job, slot, label = in_flight.pop(ref)
-                    with self.pool.lock:
-                        self.pool.release(slot)
-                    try:
-                        outcome = self.rendered(request, job, self.deliver(job, self._result(ref)))
-                    except Exception as error:  # noqa: BLE001 - each shot's failure is its own outcome
-                        outcome = self.unrendered(request, job, error)
-                    outcomes[index] = replace(outcome, label=request.label)
-                    listener.shot_finished(label, outcome.status, outcome.message)
-        finally:
-            for ref, (index, request, job, slot, label) in in_flight.items():  # Ctrl-C or cancel: stop what runs
-                with self.pool.lock:
-                    self.pool.stop(ref, slot)
-                outcomes[index] = ShotOutcome(request.label, "cancelled", job.clip_path, message="cancelled before it finished")
-                listener.shot_finished(label, "cancelled", None)
-        for index, request, job in waiting:
-            outcomes[index] = ShotOutcome(request.label, "cancelled", job.clip_path, message="not started: the batch was cancelled")
-        return BatchReport([outcomes[index] for index in range(len(requests))])
+        """Render every request across the workers, by the same loop as one process (scheduler.run_batch)."""
+        return run_batch(self, self, requests, force=force, progress=progress, cancel=cancel)
 
     def close(self) -> None:
         """Let go of the workers (and of the local Ray instance this renderer started)."""

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from studio.errors import Cancelled
 
-__all__ = ["CancelToken", "Cancelled", "FrameCounter", "ProgressListener", "SilentProgress"]
+__all__ = ["CancelToken", "Cancelled", "FrameCounter", "ProgressListener", "ShotProgress", "SilentProgress"]
 
 
 class CancelToken:
@@ -34,7 +34,9 @@ class ProgressListener(Protocol):
 
     def shot_started(self, label: str, total_frames: int) -> None: ...
 
-    def frames_done(self, count: int) -> None: ...
+    def frames_done(self, count: int, label: str | None = None) -> None:
+        """`count` more frames of the shot `label` (None: the shot started last; batches of parallel shots name it)."""
+        ...
 
     def shot_finished(self, label: str, status: str, message: str | None) -> None: ...
 
@@ -48,7 +50,7 @@ class SilentProgress:
     def shot_started(self, label: str, total_frames: int) -> None:
         return None
 
-    def frames_done(self, count: int) -> None:
+    def frames_done(self, count: int, label: str | None = None) -> None:
         return None
 
     def shot_finished(self, label: str, status: str, message: str | None) -> None:
@@ -58,7 +60,8 @@ class SilentProgress:
 class FrameCounter(SilentProgress):
     """Counts frames for a watcher in another thread (the page's progress line).
 
-    Over a batch it counts every shot's frames, skipped and failed shots included.
+    Over a batch it counts every shot's frames, skipped and failed shots included; each shot in flight is
+    tallied on its own, so shots rendering in parallel (Ray) add up exactly.
     """
 
     def __init__(self) -> None:
@@ -66,25 +69,50 @@ class FrameCounter(SilentProgress):
         self.frames = 0
         self.shots_done = 0
         self._batch = False
-        self._shot_frames = 0
-        self._shot_done = 0
+        self._lock = threading.Lock()
+        self._pending: dict[str, list[int]] = {}  # shot label -> [its frames, frames counted]
 
     def batch_started(self, total_shots: int, total_frames: int) -> None:
         self._batch, self.total_frames, self.frames = True, total_frames, 0
 
     def shot_started(self, label: str, total_frames: int) -> None:
-        self._shot_frames, self._shot_done = total_frames, 0
-        if not self._batch:
-            self.total_frames, self.frames = total_frames, 0
+        with self._lock:
+            self._pending[label] = [total_frames, 0]
+            if not self._batch:
+                self.total_frames, self.frames = total_frames, 0
 
-    def frames_done(self, count: int) -> None:
-        self.frames += count
-        self._shot_done += count
+    def frames_done(self, count: int, label: str | None = None) -> None:
+        with self._lock:
+            key = label if label in self._pending else next(reversed(self._pending), None)
+            if key is not None:
+                self._pending[key][1] += count
+            self.frames += count
 
     def shot_finished(self, label: str, status: str, message: str | None) -> None:
-        self.frames += max(0, self._shot_frames - self._shot_done)
-        self.shots_done += 1
+        with self._lock:
+            total, counted = self._pending.pop(label, [0, 0])
+            self.frames += max(0, total - counted)  # skipped, failed or cancelled: the count still moves on
+            self.shots_done += 1
 
     @property
     def fraction(self) -> float:
         return self.frames / self.total_frames if self.total_frames else 0.0
+
+
+class ShotProgress:
+    """One shot's progress inside a batch: its frames are counted against its own label."""
+
+    def __init__(self, listener: ProgressListener, label: str) -> None:
+        self.listener, self.label = listener, label
+
+    def batch_started(self, total_shots: int, total_frames: int) -> None:
+        return None
+
+    def shot_started(self, label: str, total_frames: int) -> None:
+        return None
+
+    def frames_done(self, count: int, label: str | None = None) -> None:
+        self.listener.frames_done(count, self.label)
+
+    def shot_finished(self, label: str, status: str, message: str | None) -> None:
+        return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,12 +17,12 @@ from studio.backends.runtime import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
-from studio.domain.timing import frame_count
 from studio.errors import BackendUnavailableError, StudioError
 from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
 from studio.services.canonical import canonical_clip
-from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
+from studio.services.progress import Cancelled, CancelToken, ProgressListener
 from studio.services.render import clip_digest, render_interpolated_shot
+from studio.services.scheduler import InFlight, run_batch
 from studio.services.weights import rife_weights_path
 from studio.workspace import Workspace
 
@@ -80,24 +81,6 @@ class ShotRenderer:
             return render_ltx_shot(self.workspace, job, self.models, self.frame_interpolator(job.config), progress, cancel)
         return render_interpolated_shot(self.workspace, job, self.frame_interpolator(job.config), progress, cancel)
 
-    def render_canonical(self, request: ShotRequest, *, force: bool = False, progress: ProgressListener | None = None,
-                         cancel: CancelToken | None = None) -> ShotOutcome:
-        """Render one shot's canonical clip unless an up-to-date one exists.
-
-        The shot's own failure becomes a 'failed' outcome (the batch goes on); a cancel becomes 'cancelled'.
-        """
-        listener, cancel = progress or SilentProgress(), cancel or CancelToken()
-        job = self.canonical_job(request)
-        listener.shot_started(request.label, frame_count(request.shot.duration_s, request.config.video.fps))
-        outcome = self.kept(request, job, force=force)
-        if outcome is None:
-            try:
-                outcome = self.rendered(request, job, self.render(job, listener, cancel))
-            except BaseException as error:
-                outcome = self.unrendered(request, job, error)
-        listener.shot_finished(request.label, outcome.status, outcome.message)
-        return outcome
-
     def canonical_job(self, request: ShotRequest) -> ClipJob:
         return self.job(request.script, request.shot, request.method, request.config, preset=request.preset)
 
@@ -142,16 +125,18 @@ class ShotRenderer:
 
     def render_all(self, requests: Iterable[ShotRequest], *, force: bool = False,
                    progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> BatchReport:
-        """Render every request in order; failures are collected, a cancel marks the rest 'cancelled'."""
-        requests, cancel = list(requests), cancel or CancelToken()
-        self.check_all(requests)
-        if progress is not None:
-            progress.batch_started(len(requests), sum(frame_count(r.shot.duration_s, r.config.video.fps) for r in requests))
-        outcomes: list[ShotOutcome] = []
-        for request in requests:
-            if cancel.cancelled:
-                outcomes.append(ShotOutcome(request.label, "cancelled", self.workspace.clip_path(
-                    request.script, request.shot, request.method), message="not started: the batch was cancelled"))
-                continue
-            outcomes.append(self.render_canonical(request, force=force, progress=progress, cancel=cancel))
-        return BatchReport(outcomes)
+        """Render every request's canonical clip, one at a time, in a worker thread (see scheduler.run_batch)."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-render") as pool:
+            return run_batch(self, _ThisProcess(self, pool), requests, force=force, progress=progress, cancel=cancel)
+
+
+@dataclass(frozen=True)
+class _ThisProcess:
+    """One render slot in this process; a cancel reaches the render through its token."""
+
+    renderer: ShotRenderer
+    pool: ThreadPoolExecutor
+    capacity: int = 1
+
+    def start(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> InFlight:
+        return InFlight(self.pool.submit(self.renderer.render, job, progress, cancel))

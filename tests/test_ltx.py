@@ -163,3 +163,32 @@ def test_stable_video_diffusion_renders_a_shot_to_spec(small_workspace, tmp_path
     record = outcome.record
     assert (record.model_family, record.motion_bucket_id, record.seed, record.source_fps) == ("stable-video-diffusion", 90, 3, 6)
     assert record.generation_frames == 6 and record.generation_chunks == 9  # 7 s at 6 fps, 5 new frames a chunk
+
+
+def test_the_scripts_style_and_a_shots_own_reach_the_prompt_and_the_input_hash(ltx_workspace, monkeypatch):
+    from studio.services.canonical import canonical_clip
+    from tests.conftest import edit_script
+
+    prompts = []
+    original = LtxGenerator.generate
+    monkeypatch.setattr(LtxGenerator, "generate", lambda self, req, on_step: prompts.append(req.prompt) or original(self, req, on_step))
+
+    def styled(data):
+        data["style"] = "Soft watercolour look"
+        data["shots"][1]["style"] = "grainy 16 mm film."
+
+    studio = Studio.open(ltx_workspace)
+    studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
+    script = ltx_workspace.find_script(SAMPLE_TITLE)
+    assert canonical_clip(ltx_workspace, script, script.shot(2), "ltx", studio.config).status == "current"
+    edit_script(ltx_workspace, styled)
+    script = ltx_workspace.find_script(SAMPLE_TITLE)
+    assert [script.style_of(shot) for shot in script.shots[:3]] == [
+        "Soft watercolour look", "grainy 16 mm film.", "Soft watercolour look"]
+    assert canonical_clip(ltx_workspace, script, script.shot(2), "ltx", studio.config).status == "out_of_date"
+    prompts.clear()
+    report = studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=1), "ltx")
+    assert report.outcomes[0].status == "rendered"
+    assert prompts and all("vertical 9:16 framing, Soft watercolour look, natural motion" in p for p in prompts)
+    studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
+    assert "vertical 9:16 framing, grainy 16 mm film, natural motion" in prompts[-1]

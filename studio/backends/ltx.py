@@ -47,8 +47,11 @@ CAMERA_PHRASES = {
 OVERLAP_STRENGTH = 0.5
 
 
-def cinematic_prompt(description: str, movement: CameraMovement) -> str:
-    return f"{description.rstrip('. ')}. {CAMERA_PHRASES[movement].capitalize()}, vertical 9:16 framing, natural motion, cinematic lighting."
+def cinematic_prompt(description: str, movement: CameraMovement, style: str | None = None) -> str:
+    """The shot's description, its camera move in a cinematographer's words, and its style."""
+    looks = f"{style.strip().rstrip('.')}, " if style and style.strip() else ""
+    return (f"{description.rstrip('. ')}. {CAMERA_PHRASES[movement].capitalize()}, vertical 9:16 framing, {looks}"
+            "natural motion, cinematic lighting.")
 
 
 @dataclass(frozen=True, kw_only=True)

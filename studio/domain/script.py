@@ -73,6 +73,8 @@ class Shot(_Frozen):
     shot_id: str = Field(description="'shot-001', 'shot-002', ... unique within the script.")
     description: str = Field(min_length=1, description="What the shot shows; the generation prompt.")
     negative_prompt: str | None = Field(default=None, description="What generation should avoid.")
+    style: str | None = Field(default=None, max_length=300,
+                              description="Visual style of this shot (overrides the script's), e.g. 'hand-held 16 mm film'.")
     camera_movement: CameraMovement = Field(default=CameraMovement.STATIC)
     duration_s: float = Field(gt=0, le=MAX_SHOT_DURATION_S, description="Clip length in seconds.")
     keyframes: Annotated[list[Keyframe], Field(min_length=1)] = Field(
@@ -151,6 +153,8 @@ class Script(_Frozen):
     title: str = Field(min_length=1)
     segment: Segment
     age_bucket: AgeBucket
+    style: str | None = Field(default=None, max_length=300,
+                              description="Visual style of every shot (a shot's own style overrides it); goes into every prompt.")
     shots: Annotated[list[Shot], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -165,6 +169,10 @@ class Script(_Frozen):
     @property
     def duration_s(self) -> float:
         return sum(shot.duration_s for shot in self.shots)
+
+    def style_of(self, shot: Shot) -> str | None:
+        """The style `shot` is generated in: its own, else the script's."""
+        return shot.style or self.style
 
     def shot(self, key: int | str) -> Shot:
         """The shot with id `key` ('shot-004'), or number `key` (4); the one lookup every caller uses."""

@@ -34,10 +34,10 @@ def generation_plan(model: ResolvedModel, shot: Shot, config: PipelineConfig) ->
 
 
 def shot_generation(model: ResolvedModel, plan: GenerationPlan, shot: Shot, keyframes: list[np.ndarray],
-                    ltx: LtxVideoSettings, motion: float) -> ShotGeneration:
+                    ltx: LtxVideoSettings, motion: float, style: str | None = None) -> ShotGeneration:
     """What the generator is asked for: the prompt, the keyframes at their times and the sampling controls."""
     return ShotGeneration(
-        plan=plan, prompt=cinematic_prompt(shot.description, shot.camera_movement),
+        plan=plan, prompt=cinematic_prompt(shot.description, shot.camera_movement, style),
         negative_prompt=shot.negative_prompt or "", keyframes=tuple(zip(keyframes, shot.keyframe_times_s, strict=True)),
         steps=model.steps, guidance_scale=model.guidance_scale, seed=ltx.seed, sampling=model.sampling,
         strength=1.0 - 0.5 * motion,  # looser keyframe conditioning lets the model move more
@@ -62,7 +62,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
         upsampler = models.get(f"{model.source.label} + {model.upsampler.label}",
                                lambda: load_latent_upsampler(model.upsampler, pipe, family, ltx.memory))
     generator = video_generator(pipe, family, upsampler)
-    request = shot_generation(model, plan, shot, keyframes, ltx, job.motion)
+    request = shot_generation(model, plan, shot, keyframes, ltx, job.motion, script.style_of(shot))
     footage = generator.generate_shot(request, lambda step, total: not cancel.cancelled)
 
     # The largest exact 9:16 (even) size inside the generated frame; the encoder scales it to 1080x1920.

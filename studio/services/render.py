@@ -50,7 +50,7 @@ def encoder_settings(config: PipelineConfig, preset: str | None = None) -> Encod
 
 
 def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, preset: str, method: str = "interp",
-               model: dict | None = None) -> str:
+               model: dict | None = None, style: str | None = None) -> str:
     """sha256 over everything that decides the clip: keyframe bytes, the shot, the settings and, for
     generated clips, the resolved model (`ResolvedModel.fingerprint()`)."""
     digest = hashlib.sha256(RENDERER_VERSION.encode())
@@ -70,6 +70,8 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
     }
     if method == "ltx":  # interpolation hashes stay as they were
         settings["model"] = model
+        if style:  # the script's style reaches the prompt (a shot's own is in its fields)
+            settings["style"] = style
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -81,7 +83,7 @@ def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, c
         from studio.services.model_resolution import resolve_model
 
         model = resolve_model(workspace, config).fingerprint()
-    return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, model)
+    return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, model, script.style_of(shot))
 
 
 def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray], *, total_frames: int,

@@ -14,7 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from studio.domain.assembly import TRANSITIONS
-from studio.domain.recipe import Sampling
+from studio.domain.script import CameraMovement
+from studio.domain.recipe import CameraLora, Sampling
 from studio.errors import ConfigError
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -71,6 +72,12 @@ class LtxVideoSettings(_Section):
     """GPU memory strategy: auto = model CPU offload + VAE tiling; sequential_offload for small GPUs; none = all on GPU."""
     reroll_static: int = Field(default=0, ge=0, le=5)
     """When a result is near-static, generate again with a new seed up to this many times."""
+    camera_lora: bool = True
+    """Steer the camera with the model's camera-control LoRA for the shot's move, where its preset has one."""
+    camera_loras: dict[CameraMovement, CameraLora] | None = None
+    """Camera LoRAs by camera move, spelled out (see presets/ltx-2.yaml); empty: the model's or recipe's preset's."""
+    lora_folder: str | None = None
+    """A folder of LoRA files under their released names (camera LoRAs, a recipe's refine LoRA), used before the hub."""
 
 
 class KenBurnsSettings(_Section):

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from studio.domain.families import FAMILIES, FamilyName
 from studio.config import describe_validation_error, read_yaml
-from studio.domain.recipe import Sampling
+from studio.domain import CameraMovement
+from studio.domain.recipe import CameraLora, Sampling
 from studio.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
@@ -32,6 +33,10 @@ class ModelPreset(BaseModel):
     num_frames: int = Field(ge=1)
     fps: int = Field(ge=1, le=60)
     sampling: Sampling = Sampling()
+    camera_loras: dict[CameraMovement, CameraLora] = {}
+    """Camera-control LoRAs by the shot's camera move (see the README for which move gets which)."""
+    camera_loras_note: str | None = None
+    """Why a preset has none (its family has no official camera LoRAs), for the page and the README."""
 
     @model_validator(mode="after")
     def _model_legal(self) -> ModelPreset:
@@ -39,6 +44,8 @@ class ModelPreset(BaseModel):
         family.check_size(self.width, self.height, self.num_frames)
         if self.sampling.refine and not family.two_stage:
             raise ValueError(f"{self.family} has no two-stage recipe; remove sampling.refine")
+        if self.camera_loras and not family.supports_lora:
+            raise ValueError(f"{self.family} pipelines take no LoRAs; remove camera_loras")
         return self
 
 

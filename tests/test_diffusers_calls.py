@@ -127,7 +127,9 @@ def test_every_preset_calls_its_pipeline_with_arguments_it_takes(workspace, pres
     assert len(pipe.calls) == plan.chunks * (2 if refine else 1)  # every chunk, and its second stage
     if refine:
         assert len(upsampler.calls) == plan.chunks
-        assert [load["weight_name"] for load in pipe.lora_loads] == ([refine.lora_weight_name] if refine.lora else [])
+    camera = model.camera_lora(workspace.find_script(SAMPLE_TITLE).shot(1).camera_movement)  # a zoom_in shot
+    assert [load["weight_name"] for load in pipe.lora_loads] == (
+        ([camera.weight_name] if camera else []) + ([refine.lora_weight_name] if refine and refine.lora else []))
 
 
 def test_a_misspelt_argument_is_caught(workspace, monkeypatch):

@@ -50,3 +50,22 @@ def test_layers_apply_in_order_fallback_preset_recipe_settings_take(workspace):
     take = TakeSettings.parse(method="ltx", steps=5, guidance_scale=4.0, two_stage=False).applied_to(config)
     model = resolve_model(workspace, take)
     assert (model.steps, model.guidance_scale, model.upsampler, model.sampling.refine) == (5, 4.0, None, None)
+
+
+def test_camera_loras_come_from_the_preset_or_recipe_and_switch_off(workspace, tmp_path):
+    from studio.domain import CameraMovement
+
+    ltx2 = resolved(workspace, model="ltx-2")
+    assert sorted(move.value for move in ltx2.camera_loras) == sorted(move.value for move in CameraMovement)
+    assert ltx2.camera_lora(CameraMovement.PAN_LEFT).repo == "Lightricks/LTX-2-19b-LoRA-Camera-Control-Dolly-Left"
+    assert resolved(workspace, model="someone/ltx-2-finetune", recipe="ltx-2").camera_loras == ltx2.camera_loras
+    assert resolved(workspace, model="ltx-2.3-distilled").camera_note.startswith("Lightricks publish no camera-control LoRAs")
+    (tmp_path / "ltx-2-19b-lora-camera-control-jib-up.safetensors").write_bytes(b"0")
+    local = resolved(workspace, model="ltx-2", lora_folder=str(tmp_path))
+    assert (local.camera_lora(CameraMovement.TILT_UP).repo, local.camera_lora(CameraMovement.TILT_DOWN).repo) == (
+        str(tmp_path), "Lightricks/LTX-2-19b-LoRA-Camera-Control-Jib-Down")
+    config = PipelineConfig.model_validate({"ltx_video": {"model": "ltx-2"}})
+    off = resolve_model(workspace, TakeSettings.parse(method="ltx", camera_lora=False).applied_to(config))
+    assert (off.camera_loras, off.camera_note) == ({}, "camera LoRAs are switched off (ltx_video.camera_lora: false, "
+                                                       "or the take's setting)")
+    assert off.fingerprint() != ltx2.fingerprint()

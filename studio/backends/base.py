@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from studio.domain.generation import GenerationPlan
-from studio.domain.recipe import Sampling
+from studio.domain.recipe import CameraLora, Sampling
 
 # Row-major 2x3 matrix mapping output pixel centres to canvas pixel coordinates.
 Affine = tuple[tuple[float, float, float], tuple[float, float, float]]
@@ -62,6 +62,8 @@ class ShotGeneration:
     """Generate again with another seed, up to this many times, while the result is near-static."""
     sampling: Sampling = Sampling()
     """LTX: the sampling recipe beyond steps and guidance (decode noise, the second stage)."""
+    camera_lora: CameraLora | None = None
+    """The camera-control LoRA for the shot's move, switched on for this shot only."""
 
 
 @dataclass(frozen=True)

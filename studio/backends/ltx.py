@@ -29,18 +29,19 @@ from studio.backends.runtime import (
 )
 from studio.domain import CameraMovement
 from studio.domain.generation import GenerationPlan
-from studio.domain.recipe import Refinement, Sampling
+from studio.domain.recipe import CameraLora, Refinement, Sampling
 from studio.errors import BackendUnavailableError
 
-# What a camera move sounds like in a cinematographer's prompt.
+# What a camera move sounds like in a cinematographer's prompt, naming what the move reveals at its end
+# (the camera LoRAs' cards advise describing the destination).
 CAMERA_PHRASES = {
-    CameraMovement.STATIC: "static locked-off camera",
-    CameraMovement.ZOOM_IN: "slow push-in towards the subject",
-    CameraMovement.ZOOM_OUT: "slow pull-back revealing the scene",
-    CameraMovement.PAN_LEFT: "smooth pan to the left",
-    CameraMovement.PAN_RIGHT: "smooth pan to the right",
-    CameraMovement.TILT_UP: "gentle tilt up",
-    CameraMovement.TILT_DOWN: "gentle tilt down",
+    CameraMovement.STATIC: "static locked-off camera, the frame holding still",
+    CameraMovement.ZOOM_IN: "slow dolly-in towards the subject, ending close on it",
+    CameraMovement.ZOOM_OUT: "slow dolly-out pulling back to reveal the whole scene around the subject",
+    CameraMovement.PAN_LEFT: "smooth camera move to the left, revealing what lies left of the frame",
+    CameraMovement.PAN_RIGHT: "smooth camera move to the right, revealing what lies right of the frame",
+    CameraMovement.TILT_UP: "gentle camera rise, revealing what is above the subject",
+    CameraMovement.TILT_DOWN: "gentle camera descent, revealing what is below the subject",
 }
 # Later chunks are conditioned on the family's overlap_frames of the previous chunk's last frames (8n+1:
 # whole latent frames) at this strength, as LTX's looping sampler continues long videos.
@@ -60,6 +61,7 @@ class LtxRequest(GenerationRequest):
     negative_prompt: str
     conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]]  # (RGB image or clip, frame index, strength)
     sampling: Sampling = Sampling()
+    camera_lora: CameraLora | None = None
 
 
 LTX_OOM_HINT = ("set ltx_video.memory: sequential_offload, lower ltx_video.width/height/num_frames, "
@@ -103,7 +105,7 @@ class LtxGenerator(ShotGenerator):
             frames = self.generate(LtxRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
-                seed=seed + chunk, conditions=conditions, sampling=request.sampling,
+                seed=seed + chunk, conditions=conditions, sampling=request.sampling, camera_lora=request.camera_lora,
             ), on_step)
             if footage:
                 for offset in range(overlap):  # fade from the old chunk's frames to the new one's across the overlap
@@ -127,21 +129,25 @@ class LtxGenerator(ShotGenerator):
     def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
         """One generation of `request.num_frames` frames at the request's size, in one stage or two."""
         refine = request.sampling.refine if self.upsampler is not None else None
+        camera = [_camera_adapter(request.camera_lora)] if request.camera_lora else []
         if refine is None:
-            return run_video_pipeline(self.pipeline, self._arguments(request, request.width, request.height),
-                                      steps=request.steps, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT,
-                                      on_step=on_step)
+            with self._adapters(camera):
+                return run_video_pipeline(self.pipeline, self._arguments(request, request.width, request.height),
+                                          steps=request.steps, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT,
+                                          on_step=on_step)
         counter = StepCounter(on_step, request.steps + refine.steps)
         width, height = refine.first_stage_size(request.width, request.height, self.stage_multiple)
-        first = self._denoise({
-            **self._arguments(request, width, height), **_schedule(refine.first_stage_timesteps, refine.first_stage_sigmas),
-            "num_inference_steps": request.steps, "output_type": "latent",
-        }, counter, request)
+        with self._adapters(camera):
+            first = self._denoise({
+                **self._arguments(request, width, height), **_schedule(refine.first_stage_timesteps, refine.first_stage_sigmas),
+                "num_inference_steps": request.steps, "output_type": "latent",
+            }, counter, request)
         upsampled = on_gpu(lambda: self.upsampler(
             latents=first.frames, adain_factor=refine.adain_factor,
             tone_map_compression_ratio=refine.tone_map_compression_ratio, output_type="latent",
         ).frames, estimated_s=30)
-        with self._refining(refine):
+        refine_lora = [Adapter(REFINE_ADAPTER, refine.lora, refine.lora_weight_name, refine.lora_scale)] if refine.lora else []
+        with self._adapters(camera + refine_lora), self._refine_scheduler(refine):
             second = self._denoise({
                 **self._arguments(request, width * 2, height * 2), **_schedule(refine.timesteps, refine.sigmas),
                 **self._refine_arguments(refine, first), "latents": upsampled, "num_inference_steps": refine.steps,
@@ -153,27 +159,36 @@ class LtxGenerator(ShotGenerator):
         return frames
 
     @contextmanager
-    def _refining(self, refine: Refinement) -> Iterator[None]:
-        """Stage 2's model: with the recipe's distilled LoRA switched on and its scheduler, for this stage only."""
-        if not refine.lora and not refine.sigmas_as_given:
+    def _adapters(self, adapters: list[Adapter]) -> Iterator[None]:
+        """The pipeline with exactly these LoRAs switched on (each loaded once, kept loaded), all off afterwards."""
+        if not adapters:
+            yield
+            return
+        pipe = self.pipeline
+        for adapter in adapters:
+            _load_lora(pipe, adapter)
+        pipe.enable_lora()
+        pipe.set_adapters([a.name for a in adapters], [a.scale for a in adapters])
+        try:
+            yield
+        finally:  # whatever runs next starts from the plain model
+            pipe.disable_lora()
+
+    @contextmanager
+    def _refine_scheduler(self, refine: Refinement) -> Iterator[None]:
+        """Stage 2 on a scheduler without dynamic shifting when the recipe's sigmas must run as given."""
+        if not refine.sigmas_as_given:
             yield
             return
         from diffusers import FlowMatchEulerDiscreteScheduler
 
         pipe, scheduler = self.pipeline, self.pipeline.scheduler
-        if refine.lora:
-            _load_refine_lora(pipe, refine)
-            pipe.enable_lora()
-            pipe.set_adapters(REFINE_ADAPTER, refine.lora_scale)
-        if refine.sigmas_as_given:
-            pipe.scheduler = FlowMatchEulerDiscreteScheduler.from_config(
-                scheduler.config, use_dynamic_shifting=False, shift_terminal=None)
+        pipe.scheduler = FlowMatchEulerDiscreteScheduler.from_config(
+            scheduler.config, use_dynamic_shifting=False, shift_terminal=None)
         try:
             yield
-        finally:  # stage 1 of the next generation runs the plain model again
+        finally:
             pipe.scheduler = scheduler
-            if refine.lora:
-                pipe.disable_lora()
 
     def _denoise(self, arguments: dict, counter: StepCounter, request: LtxRequest) -> object:
         return denoise(self.pipeline, arguments, counter=counter, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT)
@@ -209,19 +224,34 @@ class LtxGenerator(ShotGenerator):
 REFINE_ADAPTER = "studio_refine"
 
 
-def _load_refine_lora(pipe: object, refine: Refinement) -> None:
-    """Load stage 2's distilled LoRA into `pipe` once (it stays loaded, switched off outside stage 2)."""
-    if REFINE_ADAPTER in sum(pipe.get_list_adapters().values(), []):
+@dataclass(frozen=True)
+class Adapter:
+    """A LoRA as the pipeline's adapter: its name there, where it loads from, its file and weight."""
+
+    name: str
+    location: str
+    weight_name: str | None
+    scale: float
+
+
+def _camera_adapter(lora: CameraLora) -> Adapter:
+    return Adapter(f"studio_camera_{lora.weight_name.removesuffix('.safetensors')}".replace("-", "_").replace(".", "_"),
+                   lora.repo, lora.weight_name, lora.strength)
+
+
+def _load_lora(pipe: object, adapter: Adapter) -> None:
+    """Load `adapter` into `pipe` once (it stays loaded, switched off while not in use)."""
+    if adapter.name in sum(pipe.get_list_adapters().values(), []):
         return
     if importlib.util.find_spec("peft") is None:
-        raise BackendUnavailableError("this two-stage recipe refines with a LoRA, which needs the peft package: "
-                                      "run `pip install -r requirements.txt`, or set ltx_video.two_stage: false")
+        raise BackendUnavailableError(f"the LoRA {adapter.weight_name or adapter.location} needs the peft package: run "
+                                      "`pip install -r requirements.txt`, or set ltx_video.two_stage / camera_lora: false")
     try:
-        pipe.load_lora_weights(refine.lora, adapter_name=REFINE_ADAPTER, weight_name=refine.lora_weight_name)
+        pipe.load_lora_weights(adapter.location, adapter_name=adapter.name, weight_name=adapter.weight_name)
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
-            f"could not load the refine LoRA {refine.lora_weight_name or ''} from {refine.lora}: {error}. "
-            "Set ltx_video.two_stage: false for one stage") from None
+            f"could not load the LoRA {adapter.weight_name or ''} from {adapter.location}: {error}. Put the file in "
+            "ltx_video.lora_folder, or set ltx_video.camera_lora: false (camera) / two_stage: false (refine)") from None
     pipe.disable_lora()
 
 

@@ -195,20 +195,25 @@ def build_tiny_ltx2(folder: Path) -> Path:
 
 
 def save_tiny_refine_lora(pipeline_folder: Path, pipeline: object) -> Path:
-    """A random rank-4 LoRA over the tiny transformer's attention, saved where a local copy of Lightricks/LTX-2
-    keeps its distilled refine LoRA (same file name), so the `ltx-2` preset's two-stage recipe finds it."""
+    """A random LoRA saved where a local copy of Lightricks/LTX-2 keeps its distilled refine LoRA (same file
+    name), so the `ltx-2` preset's two-stage recipe finds it."""
+    from studio.presets import load_preset
+
+    return save_tiny_lora(pipeline_folder, pipeline, load_preset("ltx-2").sampling.refine.lora_weight_name)
+
+
+def save_tiny_lora(folder: Path, pipeline: object, weight_name: str, seed: int = 0) -> Path:
+    """A random rank-4 LoRA over the tiny transformer's attention, saved as `folder/weight_name` (a released LoRA's
+    file name, so the studio finds it as it would the real one)."""
     import torch
     from peft import LoraConfig
     from peft.utils import get_peft_model_state_dict
 
-    from studio.presets import load_preset
-
     transformer = pipeline.transformer
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     transformer.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_q", "to_k", "to_v", "to_out.0"],
                                        init_lora_weights=False))  # random, so the LoRA visibly changes the result
     weights = get_peft_model_state_dict(transformer)
     transformer.delete_adapters("default")
-    name = load_preset("ltx-2").sampling.refine.lora_weight_name
-    type(pipeline).save_lora_weights(pipeline_folder, transformer_lora_layers=weights, weight_name=name)
-    return pipeline_folder / name
+    type(pipeline).save_lora_weights(folder, transformer_lora_layers=weights, weight_name=weight_name)
+    return folder / weight_name

@@ -46,6 +46,7 @@ class GenerationFields(BaseModel):
     near_static: bool | None = None
     peak_vram_gb: float | None = None
     recipe: str | None = Field(default=None, description="How the footage was sampled: stages, schedule, upsampler, LoRA.")
+    camera_lora: str | None = Field(default=None, description="The camera-control LoRA the shot's move switched on.")
 
 
 class ClipRecord(GenerationFields):

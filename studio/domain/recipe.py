@@ -98,3 +98,18 @@ class Sampling(BaseModel):
         lora = f" with the distilled LoRA {refine.lora_weight_name or refine.lora}" if refine.lora else ""
         return (f"two stages: {steps} steps{schedule} at {refine.first_stage_scale:.2g} size, guidance "
                 f"{guidance_scale:g}; {upsample}; {refine.steps}-step refine{lora}, guidance {refine.guidance_scale:g}")
+
+
+class CameraLora(BaseModel):
+    """A camera-control LoRA: where it loads from, its file, and the strength its card recommends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    repo: str = Field(min_length=1)
+    """A Hugging Face repo id, or (resolved) the local folder that holds the file."""
+    weight_name: str = Field(pattern=r"^[\w.-]+\.safetensors$")
+    strength: float = Field(default=1.0, gt=0.0, le=2.0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.repo}/{self.weight_name} @ {self.strength:g}"

@@ -43,6 +43,7 @@ def shot_generation(model: ResolvedModel, plan: GenerationPlan, shot: Shot, keyf
         strength=1.0 - 0.5 * motion,  # looser keyframe conditioning lets the model move more
         motion_bucket_id=ltx.motion_bucket_id, noise_aug_strength=ltx.noise_aug_strength,
         decode_chunk_size=ltx.decode_chunk_size, reroll_static=ltx.reroll_static,
+        camera_lora=model.camera_lora(shot.camera_movement),
     )
 
 
@@ -74,6 +75,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
         peak_vram_gb=peak_vram_gb(), guidance_scale=model.guidance_scale, motion_bucket_id=ltx.motion_bucket_id,
         generation_size=f"{plan.width}x{plan.height}", generation_frames=plan.num_frames, generation_chunks=plan.chunks,
         num_inference_steps=model.steps, near_static=footage.near_static,
+        camera_lora=request.camera_lora.label if request.camera_lora else None,
         recipe=generator.recipe(model.sampling.describe(model.steps, model.guidance_scale)),
     )
     return encode_clip(

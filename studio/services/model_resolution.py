@@ -8,13 +8,14 @@ The renderer, the Ray package, the UI's slider defaults, the metadata and the in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.domain.families import FamilySpec, family_of_pipeline, family_of_repo, family_spec
 from studio.backends.runtime import ModelSource
 from studio.config import PipelineConfig
-from studio.domain.recipe import Refinement, Sampling
+from studio.domain import CameraMovement
+from studio.domain.recipe import CameraLora, Refinement, Sampling
 from studio.errors import ConfigError
 from studio.presets import PRESETS_DIR, RETIRED, ModelPreset, load_preset
 from studio.workspace import CONFIG_FILE, Workspace
@@ -38,6 +39,13 @@ class ResolvedModel:
     """The sampling recipe; its `refine` is set only when the second stage will run."""
     upsampler: ModelSource | None
     """The latent upsampler of the second stage; None: one stage."""
+    camera_loras: dict[CameraMovement, CameraLora] = field(default_factory=dict)
+    """The camera-control LoRA for each camera move (empty: none, or switched off), resolved to where it loads from."""
+    camera_note: str | None = None
+    """Why there are no camera LoRAs, for the page."""
+
+    def camera_lora(self, movement: CameraMovement) -> CameraLora | None:
+        return self.camera_loras.get(movement)
 
     def fingerprint(self) -> dict:
         """Every value that decides the footage, for the input hash."""
@@ -45,6 +53,7 @@ class ResolvedModel:
             "model": self.source.label, "family": self.family.name, "size": [self.width, self.height],
             "num_frames": self.num_frames, "fps": self.fps, "steps": self.steps, "guidance_scale": self.guidance_scale,
             "sampling": self.sampling.model_dump(mode="json"), "upsampler": self.upsampler.label if self.upsampler else None,
+            "camera_loras": {move.value: lora.label for move, lora in sorted(self.camera_loras.items())},
         }
 
 
@@ -91,6 +100,8 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
     if preset is not None:
         values.update(preset.model_dump(include=set(values)))
         sampling = preset.sampling
+    camera = preset.camera_loras if preset else {}
+    camera_note = preset.camera_loras_note if preset else None
     if ltx.recipe:
         recipe = load_preset(ltx.recipe)
         if recipe.family != family.name:
@@ -98,16 +109,34 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
                               f"{source.label} is {family.name}; pick a {family.name} preset's recipe")
         values.update(recipe.model_dump(include={"num_inference_steps", "guidance_scale"}))
         sampling = recipe.sampling
+        camera, camera_note = (camera, camera_note) if camera else (recipe.camera_loras, recipe.camera_loras_note)
     if ltx.sampling:
         sampling = ltx.sampling
     recipe_steps = values["num_inference_steps"]
     values.update(ltx.model_dump(include=set(values), exclude_none=True))
     sampling, upsampler = _second_stage(workspace, config, source, sampling, changed_steps=values["num_inference_steps"] != recipe_steps)
+    if ltx.camera_loras is not None:
+        camera, camera_note = ltx.camera_loras, "ltx_video.camera_loras names no LoRA for this move"
+    if not ltx.camera_lora:
+        camera, camera_note = {}, "camera LoRAs are switched off (ltx_video.camera_lora: false, or the take's setting)"
+    elif not camera:
+        camera_note = camera_note or (f"{source.label} has no camera-control LoRAs in its preset; the camera move "
+                                      "reaches it as prompt words only")
     return ResolvedModel(
         source=source, family=family, preset=preset.name if preset else None, width=values["width"],
         height=values["height"], num_frames=values["num_frames"], fps=values["fps"], steps=values["num_inference_steps"],
         guidance_scale=values["guidance_scale"], sampling=sampling, upsampler=upsampler,
+        camera_loras={move: _located(workspace, ltx.lora_folder, source, lora) for move, lora in camera.items()},
+        camera_note=None if camera else camera_note,
     )
+
+
+def _located(workspace: Workspace, lora_folder: str | None, model: ModelSource, lora: CameraLora) -> CameraLora:
+    """The LoRA loading from a folder that holds its file (ltx_video.lora_folder, the model folder), else its repo."""
+    for folder in (_local(workspace, lora_folder) if lora_folder else None, model.local):
+        if folder is not None and (folder / lora.weight_name).is_file():
+            return lora.model_copy(update={"repo": str(folder)})
+    return lora
 
 
 def _second_stage(workspace: Workspace, config: PipelineConfig, source: ModelSource, sampling: Sampling, *,
@@ -127,7 +156,7 @@ def _second_stage(workspace: Workspace, config: PipelineConfig, source: ModelSou
         upsampler = ModelSource(str(own), own)
     else:
         upsampler = _upsampler_source(workspace, refine.upsampler, refine.upsampler_subfolder)
-    refine = refine.model_copy(update={"upsampler": upsampler.label, "lora": _lora_reference(workspace, refine, source)})
+    refine = refine.model_copy(update={"upsampler": upsampler.label, "lora": _lora_reference(workspace, refine, source, ltx.lora_folder)})
     return sampling.model_copy(update={"refine": refine}), upsampler
 
 
@@ -145,12 +174,13 @@ def _upsampler_source(workspace: Workspace, reference: str, subfolder: str | Non
     raise ConfigError(f"latent upsampler {reference!r}: there is no folder {folder}, and it is not an 'owner/name' repo id")
 
 
-def _lora_reference(workspace: Workspace, refine: Refinement, model: ModelSource) -> str | None:
+def _lora_reference(workspace: Workspace, refine: Refinement, model: ModelSource, lora_folder: str | None) -> str | None:
     """Where stage 2's LoRA loads from: a folder (the workspace's, or a local model's own copy of the file) or a repo id."""
     if not refine.lora:
         return None
-    if model.local and refine.lora_weight_name and (model.local / refine.lora_weight_name).is_file():
-        return str(model.local)
+    for folder in (_local(workspace, lora_folder) if lora_folder else None, model.local):
+        if folder is not None and refine.lora_weight_name and (folder / refine.lora_weight_name).is_file():
+            return str(folder)
     folder = _local(workspace, refine.lora)
     return str(folder) if folder.is_dir() else refine.lora
 

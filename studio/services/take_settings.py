@@ -23,6 +23,7 @@ class TakeSettings(BaseModel):
     steps: int | None = Field(default=None, ge=1, le=200, description="LTX denoising steps; None: the preset's.")
     seed: int | None = Field(default=None, ge=0, description="LTX seed; None: the workspace's.")
     two_stage: bool | None = Field(default=None, description="LTX: run the recipe's second stage; None: the workspace's.")
+    camera_lora: bool | None = Field(default=None, description="LTX: steer with the move's camera LoRA; None: the workspace's.")
 
     @classmethod
     def parse(cls, **values: object) -> TakeSettings:
@@ -38,7 +39,7 @@ class TakeSettings(BaseModel):
     def variant(self) -> str:
         if self.method == "ltx":
             extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else "",
-                      "one stage" if self.two_stage is False else ""]
+                      "one stage" if self.two_stage is False else "", "no camera LoRA" if self.camera_lora is False else ""]
             return " ".join(["ltx", f"motion {self.motion:.2f}", *[e for e in extras if e]])
         return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
 
@@ -49,7 +50,7 @@ class TakeSettings(BaseModel):
         })
         ltx_updates = {key: value for key, value in (
             ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed),
-            ("two_stage", self.two_stage)) if value is not None}
+            ("two_stage", self.two_stage), ("camera_lora", self.camera_lora)) if value is not None}
         if self.method == "ltx":  # Stable Video Diffusion's motion control follows the same slider
             ltx_updates["motion_bucket_id"] = max(1, round(1 + 254 * self.motion))
         return config.model_copy(update={

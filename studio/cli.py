@@ -106,6 +106,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
     if args.interp_method or args.rife_weights:
         studio = studio.with_interpolation(args.interp_method, rife_weights=args.rife_weights)
+    if not args.batch and not args.title:  # a named title renders whatever else is broken
+        _report_broken(studio.workspace.catalog().broken)
     progress = _TqdmProgress()
     try:
         if args.batch:
@@ -171,9 +173,19 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
     return EXIT_SHOTS_FAILED if failed else 0
 
 
+def _report_broken(broken) -> None:
+    """One line per script file that does not load; the other titles are not held up by it."""
+    for problem in broken:
+        print(f"broken: {problem}", file=sys.stderr)
+    if broken:
+        print(f"{len(broken)} script file(s) skipped: they do not load (fix or move them; "
+              "`python -m studio validate` lists every problem)", file=sys.stderr)
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     workspace = _workspace(args.workspace)
-    scripts = workspace.scripts()
+    catalog = workspace.catalog()
+    scripts = list(catalog.scripts)
     if args.title:
         scripts = [workspace.find_script(args.title)]
     for script in scripts:
@@ -185,6 +197,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 print(f"    {shot.shot_id}  {shot.camera_movement.value:9} {shot.duration_s:4.1f} s  "
                       f"[{', '.join(clips) or 'not rendered'}]  {shot.description[:60]}")
     print(f"{len(scripts)} title(s); generate one with: python -m studio generate --title TITLE_ID [--shot K]", file=sys.stderr)
+    if not args.title:
+        _report_broken(catalog.broken)
     return 0
 
 
@@ -192,7 +206,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     workspace = _workspace(args.workspace)
     problems = workspace.validate()
     if not problems:
-        scripts = workspace.scripts()
+        scripts = workspace.catalog().scripts
         shots = sum(len(script.shots) for script in scripts)
         print(f"{workspace.root}: {len(scripts)} scripts, {shots} shots, no problems")
         return 0

@@ -24,7 +24,7 @@ from studio.services.results import Results, summarize
 from studio.services.studio import Studio
 from studio.services.takes import TakeSettings, promote_take, render_take
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
-from studio.workspace import Workspace
+from studio.workspace import Problem, Workspace
 
 
 class NothingToCompare(StoreError):  # noqa: N818 - a state the page explains, not a failure
@@ -61,7 +61,12 @@ class ReviewDesk:
         return self.studio.workspace
 
     def scripts(self) -> list[Script]:
+        """The scripts that load; a broken file never hides the others (see `broken_scripts`)."""
         return self.workspace.scripts()
+
+    def broken_scripts(self) -> tuple[Problem, ...]:
+        """Script files that do not load, each with its file and the error, for the Library to show."""
+        return self.workspace.catalog().broken
 
     def shot(self, title_id: str, shot_id: str) -> tuple[Script, Shot]:
         return self.workspace.find_shot(title_id, shot_id)

@@ -229,13 +229,16 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
     last = load_keyframe(Path(args.last))
     size = (first.shape[1], first.shape[0])
     last = fit_to_frame(last, size, "cover")
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StudioError(f"cannot make the output folder {out}: {error.strerror or error}; pass --out a folder you can write") from None
     from studio.services.weights import rife_weights_path
     from studio.workspace import default_home
 
     weights = rife_weights_path(str(Path(args.weights).expanduser().resolve()) if args.weights else None, default_home())
     transition = interpolator(args.method, rife_weights=weights).transition(first, last)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     for k in range(1, args.count + 1):
         frame = transition.render(k / (args.count + 1), IDENTITY, size)
         path = out / f"frame_{k:03d}.png"

@@ -106,8 +106,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
     if args.interp_method or args.rife_weights:
         studio = studio.with_interpolation(args.interp_method, rife_weights=args.rife_weights)
+    broken = []
     if not args.batch and not args.title:  # a named title renders whatever else is broken
-        _report_broken(studio.workspace.catalog().broken)
+        broken = [problem for problem in studio.workspace.catalog().broken  # scenes/json/SEGMENT/AGE/ID.json
+                  if args.segment in (None, problem.file.split("/")[2]) and args.age in (None, problem.file.split("/")[3])]
+        _report_broken(broken)
     progress = _TqdmProgress()
     try:
         if args.batch:
@@ -125,7 +128,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         for outcome in report.failed:
             print(f"  {outcome.label}: {outcome.message}", file=sys.stderr)
         return EXIT_SHOTS_FAILED
-    return 0
+    return EXIT_SHOTS_FAILED if broken else 0  # the broken scripts' shots were not rendered
 
 
 def _cmd_assemble(args: argparse.Namespace) -> int:

@@ -32,6 +32,12 @@ def test_list_generate_and_validate_go_on_around_a_truncated_script(small_worksp
 
     assert main(["generate", "--workspace", root, "--title", MEN_TITLE, "--shot", "5"]) == 0
     assert "1 rendered, 0 skipped (up to date), 0 failed" in capsys.readouterr().err
+    # Without --title the broken file is in the selection: the rest renders, the broken one is named, exit 1.
+    assert main(["generate", "--workspace", root, "--segment", "women", "--shot", "5"]) == 1
+    err = capsys.readouterr().err
+    assert "1 rendered, 0 skipped (up to date), 0 failed" in err and f"broken: {BROKEN_FILE}: " in err
+    assert main(["generate", "--workspace", root, "--segment", "men", "--shot", "5"]) == 0  # not in this selection
+    assert "broken:" not in capsys.readouterr().err
 
     assert main(["validate", "--workspace", root]) == 2
     assert capsys.readouterr().out.splitlines() == [

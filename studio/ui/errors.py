@@ -31,8 +31,6 @@ from studio.errors import StudioError
 
 log = logging.getLogger("studio.ui")
 
-_ARGUMENTS = ConfigDict(arbitrary_types_allowed=True, allow_inf_nan=False)
-
 
 def refused(error: StudioError | str) -> gr.Error:
     """The page's message for an expected refusal, logged as one line."""
@@ -75,7 +73,7 @@ class _ArgumentCheck:
                 continue  # gr.Request, gr.OAuthProfile ...: Gradio fills those in itself
             self.hints[name] = hint
             strict = Annotated[bool, Strict()] if hint is bool else hint  # the text "false" is not false
-            self.adapters[name] = TypeAdapter(strict, config=_ARGUMENTS)
+            self.adapters[name] = TypeAdapter(strict, config=ConfigDict(arbitrary_types_allowed=True, allow_inf_nan=False))
 
     def __call__(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         try:

@@ -5,6 +5,7 @@
     python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --rife-weights FILE] [--size WxH]
     python -m studio.bench assemble [--seconds 60]
     python -m studio.bench ray [--workers 1 2] [--address ADDRESS]
+    python -m studio.bench votes [--reviewers 20] [--votes 10]   (studio/bench_votes.py)
 
 throughput: full shot render (interpolation + Ken Burns + encode) of a sample
 title against encoding the same number of frames alone with the same encoder
@@ -488,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     scaling.add_argument("--address", help="an existing Ray cluster (default: a new local instance per run)")
     scaling.add_argument("--size", type=_size, help="delivery size WxH (default: the workspace's 1080x1920)")
     scaling.set_defaults(handler=ray_scaling)
+    from studio.bench_votes import add_parser as add_votes
+
+    add_votes(commands)
     args = parser.parse_args(argv)
     result = args.handler(args)
     if args.json:

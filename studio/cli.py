@@ -106,6 +106,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
     if args.interp_method or args.rife_weights:
         studio = studio.with_interpolation(args.interp_method, rife_weights=args.rife_weights)
+    broken = []
+    if not args.batch and not args.title:  # a named title renders whatever else is broken
+        broken = [problem for problem in studio.workspace.catalog().broken  # scenes/json/SEGMENT/AGE/ID.json
+                  if args.segment in (None, problem.file.split("/")[2]) and args.age in (None, problem.file.split("/")[3])]
+        _report_broken(broken)
     progress = _TqdmProgress()
     try:
         if args.batch:
@@ -123,7 +128,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         for outcome in report.failed:
             print(f"  {outcome.label}: {outcome.message}", file=sys.stderr)
         return EXIT_SHOTS_FAILED
-    return 0
+    return EXIT_SHOTS_FAILED if broken else 0  # the broken scripts' shots were not rendered
 
 
 def _cmd_assemble(args: argparse.Namespace) -> int:
@@ -171,13 +176,23 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
     return EXIT_SHOTS_FAILED if failed else 0
 
 
+def _report_broken(broken) -> None:
+    """One line per script file that does not load; the other titles are not held up by it."""
+    for problem in broken:
+        print(f"broken: {problem}", file=sys.stderr)
+    if broken:
+        print(f"{len(broken)} script file(s) skipped: they do not load (fix or move them; "
+              "`python -m studio validate` lists every problem)", file=sys.stderr)
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from studio.domain.metadata import METHODS
     from studio.services.canonical import CLIP_STATES, canonical_clip
 
     workspace = _workspace(args.workspace)
     config = workspace.config()
-    scripts = workspace.scripts()
+    catalog = workspace.catalog()
+    scripts = list(catalog.scripts)
     if args.title:
         scripts = [workspace.find_script(args.title)]
     for script in scripts:
@@ -191,6 +206,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 print(f"    {shot.shot_id}  {shot.camera_movement.value:9} {shot.duration_s:4.1f} s  "
                       f"[{', '.join(states) or 'not rendered'}]  {shot.description[:60]}")
     print(f"{len(scripts)} title(s); generate one with: python -m studio generate --title TITLE_ID [--shot K]", file=sys.stderr)
+    if not args.title:
+        _report_broken(catalog.broken)
     return 0
 
 
@@ -210,7 +227,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     workspace = _workspace(args.workspace)
     problems = workspace.validate()
     if not problems:
-        scripts = workspace.scripts()
+        scripts = workspace.catalog().scripts
         shots = sum(len(script.shots) for script in scripts)
         print(f"{workspace.root}: {len(scripts)} scripts, {shots} shots, no problems")
         return 0
@@ -233,13 +250,16 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
     last = load_keyframe(Path(args.last))
     size = (first.shape[1], first.shape[0])
     last = fit_to_frame(last, size, "cover")
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StudioError(f"cannot make the output folder {out}: {error.strerror or error}; pass --out a folder you can write") from None
     from studio.services.weights import rife_weights_path
     from studio.workspace import default_home
 
     weights = rife_weights_path(str(Path(args.weights).expanduser().resolve()) if args.weights else None, default_home())
     transition = interpolator(args.method, rife_weights=weights).transition(first, last)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     for k in range(1, args.count + 1):
         frame = transition.render(k / (args.count + 1), IDENTITY, size)
         path = out / f"frame_{k:03d}.png"

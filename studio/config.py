@@ -19,6 +19,10 @@ from studio.domain.recipe import CameraLora, Sampling
 from studio.errors import ConfigError
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+MAX_SEED = 2**32 - 1
+"""The largest generation seed: torch.Generator.manual_seed takes up to 2**64 - 1, but the backends add
+chunk numbers and re-roll offsets to the seed, and numpy seeds stop at 2**32 - 1."""
+
 _BITRATE = re.compile(r"^(\d+(?:\.\d+)?)([kKmM])$")
 # The delivery spec allows an average of 8-12 Mbps.
 MIN_BITRATE_KBPS, MAX_BITRATE_KBPS = 8000, 12000
@@ -60,8 +64,8 @@ class LtxVideoSettings(_Section):
     """Denoising steps; empty: the preset's."""
     guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0)
     """Classifier-free guidance, 1 disables it; empty: the preset's (1 for distilled models)."""
-    seed: int = Field(default=42, ge=0)
-    """Random seed; the same seed gives the same clip."""
+    seed: int = Field(default=42, ge=0, le=MAX_SEED)
+    """Random seed (0 to 2**32 - 1); the same seed gives the same clip."""
     motion_bucket_id: int = Field(default=127, ge=1, le=255)
     """Motion amount (Stable Video Diffusion's scale, 1-255)."""
     noise_aug_strength: float = Field(default=0.02, ge=0.0, le=1.0)

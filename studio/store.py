@@ -24,6 +24,12 @@ from studio.errors import StudioError
 BUSY_TIMEOUT_MS = 15_000
 CHOICES = ("left", "right", "tie", "both_bad")
 REASON_TAGS = ("flicker", "warping", "off-prompt", "too static", "artefacts")
+MAX_COMMENT_CHARS = 2000
+
+
+def reviewer_key(name: str) -> str:
+    """What makes two reviewer names one reviewer: 'ana', 'Ana' and ' ANA ' are the same person."""
+    return " ".join(name.split()).casefold()
 
 migrations = Migrations("shot-video-studio")
 
@@ -48,6 +54,24 @@ def _initial_schema(db: Database) -> None:
         pk=("pair_token", "reviewer"),
         foreign_keys=[("pair_token", "pairs", "token"), ("reviewer", "reviewers", "name")],
     )
+
+
+@migrations(name="0002_reviewer_names_ignore_case")
+def _reviewer_keys(db: Database) -> None:
+    """One reviewer per name whatever its case: each keeps the spelling first used, and the votes and
+    pairs of a later spelling ('ana' after 'Ana') move to it."""
+    db["reviewers"].add_column("name_key", str)
+    first: dict[str, str] = {}
+    for row in list(db.query("select name from reviewers order by created_at, rowid")):
+        name, key = row["name"], reviewer_key(row["name"])
+        if key not in first:
+            first[key] = name
+            db.execute("update reviewers set name_key = ? where name = ?", [key, name])
+            continue
+        for table in ("pairs", "votes"):
+            db.execute(f"update {table} set reviewer = ? where reviewer = ?", [first[key], name])  # noqa: S608
+        db.execute("delete from reviewers where name = ?", [name])
+    db.execute("create unique index reviewers_name_key on reviewers (name_key)")
 
 
 class StoreError(StudioError):
@@ -146,13 +170,17 @@ class VoteStore:
 
     # -- pairs and votes ------------------------------------------------------
 
-    def ensure_reviewer(self, name: str) -> None:
+    def reviewer(self, name: str) -> str:
+        """The reviewer called `name`, as first spelled: a new name is registered, a known one in
+        another case ('ana' for 'Ana') is the same reviewer."""
+        key = reviewer_key(name)
         with self._db() as db:
-            db["reviewers"].insert({"name": name, "created_at": _now()}, ignore=True)
+            db.execute("insert or ignore into reviewers (name, name_key, created_at) values (?, ?, ?)", [name, key, _now()])
+            return db.execute("select name from reviewers where name_key = ?", [key]).fetchone()[0]
 
     def create_pair(self, title_id: str, shot_id: str, left: str, right: str, reviewer: str) -> Pair:
+        reviewer = self.reviewer(reviewer)
         pair = Pair(secrets.token_urlsafe(24), title_id, shot_id, left, right, reviewer)
-        self.ensure_reviewer(reviewer)
         with self._db() as db:
             db["pairs"].insert(asdict(pair) | {"created_at": _now()})
         return pair
@@ -169,6 +197,9 @@ class VoteStore:
         """One vote per reviewer per pair: voting again replaces the earlier vote."""
         if choice not in CHOICES:
             raise StoreError(f"vote must be one of {', '.join(CHOICES)}, not {choice!r}")
+        if len(comment.strip()) > MAX_COMMENT_CHARS:
+            raise StoreError(f"the comment has {len(comment.strip()):,} characters; shorten it to {MAX_COMMENT_CHARS:,} "
+                             "or fewer (comments are kept whole, never cut)")
         unknown = sorted(set(reasons) - set(REASON_TAGS))
         if unknown:
             raise StoreError(f"unknown reason tag(s) {', '.join(unknown)}; use {', '.join(REASON_TAGS)}")
@@ -178,7 +209,7 @@ class VoteStore:
         with self._db() as db:
             db["votes"].upsert(
                 {"pair_token": token, "reviewer": reviewer, "choice": choice,
-                 "reasons": json.dumps(sorted(set(reasons))), "comment": comment.strip()[:2000], "created_at": _now()},
+                 "reasons": json.dumps(sorted(set(reasons))), "comment": comment.strip(), "created_at": _now()},
                 pk=("pair_token", "reviewer"),
             )
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from studio.config import PipelineConfig, describe_validation_error, load_pipeline_config, parse_pipeline_config
 from studio.domain import AGE_BUCKETS, SEGMENTS, Script, Shot
 from studio.domain.metadata import Method, TitleMetadata
-from studio.errors import ConfigError, ScriptError, StudioError, WorkspaceError
+from studio.errors import ConfigError, KeyframeError, ScriptError, StudioError, WorkspaceError
 from studio.files import write_atomically
 from studio.settings import REPO_ROOT, environment
 
@@ -38,6 +38,18 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptCatalog:
+    """Every script file of a workspace, read once: the good scripts and the broken files with their errors.
+
+    One unreadable file never hides the others: listing, rendering and reviewing
+    go on with `scripts`, and `broken` is reported where people look (list, validate, the Library).
+    """
+
+    scripts: tuple[Script, ...]
+    broken: tuple[Problem, ...]
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ class Workspace:
         except (OSError, UnicodeDecodeError) as error:
             raise ScriptError(f"cannot read {name}: {error}") from None
         except json.JSONDecodeError as error:
-            raise ScriptError(f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+            raise ScriptError(f"{name} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
         try:
             script = Script.model_validate(data)
         except ValidationError as error:
@@ -123,8 +135,20 @@ class Workspace:
             raise ScriptError(f"{name} describes {script.segment}/{script.age_bucket} title {script.title_id}; move it to {expected}")
         return script
 
+    def catalog(self) -> ScriptCatalog:
+        """The good scripts and the broken script files (each with its error), in file order."""
+        scripts: list[Script] = []
+        broken: list[Problem] = []
+        for path in self.script_files():
+            try:
+                scripts.append(self.load_script(path))
+            except StudioError as error:
+                broken.append(Problem(self.relative(path), str(error)))
+        return ScriptCatalog(tuple(scripts), tuple(broken))
+
     def scripts(self) -> list[Script]:
-        return [self.load_script(path) for path in self.script_files()]
+        """The scripts that load; broken files are left out (see `catalog` for them)."""
+        return list(self.catalog().scripts)
 
     def find_script(self, title_id: str) -> Script:
         for segment in SEGMENTS:
@@ -138,11 +162,8 @@ class Workspace:
     def _close_titles(self, wanted: str) -> str:
         """'; did you mean ...' naming scripts whose id or title resembles `wanted`, or ''."""
         names = {str(path.stem): path.stem for path in self.script_files()}
-        for path in self.script_files():
-            try:
-                names[self.load_script(path).title.lower()] = path.stem
-            except StudioError:
-                continue
+        for script in self.catalog().scripts:
+            names[script.title.lower()] = str(script.title_id)
         wanted = wanted.lower()
         starting = [name for name in names if len(wanted) >= 4 and name.startswith(wanted)]  # an id's first digits
         close = starting + difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
@@ -168,26 +189,29 @@ class Workspace:
             raise WorkspaceError(f"{self.relative(path)} is unreadable ({error}); move it away to start it afresh") from None
 
     def validate(self) -> list[Problem]:
-        """Every problem in the workspace: config, scripts, keyframe files."""
+        """Every problem in the workspace: config, scripts, keyframe files (missing, or not a decodable image)."""
         problems: list[Problem] = []
         try:
             self.config()
         except ConfigError as error:
             problems.append(Problem(CONFIG_FILE, str(error)))
         try:
-            files = self.script_files()
+            catalog = self.catalog()
         except StudioError as error:
             return [*problems, Problem(SCENES_DIR, str(error))]
-        for path in files:
-            try:
-                script = self.load_script(path)
-            except StudioError as error:
-                problems.append(Problem(self.relative(path), str(error)))
-                continue
+        problems += catalog.broken
+        from studio.media.images import check_keyframe  # cv2 loads only when keyframes are checked
+        for script in catalog.scripts:
+            name = self.relative(self.script_path(script.segment, script.age_bucket, str(script.title_id)))
             for shot in script.shots:
                 for keyframe in self.keyframe_paths(script, shot):
                     if not keyframe.is_file():
-                        problems.append(Problem(self.relative(path), f"{shot.shot_id}: keyframe {self.relative(keyframe)} is missing"))
+                        problems.append(Problem(name, f"{shot.shot_id}: keyframe {self.relative(keyframe)} is missing"))
+                        continue
+                    try:
+                        check_keyframe(keyframe, label=self.relative(keyframe))
+                    except KeyframeError as error:
+                        problems.append(Problem(name, f"{shot.shot_id}: {error}"))
         return problems
 
     # -- writing -------------------------------------------------------------

@@ -71,7 +71,7 @@ def test_unknown_title_is_a_clear_error(workspace):
 def test_malformed_json_names_file_and_position(workspace):
     path = script_file(workspace)
     path.write_text('{"title_id": ')
-    with pytest.raises(ScriptError, match=r"scenes/json/women/14-17/.*\.json is not valid JSON: Expecting value at line 1, column 14"):
+    with pytest.raises(ScriptError, match=r"scenes/json/women/14-17/.*\.json is not valid JSON: Expecting value \(line 1, column 14\)"):
         workspace.load_script(path)
 
 

@@ -19,6 +19,7 @@ transition.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -48,12 +49,30 @@ class FitSettings:
     min_shot_s: float = 0.5
 
 
+MAX_TRANSITION_S = 3.0
+"""The longest transition, as `assembly.transition_s` allows."""
+
+
 @dataclass(frozen=True)
 class Edits:
-    """An operator's changes: a shot's start moved (video seconds), a transition into a shot changed."""
+    """An operator's changes: a shot's start moved (video seconds), a transition into a shot changed.
+
+    Checked when made: starts are finite numbers, transitions known names of 0 to 3 s (a cut is 0 s).
+    Whether they fit the narration is checked by `plan_assembly`, which refuses what does not fit.
+    """
 
     starts_s: dict[str, float] = field(default_factory=dict)
     transitions: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for shot_id, start in self.starts_s.items():
+            if not math.isfinite(start):
+                raise NarrationError(f"{shot_id}: the start must be a number of seconds, not {start!r}")
+        for shot_id, (name, seconds) in self.transitions.items():
+            if name not in TRANSITIONS:
+                raise NarrationError(f"{shot_id}: unknown transition {name!r}; choose one of {', '.join(TRANSITIONS)}")
+            if not (math.isfinite(seconds) and 0 <= seconds <= MAX_TRANSITION_S):
+                raise NarrationError(f"{shot_id}: a transition lasts 0 to {MAX_TRANSITION_S:g} s, not {seconds!r} s")
 
 
 @dataclass(frozen=True)
@@ -137,6 +156,10 @@ def plan_assembly(spans: list[ShotNarration], settings: FitSettings, edits: Edit
         boundary = _pause_boundary(previous, following, settings) - offset
         boundaries_s.append(edits.starts_s.get(following.shot_id, boundary))
     boundaries_s.append(spans[-1].end_s + settings.lead_out_s - offset)
+    for span, start in zip(spans[1:], boundaries_s[1:-1]):
+        if span.shot_id in edits.starts_s and not 0 < start < boundaries_s[-1]:
+            end_s = round(boundaries_s[-1] * fps) / fps
+            raise NarrationError(f"{span.shot_id}: a start of {start:g} s is outside the video (0 to {end_s:.2f} s)")
     frames = [round(b * fps) for b in boundaries_s]
     minimum = max(1, round(settings.min_shot_s * fps))
     for span, start, end in zip(spans, frames, frames[1:]):
@@ -153,6 +176,9 @@ def plan_assembly(spans: list[ShotNarration], settings: FitSettings, edits: Edit
         half = 0 if name == "cut" else max(1, round(seconds * fps / 2))
         # A transition may take at most half of either neighbour, so each shot is seen alone for a while.
         room = min(frames[index] - frames[index - 1], frames[index + 1] - frames[index]) // 2
+        if half > room and span.shot_id in edits.transitions:  # the operator's own length: say so, never cut it
+            raise NarrationError(f"{span.shot_id}: a {seconds:g} s {name} does not fit beside its shots; "
+                                 f"at most {2 * room / fps:.2f} s here")
         if half > room:
             warnings.append(f"{span.shot_id}: the {name} shortened to {2 * room / fps:.2f} s to fit beside its shots")
             half = room

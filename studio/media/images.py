@@ -53,6 +53,27 @@ def load_keyframe(path: Path, *, label: str | None = None) -> np.ndarray:
     return np.asarray(rgb)
 
 
+def check_keyframe(path: Path, *, label: str | None = None) -> None:
+    """Refuse a keyframe file that would not decode, quickly: a PNG's chunks and checksums are read
+    without decompressing (truncation and text named .png are found); other formats are decoded."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = label or str(path)
+    try:
+        with Image.open(path) as image:
+            is_png = image.format == "PNG" and image.width * image.height <= MAX_KEYFRAME_PIXELS
+            if is_png:
+                image.verify()
+    except Image.DecompressionBombError:
+        is_png = False  # load_keyframe names the limit
+    except UnidentifiedImageError:
+        raise KeyframeError(f"keyframe {name} is not an image file PIL can read (corrupt or wrong format)") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise KeyframeError(f"keyframe {name} could not be decoded ({error}); it may be truncated, re-export it") from None
+    if not is_png:
+        load_keyframe(path, label=label)
+
+
 def fit_to_frame(image: np.ndarray, size: tuple[int, int], rule: FitRule = "cover") -> np.ndarray:
     """Scale `image` to exactly `size` (width, height) without distortion.
 

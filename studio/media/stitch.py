@@ -116,24 +116,28 @@ def mux_narration(video: Path, narration: Path, out: Path, *, plan: AssemblyPlan
     `measured` is the first loudnorm pass over the placed narration. Music, when
     given, loops under the voice at `music_gain_db` and ducks while it speaks.
     """
-    duration = _seconds(plan.total_frames, plan.fps)
+    # Lengths in samples, counted, not read from timestamps: loudnorm's last frames, when the narration ends
+    # within its 3 s look-ahead of the video's end, carry timestamps ahead of their samples, so a padding or
+    # trim by time stopped 50-80 ms short of the video (issue 16). The samples are re-stamped by count too.
+    samples = plan.total_frames * settings.sample_rate // plan.fps
     voice = (
         f"[1:a]{placement_filter(plan.audio_offset_s)},"
         f"loudnorm=I={settings.target_lufs}:TP={settings.true_peak_db}:LRA=11:"
         f"measured_I={measured.integrated_lufs}:measured_TP={measured.true_peak_dbtp}:"
         f"measured_LRA={measured.range_lu}:measured_thresh={measured.threshold_lufs}:linear=true,"
-        f"aresample={settings.sample_rate},aformat=channel_layouts=stereo"
+        f"aresample={settings.sample_rate},aformat=channel_layouts=stereo,asetpts=N/SR/TB"
     )
     inputs = ["-i", str(video), "-i", str(narration)]
     if music is None:
-        graph = f"{voice},apad=whole_dur={duration},atrim=end={duration}[audio]"
+        graph = f"{voice},apad=whole_len={samples},atrim=end_sample={samples}[audio]"
     else:
         inputs += ["-stream_loop", "-1", "-i", str(music)]
         graph = (
-            f"{voice},apad=whole_dur={duration}[voice];[voice]asplit[spoken][key];"
-            f"[2:a]aresample={settings.sample_rate},aformat=channel_layouts=stereo,volume={settings.music_gain_db}dB[bed];"
+            f"{voice},apad=whole_len={samples}[voice];[voice]asplit[spoken][key];"
+            f"[2:a]aresample={settings.sample_rate},aformat=channel_layouts=stereo,volume={settings.music_gain_db}dB,"
+            "asetpts=N/SR/TB[bed];"
             "[bed][key]sidechaincompress=threshold=0.03:ratio=6:attack=20:release=400[ducked];"
-            f"[spoken][ducked]amix=inputs=2:duration=first:normalize=0,atrim=end={duration}[audio]"
+            f"[spoken][ducked]amix=inputs=2:duration=first:normalize=0,atrim=end_sample={samples}[audio]"
         )
     run_ffmpeg([*inputs, "-filter_complex", graph, "-map", "0:v", "-map", "[audio]", "-c:v", "copy",
                 "-c:a", "aac", "-b:a", f"{settings.bitrate_kbps}k", "-ar", str(settings.sample_rate),

@@ -20,13 +20,13 @@ from studio.domain.metadata import METHODS, Method, Pin
 from studio.errors import DecisionError, StudioError
 from studio.files import write_atomically
 from studio.media.images import load_keyframe, save_keyframe
+from studio.services.canonical import CanonicalClip, canonical_clip
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
-from studio.services.canonical import CanonicalClip, canonical_clip
 from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
-from studio.workspace import Workspace
+from studio.workspace import Problem, Workspace
 
 
 class NothingToCompare(StoreError):  # noqa: N818 - a state the page explains, not a failure
@@ -71,7 +71,12 @@ class ReviewDesk:
         return self.studio.workspace
 
     def scripts(self) -> list[Script]:
+        """The scripts that load; a broken file never hides the others (see `broken_scripts`)."""
         return self.workspace.scripts()
+
+    def broken_scripts(self) -> tuple[Problem, ...]:
+        """Script files that do not load, each with its file and the error, for the Library to show."""
+        return self.workspace.catalog().broken
 
     def shot(self, title_id: str, shot_id: str) -> tuple[Script, Shot]:
         return self.workspace.find_shot(title_id, shot_id)
@@ -143,7 +148,7 @@ class ReviewDesk:
     def next_pair(self, reviewer: str, rng: random.Random | None = None) -> tuple[Pair, Take, Take]:
         """The next pair for `reviewer`: two takes of one shot whose comparison has the fewest
         votes and that this reviewer has not judged; sides shuffled."""
-        name, rng = _reviewer_name(reviewer), rng or random.Random()
+        name, rng = self.reviewer(reviewer), rng or random.Random()
         by_shot: dict[tuple[str, str], list[Take]] = {}
         for take in self.store.takes():
             by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
@@ -165,10 +170,17 @@ class ReviewDesk:
 
     def vote(self, reviewer: str, token: str, choice: str, reasons: list[str], comment: str = "") -> tuple[Take, Take]:
         """Record the vote and reveal the two takes (left, right)."""
-        name = _reviewer_name(reviewer)
+        name = self.reviewer(reviewer)
         self.store.record_vote(token, name, choice, reasons, comment)
         pair = self.store.pair(token)
         return self.store.take(pair.left_take), self.store.take(pair.right_take)
+
+    def reviewer(self, name: str) -> str:
+        """The reviewer a typed name stands for: spaces tidied, case ignored ('ana' is 'Ana'), spelled as first seen."""
+        cleaned = " ".join(str(name or "").split())
+        if not 2 <= len(cleaned) <= 60:
+            raise StudioError("enter your name (2-60 characters) before reviewing, so your votes count once")
+        return self.store.reviewer(cleaned)
 
     def results(self) -> Results:
         """What the votes say, split by segment, age bucket and camera movement."""
@@ -237,7 +249,29 @@ class ReviewDesk:
         """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""
         from studio.services.batchfile import dump_batch, export_batch
 
+        catalog = self.workspace.catalog()
+        known = {str(script.title_id) for script in catalog.scripts}
+        unknown = [title_id for title_id in title_ids or () if title_id not in known]
+        broken = [problem.message for problem in catalog.broken if Path(problem.file).stem in unknown]
+        if broken:
+            raise StudioError("; ".join(broken))
+        if unknown:
+            raise StudioError(f"no script with title id {', '.join(map(repr, unknown))}; the Library lists the titles")
         return dump_batch(export_batch(self.workspace, self.studio.config, title_ids or None))
+
+    def write_export(self, stem: str, suffix: str, text: str) -> Path:
+        """Write `text` to a new file exports/{stem}-{UTC time}{suffix}; two exports in one second get two files."""
+        folder = self.workspace.inside("exports")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{stem}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        for attempt in itertools.count(1):
+            path = folder / f"{name}{'' if attempt == 1 else f'-{attempt}'}{suffix}"
+            try:
+                with path.open("x", encoding="utf-8") as file:  # exclusive: never another export's file
+                    file.write(text)
+                return path
+            except FileExistsError:
+                continue
 
     def votes_csv(self) -> str:
         rows = self.store.vote_rows()
@@ -250,8 +284,3 @@ class ReviewDesk:
         return buffer.getvalue()
 
 
-def _reviewer_name(name: str) -> str:
-    cleaned = " ".join(str(name or "").split())
-    if not 2 <= len(cleaned) <= 60:
-        raise StudioError("enter your name (2-60 characters) before reviewing, so your votes count once")
-    return cleaned

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from studio.config import X264_PRESETS, PipelineConfig, describe_validation_error
+from studio.config import MAX_SEED, X264_PRESETS, PipelineConfig, describe_validation_error
 from studio.errors import StudioError
 
 
@@ -21,7 +21,7 @@ class TakeSettings(BaseModel):
     preset: str = Field(default="veryfast", description="x264 preset.")
     guidance_scale: float | None = Field(default=None, ge=1.0, le=20.0, description="LTX guidance; None: the workspace's.")
     steps: int | None = Field(default=None, ge=1, le=200, description="LTX denoising steps; None: the preset's.")
-    seed: int | None = Field(default=None, ge=0, description="LTX seed; None: the workspace's.")
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="LTX seed (0 to 2**32 - 1); None: the workspace's.")
     two_stage: bool | None = Field(default=None, description="LTX: run the recipe's second stage; None: the workspace's.")
     camera_lora: bool | None = Field(default=None, description="LTX: steer with the move's camera LoRA; None: the workspace's.")
 

@@ -8,6 +8,7 @@ import gradio as gr
 
 from studio.services import ReviewDesk
 from studio.ui.assemble import build_assemble_tab
+from studio.ui.errors import StudioBlocks
 from studio.ui.library import build_library_tab
 from studio.ui.results import build_results_tab
 from studio.ui.review import build_review_tab
@@ -19,7 +20,7 @@ LTX-Video and Stable Video Diffusion need a GPU (a GPU Space) or a small local m
 
 def build_app(desk: ReviewDesk, *, on_space: bool = False) -> gr.Blocks:
     """The whole page; `on_space` adds the Hugging Face login that names the reviewer."""
-    with gr.Blocks(title="Shot Video Studio") as page:
+    with StudioBlocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
         reviewer = gr.Textbox(label="Your name (kept in this browser; one vote per pair per name)", max_lines=1)

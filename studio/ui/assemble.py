@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import gradio as gr
@@ -62,21 +63,57 @@ def timeline_rows(timeline: Timeline) -> list[list[Any]]:
     ]
 
 
+EDITABLE = {1: "start s", 5: "transition in", 6: "transition s"}
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(expected, float):
+        try:
+            return abs(float(value) - expected) < 5e-4  # the table shows milliseconds
+        except (TypeError, ValueError):
+            return False
+    return str(value).strip() == str(expected).strip()
+
+
+def _seconds(shot_id: str, column: str, value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise StudioError(f"{shot_id}: '{column}' must be a number of seconds, not {value!r}")
+    return seconds
+
+
 def edits_from_rows(rows: list[list[Any]], timeline: Timeline) -> Edits:
-    """The operator's changes: starts and transitions that differ from the plan."""
+    """The operator's changes: starts and transitions that differ from the plan.
+
+    Only 'start s', 'transition in' and 'transition s' can change (not the first shot's: it opens the
+    video); any other change is refused, never ignored.
+    """
     plan = timeline.plan
     starts, transitions = {}, {}
     if len(rows) != len(plan.shots):
         raise StudioError(f"the table has {len(rows)} rows but the script has {len(plan.shots)} shots; reload the script")
-    for row, shot in zip(rows[1:], plan.shots[1:], strict=True):
-        try:
-            start, name, seconds = float(row[1]), str(row[5]).strip(), float(row[6])
-        except (TypeError, ValueError):
-            raise StudioError(f"{shot.shot_id}: 'start s' and 'transition s' must be numbers of seconds") from None
+    for index, (row, expected, shot) in enumerate(zip(rows, timeline_rows(timeline), plan.shots, strict=True)):
+        if len(row) != len(COLUMNS):
+            raise StudioError(f"{shot.shot_id}: the row has {len(row)} cells, not {len(COLUMNS)}; reload the script")
+        editable = EDITABLE if index else {}
+        for column, (value, planned) in enumerate(zip(row, expected, strict=True)):
+            if column not in editable and not _same(value, planned):
+                hint = " (the next shot's start moves it)" if COLUMNS[column] == "end s" else ""
+                raise StudioError(f"{shot.shot_id}: '{COLUMNS[column]}' cannot be edited{hint}; it is {planned!r}, "
+                                  f"not {value!r}. Edit 'start s', 'transition in' or 'transition s' of shots 2 on")
+        if not index:
+            continue
+        start, name = _seconds(shot.shot_id, "start s", row[1]), str(row[5]).strip()
+        seconds = _seconds(shot.shot_id, "transition s", row[6])
         if abs(start - shot.start_frame / plan.fps) >= 0.5 / plan.fps:
             starts[shot.shot_id] = start
         if name not in TRANSITIONS:
             raise StudioError(f"{shot.shot_id}: {name!r} is not a transition; choose one of {', '.join(TRANSITIONS)}")
+        if name == "cut" and seconds != 0:
+            raise StudioError(f"{shot.shot_id}: a cut has no length; set 'transition s' to 0, or choose another transition")
         if name != shot.transition_in or abs(seconds - 2 * shot.head_frames / plan.fps) >= 1 / plan.fps:
             transitions[shot.shot_id] = (name, seconds if name != "cut" else 0.0)
     return Edits(starts_s=starts, transitions=transitions)

@@ -1,7 +1,16 @@
 """StudioError becomes gr.Error in one place: people see the message, the server log one line.
 
-Tracebacks are for bugs: anything that is not a StudioError reaches Gradio
-unchanged, which logs it in full.
+Two gates keep bad values out of project code, both here:
+
+- `shown_to_user` checks a handler's arguments against its type hints
+  (pydantic) before it runs, so `title_id=123` or `motion="abc"` is refused with
+  a message naming the argument instead of failing somewhere inside;
+- `StudioBlocks` turns what Gradio's own components refuse (a vote choice
+  outside a Radio's choices, a motion beyond a Slider's range, a table that is
+  not a table) into the same one-line refusal instead of a logged traceback.
+
+Tracebacks are for bugs: anything else that is not a StudioError reaches
+Gradio unchanged, which logs it in full.
 """
 
 from __future__ import annotations
@@ -9,29 +18,102 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import types
+import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import gradio as gr
+from gradio.exceptions import ComponentProcessingError
+from pydantic import ConfigDict, Strict, TypeAdapter, ValidationError
 
 from studio.errors import StudioError
 
 log = logging.getLogger("studio.ui")
 
 
-def refused(error: StudioError) -> gr.Error:
+def refused(error: StudioError | str) -> gr.Error:
     """The page's message for an expected refusal, logged as one line."""
-    log.warning("refused: %s", str(error).splitlines()[0])
-    return gr.Error(str(error), print_exception=False)
+    message = str(error)
+    log.warning("refused: %s", message.splitlines()[0] if message else "")
+    return gr.Error(message, print_exception=False)
+
+
+def _expected(hint: Any) -> str:
+    """What a value of type `hint` is, in words for people."""
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Annotated:
+        return _expected(arguments[0])
+    if origin in (typing.Union, types.UnionType):
+        kinds = [_expected(a) for a in arguments if a is not type(None)]
+        return " or ".join(kinds) + (" (or nothing)" if type(None) in arguments else "")
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in arguments)
+    if origin in (list, tuple, set):
+        return f"a list of {_expected(arguments[0])}" if arguments else "a list"
+    words = {str: "text", bool: "true or false", int: "a whole number", float: "a finite number", dict: "an object"}
+    return words.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _ArgumentCheck:
+    """A handler's arguments validated against its type hints; unhinted (or Any) arguments pass as they are."""
+
+    def __init__(self, handler: Callable[..., Any]) -> None:
+        self.signature = inspect.signature(handler)
+        self.hints: dict[str, Any] = {}
+        self.adapters: dict[str, TypeAdapter] = {}
+        for name, parameter in self.signature.parameters.items():
+            hint = _resolve(handler, parameter.annotation)
+            if hint in (Any, inspect.Parameter.empty) or getattr(hint, "__module__", "").startswith("gradio"):
+                continue  # gr.Request, gr.OAuthProfile ...: Gradio fills those in itself
+            self.hints[name] = hint
+            strict = Annotated[bool, Strict()] if hint is bool else hint  # the text "false" is not false
+            self.adapters[name] = TypeAdapter(strict, config=ConfigDict(arbitrary_types_allowed=True, allow_inf_nan=False))
+
+    def __call__(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError:
+            return args, kwargs  # a wrong number of arguments is Gradio's wiring, a bug: let Python say so
+        problems = []
+        for name, value in bound.arguments.items():
+            adapter = self.adapters.get(name)
+            if adapter is None:
+                continue
+            try:
+                bound.arguments[name] = adapter.validate_python(value)
+            except ValidationError:
+                problems.append(f"{name} must be {_expected(self.hints[name])}, not {_short(value)}")
+        if problems:
+            raise StudioError("; ".join(problems))
+        return bound.args, bound.kwargs
+
+
+def _resolve(handler: Callable[..., Any], annotation: Any) -> Any:
+    """An annotation as a type (they are strings under `from __future__ import annotations`); Any when unknown."""
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, getattr(inspect.unwrap(handler), "__globals__", {}))  # noqa: S307 - our own source
+    except Exception:  # noqa: BLE001 - a hint naming a local type: not checked
+        return Any
 
 
 def shown_to_user(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a handler (plain or generator) so a StudioError reaches the page as its message."""
+    """Wrap a handler (plain or generator): its arguments are checked against its type hints, and a
+    StudioError reaches the page as its message."""
+    check = _ArgumentCheck(handler)
     if inspect.isgeneratorfunction(handler):
 
         @functools.wraps(handler)
         def generator(*args: Any, **kwargs: Any) -> Any:
             try:
+                args, kwargs = check(args, kwargs)
                 yield from handler(*args, **kwargs)
             except StudioError as error:
                 raise refused(error) from None
@@ -41,8 +123,30 @@ def shown_to_user(handler: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(handler)
     def plain(*args: Any, **kwargs: Any) -> Any:
         try:
+            args, kwargs = check(args, kwargs)
             return handler(*args, **kwargs)
         except StudioError as error:
             raise refused(error) from None
 
     return plain
+
+
+class StudioBlocks(gr.Blocks):
+    """gr.Blocks whose input refusals (Gradio's own checks of a component's value) are one-line refusals
+    naming the argument, like a StudioError, instead of a logged traceback."""
+
+    @staticmethod
+    def _format_processing_error(block_fn, index, block, value, is_input, original_error) -> str:  # noqa: ANN001
+        if not is_input:  # a handler returned something its output cannot show: a bug, keep Gradio's account
+            return gr.Blocks._format_processing_error(block_fn, index, block, value, is_input, original_error)
+        names = list(inspect.signature(block_fn.fn).parameters) if block_fn.fn else []
+        argument = names[index] if index < len(names) else f"argument {index + 1}"
+        return f"{argument} cannot be {_short(value)}: the {block.get_block_name()} input does not take it"
+
+    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):  # noqa: ANN001
+        try:
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except (gr.Error, ComponentProcessingError, ValidationError) as error:
+            message = error.message if isinstance(error, gr.Error) else str(error).splitlines()[0]
+            api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
+            raise refused(api + message) from None

@@ -40,6 +40,13 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
     return choices
 
 
+def broken_scripts_note(desk: ReviewDesk) -> str:
+    """Script files the Library cannot show, each with its error; empty when every file loads."""
+    broken = desk.broken_scripts()
+    return "".join([f"**{len(broken)} script file(s) do not load** and are not listed:" if broken else "",
+                    *(f"\n- `{problem.file}`: {problem.message}" for problem in broken)])
+
+
 def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
     return [
         [t.id, t.variant, t.created_by, t.created_at.replace("T", " ")[:16].removesuffix("+00:00"),
@@ -74,6 +81,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
                              allow_custom_value=True)
         shot = gr.Dropdown(first_shots, value=first_shots[0][1] if first_shots else None, label="Shot", scale=3,
                            allow_custom_value=True)
+    broken = gr.Markdown(broken_scripts_note(desk), elem_id="broken-scripts")
     with gr.Row():
         with gr.Column(scale=2):
             details = gr.Markdown()
@@ -239,3 +247,4 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         on_shot_change, [script, shot], shot_outputs, api_visibility="private"
     )
     page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    page.load(shown_to_user(lambda: broken_scripts_note(desk)), None, broken, api_visibility="private")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import gradio as gr
@@ -112,17 +111,11 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks) -> tuple[Callable[[], d
 
     @shown_to_user
     def on_export_click() -> str:
-        path = desk.workspace.inside("exports", f"votes-{time.strftime('%Y%m%d-%H%M%S')}.csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(desk.votes_csv(), encoding="utf-8")
-        return str(path)
+        return str(desk.write_export("votes", ".csv", desk.votes_csv()))
 
     @shown_to_user
     def on_export_batch_click(title_ids: list[str] | None) -> str:
-        path = desk.workspace.inside("exports", f"batch-{time.strftime('%Y%m%d-%H%M%S')}.yaml")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(desk.export_batch(title_ids or None), encoding="utf-8")
-        return str(path)
+        return str(desk.write_export("batch", ".yaml", desk.export_batch(title_ids or None)))
 
     export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(on_refresh_click, None, [summary, plot], api_name="results")

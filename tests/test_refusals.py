@@ -1,0 +1,183 @@
+"""Bad values never reach project code as tracebacks: each is refused with a message naming what is wrong."""
+
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+
+import pytest
+
+from studio.cli import main
+from studio.services import ReviewDesk, Studio
+from studio.store import StoreError, Take, VoteStore
+from tests.conftest import SAMPLE_TITLE
+from tests.test_app import served  # noqa: F401 - the launched app, as a fixture
+
+gradio_client = pytest.importorskip("gradio_client")
+AppError = gradio_client.exceptions.AppError
+MEN_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"
+SAMPLE_KEYFRAMES = f"assets/sample_workspace/images/keyframes_v1/women/14-17/{SAMPLE_TITLE}"
+
+
+def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served, capfd, caplog):  # noqa: F811
+    _, _, client = served
+    capfd.readouterr()
+    caplog.set_level("WARNING", logger="studio.ui")
+    render = {"title_id": SAMPLE_TITLE, "shot_id": "shot-004", "who": "Ola", "api_name": "/render_shot"}
+    refusals = [
+        (dict(title_id=123, shot_id="shot-001", api_name="/shot_details"), "title_id must be text (or nothing), not 123"),
+        (dict(render, motion="abc"), "/render_shot: motion cannot be 'abc': the slider input does not take it"),
+        (dict(render, motion=1e9), "/render_shot: Value 1000000000.0 is greater than maximum value 1."),
+        (dict(render, method="ltx", seed=10**30),
+         "render settings has 1 problem(s):\n  seed = 1000000000000000000000000000000: "
+         "Input should be less than or equal to 4294967295"),
+        (dict(title_ids=123, api_name="/export_batch"), "title_ids must be a list of text (or nothing), not 123"),
+        (dict(title_ids=["nope", SAMPLE_TITLE], api_name="/export_batch"), "no script with title id 'nope'; the Library lists the titles"),
+        (dict(title_id=SAMPLE_TITLE, method="auto", rows=None, api_name="/save_assembly_edits"),
+         "/save_assembly_edits: rows cannot be None: the dataframe input does not take it"),
+        (dict(reviewer="Ana", pair_token="x", choice="maybe", reasons=[], comment="", api_name="/vote"),
+         "/vote: Value: 'maybe' (type: <class 'str'>) is not in the list of choices: ['left', 'right', 'tie', 'both_bad']"),
+    ]
+    messages = []
+    for arguments, _ in refusals:
+        with pytest.raises(AppError) as refusal:
+            client.predict(**arguments)
+        messages.append(str(refusal.value))
+    assert messages == [message for _, message in refusals]
+    assert "Traceback" not in capfd.readouterr().err
+    assert [r.getMessage() for r in caplog.records if r.name == "studio.ui"] == [
+        f"refused: {message.splitlines()[0]}" for _, message in refusals]
+
+
+def test_assembly_edits_are_checked_not_stored_or_clamped(served):  # noqa: F811
+    desk, _, client = served
+    _, table, _, _ = client.predict(SAMPLE_TITLE, "auto", api_name="/assembly_timeline")
+
+    def save(row: int, cells: dict) -> str:
+        rows = [list(r) for r in table["data"]]
+        for column, value in cells.items():
+            rows[row][column] = value
+        with pytest.raises(AppError) as refusal:
+            client.predict(SAMPLE_TITLE, "auto", {"headers": table["headers"], "data": rows}, api_name="/save_assembly_edits")
+        return str(refusal.value)
+
+    assert table["data"][2][5:7] == ["cut", 0]
+    assert [save(2, {5: "crossfade", 6: 1e6}), save(2, {5: "crossfade", 6: -1}), save(2, {5: "crossfade", 6: "nan"}),
+            save(2, {6: 0.7}), save(2, {1: 1e308}), save(2, {7: "new words"}), save(0, {1: 0.5}), save(2, {2: 99.5})] == [
+        "shot-003: a transition lasts 0 to 3 s, not 1000000.0 s",
+        "shot-003: a transition lasts 0 to 3 s, not -1.0 s",
+        "shot-003: 'transition s' must be a number of seconds, not 'nan'",
+        "shot-003: a cut has no length; set 'transition s' to 0, or choose another transition",
+        f"shot-003: a start of 1e+308 s is outside the video (0 to {table['data'][-1][2]:.2f} s)",
+        f"shot-003: 'narration' cannot be edited; it is {table['data'][2][7]!r}, not 'new words'. "
+        "Edit 'start s', 'transition in' or 'transition s' of shots 2 on",
+        "shot-001: 'start s' cannot be edited; it is 0.0, not 0.5. "
+        "Edit 'start s', 'transition in' or 'transition s' of shots 2 on",
+        f"shot-003: 'end s' cannot be edited (the next shot's start moves it); it is {table['data'][2][2]!r}, not 99.5. "
+        "Edit 'start s', 'transition in' or 'transition s' of shots 2 on",
+    ]
+    rows = [list(r) for r in table["data"]]
+    rows[2][5], rows[2][6] = "crossfade", 3.0  # a legal length that does not fit beside a short shot
+    rows[3][1] = rows[2][1] + 1.2
+    with pytest.raises(AppError, match=r"shot-004 would last|shot-003: a 3 s crossfade does not fit beside its shots"):
+        client.predict(SAMPLE_TITLE, "auto", {"headers": table["headers"], "data": rows}, api_name="/save_assembly_edits")
+    assert list(desk.workspace.root.glob("audio/narration/*/*/*.edits.json")) == []  # nothing was stored
+
+
+class FrozenClock(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime(2026, 1, 1, tzinfo=tz)
+
+
+def test_two_exports_in_one_second_keep_both(served, monkeypatch):  # noqa: F811
+    desk, _, client = served
+    monkeypatch.setattr("studio.services.review.datetime", FrozenClock)  # both exports in the same second
+    monkeypatch.setattr("time.strftime", lambda fmt, *when: "20260101-000000")
+    first, second = (client.predict([title], api_name="/export_batch") for title in (SAMPLE_TITLE, MEN_TITLE))
+    exports = desk.workspace.root / "exports"
+    assert sorted(p.name for p in exports.iterdir()) == ["batch-20260101-000000-2.yaml", "batch-20260101-000000.yaml"]
+    assert [(exports / name).read_text() for name in ("batch-20260101-000000.yaml", "batch-20260101-000000-2.yaml")] == [
+        open(first).read(), open(second).read()]
+    assert MEN_TITLE in open(second).read() and MEN_TITLE not in open(first).read()
+
+
+def fake_take(take_id: str) -> Take:
+    return Take(id=take_id, title_id=SAMPLE_TITLE, shot_id="shot-001", method="interp", variant=f"v{take_id}", params={},
+                input_hash="h", video_path=f"videos/takes/{take_id}.mp4", record={}, created_by="ops",
+                created_at=f"2026-01-0{take_id}T00:00:00+00:00")
+
+
+@pytest.fixture
+def desk(small_workspace, tmp_path):
+    store = VoteStore(tmp_path / "votes.db")
+    store.add_take(fake_take("1"))
+    store.add_take(fake_take("2"))
+    return ReviewDesk(Studio.open(small_workspace), store)
+
+
+def test_long_comments_are_refused_not_cut(desk):
+    pair, _, _ = desk.next_pair("Ana")
+    with pytest.raises(StoreError, match="the comment has 2,001 characters; shorten it to 2,000 or fewer"):
+        desk.vote("Ana", pair.token, "left", [], "x" * 2001)
+    desk.vote("Ana", pair.token, "left", [], "y" * 2000)
+    assert [row["comment"] for row in desk.store.vote_rows()] == ["y" * 2000]
+
+
+def test_reviewer_names_ignore_case_and_keep_the_first_spelling(desk):
+    pair, _, _ = desk.next_pair("Ana")
+    desk.vote(" ana ", pair.token, "tie", [], "")  # the pair dealt to Ana is ana's
+    desk.vote("ANA", pair.token, "left", [], "")  # voting again replaces the vote
+    assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
+    with pytest.raises(StoreError, match="judged all 1 pair"):
+        desk.next_pair("aNA")
+
+
+def test_a_migration_merges_reviewers_whose_names_differ_only_in_case(tmp_path):
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from studio.store import _initial_schema
+
+    path = tmp_path / "old.db"
+    before = Migrations("shot-video-studio")  # the database as the first release left it
+    before(name="0001_takes_pairs_reviewers_votes")(_initial_schema)
+    db = Database(path)
+    before.apply(db)
+    db["takes"].insert_all([{**asdict(fake_take(i)), "params": "{}", "record": "{}"} for i in ("1", "2")])
+    db["reviewers"].insert_all([{"name": "Ana", "created_at": "2026-01-01"}, {"name": "ana", "created_at": "2026-01-02"},
+                                {"name": "Ola", "created_at": "2026-01-03"}])
+    db["pairs"].insert_all([{"token": t, "title_id": SAMPLE_TITLE, "shot_id": "shot-001", "left_take": "1",
+                             "right_take": "2", "reviewer": who, "created_at": "2026-01-04"}
+                            for t, who in (("t1", "Ana"), ("t2", "ana"), ("t3", "Ola"))])
+    db["votes"].insert_all([{"pair_token": t, "reviewer": who, "choice": "left", "reasons": "[]", "comment": "",
+                             "created_at": "2026-01-05"} for t, who in (("t1", "Ana"), ("t2", "ana"), ("t3", "Ola"))])
+    db.conn.close()
+
+    store = VoteStore(path)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("select name, name_key from reviewers order by name").fetchall() == [
+            ("Ana", "ana"), ("Ola", "ola")]
+        assert connection.execute("select token, reviewer from pairs order by token").fetchall() == [
+            ("t1", "Ana"), ("t2", "Ana"), ("t3", "Ola")]
+        assert connection.execute("select pair_token, reviewer from votes order by pair_token").fetchall() == [
+            ("t1", "Ana"), ("t2", "Ana"), ("t3", "Ola")]
+    assert store.reviewer("ANA") == "Ana"
+    assert store.judged_comparisons("Ana") == {frozenset({"1", "2"})}
+
+
+def test_interpolate_into_a_folder_that_cannot_exist_is_a_clean_error(capsys):
+    first, last = f"{SAMPLE_KEYFRAMES}/shot_001_A.png", f"{SAMPLE_KEYFRAMES}/shot_001_A_end.png"
+    assert main(["interpolate", first, last, "--count", "1", "--out", "/etc/passwd/x"]) == 2
+    assert capsys.readouterr().err == (
+        "error: cannot make the output folder /etc/passwd/x: Not a directory; pass --out a folder you can write\n")
+
+
+def test_an_edited_transition_that_does_not_fit_is_refused_not_shortened():
+    from studio.domain.assembly import Edits, FitSettings, plan_assembly
+    from studio.domain.narration import ShotNarration
+    from studio.errors import NarrationError
+
+    spans = [ShotNarration(f"shot-00{k}", start, end, "words") for k, (start, end) in enumerate(((0.3, 3.0), (3.4, 6.0), (6.2, 6.5)), 1)]
+    with pytest.raises(NarrationError) as refusal:
+        plan_assembly(spans, FitSettings(), Edits(transitions={"shot-003": ("crossfade", 1.2)}))
+    assert str(refusal.value) == "shot-003: a 1.2 s crossfade does not fit beside its shots; at most 0.87 s here"

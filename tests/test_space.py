@@ -1,0 +1,92 @@
+"""`python app.py` started the way Hugging Face Spaces starts it, then loaded over HTTP (127.0.0.1 only)."""
+
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from tests.test_app import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What a Space with `hf_oauth: true` sets (gradio/oauth.py and gradio/utils.py:get_space read these).
+SPACE_VARIABLES = {
+    "SYSTEM": "spaces",
+    "SPACE_ID": "x/y",
+    "SPACE_HOST": "x-y.hf.space",
+    "OAUTH_CLIENT_ID": "test-client",
+    "OAUTH_CLIENT_SECRET": "test-secret",
+    "OAUTH_SCOPES": "openid profile",
+    "OPENID_PROVIDER_URL": "https://huggingface.co",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+}
+
+
+def test_requirements_install_what_the_login_button_needs():
+    """The Space installs requirements.txt: gradio must come with its `oauth` extra, and that extra is here."""
+    lines = [Requirement(line) for line in (ROOT / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    gradio = next(r for r in lines if r.name == "gradio")
+    assert (gradio.extras, str(gradio.specifier)) == ({"oauth"}, "==6.31.0")
+    oauth_packages = [r for r in map(Requirement, importlib.metadata.requires("gradio"))
+                      if r.marker is not None and r.marker.evaluate({"extra": "oauth"})]
+    missing = []
+    for requirement in oauth_packages:
+        try:
+            importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(requirement.name)
+    assert oauth_packages and missing == []
+
+
+def get(url: str) -> tuple[int, str]:
+    request = urllib.request.Request(url)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("location", "")
+
+
+def test_app_boots_as_a_space_and_serves_the_page(small_workspace, tmp_path):
+    port = free_port()
+    env = {**os.environ, **SPACE_VARIABLES, "STUDIO_HOST": "127.0.0.1", "STUDIO_PORT": str(port),
+           "STUDIO_HOME": str(tmp_path / "home"), "STUDIO_DB": str(tmp_path / "votes.db")}
+    log = tmp_path / "app.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "app.py", "--workspace", str(small_workspace.root)], cwd=ROOT,
+                                   env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        status, page = 0, ""
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                status, page = get(f"http://127.0.0.1:{port}/")
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.5)
+        assert process.poll() is None, log.read_text()[-3000:]
+        assert (status, "<!doctype html>" in page.lower()) == (200, True)
+        _, config = get(f"http://127.0.0.1:{port}/config")
+        config = json.loads(config)
+        buttons = [c["props"].get("value") for c in config["components"] if c["type"] == "button"]
+        assert (config["title"], "Sign in with Hugging Face" in buttons) == ("Shot Video Studio", True)
+        # Gradio's OAuth routes are mounted: logging out redirects back to the page.
+        assert get(f"http://127.0.0.1:{port}/logout") in ((302, "/"), (307, "/"))
+        assert not re.search(r"Cannot initialize OAuth|OAuth is required", log.read_text())
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

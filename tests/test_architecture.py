@@ -13,7 +13,7 @@ LAYERS = {
     "errors": 0, "domain": 1, "config": 1, "presets": 1, "files": 1, "settings": 1,
     "workspace": 2, "media": 2, "backends": 2, "store": 2,
     "services": 3,
-    "cli": 4, "ui": 4, "bench": 4, "bench_votes": 4, "__main__": 4,
+    "cli": 4, "ui": 4, "bench": 4, "__main__": 4,
 }
 HEAVY = {"torch", "diffusers", "transformers", "peft", "gradio", "ray"}
 # gradio may load at the top of studio.ui modules: nothing imports studio.ui but `serve`.
@@ -119,7 +119,7 @@ def test_cli_and_services_start_without_torch_or_opencv_work():
 def test_only_media_runs_ffmpeg():
     runners = [
         name for name, path in modules()
-        if part_of(name) not in ("media", "bench", "bench_votes") and "subprocess" in {i.split(".")[0] for i, _ in imports(path)}
+        if part_of(name) not in ("media", "bench") and "subprocess" in {i.split(".")[0] for i, _ in imports(path)}
     ]
     assert runners == []
 

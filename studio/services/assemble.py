@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -10,31 +9,33 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
 
 from studio.config import PipelineConfig
-from studio.domain import Script, Shot
-from studio.domain.metadata import Method
-from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, PlannedShot, plan_assembly
+from studio.domain import Script
+from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, plan_assembly
 from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing, spans_from_script
 from studio.errors import NarrationError, StudioError
+from studio.files import write_atomically
 from studio.media.audio import AUDIO_SUFFIXES, Loudness, audio_duration_s, envelope, measure_loudness
 from studio.media.probe import probe_clip
-from studio.media.retime import plan_retime, retime_clip
-from studio.media.stitch import AudioSettings, correct_loudness, join_cuts, join_with_transitions, mux_narration, placement_filter
+from studio.media.stitch import (
+    AudioSettings,
+    correct_loudness,
+    join_cuts,
+    join_with_transitions,
+    mux_narration,
+    placement_filter,
+)
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
-from studio.files import write_atomically
-from studio.services.batch import ClipJob
-from studio.services.canonical import CanonicalClip, ClipInputs, canonical_clip
+from studio.services.fitting import AssemblyMethod, PartMaker
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
-from studio.services.render import encoder_settings, input_hash
+from studio.services.render import encoder_settings
 from studio.services.renderer import ShotRenderer
 from studio.workspace import Workspace
 
-AssemblyMethod = Literal["auto", "interp", "ltx"]
 TIMING_SUFFIXES = (".json", ".srt", ".vtt")
 # A finished narration further than this from the loudness target gets a measured gain correction.
 LOUDNESS_TOLERANCE_LU = 0.5
@@ -210,103 +211,6 @@ def timeline(prepared: PreparedAssembly, points: int = 1000) -> Timeline:
     return Timeline(prepared, [round(float(v), 4) for v in placed])
 
 
-# -- fitted clips ------------------------------------------------------------------
-
-
-def _fitted_shot(shot: Shot, frames: int, fps: int) -> Shot:
-    """`shot` lasting exactly `frames`, its keyframe times stretched with it."""
-    duration = frames / fps
-    factor = duration / shot.duration_s
-    keyframes = [k.model_copy(update={"time_s": None if k.time_s is None else k.time_s * factor}) for k in shot.keyframes]
-    return shot.model_copy(update={"duration_s": duration, "keyframes": keyframes})
-
-
-def _part_path(parts_dir: Path, planned: PlannedShot, digest: str) -> Path:
-    cuts = "-".join(str(p) for p in planned.cut_points) or "none"
-    return parts_dir / f"{planned.shot_id}-{planned.clip_frames}f-cuts{cuts}-{digest[:16]}.mp4"
-
-
-class _PartMaker:
-    """Makes each shot's clip at exactly its planned length, reusing earlier ones with the same inputs."""
-
-    def __init__(self, renderer: ShotRenderer, script: Script, config: PipelineConfig, options: AssemblyOptions,
-                 parts_dir: Path, progress: ProgressListener, cancel: CancelToken) -> None:
-        self.renderer, self.script, self.config, self.options = renderer, script, config, options
-        self.parts_dir, self.progress, self.cancel = parts_dir, progress, cancel
-        self.workspace: Workspace = renderer.workspace
-        self.warnings: list[str] = []
-
-    def canonical(self, shot: Shot, method: Method) -> CanonicalClip:
-        return canonical_clip(self.workspace, self.script, shot, method, self.config)
-
-    def source_of(self, shot: Shot) -> str:
-        if self.options.method == "interp":
-            return "interp"
-        has_ltx = self.canonical(shot, "ltx").exists
-        if self.options.method == "ltx":
-            if not has_ltx:
-                raise NarrationError(
-                    f"{shot.shot_id} has no LTX clip; render it first (python -m studio generate --method ltx "
-                    f"--title {self.script.title_id} --shot {shot.number}) or assemble with --method interp/auto"
-                )
-            return "ltx"
-        return "ltx" if self.config.switches.use_ltx and has_ltx else "interp"
-
-    def make(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
-        source = self.source_of(shot)
-        if source == "interp":
-            return self.interpolated(shot, planned), "interp", None
-        return self.retimed(shot, planned)
-
-    def interpolated(self, shot: Shot, planned: PlannedShot) -> Path:
-        """The shot rendered at its fitted length with its canonical clip's settings (a pinned take's own)."""
-        canonical = self.canonical(shot, "interp")
-        if (canonical.status == "current" and canonical.record is not None and not self.options.preview_size
-                and canonical.record.num_frames == planned.clip_frames and not planned.cut_points):
-            self.progress.frames_done(planned.clip_frames)
-            return canonical.path  # already the fitted length: used as it is
-        inputs = ClipInputs.of(canonical.record, self.config)
-        preset = "ultrafast" if self.options.preview_size else inputs.preset
-        fitted = _fitted_shot(shot, planned.clip_frames, self.config.video.fps)
-        keyframes = self.workspace.keyframe_paths(self.script, fitted)
-        digest = input_hash(keyframes, fitted, inputs.config, preset, "interp")
-        path = _part_path(self.parts_dir, planned, digest)
-        if not path.is_file():
-            job = ClipJob(self.script, fitted, "interp", inputs.config, path, preset, digest,
-                          motion=inputs.config.interpolation.ken_burns.strength, cut_points=planned.cut_points)
-            self.renderer.render(job, self.progress, self.cancel)
-        else:
-            self.progress.frames_done(planned.clip_frames)
-        return path
-
-    def retimed(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
-        """The shot's generated clip (pinned or not), sped up or slowed down to its fitted length."""
-        settings = encoder_settings(self.config, "ultrafast" if self.options.preview_size else None)
-        clip = self.workspace.clip_path(self.script, shot, "ltx")
-        info = probe_clip(clip)
-        if (info.width, info.height) != settings.size:
-            raise NarrationError(f"{shot.shot_id}: its LTX clip is {info.width}x{info.height}, not {settings.width}x{settings.height}")
-        section = self.config.assembly
-        retime = plan_retime(info.num_frames, planned.clip_frames, section.min_speed, section.max_speed)
-        if retime.held_frames:
-            self.warnings.append(
-                f"{shot.shot_id}: its LTX clip ({info.num_frames / settings.fps:.2f} s) is too short even at "
-                f"{section.min_speed:g}x speed; its last frame holds for {retime.held_frames / settings.fps:.2f} s"
-            )
-        if retime.trimmed_frames:
-            self.warnings.append(
-                f"{shot.shot_id}: its LTX clip is too long even at {section.max_speed:g}x speed; "
-                f"{retime.trimmed_frames / settings.fps:.2f} s trimmed from its end"
-            )
-        stat = clip.stat()
-        digest = hashlib.sha256(f"{clip}:{stat.st_size}:{stat.st_mtime_ns}:{retime}:{settings}".encode()).hexdigest()
-        path = _part_path(self.parts_dir, planned, digest)
-        if not path.is_file():
-            retime_clip(clip, info.num_frames, path, planned.clip_frames, retime, settings, planned.cut_points)
-        self.progress.frames_done(planned.clip_frames)
-        return path, "ltx", round(retime.speed, 4)
-
-
 # -- the whole title ---------------------------------------------------------------
 
 
@@ -329,7 +233,7 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
         final = final.with_name(f"{script.title_id}.preview.mp4")
     parts_dir = final.parent / ".parts" / f"{script.title_id}-{config.video.width}x{config.video.height}"
     parts_dir.mkdir(parents=True, exist_ok=True)
-    maker = _PartMaker(renderer, script, config, options, parts_dir, progress, cancel)
+    maker = PartMaker(renderer, script, config, options.method, bool(options.preview_size), parts_dir, progress, cancel)
     progress.batch_started(len(plan.shots) + 1, sum(s.clip_frames for s in plan.shots) + plan.total_frames)
     for shot in script.shots:  # every clip the assembly needs must exist before anything is rendered
         maker.source_of(shot)

@@ -1,4 +1,4 @@
-"""`python -m studio.bench_gpu`: one table of what the studio's GPU paths do on this machine (bench/gpu-check runs it).
+"""`python -m studio.bench.gpu`: one table of what the studio's GPU paths do on this machine (bench/gpu-check runs it).
 
 Every generative family's tiny random-weight model (built here, no network) generates on the GPU in bf16 with
 each memory mode; RIFE 4.25 interpolates at 1080x1920; the flow path renders and the encoder encodes at the
@@ -189,7 +189,7 @@ def table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m studio.bench_gpu", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m studio.bench.gpu", description=__doc__)
     parser.add_argument("--rife-weights", type=Path, help="RIFE 4.25 flownet.pkl (default: where scripts/get-rife puts it)")
     parser.add_argument("--quick", action="store_true", help="fewer frames (the CPU stand-in the tests run)")
     args = parser.parse_args(argv)

@@ -24,6 +24,9 @@ from studio.errors import StudioError
 BUSY_TIMEOUT_MS = 15_000
 CHOICES = ("left", "right", "tie", "both_bad")
 REASON_TAGS = ("flicker", "warping", "off-prompt", "too static", "artefacts")
+REASON_SIDES = ("left", "right", "both")
+# A reason names a side ("left: flicker", "both: warping"); a bare tag (older votes, older clients) names none.
+REASONS = (*REASON_TAGS, *(f"{side}: {tag}" for side in REASON_SIDES for tag in REASON_TAGS))
 
 migrations = Migrations("shot-video-studio")
 
@@ -169,9 +172,10 @@ class VoteStore:
         """One vote per reviewer per pair: voting again replaces the earlier vote."""
         if choice not in CHOICES:
             raise StoreError(f"vote must be one of {', '.join(CHOICES)}, not {choice!r}")
-        unknown = sorted(set(reasons) - set(REASON_TAGS))
+        unknown = sorted(set(reasons) - set(REASONS))
         if unknown:
-            raise StoreError(f"unknown reason tag(s) {', '.join(unknown)}; use {', '.join(REASON_TAGS)}")
+            raise StoreError(f"unknown reason tag(s) {', '.join(unknown)}; use a side and a tag, like 'left: flicker' "
+                             f"(sides: {', '.join(REASON_SIDES)}; tags: {', '.join(REASON_TAGS)})")
         pair = self.pair(token)
         if pair.reviewer != reviewer:
             raise StoreError("this comparison was dealt to another reviewer; ask for your next pair")

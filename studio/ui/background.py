@@ -7,10 +7,28 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
-from studio.services import CancelToken
+from studio.services import CancelToken, FrameCounter
 
 Result = TypeVar("Result")
 CANCELLED_NOTE = "Cancelled. Clips finished before the cancel are kept; the unfinished one was discarded."
+NOTHING_TO_CANCEL = "Nothing is rendering, so there is nothing to cancel."
+BUSY = ("Rendering", "Queued", "Starting", "Assembling")
+
+
+def cancel_note(shown: str | None, cancelled: str = CANCELLED_NOTE) -> str:
+    """What Cancel says, given the status line it found: `cancelled` only when work was under way."""
+    return cancelled if (shown or "").startswith(BUSY) else NOTHING_TO_CANCEL
+
+
+def render_progress(counter: FrameCounter) -> str:
+    """The progress line of a take; before the first frame is planned it says the render is starting."""
+    if not counter.total_frames:
+        return "Starting the render…"
+    return f"Rendering… {counter.frames}/{counter.total_frames} frames ({counter.fraction:.0%})"
+
+
+def queued_note(ahead: int) -> str:
+    return f"Queued: {ahead} render(s) ahead of this one; it starts when they finish (Cancel leaves the queue)."
 
 
 def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], Any]) -> Generator[Any, None, Result]:

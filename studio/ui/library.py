@@ -12,7 +12,7 @@ from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
 from studio.services import FrameCounter, ReviewDesk, TakeSettings
 from studio.services.access import require_operator
-from studio.ui.background import cancel_note, in_background, queued_note, render_progress
+from studio.ui.background import cancel_note, in_background, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMNS, take_rows
@@ -112,6 +112,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         render = gr.Button("Render take", variant="primary")
         render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
         cancel = gr.Button("Cancel")
+        render_api = gr.Button("render_shot", visible=False)
+        render_script_api = gr.Button("render_script", visible=False)
     status = gr.Markdown(elem_id="render-status")
     with gr.Row():
         video = gr.Video(label="Result", height=480)
@@ -163,7 +165,6 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         ltx = method_value == "ltx"
         return gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx), gr.Checkbox(interactive=ltx)
 
-    @shown_to_user
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
                         steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True,
@@ -189,7 +190,6 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             metadata: {"take": take.id, "variant": take.variant, **take.record},
         }
 
-    @shown_to_user
     def on_render_script_click(title_id: str | None, request: gr.Request | None = None,
                                profile: gr.OAuthProfile | None = None):
         """Render (or skip when up to date) every shot of a script to its canonical clip, with the default method."""
@@ -234,14 +234,16 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         trigger.change(on_script_change, filters, shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
     method.change(on_method_change, method, [guidance, steps, seed, two_stage], api_visibility="private")
-    rendering = render.click(
-        on_render_click, [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage],
-        [status, video, metadata],
-        api_name="render_shot", concurrency_limit=None,  # the app's render line queues and caps renders
-    )
-    rendering_script = render_script.click(
-        on_render_script_click, script, status, api_name="render_script", concurrency_limit=None
-    )
+    # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).
+    render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage]
+    render_api.click(shown_to_user(on_render_click), render_inputs, [status, video, metadata], api_name="render_shot",
+                     concurrency_limit=None)  # the app's render line queues and caps renders
+    rendering = render.click(refusal_in_status(on_render_click, status, "Not rendered"), render_inputs,
+                             [status, video, metadata], api_visibility="private", concurrency_limit=None)
+    render_script_api.click(shown_to_user(on_render_script_click), script, status, api_name="render_script",
+                            concurrency_limit=None)
+    rendering_script = render_script.click(refusal_in_status(on_render_script_click, status, "Not rendered"), script,
+                                           status, api_visibility="private", concurrency_limit=None)
     for finished in (rendering, rendering_script):
         finished.then(on_script_change, [*filters, shot], shot, api_visibility="private").then(
             on_shot_change, [script, shot], shot_outputs, api_visibility="private")

@@ -32,17 +32,17 @@ def decision_card(results: Results, use_ltx: bool) -> str:
 
     def would(value: bool) -> str:
         if value == use_ltx:
-            return f"{SETTING[value]} is already the default; applying it changes nothing"
+            return f"nothing changes, {SETTING[value]} is already the default"
         if results.recommendation == value:
-            return f"switch the default to {SETTING[value]}, as the votes recommend"
-        return f"switch the default to {SETTING[value]} only with **{OVERRIDE}** ticked (the votes do not recommend it)"
+            return f"switches the default to {SETTING[value]}, as the votes recommend"
+        return f"switches the default to {SETTING[value]} only with **{OVERRIDE}** ticked (the votes do not recommend it)"
 
     return "\n".join([
         "### Decision",
         f"- **Now:** the default method is **{SETTING[use_ltx]}** (switches.use_ltx: {str(use_ltx).lower()} in config/pipeline.yaml)",
         f"- **The votes say:** {says}: {results.reason}",
-        f"- **Apply: default to LTX-Video** would {would(True)}",
-        f"- **Apply: default to interpolation** would {would(False)}",
+        f"- **Apply: default to LTX-Video**: {would(True)}",
+        f"- **Apply: default to interpolation**: {would(False)}",
     ])
 
 
@@ -99,8 +99,9 @@ def strength_chart(results: Results):
     axes.axvline(0, color="#888", linewidth=1)
     if not ranking:
         axes.text(0.5, 0.5, "No decisive votes between different settings yet", ha="center", va="center",
-                  transform=axes.transAxes, color="#555", fontsize=10, wrap=True)
-        axes.set_yticks([])
+                  transform=axes.transAxes, color="#555", fontsize=12, wrap=True)
+        axes.set_axis_off()
+        return figure
     else:
         positions = range(len(ranking))
         strengths = [r.strength for r in ranking]

@@ -66,11 +66,11 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
             with gr.Column(min_width=160):
                 left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
                 left_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the left? (optional)",
-                                                interactive=False)
+                                                interactive=False, elem_id="reasons-left")
             with gr.Column(min_width=160):
                 right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
                 right_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the right? (optional)",
-                                                 interactive=False)
+                                                 interactive=False, elem_id="reasons-right")
         with gr.Row():
             back = gr.Button("◀ one frame", size="sm")
             play = gr.Button("Play / pause both", size="sm")

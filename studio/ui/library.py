@@ -249,7 +249,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             on_shot_change, [script, shot], shot_outputs, api_visibility="private")
     cancel.click(cancel_note, status, status, cancels=[rendering, rendering_script], api_visibility="private")
     promote.click(on_promote_click, take_choice, promoted, api_name="promote_take").then(
-        on_script_change, [*filters, shot], shot, api_visibility="private")
+        on_script_change, [*filters, shot], shot, api_visibility="private").then(
+        on_shot_change, [script, shot], shot_outputs, api_visibility="private")
     replace.click(on_replace_click, [script, shot, keyframe_choice, upload], replaced, api_name="replace_keyframe").then(
         on_shot_change, [script, shot], shot_outputs, api_visibility="private"
     )

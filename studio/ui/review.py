@@ -62,20 +62,20 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
             next_button = gr.Button("Next pair", size="md", scale=0, min_width=140)
         token = gr.Textbox(visible=False, label="pair token")
         shot_info = gr.Markdown()
-        with gr.Row():
-            with gr.Column(min_width=160):
+        with gr.Row(elem_classes=["keep-row"], elem_id="review-players"):
+            with gr.Column(min_width=0):
                 left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
                 left_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the left? (optional)",
                                                 interactive=False, elem_id="reasons-left")
-            with gr.Column(min_width=160):
+            with gr.Column(min_width=0):
                 right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
                 right_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the right? (optional)",
                                                  interactive=False, elem_id="reasons-right")
-        with gr.Row():
-            back = gr.Button("◀ one frame", size="sm")
-            play = gr.Button("Play / pause both", size="sm")
-            forward = gr.Button("one frame ▶", size="sm")
-        with gr.Row(elem_id="vote-buttons"):
+        with gr.Row(elem_classes=["keep-row"]):
+            back = gr.Button("◀ one frame", size="sm", min_width=0)
+            play = gr.Button("Play / pause both", size="sm", min_width=0)
+            forward = gr.Button("one frame ▶", size="sm", min_width=0)
+        with gr.Row(elem_id="vote-buttons", elem_classes=["keep-row"]):
             buttons = [gr.Button(text, variant="primary", elem_id=elem_id, interactive=False, min_width=120)
                        for text, _, elem_id in VOTES]
         comment = gr.Textbox(label="Comment (optional)", lines=1, interactive=False)

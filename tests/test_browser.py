@@ -155,6 +155,7 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
     desk, url, _ = served
     render_takes(desk, FIRST_TITLE, "shot-001", [0.1, 0.5, 0.9])  # three takes: three pairs
     with opened(url, width=1280) as page:
+        page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ben")
         page.get_by_role("tab", name="Compare & vote").click()
         page.set_viewport_size({"width": PHONE, "height": 900})
@@ -162,6 +163,7 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
         for number, key, choice in ((1, "t", "tie"), (2, "b", "both_bad"), (3, "ArrowRight", "right")):
             page.get_by_text(f"Pair {number} of 3").wait_for(timeout=30_000)
             page.locator("#review-right video").wait_for(timeout=30_000)
+            page.wait_for_function("() => !document.querySelector('#vote-tie').disabled", timeout=30_000)
             if number == 3:
                 page.locator("#reasons-left").get_by_label("warping").check()
                 page.locator("#reasons-right").get_by_label("warping").check()

@@ -173,6 +173,16 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
             page.keyboard.press(key)
             page.get_by_text(f"Vote saved ({choice})").wait_for(timeout=30_000)
         page.get_by_text("You have judged all 3 pair(s)").wait_for(timeout=30_000)
+        # Two settings have a decisive vote between them: the ranking chart draws them, labels on the chart.
+        page.set_viewport_size({"width": 1280, "height": 1800})
+        page.get_by_role("tab", name="Results & decision").click()
+        page.get_by_text("3 votes, 1 'both bad'").wait_for(timeout=30_000)
+        page.locator("#results-chart img").first.wait_for(timeout=30_000)
+        shoot(page, "results-1280-ranked")
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(800)
+        nothing_off_screen(page, PHONE)
+        shoot(page, "results-412-ranked")
     assert [(r["choice"], r["reasons"]) for r in desk.store.vote_rows()] == [
         ("tie", "[]"), ("both_bad", "[]"), ("right", '["both: warping", "right: too static"]')]
 
@@ -267,3 +277,37 @@ def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  #
         nothing_off_screen(page, PHONE)
         assert page.locator("#assemble-timeline img").bounding_box()["height"] >= 120  # a readable timeline
         shoot(page, "assemble-412")
+
+
+def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
+    from studio.services import ReviewDesk, Studio
+    from studio.services.access import AccessRules, Login
+    from studio.store import VoteStore
+    from studio.ui.app import build_app, served_folders
+    from tests.test_app import free_port
+
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    app = build_app(desk, rules=AccessRules.from_names(Login.PASSWORD, "olga"))
+    port = free_port()
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                       allowed_paths=served_folders(desk), auth=lambda user, password: password == "pw")
+    try:
+        with opened(f"http://127.0.0.1:{port}/", width=1280) as page:
+            page.get_by_label("username").fill("rita")
+            page.get_by_label("password").fill("pw")
+            page.get_by_role("button", name="Login").click()
+            page.get_by_text("rita: reviewer; you can render takes (up to 2 at a time) and vote.").wait_for(timeout=30_000)
+            assert page.get_by_role("button", name="Render take").is_enabled()
+            page.get_by_text("Replace a keyframe (operators)").click()
+            for name in ("Render every shot of this script (canonical clips, workspace settings)",
+                         "Check and replace", "Promote to canonical clip"):
+                assert page.get_by_role("button", name=name).is_disabled(), name
+            page.get_by_role("tab", name="Results & decision").click()
+            assert page.get_by_role("button", name="Apply: default to LTX-Video").is_disabled()
+            assert page.get_by_role("button", name="Apply: default to interpolation").is_disabled()
+            page.get_by_role("tab", name="Assemble").click()
+            assert page.get_by_role("button", name="Export (1080x1920, operators)").is_disabled()
+            assert page.get_by_role("button", name="Preview (270x480)").is_enabled()
+            shoot(page, "reviewer-1280")
+    finally:
+        app.close()

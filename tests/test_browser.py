@@ -51,11 +51,11 @@ def nothing_off_screen(page, width: int) -> None:
     assert outside == []
 
 
-def headers_keep_their_words(page, table: str) -> None:
-    """No table header is broken inside a word: every header word fits on one line of its cell."""
+def headers_keep_their_words(page, table: str, cells: str = "th") -> None:
+    """No table header (or cell) is broken inside a word: every word fits on one line of its cell."""
     broken = page.evaluate(f"""(() => {{
       const ctx = document.createElement('canvas').getContext('2d');
-      return [...document.querySelectorAll('{table} th')].filter(th => th.offsetParent !== null && th.innerText.trim())
+      return [...document.querySelectorAll('{table} {cells}')].filter(th => th.offsetParent !== null && th.innerText.trim())
         .filter(th => {{ const s = getComputedStyle(th); ctx.font = `${{s.fontWeight}} ${{s.fontSize}} ${{s.fontFamily}}`;
           const longest = Math.max(...th.innerText.trim().split(/\\s+/).map(w => ctx.measureText(w).width));
           return longest > th.clientWidth; }})
@@ -182,6 +182,9 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
         page.set_viewport_size({"width": PHONE, "height": 900})
         page.wait_for_timeout(800)
         nothing_off_screen(page, PHONE)
+        headers_keep_their_words(page, "#results-summary", "th, #results-summary td")
+        chart = page.locator("#results-chart img").first.bounding_box()
+        assert chart["width"] >= 300 and chart["x"] + chart["width"] <= PHONE
         shoot(page, "results-412-ranked")
     assert [(r["choice"], r["reasons"]) for r in desk.store.vote_rows()] == [
         ("tie", "[]"), ("both_bad", "[]"), ("right", '["both: warping", "right: too static"]')]

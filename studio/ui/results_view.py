@@ -94,7 +94,7 @@ def strength_chart(results: Results):
     from matplotlib.figure import Figure
 
     ranking = sorted(results.ranking, key=lambda r: r.strength)  # barh draws bottom-up: strongest ends on top
-    figure = Figure(figsize=(6.4, 1.6 + 0.5 * max(1, len(ranking))), layout="constrained")
+    figure = Figure(figsize=(5.2, 1.6 + 0.5 * max(1, len(ranking))), layout="constrained")
     axes = figure.add_subplot()
     axes.axvline(0, color="#888", linewidth=1)
     if not ranking:

@@ -107,10 +107,11 @@ def strength_chart(results: Results):
         strengths = [r.strength for r in ranking]
         errors = [[r.strength - r.low for r in ranking], [r.high - r.strength for r in ranking]]
         axes.errorbar(strengths, positions, xerr=errors, fmt="o", color="#2f5d9e", ecolor="#8aa6cf", elinewidth=3, capsize=4)
-        axes.set_yticks(list(positions), [textwrap.fill(r.label, 16) for r in ranking], fontsize=11)
+        axes.tick_params(axis="x", labelsize=12)
+        axes.set_yticks(list(positions), [textwrap.fill(r.label, 16) for r in ranking], fontsize=13)
         reach = max(0.5, *(abs(r.low) for r in ranking), *(abs(r.high) for r in ranking))
         axes.set_xlim(-1.1 * reach, 1.1 * reach)  # symmetric about 0, never a zero-width axis
         axes.set_ylim(-0.6, len(ranking) - 0.4)
-    axes.set_xlabel("strength (log odds of winning vs. the average setting)\nbars: 95% bootstrap interval", fontsize=10)
-    axes.set_title("Which method and settings reviewers prefer", fontsize=12)
+    axes.set_xlabel("strength (log odds of winning vs. the average setting)\nbars: 95% bootstrap interval", fontsize=12)
+    axes.set_title("Which method and settings reviewers prefer", fontsize=13)
     return figure

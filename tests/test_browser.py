@@ -207,7 +207,7 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # no
         assert (page.get_by_label("number input for LTX steps").input_value(),
                 page.get_by_label("number input for LTX guidance").input_value()) == ("40", "5")
         # This machine has no GPU: LTX is offered as unavailable, with the reason.
-        page.get_by_text("LTX-Video needs a CUDA GPU, and this machine has none").wait_for()
+        page.locator("#ltx-unavailable", has_text="LTX-Video is unavailable here: it needs a CUDA GPU, and this machine has none").wait_for()
         page.get_by_label("LTX-Video (unavailable here)").check()
         page.wait_for_timeout(500)
         assert page.get_by_label("LTX seed").is_enabled() and two_stage.is_enabled() and two_stage.is_checked()

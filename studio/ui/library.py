@@ -96,11 +96,13 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             [("Interpolation", "interp"),
              ("LTX-Video (unavailable here)" if ltx_missing else "LTX-Video (GPU, or a small local model)", "ltx")],
             value="interp", label="Method",
-            info=f"LTX-Video {ltx_missing}; interpolation works everywhere." if ltx_missing else None,
         )
         motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength; LTX: keyframe freedom)")
         smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
+    if ltx_missing:
+        gr.Markdown(f"**LTX-Video is unavailable here:** it {ltx_missing}. Interpolation works everywhere.",
+                    elem_id="ltx-unavailable")
     with gr.Row():
         default_steps, default_guidance = desk.studio.ltx_sampling_defaults()
         guidance = gr.Slider(1, 10, value=default_guidance, step=0.5, label="LTX guidance", interactive=False)

@@ -15,7 +15,7 @@ from studio.services.access import require_operator
 from studio.ui.background import cancel_note, in_background, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
-from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMNS, take_rows
+from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows
 
 STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "flagged bad")
 
@@ -76,7 +76,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             keyframes = gr.Gallery(label="Keyframes (file · time; click for full size)", columns=4, height="auto",
                                    object_fit="contain", allow_preview=True, elem_id="keyframes")
     takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True,
-                         elem_id="takes-table")
+                         elem_id="takes-table", column_widths=TAKE_COLUMN_WIDTHS)
     takes_note = gr.Markdown(NO_TAKES, elem_id="takes-note")
     with gr.Row(equal_height=True):
         take_choice = gr.Dropdown([], label="Take to promote (operators)", allow_custom_value=True, scale=3)

@@ -7,8 +7,9 @@ from typing import Any
 from studio.services import ReviewDesk
 from studio.store import Take, Tally
 
-TAKE_COLUMNS = ["take", "by", "motion (grey levels/frame)", "flicker (grey levels)", "render s", "won / tied / lost"]
-MEASURES_NOTE = ("Motion: mean change between frames, in grey levels (0–255); higher moves more. "
+TAKE_COLUMNS = ["take", "by", "motion", "flicker", "render s", "won / tied / lost"]
+TAKE_COLUMN_WIDTHS = ["24%", "11%", "15%", "15%", "14%", "21%"]  # the take's label gets room; fits a phone
+MEASURES_NOTE = ("Motion: mean change between frames, in grey levels per frame (0–255); higher moves more. "
                  "Flicker: brightness jitter between frames, in grey levels; lower is steadier. "
                  "★ marks the promoted take, the shot's canonical clip.")
 NO_TAKES = "No takes of this shot yet: render one below, then a second one to compare them in Compare & vote."

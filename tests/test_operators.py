@@ -147,3 +147,21 @@ def test_decision_md_keeps_every_decision_newest_first(small_workspace, tmp_path
         "Applied by olga, forced against the votes' recommendation."]
     assert text.startswith("# Default generation method\n\nEvery decision, newest first; earlier ones are kept below.\n")
     assert text.rstrip().endswith("Decided 2026-01-01 10:00 UTC: `switches.use_ltx: false`.")
+
+
+def test_serve_logs_operators_in_with_their_own_password(monkeypatch):
+    from studio.cli import _access_rules, _password_check
+    from studio.settings import environment
+
+    monkeypatch.setenv("STUDIO_PASSWORD", "reviewers")
+    monkeypatch.setenv("STUDIO_OPERATORS", "olga")
+    monkeypatch.setenv("STUDIO_OPERATOR_PASSWORD", "operators")
+    env = environment()
+    rules = _access_rules(env)
+    assert rules == AccessRules(Login.PASSWORD, frozenset({"olga"}))
+    check = _password_check(env, rules)
+    assert [check(user, given) for user, given in (("olga", "operators"), ("Olga", "reviewers"), ("rita", "reviewers"),
+                                                   ("rita", "operators"))] == [True, False, True, False]
+    monkeypatch.delenv("STUDIO_PASSWORD")
+    with pytest.raises(ConfigError, match="nobody logs in here"):
+        _access_rules(environment())

@@ -86,6 +86,12 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         assert all(take.created_by == "Ana" for take in desk.store.takes())
 
         page.get_by_role("tab", name="Compare & vote").click()
+        # Without a name the page says what to do, as guidance rather than an error.
+        page.get_by_label("Your name").fill("")
+        page.get_by_role("button", name="Next pair").click()
+        page.get_by_text("Enter your name (2-60 characters) before reviewing").wait_for(timeout=30_000)
+        assert page.get_by_text("Error", exact=True).count() == 0
+        page.get_by_label("Your name").fill("Ana")
         # Before a pair is dealt, there is nothing to vote on.
         assert all(page.locator(f"#{b}").is_disabled() for b in ("vote-left", "vote-right", "vote-tie", "vote-both-bad"))
         page.get_by_role("button", name="Next pair").click()

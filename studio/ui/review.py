@@ -83,6 +83,7 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
         choice = gr.Radio(list(CHOICES), visible=False, label="choice")
         reasons = gr.CheckboxGroup(list(REASONS), visible=False, label="reasons")
         vote_api = gr.Button("Vote", visible=False)
+        next_api = gr.Button("next_pair", visible=False)
 
     def controls(enabled: bool) -> dict:
         return {**{b: gr.Button(interactive=enabled) for b in buttons},
@@ -90,7 +91,6 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
                 right_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
                 comment: gr.Textbox(value="", interactive=enabled)}
 
-    @shown_to_user
     def on_next_click(reviewer: str) -> dict:
         try:
             pair, left_take, right_take = desk.next_pair(reviewer)
@@ -122,7 +122,17 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
                            left_take.id, right_take.id)
 
     pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]
-    next_button.click(on_next_click, reviewer, pair_outputs, api_name="next_pair").then(
+    def on_next_click_page(reviewer: str) -> dict:
+        """The page's Next pair: a missing name is guidance in the pair's place, not an error toast."""
+        try:
+            return on_next_click(reviewer)
+        except StudioError as error:
+            text = str(error)
+            return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}** (the box at the top of the page).",
+                    left: None, right: None, progress: "", **controls(False)}
+
+    next_api.click(shown_to_user(on_next_click), reviewer, pair_outputs, api_name="next_pair")
+    next_button.click(on_next_click_page, reviewer, pair_outputs, api_visibility="private").then(
         lambda: "", None, reveal, api_visibility="private")
     back.click(None, None, None, js=step_js(-1), api_visibility="private")
     forward.click(None, None, None, js=step_js(1), api_visibility="private")
@@ -138,6 +148,6 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
             [left_reasons, right_reasons], [choice, reasons], api_visibility="private", queue=False,
         ).then(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_visibility="private",
                concurrency_limit=None)
-        vote.success(on_next_click, reviewer, pair_outputs, api_visibility="private")
+        vote.success(on_next_click_page, reviewer, pair_outputs, api_visibility="private")
         votes.append(vote)
     return votes

@@ -10,9 +10,15 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.errors import StudioError
+
+if TYPE_CHECKING:
+    from studio.services.access import AccessRules
+    from studio.settings import Environment
 
 EXIT_SHOTS_FAILED = 1
 EXIT_ERROR = 2
@@ -279,6 +285,27 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _access_rules(env: Environment) -> AccessRules:
+    from studio.services.access import AccessRules, Login
+
+    login = Login.SPACE if env.on_space else Login.PASSWORD if env.password else Login.NONE
+    return AccessRules.from_names(login, env.operators)
+
+
+def _password_check(env: Environment, rules: AccessRules) -> Callable[[str, str], bool] | None:
+    """Gradio's login check: STUDIO_PASSWORD for everyone, or STUDIO_OPERATOR_PASSWORD for the operators' names."""
+    if not env.password:
+        return None
+    password = env.password.get_secret_value()
+    operator_password = env.operator_password.get_secret_value() if env.operator_password else None
+
+    def check(user: str, given: str) -> bool:
+        named_operator = rules.caller(login_name=user, client_host=None).is_operator and bool(rules.operators)
+        return given == (operator_password if named_operator and operator_password else password)
+
+    return check
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from studio.services import ReviewDesk, Studio
     from studio.settings import environment
@@ -291,12 +318,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     workspace = _workspace(args.workspace or env.workspace)
     db_path = Path(args.db or env.db or workspace.root / "review" / "votes.db")
     desk = ReviewDesk(Studio.open(workspace, _cluster(args)), VoteStore(db_path))
-    page = build_app(desk, on_space=env.on_space)
-    password = env.password.get_secret_value() if env.password else None
+    rules = _access_rules(env)
+    page = build_app(desk, on_space=env.on_space, rules=rules)
     page.queue(default_concurrency_limit=4).launch(
         server_name=args.host or env.server_host, server_port=args.port or env.server_port,
         allowed_paths=served_folders(desk),
-        auth=(lambda user, given: given == password) if password else None,
+        auth=_password_check(env, rules),
         prevent_thread_lock=args.no_block,
         max_file_size="100mb",  # keyframe uploads; images are checked again before use
     )

@@ -33,6 +33,13 @@ class Environment(BaseSettings):
     """Port the app listens on (default: $GRADIO_SERVER_PORT or 7860)."""
     password: SecretStr | None = None
     """A password for private deployments: every request must log in with it."""
+    operators: str | None = None
+    """Comma-separated user names of the operators (who may decide, promote, replace keyframes, render whole
+    scripts and export): Hugging Face names on a Space, login names with STUDIO_PASSWORD. Unset: on a Space
+    nobody, with a password everyone who logs in, locally everyone on this machine."""
+    operator_password: SecretStr | None = None
+    """With STUDIO_PASSWORD and STUDIO_OPERATORS: the password the operators' names log in with (reviewers keep
+    STUDIO_PASSWORD), so knowing the reviewers' password is not enough to log in as an operator."""
     ffmpeg: Path | None = None
     """The ffmpeg to run (default: the imageio-ffmpeg wheel's static build, else PATH)."""
     space_id: str | None = Field(default=None, validation_alias="SPACE_ID")

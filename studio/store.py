@@ -31,6 +31,11 @@ def reviewer_key(name: str) -> str:
     """What makes two reviewer names one reviewer: 'ana', 'Ana' and ' ANA ' are the same person."""
     return " ".join(name.split()).casefold()
 
+
+REASON_SIDES = ("left", "right", "both")
+# A reason names a side ("left: flicker", "both: warping"); a bare tag (older votes, older clients) names none.
+REASONS = (*REASON_TAGS, *(f"{side}: {tag}" for side in REASON_SIDES for tag in REASON_TAGS))
+
 migrations = Migrations("shot-video-studio")
 
 
@@ -200,9 +205,10 @@ class VoteStore:
         if len(comment.strip()) > MAX_COMMENT_CHARS:
             raise StoreError(f"the comment has {len(comment.strip()):,} characters; shorten it to {MAX_COMMENT_CHARS:,} "
                              "or fewer (comments are kept whole, never cut)")
-        unknown = sorted(set(reasons) - set(REASON_TAGS))
+        unknown = sorted(set(reasons) - set(REASONS))
         if unknown:
-            raise StoreError(f"unknown reason tag(s) {', '.join(unknown)}; use {', '.join(REASON_TAGS)}")
+            raise StoreError(f"unknown reason tag(s) {', '.join(unknown)}; use a side and a tag, like 'left: flicker' "
+                             f"(sides: {', '.join(REASON_SIDES)}; tags: {', '.join(REASON_TAGS)})")
         pair = self.pair(token)
         if pair.reviewer != reviewer:
             raise StoreError("this comparison was dealt to another reviewer; ask for your next pair")

@@ -74,9 +74,9 @@ def test_review_round_trip_through_the_api(served):
 
     summary, _plot = client.predict(api_name="/results")
     assert "No recommendation yet" in summary and "1 votes" in summary
-    with pytest.raises(gradio_client.exceptions.AppError, match="do not support `use_ltx: false` yet"):
-        client.predict(False, api_name="/apply_decision")  # one vote is no evidence
-    assert "is now `false`" in client.predict(False, True, api_name="/apply_decision")
+    with pytest.raises(gradio_client.exceptions.AppError, match="do not support use_ltx: true yet"):
+        client.predict(True, api_name="/apply_decision")  # one vote is no evidence
+    assert "is now `true`" in client.predict(True, True, api_name="/apply_decision")
     assert (desk.workspace.root / "DECISION.md").is_file()
     csv_path = client.predict(api_name="/export_votes")
     assert open(csv_path).read().splitlines()[1].split(",")[1] == "Ana"
@@ -222,7 +222,7 @@ def test_apply_decision_takes_a_real_boolean_and_the_votes_evidence(served):
     before = config.read_text()
     with pytest.raises(gradio_client.exceptions.AppError, match="must be true or false"):
         client.predict("false", True, api_name="/apply_decision")
-    with pytest.raises(gradio_client.exceptions.AppError, match="votes do not support `use_ltx: true` yet"):
+    with pytest.raises(gradio_client.exceptions.AppError, match="votes do not support use_ltx: true yet"):
         client.predict(True, api_name="/apply_decision")
     assert config.read_text() == before
     assert "is now `true`" in client.predict(True, True, api_name="/apply_decision")

@@ -1,4 +1,4 @@
-"""A reviewer's path through the page in a real browser (Debian's chromium via Playwright)."""
+"""A reviewer's path through the page in a real browser (Debian's chromium via Playwright), at 1280 and 412 px."""
 
 import contextlib
 import os
@@ -10,12 +10,16 @@ sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
+from studio.services import TakeSettings  # noqa: E402
 from tests.test_app import served  # noqa: E402,F401 - the launched-app fixture
 
 # Screenshots land here for people to look at (CI keeps the folder with the checkout).
 ARTIFACTS = Path(os.environ.get("STUDIO_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / ".studio" / "test-artifacts"))
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+         "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+PHONE = 412
+PLAYERS = "[...document.querySelectorAll('#review-left video, #review-right video')]"
+FIRST_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"  # "Weekend off the grid", the script the page opens on
 
 
 @contextlib.contextmanager
@@ -31,9 +35,42 @@ def opened(url: str, width: int = 1400):
             browser.close()
 
 
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def nothing_off_screen(page, width: int) -> None:
+    """The page does not scroll sideways, and no visible control starts or ends past the edge."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    outside = page.evaluate(f"""[...document.querySelectorAll('button, input, label, h1, h2, h3, p')]
+        .filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden' && !e.closest('table, .toast-wrap, .visually-hidden'))
+        .map(e => [e.innerText || e.name || e.tagName, e.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0 && (r.left < -1 || r.right > {width} + 1)).map(([t]) => t.slice(0, 40))""")
+    assert outside == []
+
+
+def headers_keep_their_words(page, table: str, cells: str = "th") -> None:
+    """No table header (or cell) is broken inside a word: every word fits on one line of its cell."""
+    broken = page.evaluate(f"""(() => {{
+      const ctx = document.createElement('canvas').getContext('2d');
+      return [...document.querySelectorAll('{table} {cells}')].filter(th => th.offsetParent !== null && th.innerText.trim())
+        .filter(th => {{ const s = getComputedStyle(th); ctx.font = `${{s.fontWeight}} ${{s.fontSize}} ${{s.fontFamily}}`;
+          const longest = Math.max(...th.innerText.trim().split(/\\s+/).map(w => ctx.measureText(w).width));
+          return longest > th.clientWidth; }})
+        .map(th => th.innerText); }})()""")
+    assert broken == []
+
+
+def render_takes(desk, title_id: str, shot_id: str, motions: list[float]) -> None:
+    for motion in motions:
+        desk.render_take(title_id, shot_id, TakeSettings.parse(motion=motion, preset="ultrafast"), who="Ola")
+
+
 def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F811
     desk, url, _ = served
-    with opened(url) as page:
+    with opened(url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ana")
         # The first script and shot are chosen on load; render two takes of it.
@@ -49,61 +86,125 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         assert all(take.created_by == "Ana" for take in desk.store.takes())
 
         page.get_by_role("tab", name="Compare & vote").click()
+        # Without a name the page says what to do, as guidance rather than an error.
+        page.get_by_label("Your name").fill("")
+        page.get_by_role("button", name="Next pair").click()
+        page.get_by_text("Enter your name (2-60 characters) before reviewing").wait_for(timeout=30_000)
+        assert page.get_by_text("Error", exact=True).count() == 0
+        page.get_by_label("Your name").fill("Ana")
+        # Before a pair is dealt, there is nothing to vote on.
+        assert all(page.locator(f"#{b}").is_disabled() for b in ("vote-left", "vote-right", "vote-tie", "vote-both-bad"))
         page.get_by_role("button", name="Next pair").click()
         page.locator("#review-left video").wait_for(timeout=30_000)
         page.locator("#review-right video").wait_for(timeout=30_000)
+        page.get_by_text("Pair 1 of 1").wait_for(timeout=30_000)
+        assert page.locator("#vote-left").is_enabled()
         # The two players move together: play both, then step one frame.
         page.get_by_role("button", name="Play / pause both").click()
         page.wait_for_timeout(700)
-        assert page.evaluate("[...document.querySelectorAll('#review-left video, #review-right video')].map(v => v.paused)") == [False, False]
+        assert page.evaluate(f"{PLAYERS}.map(v => v.paused)") == [False, False]
+        # Drift while playing is corrected continuously, to within a frame.
+        page.evaluate(f"{PLAYERS}[1].currentTime += 0.4")
+        page.wait_for_timeout(2500)
+        drifts = []
+        for _ in range(5):
+            page.wait_for_timeout(150)
+            drifts.append(page.evaluate(f"(() => {{ const [a, b] = {PLAYERS}; return Math.abs(a.currentTime - b.currentTime); }})()"))
+        assert max(drifts) <= 1 / 30, drifts
         page.get_by_role("button", name="one frame ▶").click()
         page.wait_for_timeout(300)
-        times = page.evaluate("[...document.querySelectorAll('#review-left video, #review-right video')].map(v => v.currentTime)")
+        times = page.evaluate(f"{PLAYERS}.map(v => v.currentTime)")
         assert times[0] == pytest.approx(times[1], abs=0.02) and times[0] > 0
-        page.get_by_label("Left better").check()
-        page.get_by_label("flicker").check()
-        page.get_by_role("button", name="Vote").click()
+        page.locator("#reasons-left").get_by_label("flicker").check()
+        shoot(page, "review-1280")
+        page.keyboard.press("ArrowLeft")  # ← votes "left is better"
         page.get_by_text("Vote saved (left)").wait_for(timeout=30_000)
-        assert [(r["reviewer"], r["choice"], r["reasons"]) for r in desk.store.vote_rows()] == [("Ana", "left", '["flicker"]')]
+        assert [(r["reviewer"], r["choice"], r["reasons"]) for r in desk.store.vote_rows()] == [
+            ("Ana", "left", '["left: flicker"]')]
 
-        # Nothing is left for Ana: the page says so, and the players stay empty rather than showing errors.
-        page.get_by_role("button", name="Next pair").click()
-        page.get_by_text("you have judged all 1 pair(s) of takes").wait_for(timeout=30_000)
+        # The reveal stays; the next pair came by itself, and there is none: the page says so, capitalised,
+        # the players stay empty rather than showing errors, and the vote controls are off.
+        page.get_by_text("You have judged all 1 pair(s) of takes").wait_for(timeout=30_000)
+        assert page.locator("#review-reveal").inner_text().startswith("Vote saved (left). Left was")
         assert page.locator("#review-left video").count() == 0
         assert page.get_by_text("Error", exact=True).count() == 0
+        assert page.locator("#vote-right").is_disabled() and page.locator("#reasons-left input").first.is_disabled()
+        shoot(page, "review-1280-revealed")
 
-        # The results followed the vote without a Refresh.
+        # The results followed the vote without a Refresh: the decision card on top, no empty tables.
         page.get_by_role("tab", name="Results & decision").click()
         page.get_by_text("1 votes, 0 'both bad'").wait_for(timeout=30_000)
-        page.locator("#results-chart img, #results-chart svg").first.wait_for(timeout=30_000)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "results-tab.png"), full_page=True)
+        summary = page.locator("#results-summary").inner_text()
+        assert summary.startswith("Decision\nNow: the default method is interpolation")
+        assert "Apply: default to interpolation: nothing changes, interpolation is already the default" in summary
+        assert "By method: appears once" in summary and "-0.00" not in summary and "`" not in summary
+        page.locator("#results-chart img").first.wait_for(timeout=30_000)
+        shoot(page, "results-1280")
+        # Applying the value already set is not refused.
+        page.get_by_role("button", name="Apply: default to interpolation").click()
+        page.get_by_text("it already was, so nothing changed").wait_for(timeout=30_000)
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(800)
+        nothing_off_screen(page, PHONE)
+        chart = page.locator("#results-chart img").first.bounding_box()
+        assert chart["width"] >= 300 and chart["x"] + chart["width"] <= PHONE
+        shoot(page, "results-412")
+        page.set_viewport_size({"width": 1280, "height": 1800})  # at 412 px the other tabs sit in the ⋯ menu
+        page.get_by_role("tab", name="Compare & vote").click()
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(800)
+        nothing_off_screen(page, PHONE)
+        shoot(page, "review-412")
 
 
-def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  # noqa: F811
+def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  # noqa: F811
     desk, url, _ = served
-    with opened(url) as page:
-        page.get_by_role("tab", name="Assemble").click()
-        page.locator("#assemble-timeline img").wait_for(timeout=30_000)
-        page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)  # the table
-        page.get_by_role("button", name="Preview (270x480)").click()
-        page.get_by_text("in sync: boundaries within", exact=False).wait_for(timeout=120_000)
-        assert page.locator("#assemble-video video").get_attribute("src").endswith(".preview.mp4")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "assemble-tab.png"), full_page=True)
-
-
-def right_edge(locator) -> float:
-    box = locator.bounding_box()
-    return box["x"] + box["width"]
+    render_takes(desk, FIRST_TITLE, "shot-001", [0.1, 0.5, 0.9])  # three takes: three pairs
+    with opened(url, width=1280) as page:
+        page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)  # the page's load events have run
+        page.get_by_label("Your name").fill("Ben")
+        page.get_by_role("tab", name="Compare & vote").click()
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.get_by_role("button", name="Next pair").click()
+        for number, key, choice in ((1, "t", "tie"), (2, "b", "both_bad"), (3, "ArrowRight", "right")):
+            page.get_by_text(f"Pair {number} of 3").wait_for(timeout=30_000)
+            page.locator("#review-right video").wait_for(timeout=30_000)
+            page.wait_for_function("() => !document.querySelector('#vote-tie').disabled", timeout=30_000)
+            if number == 3:
+                page.locator("#reasons-left").get_by_label("warping").check()
+                page.locator("#reasons-right").get_by_label("warping").check()
+                page.locator("#reasons-right").get_by_label("too static").check()
+                nothing_off_screen(page, PHONE)
+                shoot(page, "review-412-pair")
+            page.keyboard.press(key)
+            page.get_by_text(f"Vote saved ({choice})").wait_for(timeout=30_000)
+        page.get_by_text("You have judged all 3 pair(s)").wait_for(timeout=30_000)
+        # Two settings have a decisive vote between them: the ranking chart draws them, labels on the chart.
+        page.set_viewport_size({"width": 1280, "height": 1800})
+        page.get_by_role("tab", name="Results & decision").click()
+        page.get_by_text("3 votes, 1 'both bad'").wait_for(timeout=30_000)
+        page.locator("#results-chart img").first.wait_for(timeout=30_000)
+        shoot(page, "results-1280-ranked")
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(800)
+        nothing_off_screen(page, PHONE)
+        headers_keep_their_words(page, "#results-summary", "th, #results-summary td")
+        chart = page.locator("#results-chart img").first.bounding_box()
+        assert chart["width"] >= 300 and chart["x"] + chart["width"] <= PHONE
+        shoot(page, "results-412-ranked")
+    assert sorted((r["choice"], r["reasons"]) for r in desk.store.vote_rows()) == [  # rows share a second: no order
+        ("both_bad", "[]"), ("right", '["both: warping", "right: too static"]'), ("tie", "[]")]
 
 
 def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # noqa: F811
     desk, url, _ = served
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with opened(url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
-        page.get_by_text("shot_001_A.png · 0 s").first.wait_for(state="attached", timeout=30_000)  # captioned keyframes
+        caption = page.get_by_text("shot_001_A.png · 0 s").first
+        caption.wait_for(timeout=30_000)  # captioned keyframes, the caption on screen inside the gallery
+        gallery, box = page.locator("#keyframes").bounding_box(), caption.bounding_box()
+        assert box["height"] > 0 and gallery["y"] <= box["y"] and box["y"] + box["height"] <= gallery["y"] + gallery["height"]
+        page.get_by_text("No takes of this shot yet: render one below").wait_for()
         promote = page.get_by_role("button", name="Promote to canonical clip")
         assert promote.is_disabled()  # no take yet
         two_stage = page.get_by_label("LTX two-stage recipe", exact=False)
@@ -111,16 +212,28 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # no
         # The sample workspace's model is the ltx-video-2b preset: its 40 steps and guidance 5 are the starting values.
         assert (page.get_by_label("number input for LTX steps").input_value(),
                 page.get_by_label("number input for LTX guidance").input_value()) == ("40", "5")
-        page.get_by_label("LTX-Video (GPU, or a small local model)").check()
+        # This machine has no GPU: LTX is offered as unavailable, with the reason.
+        page.locator("#ltx-unavailable", has_text="LTX-Video is unavailable here: it needs a CUDA GPU, and this machine has none").wait_for()
+        page.get_by_label("LTX-Video (unavailable here)").check()
         page.wait_for_timeout(500)
         assert page.get_by_label("LTX seed").is_enabled() and two_stage.is_enabled() and two_stage.is_checked()
+        # An LTX render is refused: the status says why, no progress line stays, no player shows an error badge.
+        page.get_by_role("button", name="Render take").click()
+        page.locator("#render-status", has_text="Not rendered:").wait_for(timeout=30_000)
+        assert "needs a CUDA GPU" in page.locator("#render-status").inner_text()
+        page.wait_for_timeout(800)
+        assert page.get_by_text("Rendering…").count() == 0 and page.get_by_text("Error", exact=True).count() == 0
         page.get_by_label("Interpolation").check()
         page.wait_for_timeout(500)
         assert page.get_by_label("LTX seed").is_disabled()
+        # Cancel with nothing running says so.
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_text("Nothing is rendering, so there is nothing to cancel.").wait_for(timeout=30_000)
+        assert page.get_by_text("Cancelled.").count() == 0
         for label in ("Segment", "Age bucket", "Shot status", "Shot method", "Script", "Shot"):
             field = page.get_by_label(label, exact=True)
             assert field.bounding_box()["width"] >= 100, label  # room for the value, not a sliver
-        page.screenshot(path=str(ARTIFACTS / "library-1280.png"), full_page=True)
+        shoot(page, "library-1280")
 
         page.get_by_label("Your name").fill("Ana")
         page.get_by_role("button", name="Render take").click()
@@ -128,11 +241,26 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # no
         page.wait_for_function("() => document.querySelector('#takes-table')?.innerText.includes('Ana')", timeout=30_000)
         assert "[takes only]" in page.get_by_label("Shot", exact=True).input_value()  # the label followed the render
         assert promote.is_enabled()
-        for column in ("motion", "flicker", "render s", "won/tied/lost"):
+        for column in ("motion", "flicker", "render s", "won / tied / lost"):
             header = page.locator("#takes-table").get_by_text(column, exact=True).first
-            assert right_edge(header) <= 1280, column  # every column on screen
-        page.screenshot(path=str(ARTIFACTS / "library-1280-with-take.png"), full_page=True)
+            assert header.bounding_box()["x"] + header.bounding_box()["width"] <= 1280, column  # every column on screen
+        page.get_by_text("Motion: mean change between frames, in grey levels per frame").wait_for()
+        promote.click()
+        page.get_by_text("the title's metadata is updated").first.wait_for(timeout=30_000)
+        # The promoted take is marked, with a label people can read.
+        page.wait_for_function("() => document.querySelector('#takes-table')?.innerText.includes('★ take 1 · interp motion 0.50 smooth · ')",
+                               timeout=30_000)
+        shoot(page, "library-1280-with-take")
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(800)
+        shoot(page, "library-412")
+        nothing_off_screen(page, PHONE)
+        headers_keep_their_words(page, "#takes-table")
+        for column in ("take", "motion", "won / tied / lost"):  # every column on the phone's screen too
+            header = page.locator("#takes-table").get_by_text(column, exact=True).first.bounding_box()
+            assert header["x"] >= 0 and header["x"] + header["width"] <= PHONE, column
 
+        page.set_viewport_size({"width": 1280, "height": 1800})
         page.get_by_label("Shot", exact=True).click()
         page.get_by_role("option", name="shot-004", exact=False).click()  # the longest shot (10 s)
         page.get_by_text("zoom_out").first.wait_for(timeout=30_000)
@@ -144,3 +272,54 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # no
         assert page.get_by_text("Rendering…").count() == 0
         assert [t.shot_id for t in desk.store.takes()] == ["shot-001"]
         assert list((desk.workspace.root / "videos" / "takes").rglob("shot_004/*.mp4")) == []
+
+
+def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  # noqa: F811
+    desk, url, _ = served
+    with opened(url, width=1280) as page:
+        page.get_by_role("tab", name="Assemble").click()
+        page.locator("#assemble-timeline img").wait_for(timeout=30_000)
+        page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)  # the table
+        page.get_by_role("button", name="Preview (270x480)").click()
+        page.get_by_text("in sync: boundaries within", exact=False).wait_for(timeout=120_000)
+        assert page.locator("#assemble-video video").get_attribute("src").endswith(".preview.mp4")
+        shoot(page, "assemble-1280")
+        page.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(800)
+        nothing_off_screen(page, PHONE)
+        assert page.locator("#assemble-timeline img").bounding_box()["height"] >= 120  # a readable timeline
+        shoot(page, "assemble-412")
+
+
+def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
+    from studio.services import ReviewDesk, Studio
+    from studio.services.access import AccessRules, Login
+    from studio.store import VoteStore
+    from studio.ui.app import build_app, served_folders
+    from tests.test_app import free_port
+
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    app = build_app(desk, rules=AccessRules.from_names(Login.PASSWORD, "olga"))
+    port = free_port()
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                       allowed_paths=served_folders(desk), auth=lambda user, password: password == "pw")
+    try:
+        with opened(f"http://127.0.0.1:{port}/", width=1280) as page:
+            page.get_by_label("username").fill("rita")
+            page.get_by_label("password").fill("pw")
+            page.get_by_role("button", name="Login").click()
+            page.get_by_text("rita: reviewer; you can render takes (up to 2 at a time) and vote.").wait_for(timeout=30_000)
+            assert page.get_by_role("button", name="Render take").is_enabled()
+            page.get_by_text("Replace a keyframe (operators)").click()
+            for name in ("Render every shot of this script (canonical clips, workspace settings)",
+                         "Check and replace", "Promote to canonical clip"):
+                assert page.get_by_role("button", name=name).is_disabled(), name
+            page.get_by_role("tab", name="Results & decision").click()
+            assert page.get_by_role("button", name="Apply: default to LTX-Video").is_disabled()
+            assert page.get_by_role("button", name="Apply: default to interpolation").is_disabled()
+            page.get_by_role("tab", name="Assemble").click()
+            assert page.get_by_role("button", name="Export (1080x1920, operators)").is_disabled()
+            assert page.get_by_role("button", name="Preview (270x480)").is_enabled()
+            shoot(page, "reviewer-1280")
+    finally:
+        app.close()

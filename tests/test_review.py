@@ -233,14 +233,15 @@ def test_replacing_a_keyframe_checks_the_upload_and_keeps_the_old_one(desk, tmp_
 
 
 def test_take_rows_show_each_takes_review_results(desk, two_takes):
-    from studio.ui.library import take_rows
+    from studio.ui.takes_view import take_rows
 
     pair, left, right = desk.next_pair("Ana")
     desk.vote("Ana", pair.token, "left", [])
     pair, _, _ = desk.next_pair("Ben")
     desk.vote("Ben", pair.token, "tie", [])
-    tallies = {row[0]: row[-1] for row in take_rows(desk, SAMPLE_TITLE, "shot-004")}
-    assert tallies == {left.id: "1/1/0", right.id: "0/1/1"}
+    rows, choices = take_rows(desk, SAMPLE_TITLE, "shot-004")
+    tallies = {take_id: row[-1] for row, (_, take_id) in zip(rows, choices, strict=True)}
+    assert tallies == {left.id: "1 / 1 / 0", right.id: "0 / 1 / 1"}
 
 
 def test_nothing_to_compare_says_why(desk):
@@ -269,7 +270,7 @@ def test_apply_decision_needs_the_votes_evidence_unless_forced(desk):
     before = config.read_text()
     with pytest.raises(DecisionError, match="must be true or false"):
         desk.apply_decision("false")  # a string is not a decision, however it reads
-    with pytest.raises(DecisionError, match="the votes do not support `use_ltx: true` yet .no LTX-vs-interpolation votes"):
+    with pytest.raises(DecisionError, match="the votes do not support use_ltx: true yet .no LTX-vs-interpolation votes"):
         desk.apply_decision(True)
     assert config.read_text() == before and not (desk.workspace.root / "DECISION.md").exists()
     fake_take(desk, "ltx-take", "ltx")
@@ -277,10 +278,10 @@ def test_apply_decision_needs_the_votes_evidence_unless_forced(desk):
     for number in range(MIN_DECISIVE_VOTES):
         vote_for(desk, f"reviewer {number:02d}", "ltx-take")
     assert desk.results().recommendation is True
-    with pytest.raises(DecisionError, match="do not support `use_ltx: false`"):
-        desk.apply_decision(False)
     desk.apply_decision(True)  # what the votes recommend needs no force
     assert desk.studio.config.switches.use_ltx is True
+    with pytest.raises(DecisionError, match="do not support use_ltx: false"):
+        desk.apply_decision(False)
     assert "(forced" not in (desk.workspace.root / "DECISION.md").read_text()
 
 

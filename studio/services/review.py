@@ -19,9 +19,12 @@ from studio.domain import Script, Shot
 from studio.domain.metadata import METHODS, Method, Pin
 from studio.errors import DecisionError, StudioError
 from studio.files import write_atomically
+from studio.services.access import MACHINE, Caller, require_operator
+from studio.services.batch import BatchReport, Selection
 from studio.media.images import load_keyframe, save_keyframe
 from studio.services.canonical import CanonicalClip, canonical_clip
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
+from studio.services.assemble import AssemblyOptions, AssemblyReport
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
 from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
@@ -104,12 +107,18 @@ class ReviewDesk:
         tallies = self.store.take_tallies(title_id, shot_id)
         return [(take, tallies.get(take.id, Tally(0, 0, 0))) for take in self.store.takes(title_id, shot_id)]
 
-    def replace_keyframe(self, title_id: str, shot_id: str, file_name: str, upload: Path) -> Path:
-        """Check an uploaded image and make it the shot's keyframe `file_name`.
+    def promoted_take_id(self, title_id: str, shot_id: str) -> str | None:
+        """The take the shot's canonical clip is pinned to (the newest pin of either method), if any."""
+        pins = [clip.pin for clip in self.canonical(title_id, shot_id) if clip.exists and clip.pin is not None]
+        return max(pins, key=lambda pin: pin.pinned_at).take_id if pins else None
+
+    def replace_keyframe(self, title_id: str, shot_id: str, file_name: str, upload: Path, *, by: Caller = MACHINE) -> Path:
+        """Check an uploaded image and make it the shot's keyframe `file_name` (operators only).
 
         The upload must decode as a real image within the size limits; the old
         keyframe is kept beside it under replaced/ with a time stamp.
         """
+        require_operator(by, "replace keyframes")
         script, shot = self.shot(title_id, shot_id)
         if file_name not in [k.file for k in shot.keyframes]:
             raise StudioError(f"{shot_id} has no keyframe {file_name!r}; its keyframes are {', '.join(k.file for k in shot.keyframes)}")
@@ -122,18 +131,24 @@ class ReviewDesk:
         save_keyframe(image, target)
         return target
 
+    def check_method(self, method: str) -> None:
+        """Refuse, before any work, a method that cannot run here (LTX without a GPU or a small local model)."""
+        self.studio.renderer.check_method(method, self.studio.config)
+
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> Take:
         script, shot = self.shot(title_id, shot_id)
         return render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
                            progress=progress or SilentProgress(), cancel=cancel or CancelToken())
 
-    def promote(self, take_id: str, *, by: str = "anonymous") -> Path:
-        """Pin the take as its shot's canonical clip (batches keep it until it is unpinned)."""
-        return promote_take(self.workspace, self.store.take(take_id), by=by)
+    def promote(self, take_id: str, *, by: Caller = MACHINE) -> Path:
+        """Pin the take as its shot's canonical clip (operators only); batches keep it until it is unpinned."""
+        require_operator(by, "promote takes")
+        return promote_take(self.workspace, self.store.take(take_id), by=by.name or "an operator")
 
-    def unpin(self, title_id: str, shot_id: str, method: Method) -> Pin:
-        """Let batches replace the shot's pinned clip with a render from the workspace settings again."""
+    def unpin(self, title_id: str, shot_id: str, method: Method, *, by: Caller = MACHINE) -> Pin:
+        """Let batches replace the shot's pinned clip with a render from the workspace settings again (operators only)."""
+        require_operator(by, "unpin takes")
         if method not in METHODS:
             raise StudioError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
         script, shot = self.shot(title_id, shot_id)
@@ -145,14 +160,53 @@ class ReviewDesk:
         config = self.studio.config
         return [canonical_clip(self.workspace, script, shot, method, config) for method in METHODS]
 
+    def render_script(self, title_id: str, *, by: Caller = MACHINE, progress: ProgressListener | None = None,
+                      cancel: CancelToken | None = None) -> BatchReport:
+        """Render (or skip when up to date) every shot of a script with the default method (operators only)."""
+        require_operator(by, "render every shot of a script")
+        return self.studio.generate(Selection(title_id=title_id), self.studio.default_method(), progress=progress,
+                                    cancel=cancel)
+
+    def assemble(self, title_id: str, options: AssemblyOptions, *, by: Caller = MACHINE,
+                 progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> AssemblyReport:
+        """Assemble a title; previews are open to all, the final export is for operators."""
+        if options.preview_size is None:
+            require_operator(by, "export the final video")
+        return self.studio.assemble(title_id, options, progress, cancel)
+
+    def ltx_unavailable(self) -> str | None:
+        """Why LTX cannot run here, or None when it may (cheap: no torch import; the render checks for real)."""
+        import importlib.util
+
+        from studio.services.ltx_render import model_source
+
+        if importlib.util.find_spec("torch") is None or importlib.util.find_spec("diffusers") is None:
+            return "needs torch and diffusers, which are not installed here"
+        try:
+            source, _, _ = model_source(self.workspace, self.studio.config)
+        except StudioError as error:
+            return str(error)
+        if source.local is None and not Path("/dev/nvidiactl").exists():
+            return "needs a CUDA GPU, and this machine has none (or a small local model in ltx_video.model)"
+        return None
+
+    def _pairs(self) -> list[tuple[Take, Take]]:
+        by_shot: dict[tuple[str, str], list[Take]] = {}
+        for take in self.store.takes():
+            by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
+        return [pair for takes in by_shot.values() for pair in itertools.combinations(takes, 2)]
+
+    def pair_progress(self, reviewer: str) -> tuple[int, int]:
+        """(pairs this reviewer has judged, pairs there are) among the current takes."""
+        pairs = self._pairs()
+        judged = self.store.judged_comparisons(self.reviewer(reviewer))
+        return sum(frozenset((a.id, b.id)) in judged for a, b in pairs), len(pairs)
+
     def next_pair(self, reviewer: str, rng: random.Random | None = None) -> tuple[Pair, Take, Take]:
         """The next pair for `reviewer`: two takes of one shot whose comparison has the fewest
         votes and that this reviewer has not judged; sides shuffled."""
         name, rng = self.reviewer(reviewer), rng or random.Random()
-        by_shot: dict[tuple[str, str], list[Take]] = {}
-        for take in self.store.takes():
-            by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
-        pairs = [pair for takes in by_shot.values() for pair in itertools.combinations(takes, 2)]
+        pairs = self._pairs()
         if not pairs:
             raise NothingToCompare("nothing to compare yet: no shot has two takes; render a second take of a shot "
                                    "(another method or setting) in Library & generate")
@@ -212,37 +266,27 @@ class ReviewDesk:
             for variant, takes in sorted(groups.items())
         ]
 
-    def apply_decision(self, use_ltx: bool, *, force: bool = False) -> Path:
-        """Write switches.use_ltx and DECISION.md with the figures behind it.
+    def apply_decision(self, use_ltx: bool, *, force: bool = False, by: Caller = MACHINE) -> Path:
+        """Write switches.use_ltx and add the decision, with its figures, on top of DECISION.md (operators only).
 
-        Refused unless the votes recommend exactly this value, or `force` says to override them.
+        Refused unless the votes recommend exactly this value, or `force` says to
+        override them; applying the value already set changes and records nothing.
         """
+        require_operator(by, "apply a decision")
         if not isinstance(use_ltx, bool) or not isinstance(force, bool):
             raise DecisionError(f"use_ltx and force must be true or false (JSON booleans), not {use_ltx!r} and {force!r}")
+        path = self.workspace.inside("DECISION.md")
+        if self.studio.config.switches.use_ltx == use_ltx:
+            return path
         results = self.results()
         if results.recommendation != use_ltx and not force:
-            wanted = f"use_ltx: {str(use_ltx).lower()}"
             raise DecisionError(
-                f"the votes do not support `{wanted}` yet ({results.reason}); collect more votes, "
-                "or apply with force to override them (DECISION.md will say it was forced)"
+                f"the votes do not support use_ltx: {str(use_ltx).lower()} yet ({results.reason}); collect more votes, "
+                "or tick \"Override the votes\" (force=true in the API) to apply it anyway; DECISION.md will say it was forced"
             )
         self.workspace.write_use_ltx(use_ltx)
-        forced = force and results.recommendation != use_ltx
-        lines = [
-            "# Default generation method", "",
-            f"Decided {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: `switches.use_ltx: {str(use_ltx).lower()}`"
-            + (" (forced against the votes' recommendation)." if forced else "."), "",
-            f"Votes: {results.votes} ({results.both_bad} 'both bad'). Recommendation at the time: "
-            f"{'none' if results.recommendation is None else 'use_ltx ' + str(results.recommendation).lower()} ({results.reason}).", "",
-            "| method | win rate | 95% interval | comparisons |", "|---|---|---|---|",
-            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_method],
-            "", "| variant | win rate | 95% interval | comparisons |", "|---|---|---|---|",
-            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_variant],
-        ]
-        if results.left_share is not None:
-            lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
-        path = self.workspace.inside("DECISION.md")
-        write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))
+        entry = decision_entry(results, use_ltx, forced=force and results.recommendation != use_ltx, by=by)
+        write_atomically(path, with_decision(path.read_text(encoding="utf-8") if path.is_file() else "", entry).encode())
         return path
 
     def export_batch(self, title_ids: list[str] | None = None) -> str:
@@ -284,3 +328,31 @@ class ReviewDesk:
         return buffer.getvalue()
 
 
+DECISION_TITLE = "# Default generation method"
+DECISION_INTRO = f"{DECISION_TITLE}\n\nEvery decision, newest first; earlier ones are kept below.\n"
+
+
+def decision_entry(results: Results, use_ltx: bool, *, forced: bool, by: Caller) -> str:
+    """One dated section of DECISION.md: the value, who applied it, and the figures behind it."""
+    lines = [
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: `switches.use_ltx: {str(use_ltx).lower()}`", "",
+        f"Applied by {by.name or 'an operator'}" + (", forced against the votes' recommendation." if forced else "."), "",
+        f"Votes: {results.votes} ({results.both_bad} 'both bad'). Recommendation at the time: "
+        f"{'none' if results.recommendation is None else 'use_ltx ' + str(results.recommendation).lower()} ({results.reason}).", "",
+        "| method | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+        *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_method],
+        "", "| variant | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+        *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_variant],
+    ]
+    if results.left_share is not None:
+        lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
+    return "\n".join(lines) + "\n"
+
+
+def with_decision(existing: str, entry: str) -> str:
+    """DECISION.md with `entry` on top and every earlier entry kept (a file from before the history counts as one)."""
+    if existing.startswith(DECISION_INTRO):
+        earlier = existing[len(DECISION_INTRO):].strip("\n")
+    else:
+        earlier = existing.replace(DECISION_TITLE, "## An earlier decision", 1).strip("\n")
+    return f"{DECISION_INTRO}\n{entry}" + (f"\n{earlier}\n" if earlier else "")

@@ -1,43 +1,78 @@
-"""The page: a header, the reviewer's name, and one tab per job."""
+"""The page: a header, the reviewer's name and role, and one tab per job."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import gradio as gr
 
 from studio.services import ReviewDesk
+from studio.services.access import AccessRules, Login, RenderQueue
 from studio.ui.assemble import build_assemble_tab
 from studio.ui.errors import StudioBlocks
+from studio.ui.identity import Gate
 from studio.ui.library import build_library_tab
 from studio.ui.results import build_results_tab
 from studio.ui.review import build_review_tab
 
+ASSETS = Path(__file__).resolve().parent / "assets"
 HEADER = """# Shot Video Studio
-Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method. Assemble fits the shots to the narration and exports the finished video.
-LTX-Video and Stable Video Diffusion need a GPU (a GPU Space) or a small local model; on a CPU Space use interpolation."""
+Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method. Assemble fits the shots to the narration and exports the finished video."""
 
 
-def build_app(desk: ReviewDesk, *, on_space: bool = False) -> gr.Blocks:
-    """The whole page; `on_space` adds the Hugging Face login that names the reviewer."""
+def page_js() -> str:
+    """The load-time script: the page's CSS, the players' sync and the vote keys (studio/ui/assets)."""
+    css = (ASSETS / "page.css").read_text(encoding="utf-8")
+    return f"() => {{ window.__studioCss = {json.dumps(css)}; ({(ASSETS / 'page.js').read_text(encoding='utf-8')})(); }}"
+
+
+def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | None = None,
+              renders_per_reviewer: int = 2) -> gr.Blocks:
+    """The whole page; `on_space` adds the Hugging Face login that names the reviewer.
+
+    `rules` say who is an operator (default: on a Space the Hugging Face
+    login, else everyone on this machine); the render line and its
+    per-reviewer cap are made here, once per app.
+    """
+    rules = rules or AccessRules(login=Login.SPACE if on_space else Login.NONE)
+    gate = Gate(rules, RenderQueue(per_reviewer=renders_per_reviewer))
     with StudioBlocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
-        reviewer = gr.Textbox(label="Your name (kept in this browser; one vote per pair per name)", max_lines=1)
-        if on_space:
-            gr.LoginButton()  # on Hugging Face, the login names the reviewer
+        with gr.Row(equal_height=True):
+            reviewer = gr.Textbox(label="Your name (kept in this browser; one vote per pair per name)", max_lines=1,
+                                  scale=2)
+            role = gr.Markdown(elem_id="role-line")
+            if on_space:
+                gr.LoginButton(scale=0)  # on Hugging Face, the login names the reviewer
         with gr.Tab("Library & generate"):
-            build_library_tab(desk, reviewer, page)
+            operator_controls = build_library_tab(desk, reviewer, page, gate)
         with gr.Tab("Compare & vote"):
-            voting = build_review_tab(desk, reviewer, page)
+            votes = build_review_tab(desk, reviewer, page)
         with gr.Tab("Results & decision"):
-            refresh_results, results_outputs = build_results_tab(desk, page)
-        voting.then(refresh_results, None, results_outputs, api_visibility="private")
+            refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate)
+        for vote in votes:
+            vote.then(refresh_results, None, results_outputs, api_visibility="private")
         with gr.Tab("Assemble"):
-            build_assemble_tab(desk, page)
+            export_controls = build_assemble_tab(desk, page, gate)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
         # A name typed before the page finished loading wins over the remembered one.
         page.load(lambda stored, typed: typed or stored, [remembered, reviewer], reviewer, api_visibility="private")
+        page.load(None, None, None, js=page_js(), api_visibility="private")
+        guarded = [*operator_controls, *decision_controls, *export_controls]
+
+        def on_page_load(request: gr.Request, profile: gr.OAuthProfile | None = None) -> list:
+            """The caller's role, and the operator-only buttons they may press."""
+            caller = gate.caller(request, profile)
+            who = f"**{caller.name}**" if caller.name else "You"
+            line = (f"{who}: operator ({rules.describe()})." if caller.is_operator else
+                    f"{who}: reviewer; you can render takes (up to {renders_per_reviewer} at a time) and vote. "
+                    f"Deciding, promoting, replacing keyframes, script renders and the final export are for "
+                    f"operators: {rules.describe()}.")
+            return [line, *[gr.Button(interactive=caller.is_operator) for _ in guarded]]
+
+        page.load(on_page_load, None, [role, *guarded], api_visibility="private")
         if on_space:
 
             def from_login(typed: str, profile: gr.OAuthProfile | None) -> str:

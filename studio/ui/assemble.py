@@ -14,8 +14,11 @@ from studio.errors import StudioError
 from studio.services import ReviewDesk
 from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
 from studio.services import FrameCounter
-from studio.ui.background import in_background
+from studio.services.access import require_operator
+from studio.ui.background import queued_note
+from studio.ui.background import cancel_note, in_background
 from studio.ui.errors import shown_to_user
+from studio.ui.identity import Gate
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
 PREVIEW_SIZE = (270, 480)
@@ -128,7 +131,8 @@ def report_summary(report: AssemblyReport) -> str:
             f"(target {report.loudness_target_lufs:g}), true peak {report.true_peak_dbtp:.1f} dBTP.{warnings}")
 
 
-def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
+def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
+    """The assemble tab; returns its operator-only button (the final export)."""
     studio = desk.studio
     choices = [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
     with gr.Row():
@@ -142,7 +146,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         save = gr.Button("Save edits")
         reset = gr.Button("Drop edits")
         preview = gr.Button(f"Preview ({PREVIEW_SIZE[0]}x{PREVIEW_SIZE[1]})")
-        export = gr.Button("Export (1080x1920)", variant="primary")
+        export = gr.Button("Export (1080x1920, operators)", variant="primary")
         cancel = gr.Button("Cancel")
     status = gr.Markdown()
     video = gr.Video(label="Finished video", height=520, elem_id="assemble-video")
@@ -180,15 +184,20 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         image, rows = load(title_id, method)
         return image, rows, "Edits dropped; the cut follows the narration again."
 
-    def run(title_id: str | None, method: str, size: tuple[int, int] | None):
+    def run(title_id: str | None, method: str, size: tuple[int, int] | None, request: gr.Request | None,
+            profile: gr.OAuthProfile | None):
         if not title_id:
             raise StudioError("choose a script first")
+        caller = gate.caller(request, profile)
+        if size is None:
+            require_operator(caller, "export the final video")  # before queueing; the desk checks again
         counter = FrameCounter()
         options = AssemblyOptions(method=method, preview_size=size)
-        report = yield from in_background(
-            lambda cancel: studio.assemble(title_id, options, counter, cancel),
+        work = in_background(
+            lambda cancel: desk.assemble(title_id, options, by=caller, progress=counter, cancel=cancel),
             lambda: {status: f"Assembling… {counter.fraction:.0%} (fitting shot clips, then joining and narrating)"},
         )
+        report = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)})
         script = desk.workspace.find_script(title_id)
         final = desk.workspace.final_path(script)
         if size:
@@ -196,14 +205,16 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
         yield {status: report_summary(report), video: str(final), report_json: report.model_dump(mode="json")}
 
     @shown_to_user
-    def on_preview_click(title_id: str | None, method: str):
+    def on_preview_click(title_id: str | None, method: str, request: gr.Request | None = None,
+                         profile: gr.OAuthProfile | None = None):
         """A small, fast preview of the cut with the narration."""
-        yield from run(title_id, method, PREVIEW_SIZE)
+        yield from run(title_id, method, PREVIEW_SIZE, request, profile)
 
     @shown_to_user
-    def on_export_click(title_id: str | None, method: str):
-        """The finished 1080x1920 video with its assembly report."""
-        yield from run(title_id, method, None)
+    def on_export_click(title_id: str | None, method: str, request: gr.Request | None = None,
+                        profile: gr.OAuthProfile | None = None):
+        """The finished 1080x1920 video with its assembly report (operators)."""
+        yield from run(title_id, method, None, request, profile)
 
     outputs = [picture, table, video, report_json]
     title.change(on_title_change, [title, method], outputs, api_name="assembly_timeline")
@@ -211,9 +222,10 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks) -> None:
     save.click(on_save_click, [title, method, table], [picture, table, status], api_name="save_assembly_edits")
     reset.click(on_reset_click, [title, method], [picture, table, status], api_name="drop_assembly_edits")
     previewing = preview.click(on_preview_click, [title, method], [status, video, report_json], api_name="assemble_preview",
-                               concurrency_limit=1, concurrency_id="render")
+                               concurrency_limit=None)  # the app's render line queues it
     exporting = export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
-                             concurrency_limit=1, concurrency_id="render")
-    cancel.click(lambda: ASSEMBLY_CANCELLED, None, status, cancels=[previewing, exporting],
+                             concurrency_limit=None)
+    cancel.click(lambda shown: cancel_note(shown, ASSEMBLY_CANCELLED), status, status, cancels=[previewing, exporting],
                  api_visibility="private")
     page.load(on_title_change, [title, method], outputs, api_visibility="private")
+    return [export]

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 import time
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
-from studio.services import CancelToken
+import gradio as gr
+
+from studio.errors import StudioError
+from studio.services import CancelToken, FrameCounter
+
+log = logging.getLogger("studio.ui")
 
 Result = TypeVar("Result")
 CANCELLED_NOTE = "Cancelled. Clips finished before the cancel are kept; the unfinished one was discarded."
+NOTHING_TO_CANCEL = "Nothing is rendering, so there is nothing to cancel."
+BUSY = ("Rendering", "Queued", "Starting", "Assembling")
+
+
+def cancel_note(shown: str | None, cancelled: str = CANCELLED_NOTE) -> str:
+    """What Cancel says, given the status line it found: `cancelled` only when work was under way."""
+    return cancelled if (shown or "").startswith(BUSY) else NOTHING_TO_CANCEL
+
+
+def render_progress(counter: FrameCounter) -> str:
+    """The progress line of a take; before the first frame is planned it says the render is starting."""
+    if not counter.total_frames:
+        return "Starting the render…"
+    return f"Rendering… {counter.frames}/{counter.total_frames} frames ({counter.fraction:.0%})"
+
+
+def queued_note(ahead: int) -> str:
+    return f"Queued: {ahead} render(s) ahead of this one; it starts when they finish (Cancel leaves the queue)."
 
 
 def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], Any]) -> Generator[Any, None, Result]:
@@ -41,3 +66,23 @@ def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], 
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
+
+
+def refusal_in_status(handler: Callable[..., Generator[Any, None, None]], status: gr.components.Component,
+                      prefix: str) -> Callable[..., Generator[Any, None, None]]:
+    """The page's variant of a long handler: a refusal becomes its status line and a warning, not an error.
+
+    The API keeps the plain handler, so clients still get an error; on the
+    page the status stops saying "Rendering…" and the players show no error badge.
+    """
+
+    @functools.wraps(handler)
+    def page_handler(*args: Any, **kwargs: Any) -> Generator[Any, None, None]:
+        try:
+            yield from handler(*args, **kwargs)
+        except StudioError as error:
+            log.warning("refused: %s", str(error).splitlines()[0])
+            gr.Warning(str(error))
+            yield {status: f"**{prefix}:** {error}"}
+
+    return page_handler

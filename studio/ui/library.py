@@ -10,11 +10,13 @@ import gradio as gr
 from studio.config import X264_PRESETS
 from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
-from studio.services import FrameCounter, ReviewDesk, Selection, TakeSettings
-from studio.ui.background import CANCELLED_NOTE, in_background
+from studio.services import FrameCounter, ReviewDesk, TakeSettings
+from studio.services.access import require_operator
+from studio.ui.background import cancel_note, in_background, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
+from studio.ui.identity import Gate
+from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows
 
-TAKE_COLUMNS = ["take", "settings", "by", "at (UTC)", "motion", "flicker", "render s", "won/tied/lost"]
 STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
 
 
@@ -47,15 +49,8 @@ def broken_scripts_note(desk: ReviewDesk) -> str:
                     *(f"\n- `{problem.file}`: {problem.message}" for problem in broken)])
 
 
-def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> list[list[Any]]:
-    return [
-        [t.id, t.variant, t.created_by, t.created_at.replace("T", " ")[:16].removesuffix("+00:00"),
-         t.record.get("motion_score"), t.record.get("flicker_score"), t.record.get("generation_time_s"), str(tally)]
-        for t, tally in desk.takes_with_tallies(title_id, shot_id)
-    ]
-
-
-def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> None:
+def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
+    """The library tab; returns its operator-only buttons (the page enables them for operators)."""
     def list_scripts() -> list[dict]:
         """Every script with its shots: title_id, title, segment, age_bucket, shots[{shot_id, camera_movement, duration_s}]."""
         return [
@@ -86,13 +81,15 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         with gr.Column(scale=2):
             details = gr.Markdown()
         with gr.Column(scale=3):
-            keyframes = gr.Gallery(label="Keyframes (file · time; click for full size)", columns=4, height=300,
-                                   object_fit="contain", allow_preview=True)
+            keyframes = gr.Gallery(label="Keyframes (file · time; click for full size)", columns=4, height="auto",
+                                   object_fit="contain", allow_preview=True, elem_id="keyframes")
     takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True,
-                         elem_id="takes-table")
+                         elem_id="takes-table", column_widths=TAKE_COLUMN_WIDTHS)
+    takes_note = gr.Markdown(NO_TAKES, elem_id="takes-note")
     with gr.Row(equal_height=True):
-        take_choice = gr.Dropdown([], label="Take to promote", allow_custom_value=True, scale=3)
+        take_choice = gr.Dropdown([], label="Take to promote (operators)", allow_custom_value=True, scale=3)
         promote = gr.Button("Promote to canonical clip", interactive=False, scale=1)
+        unpin = gr.Button("Unpin (batches may replace it)", scale=1)
     promoted = gr.Markdown()
     with gr.Accordion("Replace a keyframe (operators)", open=False):
         with gr.Row():
@@ -103,13 +100,18 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
 
     gr.Markdown("### Generate a take")
     with gr.Row():
+        ltx_missing = desk.ltx_unavailable()
         method = gr.Radio(
-            [("Interpolation", "interp"), ("LTX-Video (GPU, or a small local model)", "ltx")],
+            [("Interpolation", "interp"),
+             ("LTX-Video (unavailable here)" if ltx_missing else "LTX-Video (GPU, or a small local model)", "ltx")],
             value="interp", label="Method",
         )
         motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength; LTX: keyframe freedom)")
         smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
+    if ltx_missing:
+        gr.Markdown(f"**LTX-Video is unavailable here:** it {ltx_missing}. Interpolation works everywhere.",
+                    elem_id="ltx-unavailable")
     with gr.Row():
         default_steps, default_guidance = desk.studio.ltx_sampling_defaults()
         guidance = gr.Slider(1, 10, value=default_guidance, step=0.5, label="LTX guidance", interactive=False)
@@ -121,6 +123,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         render = gr.Button("Render take", variant="primary")
         render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
         cancel = gr.Button("Cancel")
+        render_api = gr.Button("render_shot", visible=False)
+        render_script_api = gr.Button("render_script", visible=False)
     status = gr.Markdown(elem_id="render-status")
     with gr.Row():
         video = gr.Video(label="Result", height=480)
@@ -141,15 +145,18 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         return gr.Dropdown(choices, value=current if current in values else (values[0] if values else None))
 
     @shown_to_user
-    def on_shot_change(title_id: str | None, shot_id: str | None) -> dict:
+    def on_shot_change(title_id: str | None, shot_id: str | None, request: gr.Request | None = None,
+                       profile: gr.OAuthProfile | None = None) -> dict:
+        operator = gate.caller(request, profile).is_operator
         if not title_id or not shot_id:
-            return {details: "", keyframes: [], takes: [], take_choice: gr.Dropdown([], value=None),
+            return {details: "Choose a script and a shot above (the filters may hide every shot).", keyframes: [],
+                    takes: [], takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
                     promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
         script_value, shot_value = desk.shot(title_id, shot_id)
         paths = desk.workspace.keyframe_paths(script_value, shot_value)
         gallery = [(str(path), f"{path.name} · {time_s:g} s")
                    for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True) if path.is_file()]
-        rows = take_rows(desk, title_id, shot_id)
+        rows, take_choices = take_rows(desk, title_id, shot_id)
         return {
             details: (
                 f"**{script_value.title}** · {shot_value.shot_id}\n\n{shot_value.description}\n\n"
@@ -159,8 +166,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
             ),
             keyframes: gallery,
             takes: rows,
-            take_choice: gr.Dropdown([row[0] for row in rows], value=rows[-1][0] if rows else None),
-            promote: gr.Button(interactive=bool(rows)),
+            takes_note: MEASURES_NOTE if rows else NO_TAKES,
+            take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None),
+            promote: gr.Button(interactive=bool(rows) and operator),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
@@ -168,60 +176,79 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         ltx = method_value == "ltx"
         return gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx), gr.Checkbox(interactive=ltx)
 
-    @shown_to_user
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
-                        steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True):
+                        steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True,
+                        request: gr.Request | None = None, profile: gr.OAuthProfile | None = None):
         """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
         ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed),
                "two_stage": two_stage} if method == "ltx" else {}
         settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx)
+        caller = gate.caller(request, profile)
+        name = caller.name or (who or "").strip() or "anonymous"  # a login's name wins over a typed one
+        desk.check_method(settings.method)  # a method that cannot run here is refused before any progress line
         counter = FrameCounter()
-        take = yield from in_background(
-            lambda cancel: desk.render_take(title_id, shot_id, settings, who=(who or "").strip() or "anonymous",
-                                            progress=counter, cancel=cancel),
-            lambda: {status: f"Rendering… {counter.frames}/{counter.total_frames} frames ({counter.fraction:.0%})"},
+        work = in_background(
+            lambda cancel: desk.render_take(title_id, shot_id, settings, who=name, progress=counter, cancel=cancel),
+            lambda: {status: render_progress(counter)},
         )
+        take = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)})
         yield {
             status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
             video: str(desk.workspace.root / take.video_path),
             metadata: {"take": take.id, "variant": take.variant, **take.record},
         }
 
-    @shown_to_user
-    def on_render_script_click(title_id: str | None):
+    def on_render_script_click(title_id: str | None, request: gr.Request | None = None,
+                               profile: gr.OAuthProfile | None = None):
         """Render (or skip when up to date) every shot of a script to its canonical clip, with the default method."""
         if not title_id:
             raise StudioError("choose a script first")
+        caller = gate.caller(request, profile)
+        require_operator(caller, "render every shot of a script")  # before queueing; the desk checks again
         counter = FrameCounter()
-        studio = desk.studio
-        report = yield from in_background(
-            lambda cancel: studio.generate(Selection(title_id=title_id), studio.default_method(), progress=counter,
-                                           cancel=cancel),
+        work = in_background(
+            lambda cancel: desk.render_script(title_id, by=caller, progress=counter, cancel=cancel),
             lambda: f"Rendering the script… shot {counter.shots_done + 1}, {counter.fraction:.0%} of all frames",
         )
+        report = yield from gate.in_line(caller, request, work, queued_note)
         failures = "".join(f"\n- {o.label}: {o.message}" for o in report.failed)
         yield f"Script done: {report.summary()}.{failures}"
 
     @shown_to_user
-    def on_replace_click(title_id: str | None, shot_id: str | None, keyframe: str | None, image: str | None) -> str:
+    def on_replace_click(title_id: str | None, shot_id: str | None, keyframe: str | None, image: str | None,
+                         request: gr.Request | None = None, profile: gr.OAuthProfile | None = None) -> str:
+        caller = gate.caller(request, profile)
         if not (title_id and shot_id and keyframe):
             raise StudioError("choose a shot and the keyframe to replace first")
         if not image:
             raise StudioError("choose an image file to upload first")
-        path = desk.replace_keyframe(title_id, shot_id, keyframe, Path(image))
+        path = desk.replace_keyframe(title_id, shot_id, keyframe, Path(image), by=caller)
         return f"`{desk.workspace.relative(path)}` replaced (the old one is under `replaced/`); render the shot again."
 
     @shown_to_user
-    def on_promote_click(take_id: str | None) -> str:
+    def on_promote_click(take_id: str | None, request: gr.Request | None = None,
+                         profile: gr.OAuthProfile | None = None) -> str:
+        caller = gate.caller(request, profile)
         if not take_id:
             raise StudioError("render or choose a take first")
-        path = desk.promote(take_id)
+        path = desk.promote(take_id, by=caller)
         return f"Take `{take_id}` is now `{desk.workspace.relative(path)}`; the title's metadata is updated."
 
-    shot_outputs = [details, keyframes, takes, take_choice, promote, keyframe_choice]
+    @shown_to_user
+    def on_unpin_click(title_id: str | None, shot_id: str | None, method: str = "interp",
+                       request: gr.Request | None = None, profile: gr.OAuthProfile | None = None) -> str:
+        """Let batches replace the shot's pinned (promoted) clip of `method` with a workspace render again."""
+        caller = gate.caller(request, profile)
+        if not title_id or not shot_id:
+            raise StudioError("choose a script and a shot first")
+        pin = desk.unpin(title_id, shot_id, method, by=caller)
+        return (f"{shot_id} ({method}) is no longer pinned to take {pin.take_id}; the next batch renders it from the "
+                "workspace settings unless they already match.")
+
+    shot_outputs = [details, keyframes, takes, take_choice, promote, keyframe_choice, takes_note]
     filters = [script, status_filter, method_filter]
     segment.change(on_filter_change, [segment, age], script, api_visibility="private")
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
@@ -229,22 +256,29 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -
         trigger.change(on_script_change, filters, shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
     method.change(on_method_change, method, [guidance, steps, seed, two_stage], api_visibility="private")
-    rendering = render.click(
-        on_render_click, [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage],
-        [status, video, metadata],
-        api_name="render_shot", concurrency_limit=1, concurrency_id="render",
-    )
-    rendering_script = render_script.click(
-        on_render_script_click, script, status, api_name="render_script", concurrency_limit=1, concurrency_id="render"
-    )
+    # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).
+    render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage]
+    render_api.click(shown_to_user(on_render_click), render_inputs, [status, video, metadata], api_name="render_shot",
+                     concurrency_limit=None)  # the app's render line queues and caps renders
+    rendering = render.click(refusal_in_status(on_render_click, status, "Not rendered"), render_inputs,
+                             [status, video, metadata], api_visibility="private", concurrency_limit=None)
+    render_script_api.click(shown_to_user(on_render_script_click), script, status, api_name="render_script",
+                            concurrency_limit=None)
+    rendering_script = render_script.click(refusal_in_status(on_render_script_click, status, "Not rendered"), script,
+                                           status, api_visibility="private", concurrency_limit=None)
     for finished in (rendering, rendering_script):
         finished.then(on_script_change, [*filters, shot], shot, api_visibility="private").then(
             on_shot_change, [script, shot], shot_outputs, api_visibility="private")
-    cancel.click(lambda: CANCELLED_NOTE, None, status, cancels=[rendering, rendering_script], api_visibility="private")
+    cancel.click(cancel_note, status, status, cancels=[rendering, rendering_script], api_visibility="private")
     promote.click(on_promote_click, take_choice, promoted, api_name="promote_take").then(
-        on_script_change, [*filters, shot], shot, api_visibility="private")
+        on_script_change, [*filters, shot], shot, api_visibility="private").then(
+        on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    unpin.click(on_unpin_click, [script, shot, method], promoted, api_name="unpin_take").then(
+        on_script_change, [*filters, shot], shot, api_visibility="private").then(
+        on_shot_change, [script, shot], shot_outputs, api_visibility="private")
     replace.click(on_replace_click, [script, shot, keyframe_choice, upload], replaced, api_name="replace_keyframe").then(
         on_shot_change, [script, shot], shot_outputs, api_visibility="private"
     )
     page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
     page.load(shown_to_user(lambda: broken_scripts_note(desk)), None, broken, api_visibility="private")
+    return [render_script, replace, unpin]

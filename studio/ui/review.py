@@ -1,4 +1,4 @@
-"""Compare and vote: two takes of one shot side by side, blind until the vote is cast."""
+"""Compare and vote, as an arena: two takes of one shot, blind until the vote, then the reveal and the next pair."""
 
 from __future__ import annotations
 
@@ -6,29 +6,12 @@ import gradio as gr
 
 from studio.errors import StudioError
 from studio.services import NothingToCompare, ReviewDesk
-from studio.store import CHOICES, REASON_TAGS
+from studio.store import CHOICES, REASON_TAGS, REASONS
 from studio.ui.errors import shown_to_user
 
-# Play, pause and seek on either player drive the other, so both show the same moment.
-SYNC_PLAYERS_JS = """
-() => {
-  const players = () => [...document.querySelectorAll('#review-left video, #review-right video')];
-  if (window.__studioSync) return;
-  window.__studioSync = true;
-  document.addEventListener('play', e => { if (players().includes(e.target)) players().forEach(v => { if (v !== e.target) { v.currentTime = e.target.currentTime; v.play(); } }); }, true);
-  document.addEventListener('pause', e => { if (players().includes(e.target)) players().forEach(v => { if (v !== e.target) v.pause(); }); }, true);
-  document.addEventListener('seeked', e => { if (players().includes(e.target)) players().forEach(v => { if (v !== e.target && Math.abs(v.currentTime - e.target.currentTime) > 0.05) v.currentTime = e.target.currentTime; }); }, true);
-}
-"""
-
-
-PLAY_PAUSE_JS = """
-() => {
-  const players = [...document.querySelectorAll('#review-left video, #review-right video')];
-  const start = players.some(v => v.paused);
-  players.forEach(v => start ? v.play() : v.pause());
-}
-"""
+VOTES = (("← Left is better", "left", "vote-left"), ("Tie (T)", "tie", "vote-tie"),
+         ("Both bad (B)", "both_bad", "vote-both-bad"), ("Right is better →", "right", "vote-right"))
+SAID = {"left": "left is better", "right": "right is better", "tie": "a tie", "both_bad": "both bad"}
 
 
 def step_js(frames: int, fps: int = 30) -> str:
@@ -43,63 +26,128 @@ def step_js(frames: int, fps: int = 30) -> str:
 """
 
 
-def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> gr.events.Dependency:
-    """The review tab; returns the vote event so other tabs can follow it."""
-    gr.Markdown("Two takes of the same shot. Which side is better? Methods stay hidden until you vote.")
-    next_button = gr.Button("Next pair", variant="primary")
-    token = gr.Textbox(visible=False, label="pair token")
-    shot_info = gr.Markdown()
-    with gr.Row():
-        left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
-        right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
-    with gr.Row():
-        back = gr.Button("◀ one frame")
-        play = gr.Button("Play / pause both")
-        forward = gr.Button("one frame ▶")
-    with gr.Row():
-        choice = gr.Radio(
-            [("Left better", "left"), ("Right better", "right"), ("Tie", "tie"), ("Both bad", "both_bad")],
-            label="Your vote",
-        )
-        reasons = gr.CheckboxGroup(list(REASON_TAGS), label="Reasons (optional)")
-    comment = gr.Textbox(label="Comment (optional)", lines=1)
-    vote_button = gr.Button("Vote")
-    reveal = gr.Markdown()
+PLAY_PAUSE_JS = """
+() => {
+  const players = [...document.querySelectorAll('#review-left video, #review-right video')];
+  const start = players.some(v => v.paused);
+  players.forEach(v => start ? v.play() : v.pause());
+}
+"""
 
-    @shown_to_user
+
+def sided_reasons(left: list[str] | None, right: list[str] | None) -> list[str]:
+    """Per-side tags as the store keeps them: a tag ticked on both sides is one 'both: ...' reason."""
+    left_set, right_set = set(left or []), set(right or [])
+    return [f"{side}: {tag}" for tag in REASON_TAGS for side, ticked in
+            (("both", tag in left_set & right_set), ("left", tag in left_set - right_set), ("right", tag in right_set - left_set))
+            if ticked]
+
+
+def reveal_card(choice: str, reasons: list[str], left_variant: str, right_variant: str, left_id: str, right_id: str) -> str:
+    """What the vote revealed; the page styles it as a card (#review-reveal)."""
+    why = f"Your reasons: {', '.join(reasons)}. " if reasons else ""
+    return (f"Vote saved ({choice}). Left was **{left_variant}** (take `{left_id}`), "
+            f"right was **{right_variant}** (take `{right_id}`). "
+            f"You said {SAID[choice]}. {why}Voting again on this pair replaces your vote; the next pair is below.")
+
+
+def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> list[gr.events.Dependency]:
+    """The review tab; returns the page's vote events so other tabs can follow them."""
+    with gr.Column(elem_id="review-arena"):
+        gr.Markdown("Two takes of the same shot; the methods stay hidden until you vote. "
+                    "Keys: **←** left is better, **→** right is better, **T** tie, **B** both bad.")
+        reveal = gr.Markdown(elem_id="review-reveal")
+        with gr.Row(equal_height=True):
+            progress = gr.Markdown(elem_id="review-progress")
+            next_button = gr.Button("Next pair", size="md", scale=0, min_width=140)
+        token = gr.Textbox(visible=False, label="pair token")
+        shot_info = gr.Markdown()
+        with gr.Row(elem_classes=["keep-row"], elem_id="review-players"):
+            with gr.Column(min_width=0):
+                left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
+                left_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the left? (optional)",
+                                                interactive=False, elem_id="reasons-left")
+            with gr.Column(min_width=0):
+                right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
+                right_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the right? (optional)",
+                                                 interactive=False, elem_id="reasons-right")
+        with gr.Row(elem_classes=["keep-row"]):
+            back = gr.Button("◀ one frame", size="sm", min_width=0)
+            play = gr.Button("Play / pause both", size="sm", min_width=0)
+            forward = gr.Button("one frame ▶", size="sm", min_width=0)
+        with gr.Row(elem_id="vote-buttons", elem_classes=["keep-row"]):
+            buttons = [gr.Button(text, variant="primary", elem_id=elem_id, interactive=False, min_width=120)
+                       for text, _, elem_id in VOTES]
+        comment = gr.Textbox(label="Comment (optional)", lines=1, interactive=False)
+        # The /vote endpoint's inputs: the choice and the reasons as the API sends them.
+        choice = gr.Radio(list(CHOICES), visible=False, label="choice")
+        reasons = gr.CheckboxGroup(list(REASONS), visible=False, label="reasons")
+        vote_api = gr.Button("Vote", visible=False)
+        next_api = gr.Button("next_pair", visible=False)
+
+    def controls(enabled: bool) -> dict:
+        return {**{b: gr.Button(interactive=enabled) for b in buttons},
+                left_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
+                right_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
+                comment: gr.Textbox(value="", interactive=enabled)}
+
     def on_next_click(reviewer: str) -> dict:
         try:
             pair, left_take, right_take = desk.next_pair(reviewer)
         except NothingToCompare as nothing:  # a state to explain, not an error: the players just stay empty
-            return {token: "", shot_info: f"**{nothing}**", left: None, right: None, choice: None, reasons: [],
-                    comment: "", reveal: ""}
+            text = str(nothing)
+            judged, total = desk.pair_progress(reviewer)
+            return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}**", left: None, right: None,
+                    progress: f"**{judged} of {total}** pairs judged" if total else "", **controls(False)}
+        judged, total = desk.pair_progress(reviewer)
         script, shot = desk.shot(pair.title_id, pair.shot_id)
         return {
             token: pair.token,
             shot_info: f"**{script.title}** · {shot.shot_id} · `{shot.camera_movement.value}` · {shot.description}",
             left: str(desk.workspace.root / left_take.video_path),
             right: str(desk.workspace.root / right_take.video_path),
-            choice: None, reasons: [], comment: "", reveal: "",
+            progress: f"**Pair {judged + 1} of {total}**",
+            **controls(True),
         }
 
     @shown_to_user
-    def on_vote_click(reviewer: str, pair_token: str, choice: str | None, reasons: list[str] | None = None, comment: str = "") -> str:
+    def on_vote_click(reviewer: str, pair_token: str, choice: str | None, reasons: list[str] | None = None,
+                      comment: str = "") -> str:
         if not pair_token:
-            raise StudioError("ask for a pair first (Next pair)")
+            raise StudioError("there is no pair to vote on; press Next pair first")
         if choice not in CHOICES:
-            raise StudioError("pick left, right, tie or both bad first")
+            raise StudioError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
         left_take, right_take = desk.vote(reviewer, pair_token, choice, reasons or [], comment or "")
-        return (
-            f"Vote saved ({choice}). Left was **{left_take.variant}** (take `{left_take.id}`), "
-            f"right was **{right_take.variant}** (take `{right_take.id}`). Voting again on this pair replaces your vote."
-        )
+        return reveal_card(choice, sorted(set(reasons or [])), left_take.variant, right_take.variant,
+                           left_take.id, right_take.id)
 
-    next_button.click(
-        on_next_click, reviewer, [token, shot_info, left, right, choice, reasons, comment, reveal], api_name="next_pair"
-    ).then(None, None, None, js=SYNC_PLAYERS_JS, api_visibility="private")
+    pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]
+    def on_next_click_page(reviewer: str) -> dict:
+        """The page's Next pair: a missing name is guidance in the pair's place, not an error toast."""
+        try:
+            return on_next_click(reviewer)
+        except StudioError as error:
+            text = str(error)
+            return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}** (the box at the top of the page).",
+                    left: None, right: None, progress: "", **controls(False)}
+
+    next_api.click(shown_to_user(on_next_click), reviewer, pair_outputs, api_name="next_pair")
+    next_button.click(on_next_click_page, reviewer, pair_outputs, api_visibility="private").then(
+        lambda: "", None, reveal, api_visibility="private")
     back.click(None, None, None, js=step_js(-1), api_visibility="private")
     forward.click(None, None, None, js=step_js(1), api_visibility="private")
     play.click(None, None, None, js=PLAY_PAUSE_JS, api_visibility="private")
-    return vote_button.click(
-        on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote", concurrency_limit=None
-    )
+
+    # The API's vote takes the choice and per-side reasons directly; the page's buttons fill them in first.
+    vote_api.click(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote",
+                   concurrency_limit=None)
+    votes = []
+    for button, (_, value, _) in zip(buttons, VOTES, strict=True):
+        vote = button.click(
+            lambda sides_left, sides_right, value=value: (value, sided_reasons(sides_left, sides_right)),
+            [left_reasons, right_reasons], [choice, reasons], api_visibility="private", queue=False,
+        ).then(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_visibility="private",
+               concurrency_limit=None)
+        vote.success(on_next_click_page, reviewer, pair_outputs, api_visibility="private")
+        votes.append(vote)
+    return votes

@@ -1,0 +1,117 @@
+"""What the Results tab shows: the decision card, the tables and the ranking chart (no gradio here)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from studio.services.results import MIN_DECISIVE_VOTES, Results, WinRate
+
+OVERRIDE = "Override the votes"
+SETTING = {True: "LTX-Video", False: "interpolation"}
+
+
+def signed(value: float) -> str:
+    """+0.42 / -0.42 / 0.00: never '-0.00'."""
+    rounded = round(value, 2)
+    return "0.00" if rounded == 0 else f"{rounded:+.2f}"
+
+
+def count(value: float) -> str:
+    return f"{value:g}"
+
+
+def rate_cell(w: WinRate) -> str:
+    """'62% (5 of 8)': the share and the votes behind it (a tie counts as half a win)."""
+    return f"{w.rate:.0%} ({count(w.wins)} of {w.comparisons})"
+
+
+def decision_card(results: Results, use_ltx: bool) -> str:
+    """The current default, what the votes say, and what each Apply button would do."""
+    says = ("No recommendation yet" if results.recommendation is None
+            else f"default to {SETTING[results.recommendation]} (use_ltx: {str(results.recommendation).lower()})")
+
+    def would(value: bool) -> str:
+        if value == use_ltx:
+            return f"nothing changes, {SETTING[value]} is already the default"
+        if results.recommendation == value:
+            return f"switches the default to {SETTING[value]}, as the votes recommend"
+        return f"switches the default to {SETTING[value]} only with **{OVERRIDE}** ticked (the votes do not recommend it)"
+
+    return "\n".join([
+        "### Decision",
+        f"- **Now:** the default method is **{SETTING[use_ltx]}** (switches.use_ltx: {str(use_ltx).lower()} in config/pipeline.yaml)",
+        f"- **The votes say:** {says}: {results.reason}",
+        f"- **Apply: default to LTX-Video**: {would(True)}",
+        f"- **Apply: default to interpolation**: {would(False)}",
+    ])
+
+
+def _table(rates: list[WinRate]) -> list[str]:
+    return ["| | win rate (wins of comparisons) | 95% interval |", "|---|---|---|",
+            *[f"| {w.label} | {rate_cell(w)} | {w.low:.0%}–{w.high:.0%} |" for w in rates]]
+
+
+def results_markdown(results: Results, figures: list[dict]) -> str:
+    """The figures under the card; tables appear once they have something to compare."""
+    bias = "" if results.left_share is None else f" Left side chosen in {results.left_share:.0%} of decisive votes (50% = no position bias)."
+    parts = [
+        f"{results.votes} votes, {results.both_bad} 'both bad'.{bias}",
+        f"\nA recommendation needs at least {MIN_DECISIVE_VOTES} decisive LTX-vs-interpolation votes and a 95% "
+        "interval that excludes 50%, so a few votes cannot flip the pipeline's default.",
+    ]
+    if len(results.by_method) >= 2:
+        parts += ["\n#### By method", *_table(results.by_method)]
+    else:
+        parts += ["\n*By method: appears once takes of two methods (LTX and interpolation) have been compared.*"]
+    if len(results.by_variant) >= 2:
+        parts += ["\n#### By method and settings", *_table(results.by_variant)]
+    if results.ranking:
+        parts += ["\n#### Bradley-Terry ranking (log strength, 95% bootstrap interval)", "| | strength | interval |",
+                  "|---|---|---|", *[f"| {r.label} | {signed(r.strength)} | {signed(r.low)} to {signed(r.high)} |"
+                                     for r in results.ranking]]
+    parts.append("\n" + ("Reviewer agreement: no comparison judged twice yet." if results.agreement is None
+                         else f"Reviewer agreement: {results.agreement:.0%} of reviewer pairs judged the same comparison alike."))
+    parts += [f"\n#### LTX vs interpolation by {group.replace('_', ' ')}\n" + "\n".join(
+        f"- {value}: " + ", ".join(f"{w.label} {rate_cell(w)}, {w.low:.0%}–{w.high:.0%}" for w in rates)
+        for value, rates in groups.items() if rates)
+        for group, groups in results.per_group.items() if any(groups.values())]
+    if results.suggestions:
+        parts += ["\n#### Where a group differs", *[f"- {line}" for line in results.suggestions]]
+    if figures:
+        parts += ["\n#### Objective figures of the takes",
+                  "| settings | takes | render s per clip | motion (grey levels/frame) | flicker (grey levels) |",
+                  "|---|---|---|---|---|",
+                  *[f"| {f['variant']} | {f['takes']} | {f['render_s_per_clip']} | {f['motion']} | {f['flicker']} |"
+                    for f in figures]]
+    return "\n".join(parts)
+
+
+def strength_chart(results: Results):
+    """Bradley-Terry strengths, strongest on top, each with its 95% interval; 0 is the average setting."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    from matplotlib.figure import Figure
+
+    ranking = sorted(results.ranking, key=lambda r: r.strength)  # barh draws bottom-up: strongest ends on top
+    figure = Figure(figsize=(5.2, 1.6 + 0.5 * max(1, len(ranking))), layout="constrained")
+    axes = figure.add_subplot()
+    axes.axvline(0, color="#888", linewidth=1)
+    if not ranking:
+        axes.text(0.5, 0.5, "No decisive votes between different settings yet", ha="center", va="center",
+                  transform=axes.transAxes, color="#555", fontsize=12, wrap=True)
+        axes.set_axis_off()
+        return figure
+    else:
+        positions = range(len(ranking))
+        strengths = [r.strength for r in ranking]
+        errors = [[r.strength - r.low for r in ranking], [r.high - r.strength for r in ranking]]
+        axes.errorbar(strengths, positions, xerr=errors, fmt="o", color="#2f5d9e", ecolor="#8aa6cf", elinewidth=3, capsize=4)
+        axes.tick_params(axis="x", labelsize=12)
+        axes.set_yticks(list(positions), [textwrap.fill(r.label, 16) for r in ranking], fontsize=13)
+        reach = max(0.5, *(abs(r.low) for r in ranking), *(abs(r.high) for r in ranking))
+        axes.set_xlim(-1.1 * reach, 1.1 * reach)  # symmetric about 0, never a zero-width axis
+        axes.set_ylim(-0.6, len(ranking) - 0.4)
+    axes.set_xlabel("strength (log odds of winning vs. the average setting)\nbars: 95% bootstrap interval", fontsize=12)
+    axes.set_title("Which method and settings reviewers prefer", fontsize=13)
+    return figure

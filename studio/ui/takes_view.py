@@ -1,0 +1,38 @@
+"""How the Library shows a shot's takes: human labels, units, the promoted one marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studio.services import ReviewDesk
+from studio.store import Take, Tally
+
+TAKE_COLUMNS = ["take", "by", "motion", "flicker", "render s", "won / tied / lost"]
+TAKE_COLUMN_WIDTHS = ["24%", "11%", "15%", "15%", "14%", "21%"]  # the take's label gets room; fits a phone
+MEASURES_NOTE = ("Motion: mean change between frames, in grey levels per frame (0–255); higher moves more. "
+                 "Flicker: brightness jitter between frames, in grey levels; lower is steadier. "
+                 "★ marks the promoted take, the shot's canonical clip.")
+NO_TAKES = "No takes of this shot yet: render one below, then a second one to compare them in Compare & vote."
+
+
+def take_label(number: int, take: Take, promoted: bool) -> str:
+    """'take 3 · interp motion 0.90 smooth · 18:55', starred when it is the canonical clip."""
+    at = take.created_at.replace("T", " ")[11:16]
+    return f"{'★ ' if promoted else ''}take {number} · {take.variant} · {at}"
+
+
+def _figure(value: Any) -> Any:
+    return round(value, 2) if isinstance(value, float) else value
+
+
+def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> tuple[list[list[Any]], list[tuple[str, str]]]:
+    """The takes table (oldest first) and the take choices, labelled for people, valued by id."""
+    promoted = desk.promoted_take_id(title_id, shot_id)
+    rows, choices = [], []
+    for number, (take, tally) in enumerate(desk.takes_with_tallies(title_id, shot_id), start=1):
+        label = take_label(number, take, take.id == promoted)
+        rows.append([label, take.created_by, _figure(take.record.get("motion_score")),
+                     _figure(take.record.get("flicker_score")), _figure(take.record.get("generation_time_s")),
+                     f"{tally.won} / {tally.tied} / {tally.lost}"])
+        choices.append((label, take.id))
+    return rows, choices

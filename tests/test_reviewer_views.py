@@ -1,0 +1,72 @@
+"""What reviewers read: the decision card, win rates with their counts, per-side reasons, take labels."""
+
+import pytest
+
+from studio.services.results import Results, Strength, WinRate
+from studio.store import StoreError
+from studio.ui.results_view import decision_card, results_markdown, signed
+from studio.ui.review import sided_reasons
+from studio.ui.takes_view import take_label
+from tests.test_review import desk, fake_take, two_takes  # noqa: F401 - fixtures and a helper
+
+
+def results(**changes) -> Results:
+    base = dict(votes=3, both_bad=0, by_method=[], by_variant=[], left_share=None, recommendation=None,
+                reason="too few votes")
+    return Results(**(base | changes))
+
+
+def test_the_decision_card_says_what_each_apply_would_do():
+    assert decision_card(results(), use_ltx=False).splitlines() == [
+        "### Decision",
+        "- **Now:** the default method is **interpolation** (switches.use_ltx: false in config/pipeline.yaml)",
+        "- **The votes say:** No recommendation yet: too few votes",
+        "- **Apply: default to LTX-Video**: switches the default to LTX-Video only with **Override the votes** ticked "
+        "(the votes do not recommend it)",
+        "- **Apply: default to interpolation**: nothing changes, interpolation is already the default",
+    ]
+    assert decision_card(results(recommendation=True, reason="LTX wins"), use_ltx=False).splitlines()[2:4] == [
+        "- **The votes say:** default to LTX-Video (use_ltx: true): LTX wins",
+        "- **Apply: default to LTX-Video**: switches the default to LTX-Video, as the votes recommend",
+    ]
+
+
+def test_tables_appear_once_there_is_something_to_compare_with_counts_and_no_negative_zero():
+    one_method = results_markdown(results(by_variant=[WinRate("interp motion 0.10", 1.0, 1, 0.2, 1.0)]), [])
+    assert "#### By method\n" not in one_method and "#### By method and settings" not in one_method
+    assert "By method: appears once takes of two methods" in one_method
+    two = results_markdown(results(
+        by_method=[WinRate("interp", 1.5, 4, 0.1, 0.8), WinRate("ltx", 2.5, 4, 0.2, 0.9)],
+        ranking=[Strength("ltx", -0.001, -0.4, 0.3), Strength("interp", 0.004, -0.3, 0.0)]), [])
+    assert "| interp | 38% (1.5 of 4) | 10%–80% |" in two and "| ltx | 62% (2.5 of 4) | 20%–90% |" in two
+    assert "| ltx | 0.00 | -0.40 to +0.30 |" in two and "| interp | 0.00 | -0.30 to 0.00 |" in two
+    assert "-0.00" not in two
+    assert [signed(x) for x in (-0.004, 0.0, 0.126, -1.5)] == ["0.00", "0.00", "+0.13", "-1.50"]
+
+
+def test_reasons_belong_to_a_side_or_to_both():
+    assert sided_reasons(["flicker", "warping"], ["warping", "too static"]) == [
+        "left: flicker", "both: warping", "right: too static"]
+    assert sided_reasons(None, []) == []
+
+
+def test_the_store_takes_sided_reasons_and_bare_tags_and_refuses_others(desk, two_takes):  # noqa: F811
+    pair, _, _ = desk.next_pair("Ana")
+    desk.vote("Ana", pair.token, "left", ["left: flicker", "both: warping", "artefacts"])
+    assert [r["reasons"] for r in desk.store.vote_rows()] == ['["artefacts", "both: warping", "left: flicker"]']
+    with pytest.raises(StoreError, match="use a side and a tag, like 'left: flicker'"):
+        desk.vote("Ana", pair.token, "left", ["middle: flicker"])
+
+
+def test_take_labels_read_like_people_talk_and_star_the_promoted_one(desk):  # noqa: F811
+    fake_take(desk, "t1", "interp")
+    take = desk.store.take("t1")
+    assert take_label(3, take, promoted=False) == "take 3 · interp · 00:00"
+    assert take_label(3, take, promoted=True) == "★ take 3 · interp · 00:00"
+
+
+def test_the_promoted_take_is_the_one_whose_clip_is_canonical(desk, two_takes):  # noqa: F811
+    first, second = two_takes
+    assert desk.promoted_take_id(first.title_id, first.shot_id) is None
+    desk.promote(second.id)
+    assert desk.promoted_take_id(first.title_id, first.shot_id) == second.id

@@ -41,7 +41,8 @@ class LtxVideoSettings(_Section):
     model: str = "ltx-video-2b"
     """Preset name from presets/, a Hugging Face repo id, or a local save_pretrained folder."""
     family: str | None = None
-    """The model family (ltx-video, ltx-2, stable-video-diffusion) of a repo id whose name does not say;
+    """The model family (ltx-video, ltx-2, stable-video-diffusion, animatediff-sparsectrl, animatediff) of a repo
+    id whose name does not say;
     empty: the preset's, the folder's model_index.json, or the repo id's."""
     recipe: str | None = None
     """Preset whose sampling recipe to use; empty: the model's own preset (one stage for a folder or repo id)."""

@@ -20,12 +20,30 @@ from studio.errors import ConfigError
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 
 
+_REPO = r"^[\w.-]+/[\w.-]+$"
+
+
+class Components(BaseModel):
+    """Models a family composes into its pipeline beside the base model (AnimateDiff), as hub repo ids."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    motion_adapter: str | None = Field(default=None, pattern=_REPO)
+    """The MotionAdapter (AnimateDiff's motion modules), e.g. guoyww/animatediff-motion-adapter-v1-5-3."""
+    controlnet: str | None = Field(default=None, pattern=_REPO)
+    """The SparseControlNetModel, e.g. guoyww/animatediff-sparsectrl-rgb."""
+
+    def named(self) -> dict[str, str]:
+        return self.model_dump(exclude_none=True)
+
+
 class ModelPreset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     family: FamilyName
-    repo_id: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
+    repo_id: str = Field(pattern=_REPO)
+    """The (base) model's diffusers-format repo."""
     num_inference_steps: int = Field(ge=1, le=200)
     guidance_scale: float = Field(ge=1.0, le=20.0)
     width: int = Field(ge=32)
@@ -37,6 +55,8 @@ class ModelPreset(BaseModel):
     """Camera-control LoRAs by the shot's camera move (see the README for which move gets which)."""
     camera_loras_note: str | None = None
     """Why a preset has none (its family has no official camera LoRAs), for the page and the README."""
+    components: Components = Components()
+    """The models its family composes into the pipeline (exactly the family's components)."""
 
     @model_validator(mode="after")
     def _model_legal(self) -> ModelPreset:
@@ -46,6 +66,9 @@ class ModelPreset(BaseModel):
             raise ValueError(f"{self.family} has no two-stage recipe; remove sampling.refine")
         if self.camera_loras and not family.supports_lora:
             raise ValueError(f"{self.family} pipelines take no LoRAs; remove camera_loras")
+        wanted, named = [name for name, _ in family.components], self.components.named()
+        if set(named) != set(wanted):
+            raise ValueError(f"{self.family} needs components {wanted or 'none'}, not {sorted(named) or 'none'}")
         return self
 
 

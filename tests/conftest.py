@@ -95,6 +95,16 @@ def tiny_ltx2(tmp_path_factory) -> Path:
     return build_tiny_ltx2(tmp_path_factory.mktemp("models"))
 
 
+@pytest.fixture(scope="session")
+def tiny_animatediff(tmp_path_factory) -> dict[str, Path]:
+    """Tiny random-weight AnimateDiff pipelines, {family: folder}: SparseCtrl (v3-shaped) and text-to-video."""
+    pytest.importorskip("diffusers")
+    from studio.backends.tiny import build_tiny_animatediff
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return build_tiny_animatediff(tmp_path_factory.mktemp("models"))
+
+
 @pytest.fixture(autouse=True)
 def cpu_only(monkeypatch):
     """Every test runs as on a CPU-only machine, even where CUDA is there: no test may load real checkpoints

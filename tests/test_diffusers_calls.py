@@ -164,8 +164,16 @@ def test_loading_passes_from_pretrained_only_what_it_takes(monkeypatch, tmp_path
     monkeypatch.setattr(runtime, "imported", lambda dotted: Recorder)
     (tmp_path / "weights.safetensors").write_bytes(b"0")
     source = runtime.ModelSource("tiny", tmp_path)
-    pipe = runtime.load_pipeline(source, family)
-    checks = [(getattr(diffusers, family.pipeline_class).from_pretrained, recorded[0])]
+    components = {name: runtime.ModelSource(name, tmp_path / name) for name, _ in family.components}
+    pipe = runtime.load_pipeline(source, family, components=components)
+    pipeline_class = getattr(diffusers, family.pipeline_class)
+    # The components (AnimateDiff's motion adapter, SparseCtrl) load first with their own classes, then go to the
+    # pipeline's from_pretrained as the pipeline's own parts.
+    checks = [(getattr(diffusers, model_class).from_pretrained, recorded.pop(0)) for _, model_class in family.components]
+    parts = set(components)
+    assert parts <= set(inspect.signature(pipeline_class.__init__).parameters) and parts <= set(recorded[0])
+    own = {k: v for k, v in recorded[0].items() if k not in parts}
+    checks.append((pipeline_class.from_pretrained, own))
     if family.two_stage:
         runtime.load_latent_upsampler(source, pipe, family)
         module, _, name = family.upsampler_model_class.partition(":")
@@ -173,7 +181,7 @@ def test_loading_passes_from_pretrained_only_what_it_takes(monkeypatch, tmp_path
         checks += [(model_class.from_pretrained, recorded[1]),
                    (getattr(diffusers, family.upsample_pipeline_class).__init__, recorded[2])]
     assert [unknown_keywords(function, keywords) for function, keywords in checks] == [[]] * len(checks)
-    assert recorded[0] == {"dtype": __import__("torch").float32}
+    assert own == {"dtype": __import__("torch").float32}
 
 
 def test_the_family_names_are_the_registry_entries():

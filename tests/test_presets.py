@@ -14,14 +14,14 @@ def test_every_preset_loads(name):
 
 def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_and_svd():
     assert preset_names() == [
-        "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b", "svd-xt"]
+        "animatediff-camera", "animatediff-sparsectrl", "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b", "svd-xt"]
     assert {name: load_preset(name).family for name in preset_names()} == {
-        "ltx-2": "ltx-2", "ltx-2.3-distilled": "ltx-2", "ltx-2.5": "ltx-2", "ltx-video-13b": "ltx-video",
+        "animatediff-camera": "animatediff", "animatediff-sparsectrl": "animatediff-sparsectrl", "ltx-2": "ltx-2", "ltx-2.3-distilled": "ltx-2", "ltx-2.5": "ltx-2", "ltx-video-13b": "ltx-video",
         "ltx-video-13b-distilled": "ltx-video", "ltx-video-2b": "ltx-video", "svd-xt": "stable-video-diffusion"}
     assert all(load_preset(name).width % 64 == 0 for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"))
     assert load_preset(PipelineConfig().ltx_video.model).repo_id == "Lightricks/LTX-Video-0.9.5"  # 2B, multi-keyframe
     two_stage = {name: load_preset(name).sampling.refine is not None for name in preset_names()}
-    assert two_stage == {"ltx-2": True, "ltx-2.3-distilled": True, "ltx-2.5": False, "ltx-video-13b": True,
+    assert two_stage == {"animatediff-camera": False, "animatediff-sparsectrl": False, "ltx-2": True, "ltx-2.3-distilled": True, "ltx-2.5": False, "ltx-video-13b": True,
                          "ltx-video-13b-distilled": True, "ltx-video-2b": False, "svd-xt": False}
 
 
@@ -32,7 +32,7 @@ def test_a_removed_preset_says_why_and_what_to_use_instead():
 
 
 def test_unknown_and_illegal_presets(tmp_path):
-    with pytest.raises(ConfigError, match="no model preset 'ltx-9b'; presets: ltx-2, ltx-2.3-distilled"):
+    with pytest.raises(ConfigError, match="no model preset 'ltx-9b'; presets: animatediff-camera, animatediff-sparsectrl, ltx-2, "):
         load_preset("ltx-9b")
     write_preset(tmp_path, "odd", "ltx-video", "width: 500\nheight: 832\nnum_frames: 120\n")
     with pytest.raises(ConfigError, match="divisible by 32, not 500x832"):
@@ -46,12 +46,35 @@ def test_unknown_and_illegal_presets(tmp_path):
     with pytest.raises(ConfigError, match="stable-video-diffusion has no two-stage recipe"):
         load_preset("odd3", tmp_path)
     write_preset(tmp_path, "odd5", "ltx-3", "width: 576\nheight: 1024\nnum_frames: 121\n")
-    with pytest.raises(ConfigError, match="family = 'ltx-3': Input should be 'ltx-video', 'ltx-2' or 'stable-video-diffusion'"):
+    with pytest.raises(ConfigError, match="family = 'ltx-3': Input should be 'ltx-video', 'ltx-2', 'stable-video-diffusion'"):
         load_preset("odd5", tmp_path)
     write_preset(tmp_path, "odd4", "ltx-2", "width: 576\nheight: 1024\nnum_frames: 121\n"
                  "sampling: {refine: {upsampler: a/up, first_stage_scale: 0.5, steps: 3, timesteps: [1], sigmas: [1]}}\n")
     with pytest.raises(ConfigError, match="either timesteps or sigmas, not both"):
         load_preset("odd4", tmp_path)
+
+
+def test_animatediff_presets_name_their_base_model_and_exactly_their_families_components(tmp_path):
+    sparse, camera = load_preset("animatediff-sparsectrl"), load_preset("animatediff-camera")
+    assert (sparse.repo_id, camera.repo_id) == ("stable-diffusion-v1-5/stable-diffusion-v1-5",) * 2
+    assert sparse.components.named() == {"motion_adapter": "guoyww/animatediff-motion-adapter-v1-5-3",
+                                         "controlnet": "guoyww/animatediff-sparsectrl-rgb"}
+    assert camera.components.named() == {"motion_adapter": "guoyww/animatediff-motion-adapter-v1-5-2"}
+    assert sparse.camera_loras == {} and "v3 motion adapter" in sparse.camera_loras_note
+    assert {move.value: lora.repo for move, lora in camera.camera_loras.items()} == {
+        move: f"guoyww/animatediff-motion-lora-{move.replace('_', '-')}"
+        for move in ("zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down")}
+    write_preset(tmp_path, "ad", "animatediff-sparsectrl", "width: 288\nheight: 512\nnum_frames: 16\n"
+                 "components: {motion_adapter: guoyww/animatediff-motion-adapter-v1-5-3}\n")
+    with pytest.raises(ConfigError, match=r"needs components \['motion_adapter', 'controlnet'\], not \['motion_adapter'\]"):
+        load_preset("ad", tmp_path)
+    write_preset(tmp_path, "ad2", "animatediff", "width: 288\nheight: 512\nnum_frames: 24\n"
+                 "components: {motion_adapter: guoyww/animatediff-motion-adapter-v1-5-2}\n")
+    with pytest.raises(ConfigError, match="at most 16 frames a window, not 24"):
+        load_preset("ad2", tmp_path)
+    write_preset(tmp_path, "ad3", "ltx-2", "width: 576\nheight: 1024\nnum_frames: 121\ncomponents: {controlnet: a/b}\n")
+    with pytest.raises(ConfigError, match=r"ltx-2 needs components none, not \['controlnet'\]"):
+        load_preset("ad3", tmp_path)
 
 
 def write_preset(folder, name, family, rest):

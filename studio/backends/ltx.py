@@ -6,7 +6,6 @@ Loading, progress and cancel are the shared runtime's (runtime.py); the families
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +17,14 @@ import numpy as np
 from studio.backends.base import ShotGeneration, StepHook
 from studio.domain.families import FamilySpec
 from studio.backends.runtime import (
+    Adapter,
     GenerationRequest,
     ShotGenerator,
     StepCounter,
+    adapters_on,
+    camera_adapter,
     denoise,
+    extend_crossfaded,
     on_gpu,
     rgb_frames,
     run_video_pipeline,
@@ -30,7 +33,6 @@ from studio.backends.runtime import (
 from studio.domain import CameraMovement
 from studio.domain.generation import GenerationPlan
 from studio.domain.recipe import CameraLora, Refinement, Sampling
-from studio.errors import BackendUnavailableError
 
 # What a camera move sounds like in a cinematographer's prompt, naming what the move reveals at its end
 # (the camera LoRAs' cards advise describing the destination).
@@ -107,12 +109,7 @@ class LtxGenerator(ShotGenerator):
                 num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
                 seed=seed + chunk, conditions=conditions, sampling=request.sampling, camera_lora=request.camera_lora,
             ), on_step)
-            if footage:
-                for offset in range(overlap):  # fade from the old chunk's frames to the new one's across the overlap
-                    weight = (offset + 1) / (overlap + 1)
-                    old = footage[len(footage) - overlap + offset]
-                    footage[len(footage) - overlap + offset] = cv2.addWeighted(old, 1 - weight, frames[offset], weight, 0)
-            footage.extend(frames[overlap:] if footage else frames)
+            extend_crossfaded(footage, frames, overlap)
         return footage
 
     def recipe(self, sampling: str) -> str:
@@ -129,7 +126,7 @@ class LtxGenerator(ShotGenerator):
     def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
         """One generation of `request.num_frames` frames at the request's size, in one stage or two."""
         refine = request.sampling.refine if self.upsampler is not None else None
-        camera = [_camera_adapter(request.camera_lora)] if request.camera_lora else []
+        camera = [camera_adapter(request.camera_lora)] if request.camera_lora else []
         if refine is None:
             with self._adapters(camera):
                 return run_video_pipeline(self.pipeline, self._arguments(request, request.width, request.height),
@@ -158,21 +155,8 @@ class LtxGenerator(ShotGenerator):
             frames = [cv2.resize(frame, (request.width, request.height), interpolation=cv2.INTER_AREA) for frame in frames]
         return frames
 
-    @contextmanager
-    def _adapters(self, adapters: list[Adapter]) -> Iterator[None]:
-        """The pipeline with exactly these LoRAs switched on (each loaded once, kept loaded), all off afterwards."""
-        if not adapters:
-            yield
-            return
-        pipe = self.pipeline
-        for adapter in adapters:
-            _load_lora(pipe, adapter)
-        pipe.enable_lora()
-        pipe.set_adapters([a.name for a in adapters], [a.scale for a in adapters])
-        try:
-            yield
-        finally:  # whatever runs next starts from the plain model
-            pipe.disable_lora()
+    def _adapters(self, adapters: list[Adapter]):
+        return adapters_on(self.pipeline, adapters)
 
     @contextmanager
     def _refine_scheduler(self, refine: Refinement) -> Iterator[None]:
@@ -222,37 +206,6 @@ class LtxGenerator(ShotGenerator):
 
 
 REFINE_ADAPTER = "studio_refine"
-
-
-@dataclass(frozen=True)
-class Adapter:
-    """A LoRA as the pipeline's adapter: its name there, where it loads from, its file and weight."""
-
-    name: str
-    location: str
-    weight_name: str | None
-    scale: float
-
-
-def _camera_adapter(lora: CameraLora) -> Adapter:
-    return Adapter(f"studio_camera_{lora.weight_name.removesuffix('.safetensors')}".replace("-", "_").replace(".", "_"),
-                   lora.repo, lora.weight_name, lora.strength)
-
-
-def _load_lora(pipe: object, adapter: Adapter) -> None:
-    """Load `adapter` into `pipe` once (it stays loaded, switched off while not in use)."""
-    if adapter.name in sum(pipe.get_list_adapters().values(), []):
-        return
-    if importlib.util.find_spec("peft") is None:
-        raise BackendUnavailableError(f"the LoRA {adapter.weight_name or adapter.location} needs the peft package: run "
-                                      "`pip install -r requirements.txt`, or set ltx_video.two_stage / camera_lora: false")
-    try:
-        pipe.load_lora_weights(adapter.location, adapter_name=adapter.name, weight_name=adapter.weight_name)
-    except (OSError, ValueError) as error:
-        raise BackendUnavailableError(
-            f"could not load the LoRA {adapter.weight_name or ''} from {adapter.location}: {error}. Put the file in "
-            "ltx_video.lora_folder, or set ltx_video.camera_lora: false (camera) / two_stage: false (refine)") from None
-    pipe.disable_lora()
 
 
 def _schedule(timesteps: tuple[float, ...] | None, sigmas: tuple[float, ...] | None) -> dict:

@@ -7,9 +7,11 @@ torch and diffusers are imported only inside functions, when a model loads or ru
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +20,7 @@ import numpy as np
 
 from studio.backends.base import Footage, ShotGeneration, StepHook
 from studio.domain.families import FamilySpec, family_spec
+from studio.domain.recipe import CameraLora
 from studio.errors import BackendUnavailableError, Cancelled, RenderError
 from studio.media.metrics import ClipMeter
 
@@ -93,18 +96,29 @@ def _dtype(cuda: bool) -> object:
     return torch.bfloat16 if cuda else torch.float32
 
 
-def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto") -> object:
-    """Load `source` as `family`'s pipeline class, placed on the GPU by `memory` (auto: model CPU offload)."""
+def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
+                  components: dict[str, ModelSource] | None = None) -> object:
+    """Load `source` as `family`'s pipeline class, placed on the GPU by `memory` (auto: model CPU offload).
+
+    `components` (the family's, e.g. AnimateDiff's motion adapter and SparseCtrl controlnet) are loaded first,
+    each with its model class's from_pretrained, and handed to the pipeline's from_pretrained; the memory mode
+    then places them with the rest."""
     import torch
 
     cuda = torch.cuda.is_available()
     check_can_load(source, cuda=cuda)
+    classes = dict(family.components)
+    parts = {}
     try:
-        pipe = imported(family.pipeline_class).from_pretrained(source.location, dtype=_dtype(cuda))
+        for name, part in (components or {}).items():
+            parts[name] = imported(classes[name]).from_pretrained(part.location, dtype=_dtype(cuda))
+        pipe = imported(family.pipeline_class).from_pretrained(source.location, **parts, dtype=_dtype(cuda))
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
-            f"could not load video model {source.label}: {error}. Check the folder or repo id in "
-            "ltx_video.model; without network access the weights must already be on disk."
+            f"could not load video model {source.label}"
+            f"{' with ' + ', '.join(p.label for p in components.values()) if components else ''}: {error}. Check the "
+            "folder or repo id in ltx_video.model (and the preset's components); without network access the "
+            "weights must already be on disk."
         ) from None
     if cuda:
         if memory in ("auto", "model_offload"):
@@ -245,6 +259,71 @@ class ShotGenerator(ABC):
     @abstractmethod
     def recipe(self, sampling: str) -> str:
         """How the footage was sampled, for the metadata; `sampling` describes the steps and stages."""
+
+
+def extend_crossfaded(footage: list[np.ndarray], frames: list[np.ndarray], overlap: int) -> None:
+    """Add a chunk's `frames` to `footage`: the first `overlap` of them cover the footage's last ones, faded from
+    the old chunk's frames to the new one's (a first chunk is added whole)."""
+    import cv2
+
+    if footage:
+        for offset in range(overlap):
+            weight = (offset + 1) / (overlap + 1)
+            old = footage[len(footage) - overlap + offset]
+            footage[len(footage) - overlap + offset] = cv2.addWeighted(old, 1 - weight, frames[offset], weight, 0)
+    footage.extend(frames[overlap:] if footage else frames)
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """A LoRA as the pipeline's adapter: its name there, where it loads from, its file and weight."""
+
+    name: str
+    location: str
+    weight_name: str | None
+    scale: float
+
+
+GENERIC_WEIGHT_NAME = "diffusion_pytorch_model.safetensors"
+"""The file name diffusers-format LoRA repos share (AnimateDiff's motion LoRAs): their repo names them."""
+
+
+def camera_adapter(lora: CameraLora) -> Adapter:
+    """The camera (or motion) LoRA as an adapter named by its file, or by its repo where the file name is generic."""
+    stem = (Path(lora.repo).name if lora.weight_name == GENERIC_WEIGHT_NAME else lora.weight_name).removesuffix(".safetensors")
+    return Adapter(f"studio_camera_{stem}".replace("-", "_").replace(".", "_"), lora.repo, lora.weight_name, lora.strength)
+
+
+def load_lora(pipe: object, adapter: Adapter) -> None:
+    """Load `adapter` into `pipe` once (it stays loaded, switched off while not in use)."""
+    if adapter.name in sum(pipe.get_list_adapters().values(), []):
+        return
+    if importlib.util.find_spec("peft") is None:
+        raise BackendUnavailableError(f"the LoRA {adapter.weight_name or adapter.location} needs the peft package: run "
+                                      "`pip install -r requirements.txt`, or set ltx_video.two_stage / camera_lora: false")
+    try:
+        pipe.load_lora_weights(adapter.location, adapter_name=adapter.name, weight_name=adapter.weight_name)
+    except (OSError, ValueError) as error:
+        raise BackendUnavailableError(
+            f"could not load the LoRA {adapter.weight_name or ''} from {adapter.location}: {error}. Put the file in "
+            "ltx_video.lora_folder, or set ltx_video.camera_lora: false (camera) / two_stage: false (refine)") from None
+    pipe.disable_lora()
+
+
+@contextmanager
+def adapters_on(pipe: object, adapters: list[Adapter]) -> Iterator[None]:
+    """`pipe` with exactly these LoRAs switched on (each loaded once, kept loaded), all off afterwards."""
+    if not adapters:
+        yield
+        return
+    for adapter in adapters:
+        load_lora(pipe, adapter)
+    pipe.enable_lora()
+    pipe.set_adapters([a.name for a in adapters], [a.scale for a in adapters])
+    try:
+        yield
+    finally:  # whatever runs next starts from the plain model
+        pipe.disable_lora()
 
 
 def video_generator(pipeline: object, family: FamilySpec, upsampler: object | None = None) -> ShotGenerator:

@@ -217,3 +217,76 @@ def save_tiny_lora(folder: Path, pipeline: object, weight_name: str, seed: int =
     transformer.delete_adapters("default")
     type(pipeline).save_lora_weights(folder, transformer_lora_layers=weights, weight_name=weight_name)
     return folder / weight_name
+
+
+def build_tiny_animatediff(folder: Path) -> dict[str, Path]:
+    """Tiny random-weight AnimateDiff pipelines, both modes (sizes from diffusers' fast AnimateDiff tests): an
+    SD 1.5-shaped UNet, VAE and CLIP text encoder with a motion adapter, saved once as
+    AnimateDiffSparseControlNetPipeline (with a SparseCtrl RGB-shaped controlnet: VAE latents in, mask
+    concatenated, as guoyww/animatediff-sparsectrl-rgb) and once as AnimateDiffPipeline. {family: folder}."""
+    import torch
+    from diffusers import (
+        AnimateDiffPipeline,
+        AnimateDiffSparseControlNetPipeline,
+        AutoencoderKL,
+        DDIMScheduler,
+        MotionAdapter,
+        SparseControlNetModel,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    tokenizer = build_tokenizer(folder / "scratch")
+    tokenizer.model_max_length = 16
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=2, sample_size=8, in_channels=4, out_channels=4,
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=32, norm_num_groups=2,
+    )
+    torch.manual_seed(0)
+    vae = AutoencoderKL(
+        block_out_channels=[32, 64], in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=2,
+        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"], up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
+    )
+    torch.manual_seed(0)
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=0, eos_token_id=1, pad_token_id=0, hidden_size=32, intermediate_size=37, num_attention_heads=4,
+        num_hidden_layers=2, vocab_size=len(tokenizer), max_position_embeddings=tokenizer.model_max_length,
+    ))
+    torch.manual_seed(0)
+    adapter = MotionAdapter(block_out_channels=(32, 64), motion_layers_per_block=2, motion_norm_num_groups=2,
+                            motion_num_attention_heads=4)
+    torch.manual_seed(0)
+    controlnet = SparseControlNetModel(
+        block_out_channels=(32, 64), layers_per_block=2, in_channels=4, conditioning_channels=4,
+        down_block_types=("CrossAttnDownBlockMotion", "DownBlockMotion"), cross_attention_dim=32,
+        conditioning_embedding_out_channels=(8, 8), norm_num_groups=2,
+        motion_num_attention_heads=4, use_simplified_condition_embedding=True, concat_conditioning_mask=True,
+    )
+    # The scheduler of the AnimateDiff docs: DDIM, linear betas, no sample clipping.
+    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="linear", clip_sample=False,
+                              timestep_spacing="linspace", steps_offset=1)
+    parts = {"vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer, "scheduler": scheduler}
+    sparse = AnimateDiffSparseControlNetPipeline(unet=unet, motion_adapter=adapter, controlnet=controlnet, **parts)
+    sparse.save_pretrained(folder / "tiny-animatediff-sparsectrl")
+    AnimateDiffPipeline(unet=unet, motion_adapter=adapter, **parts).save_pretrained(folder / "tiny-animatediff")
+    return {"animatediff-sparsectrl": folder / "tiny-animatediff-sparsectrl", "animatediff": folder / "tiny-animatediff"}
+
+
+def save_tiny_motion_lora(folder: Path, pipeline: object, weight_name: str, seed: int = 0) -> Path:
+    """A random rank-4 LoRA over the tiny UNet's motion modules only (where AnimateDiff's motion LoRAs act),
+    saved as `folder/weight_name` through the pipeline's own LoRA saver."""
+    import torch
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    unet = pipeline.unet
+    torch.manual_seed(seed)
+    unet.add_adapter(LoraConfig(r=4, lora_alpha=4, init_lora_weights=False,
+                                target_modules=r".*motion_modules.*\.(to_q|to_k|to_v|to_out\.0)"))
+    weights = get_peft_model_state_dict(unet)
+    unet.delete_adapters("default")
+    folder.mkdir(parents=True, exist_ok=True)
+    type(pipeline).save_lora_weights(folder, unet_lora_layers=weights, weight_name=weight_name)
+    return folder / weight_name

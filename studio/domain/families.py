@@ -13,11 +13,13 @@ from typing import Literal
 
 from studio.errors import ConfigError
 
-FrameRule = Literal["8n+1", "any"]
-"""8n+1: the VAE compresses time 8x (LTX); any: every count is legal (SVD)."""
-Conditioning = Literal["pixel-frame", "latent-frame", "first-image"]
+FrameRule = Literal["8n+1", "any", "window"]
+"""8n+1: the VAE compresses time 8x (LTX); any: every count is legal (SVD); window: any count up to the motion
+module's window (AnimateDiff: 16 frames), longer shots in overlapping windows."""
+Conditioning = Literal["pixel-frame", "latent-frame", "first-image", "sparse-frames", "text-only"]
 """How keyframes condition: at a pixel frame index (LTXVideoCondition.frame_index), at a latent frame index
-(LTX2VideoCondition.index, the last frame as -1), or only the first keyframe as the input image (SVD)."""
+(LTX2VideoCondition.index, the last frame as -1), only the first keyframe as the input image (SVD), as SparseCtrl
+conditioning frames at their pixel frame indices (AnimateDiff SparseCtrl), or not at all (AnimateDiff text-to-video)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,19 @@ class FamilySpec:
     repo_markers: tuple[str, ...]
     """Lower-case pieces of a hub repo id that name this family when no preset or model_index.json says."""
     defaults: ModelDefaults
+    window_frames: int | None = None
+    """The most frames one generation may have (the motion module's window); None: the frame rule's limit."""
+    components: tuple[tuple[str, str], ...] = ()
+    """(pipeline argument, diffusers model class) a preset names and loading composes into the pipeline
+    (AnimateDiff: the motion adapter, the SparseCtrl controlnet), beside the base model's own parts."""
 
     @property
     def any_frame_count(self) -> bool:
-        return self.frame_rule == "any"
+        return self.frame_rule in ("any", "window")
+
+    def max_frames(self, num_frames: int) -> int:
+        """Frames per generation for a wanted `num_frames`: at most the window."""
+        return min(num_frames, self.window_frames) if self.window_frames else num_frames
 
     def check_size(self, width: int, height: int, num_frames: int) -> None:
         """Raise ValueError (for schema validation) when a preset's generation size is not legal for the family."""
@@ -68,9 +79,15 @@ class FamilySpec:
             raise ValueError(f"{self.name} needs width and height divisible by {self.size_multiple}, not {width}x{height}")
         if self.frame_rule == "8n+1" and (num_frames - 1) % 8:
             raise ValueError(f"{self.name} needs 8n+1 frames, not {num_frames}")
+        if self.window_frames and num_frames > self.window_frames:
+            raise ValueError(f"{self.name} makes at most {self.window_frames} frames a window, not {num_frames}; "
+                             "longer shots go in overlapping windows by themselves")
 
 
 _LTX_DEFAULTS = ModelDefaults(width=480, height=832, num_frames=121, fps=24, num_inference_steps=8, guidance_scale=3.0)
+# AnimateDiff on SD 1.5: 16-frame windows at 8 fps (what the motion modules were trained on), 25 steps, guidance
+# 7.5 as the diffusers docs run it; 288x512 is exact 9:16 near SD 1.5's 512 pixels.
+_ANIMATEDIFF_DEFAULTS = ModelDefaults(width=288, height=512, num_frames=16, fps=8, num_inference_steps=25, guidance_scale=7.5)
 
 FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
     FamilySpec(
@@ -99,8 +116,26 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         overlap_frames=1, conditioning="first-image", supports_lora=False, two_stage=False,
         repo_markers=("stable-video-diffusion", "svd"), defaults=_LTX_DEFAULTS,
     ),
+    # AnimateDiff, two modes, because SparseCtrl and the camera motion LoRAs need different motion adapters:
+    # SparseCtrl RGB works with v3 (motion-adapter-v1-5-3), the zoom/pan/tilt LoRAs were trained on v2 (-v1-5-2).
+    # A preset names the SD 1.5 base model and these components; no repo id tells the family (set ltx_video.family).
+    FamilySpec(
+        name="animatediff-sparsectrl", label="AnimateDiff v3 + SparseCtrl RGB",
+        pipeline_class="AnimateDiffSparseControlNetPipeline", saved_as=("AnimateDiffSparseControlNetPipeline",),
+        upsample_pipeline_class=None, upsampler_model_class=None, generator="studio.backends.animatediff:AnimateDiffGenerator",
+        size_multiple=8, frame_rule="window", max_height=1024, overlap_frames=4, conditioning="sparse-frames",
+        supports_lora=False, two_stage=False, repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
+        components=(("motion_adapter", "MotionAdapter"), ("controlnet", "SparseControlNetModel")),
+    ),
+    FamilySpec(
+        name="animatediff", label="AnimateDiff v2 + motion LoRAs", pipeline_class="AnimateDiffPipeline",
+        saved_as=("AnimateDiffPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
+        generator="studio.backends.animatediff:AnimateDiffGenerator", size_multiple=8, frame_rule="window",
+        max_height=1024, overlap_frames=4, conditioning="text-only", supports_lora=True, two_stage=False,
+        repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16, components=(("motion_adapter", "MotionAdapter"),),
+    ),
 )}
-FamilyName = Literal["ltx-video", "ltx-2", "stable-video-diffusion"]
+FamilyName = Literal["ltx-video", "ltx-2", "stable-video-diffusion", "animatediff-sparsectrl", "animatediff"]
 
 
 def family_spec(name: str) -> FamilySpec:

@@ -27,7 +27,7 @@ def generation_plan(model: ResolvedModel, shot: Shot, config: PipelineConfig) ->
     """Model-legal generations covering the shot, by the family's size, frame and overlap rules."""
     family = model.family
     return plan_generation(
-        shot.duration_s, width=model.width, height=model.height, max_frames=model.num_frames, fps=model.fps,
+        shot.duration_s, width=model.width, height=model.height, max_frames=family.max_frames(model.num_frames), fps=model.fps,
         output_fps=config.video.fps, any_frame_count=family.any_frame_count, size_multiple=family.size_multiple,
         max_height=family.max_height, overlap_frames=family.overlap_frames,
     )
@@ -57,7 +57,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     plan = generation_plan(model, shot, config)
     keyframe_paths = workspace.keyframe_paths(script, shot)
     keyframes = [fit_to_frame(load_keyframe(p, label=workspace.relative(p)), (plan.width, plan.height)) for p in keyframe_paths]
-    pipe = models.pipeline(model.source, lambda source: load_pipeline(source, family, ltx.memory))
+    pipe = models.get(model.load_key, lambda: load_pipeline(model.source, family, ltx.memory, model.components))
     upsampler = None
     if model.upsampler:
         upsampler = models.get(f"{model.source.label} + {model.upsampler.label}",

@@ -43,6 +43,13 @@ class ResolvedModel:
     """The camera-control LoRA for each camera move (empty: none, or switched off), resolved to where it loads from."""
     camera_note: str | None = None
     """Why there are no camera LoRAs, for the page."""
+    components: dict[str, ModelSource] = field(default_factory=dict)
+    """Models composed into the pipeline at load (AnimateDiff's motion adapter, SparseCtrl); empty: the model's own."""
+
+    @property
+    def load_key(self) -> str:
+        """What the loaded pipeline is cached under: the model, with the components composed into it."""
+        return " + ".join([self.source.label, *(part.label for part in self.components.values())])
 
     def camera_lora(self, movement: CameraMovement) -> CameraLora | None:
         return self.camera_loras.get(movement)
@@ -54,6 +61,7 @@ class ResolvedModel:
             "num_frames": self.num_frames, "fps": self.fps, "steps": self.steps, "guidance_scale": self.guidance_scale,
             "sampling": self.sampling.model_dump(mode="json"), "upsampler": self.upsampler.label if self.upsampler else None,
             "camera_loras": {move.value: lora.label for move, lora in sorted(self.camera_loras.items())},
+            **({"components": {name: part.label for name, part in self.components.items()}} if self.components else {}),
         }
 
 
@@ -102,6 +110,7 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
         sampling = preset.sampling
     camera = preset.camera_loras if preset else {}
     camera_note = preset.camera_loras_note if preset else None
+    components = preset.components.named() if preset else {}
     if ltx.recipe:
         recipe = load_preset(ltx.recipe)
         if recipe.family != family.name:
@@ -110,6 +119,8 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
         values.update(recipe.model_dump(include={"num_inference_steps", "guidance_scale"}))
         sampling = recipe.sampling
         camera, camera_note = (camera, camera_note) if camera else (recipe.camera_loras, recipe.camera_loras_note)
+        if not components and source.local is None:  # a local folder was saved with its own components
+            components = recipe.components.named()
     if ltx.sampling:
         sampling = ltx.sampling
     recipe_steps = values["num_inference_steps"]
@@ -128,14 +139,26 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
         guidance_scale=values["guidance_scale"], sampling=sampling, upsampler=upsampler,
         camera_loras={move: _located(workspace, ltx.lora_folder, source, lora) for move, lora in camera.items()},
         camera_note=None if camera else camera_note,
+        components={name: _component(workspace, reference) for name, reference in components.items()},
     )
 
 
+def _component(workspace: Workspace, reference: str) -> ModelSource:
+    """A component's folder when there is one by that name (relative to the workspace), else its repo id."""
+    folder = _local(workspace, reference)
+    return ModelSource(reference, folder) if folder.is_dir() else ModelSource(reference, None)
+
+
 def _located(workspace: Workspace, lora_folder: str | None, model: ModelSource, lora: CameraLora) -> CameraLora:
-    """The LoRA loading from a folder that holds its file (ltx_video.lora_folder, the model folder), else its repo."""
+    """The LoRA loading from a folder that holds its file (ltx_video.lora_folder, the model folder), else its repo.
+    A file under the generic diffusers name is looked for in a subfolder named as its repo
+    (lora_folder/animatediff-motion-lora-zoom-in/diffusion_pytorch_model.safetensors)."""
     for folder in (_local(workspace, lora_folder) if lora_folder else None, model.local):
-        if folder is not None and (folder / lora.weight_name).is_file():
-            return lora.model_copy(update={"repo": str(folder)})
+        if folder is None:
+            continue
+        for candidate in (folder, folder / Path(lora.repo).name):
+            if (candidate / lora.weight_name).is_file():
+                return lora.model_copy(update={"repo": str(candidate)})
     return lora
 
 

@@ -1,0 +1,100 @@
+"""AnimateDiff on Stable Diffusion 1.5 through diffusers, in its two modes (see the registry's entries):
+
+- animatediff-sparsectrl: AnimateDiffSparseControlNetPipeline with the v3 motion adapter and SparseCtrl RGB; the
+  shot's keyframes are conditioning frames at their frame indices (`conditioning_frames`, `controlnet_frame_indices`).
+- animatediff: AnimateDiffPipeline with the v2 motion adapter, text-to-video from the shot's prompt (description,
+  camera move, style), steered by the camera move's motion LoRA; the keyframes do not reach it.
+
+A shot longer than one 16-frame window goes in overlapping windows: a later window shares the family's
+overlap_frames with the one before, cross-faded; with SparseCtrl those shared frames are its first conditioning frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.backends.base import ShotGeneration, StepHook
+from studio.backends.runtime import (
+    GenerationRequest,
+    ShotGenerator,
+    adapters_on,
+    camera_adapter,
+    extend_crossfaded,
+    run_video_pipeline,
+    seeded,
+)
+from studio.domain.recipe import CameraLora
+
+# The SparseCtrl RGB card runs its condition at full weight.
+CONTROLNET_SCALE = 1.0
+ANIMATEDIFF_OOM_HINT = "set ltx_video.memory: sequential_offload, or lower ltx_video.width/height"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnimateDiffRequest(GenerationRequest):
+    prompt: str
+    negative_prompt: str
+    conditions: list[tuple[np.ndarray, int]]
+    """(RGB image, frame index in the window) for SparseCtrl, indices distinct; unused in text-only mode."""
+    camera_lora: CameraLora | None = None
+    decode_chunk_size: int = 16
+
+
+class AnimateDiffGenerator(ShotGenerator):
+    """AnimateDiff in windows: keyframes as SparseCtrl frames, or text with the move's motion LoRA."""
+
+    family_name = "animatediff-sparsectrl"
+
+    @property
+    def sparse(self) -> bool:
+        return self.family.conditioning == "sparse-frames"
+
+    def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
+        plan = request.plan
+        overlap = plan.overlap_frames
+        footage: list[np.ndarray] = []
+        for chunk in range(plan.chunks):
+            start_frame = chunk * plan.new_frames_per_chunk
+            conditions: dict[int, np.ndarray] = dict(enumerate(footage[-overlap:])) if footage else {}
+            for image, time_s in request.keyframes:
+                index = round(time_s * plan.fps) - start_frame
+                if 0 <= index < plan.num_frames:
+                    conditions.setdefault(index, image)  # the shared frames are set already
+            frames = self.generate(AnimateDiffRequest(
+                prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
+                num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
+                seed=seed + chunk, conditions=sorted(conditions.items(), key=lambda item: item[0]),
+                camera_lora=request.camera_lora, decode_chunk_size=request.decode_chunk_size,
+            ), on_step)
+            extend_crossfaded(footage, frames, overlap)
+        return footage
+
+    def arguments(self, request: AnimateDiffRequest) -> dict:
+        """The pipeline's keyword arguments for one window (checked against its signature by a test)."""
+        from PIL import Image
+
+        shared = {"prompt": request.prompt, "negative_prompt": request.negative_prompt or None, "width": request.width,
+                  "height": request.height, "num_frames": request.num_frames, "guidance_scale": request.guidance_scale,
+                  "generator": seeded(request.seed)}
+        if not self.sparse:
+            return {**shared, "decode_chunk_size": request.decode_chunk_size}
+        return {**shared, "conditioning_frames": [Image.fromarray(image) for _, image in request.conditions],
+                "controlnet_frame_indices": [index for index, _ in request.conditions],
+                "controlnet_conditioning_scale": CONTROLNET_SCALE}
+
+    def generate(self, request: AnimateDiffRequest, on_step: StepHook) -> list[np.ndarray]:
+        """One window of `request.num_frames` frames, the motion LoRA (camera mode) on for it only."""
+        lora = [camera_adapter(request.camera_lora)] if request.camera_lora and not self.sparse else []
+        with adapters_on(self.pipeline, lora):
+            return run_video_pipeline(self.pipeline, self.arguments(request), steps=request.steps,
+                                      estimated_s=request.gpu_seconds, oom_hint=ANIMATEDIFF_OOM_HINT, on_step=on_step)
+
+    def recipe(self, sampling: str) -> str:
+        """How the footage was sampled, for the metadata."""
+        guide = ("keyframes as SparseCtrl RGB conditioning frames at their frame indices, later windows conditioned "
+                 "on the last frames of the one before" if self.sparse else
+                 "text-to-video from the prompt, the camera move's motion LoRA; keyframes unused")
+        return (f"{self.family.name}: {sampling}; {guide}; {self.family.window_frames}-frame windows overlapping by "
+                f"{self.family.overlap_frames}, cross-faded")

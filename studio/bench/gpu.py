@@ -84,9 +84,15 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
     from studio.domain.families import FAMILIES
     from studio.domain.generation import plan_generation
 
-    builders = {"ltx-video": tiny.build_tiny_ltx, "ltx-2": tiny.build_tiny_ltx2, "stable-video-diffusion": tiny.build_tiny_svd}
-    builders |= {name: getattr(tiny, f"build_tiny_{name.replace('-', '_')}") for name in FAMILIES
-                 if name not in builders and hasattr(tiny, f"build_tiny_{name.replace('-', '_')}")}
+    animatediff: dict[str, Path] = {}
+
+    def build_animatediff(target: Path, family: str) -> Path:  # one build saves both AnimateDiff modes
+        animatediff.update(animatediff or tiny.build_tiny_animatediff(target.parent / "animatediff"))
+        return animatediff[family]
+
+    builders = {"ltx-video": tiny.build_tiny_ltx, "ltx-2": tiny.build_tiny_ltx2, "stable-video-diffusion": tiny.build_tiny_svd,
+                **{name: lambda target, name=name: build_animatediff(target, name)
+                   for name in ("animatediff", "animatediff-sparsectrl")}}
     cuda = torch.cuda.is_available()
     rows = []
     for name, family in FAMILIES.items():

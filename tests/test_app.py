@@ -206,7 +206,9 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     assert "is now `false`" in call("/apply_decision", False, True)
     assert Path(call("/export_votes")).read_text().count("\n") == 2
     assert f"title_id: {MEN_TITLE}" in Path(call("/export_batch", [MEN_TITLE])).read_text()
-    assert call("/render_script", MEN_TITLE).startswith("Script done: 6 rendered")
+    # shot-005 is pinned to the promoted take: kept; the others render.
+    assert call("/render_script", MEN_TITLE).startswith("Script done: 5 rendered, 0 skipped (up to date), 0 failed, 1 kept")
+    assert "no longer pinned" in call("/unpin_take", MEN_TITLE, "shot-005", "interp")
     _, table, _, _ = call("/assembly_timeline", MEN_TITLE, "interp")
     call("/save_assembly_edits", MEN_TITLE, "interp", table)
     assert "Edits dropped" in call("/drop_assembly_edits", MEN_TITLE, "interp")[2]

@@ -14,7 +14,7 @@ from studio.store import VoteStore
 from tests.conftest import SAMPLE_TITLE, script_file
 
 LIVELY = {"motion": 0.9, "smooth_motion": False, "preset": "ultrafast"}
-PINNED_NOTE = "kept (pinned to a promoted take; --force or unpin to replace)"
+PINNED_NOTE = "kept (pinned to a promoted take; unpin it, or force a re-render, to replace it)"
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def find_sources(workspace: Workspace, script: Script, narration: Path | None, t
         if narration is None:
             raise NarrationError(
                 f"{script.title!r} has no narration audio: put {workspace.relative(folder)}/{script.title_id}"
-                f".wav (or .mp3 .m4a .flac .ogg) there, or pass --narration FILE"
+                f".wav (or .mp3 .m4a .flac .ogg) there, or name another narration file"
             )
     elif narration.suffix.lower() not in AUDIO_SUFFIXES:
         raise NarrationError(f"{narration.name}: narration audio must be one of {' '.join(AUDIO_SUFFIXES)}")

@@ -102,7 +102,7 @@ class BatchReport:
     def summary(self) -> str:
         line = f"{self.count('rendered')} rendered, {self.count('skipped')} skipped (up to date), {self.count('failed')} failed"
         if self.count("pinned"):
-            line += f", {self.count('pinned')} kept (pinned to a promoted take; --force or unpin to replace)"
+            line += f", {self.count('pinned')} kept (pinned to a promoted take; unpin it, or force a re-render, to replace it)"
         if self.cancelled:
             line += f"; cancelled, {self.count('cancelled')} not rendered (run again to resume)"
         return line

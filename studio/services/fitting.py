@@ -58,8 +58,8 @@ class PartMaker:
         if self.method == "ltx":
             if not has_ltx:
                 raise NarrationError(
-                    f"{shot.shot_id} has no LTX clip; render it first (python -m studio generate --method ltx "
-                    f"--title {self.script.title_id} --shot {shot.number}) or assemble with --method interp/auto"
+                    f"{shot.shot_id} has no LTX clip; render it first with the LTX method (or promote an LTX take "
+                    "of it), or assemble from interpolation clips or the automatic choice"
                 )
             return "ltx"
         return "ltx" if self.config.switches.use_ltx and has_ltx else "interp"

@@ -178,14 +178,15 @@ class ReviewDesk:
         """Why LTX cannot run here, or None when it may (cheap: no torch import; the render checks for real)."""
         import importlib.util
 
-        from studio.services.ltx_render import model_source
+        from studio.services.model_resolution import resolve_model
 
         if importlib.util.find_spec("torch") is None or importlib.util.find_spec("diffusers") is None:
             return "needs torch and diffusers, which are not installed here"
         try:
-            source, _, _ = model_source(self.workspace, self.studio.config)
+            model = resolve_model(self.workspace, self.studio.config)
         except StudioError as error:
             return str(error)
+        source = model.source
         if source.local is None and not Path("/dev/nvidiactl").exists():
             return "needs a CUDA GPU, and this machine has none (or a small local model in ltx_video.model)"
         return None

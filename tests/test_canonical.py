@@ -7,6 +7,7 @@ import pytest
 
 from studio.cli import main
 from studio.domain.metadata import Pin
+from studio.services.access import Caller
 from studio.services import ReviewDesk, Selection, Studio, TakeSettings
 from studio.services.assemble import AssemblyOptions
 from studio.services.renderer import ShotRenderer
@@ -38,7 +39,7 @@ def pinned(desk):
     """Every shot of the sample title rendered, then shot 2 replaced by a promoted take with non-default settings."""
     assert desk.studio.generate(Selection(title_id=SAMPLE_TITLE)).summary().startswith("6 rendered")
     take = desk.render_take(SAMPLE_TITLE, "shot-002", TakeSettings.parse(**LIVELY), who="op")
-    clip = desk.promote(take.id, by="ana")
+    clip = desk.promote(take.id, by=Caller("ana", is_operator=True))
     return take, clip, clip.read_bytes()
 
 

@@ -132,7 +132,7 @@ def test_takes_render_on_the_cluster(cluster, tmp_path):
     same = local.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=0.2, preset="ultrafast"), who="op")
     assert (workspace.root / same.video_path).read_bytes() == clip.read_bytes()
     # A promoted take is pinned: the cluster's batch keeps it, as a local one does.
-    canonical = desk.promote(take.id, by="op")
+    canonical = desk.promote(take.id)
     report = desk.studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=4))
     assert [(o.status, o.message.split(" (")[0]) for o in report.outcomes] == [("pinned", f"pinned to take {take.id}")]
     assert canonical.read_bytes() == clip.read_bytes()

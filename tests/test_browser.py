@@ -267,7 +267,7 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # no
         page.get_by_role("button", name="Render take").click()
         page.get_by_text("Rendering…").wait_for(timeout=30_000)
         page.get_by_role("button", name="Cancel").click()
-        page.get_by_text("Cancelled. Clips finished before the cancel are kept").wait_for(timeout=30_000)
+        page.get_by_text("Cancelled. Clips finished before the cancel are kept").wait_for(timeout=90_000)
         page.wait_for_timeout(1500)
         assert page.get_by_text("Rendering…").count() == 0
         assert [t.shot_id for t in desk.store.takes()] == ["shot-001"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studio.cli_progress import TqdmProgress
 from studio.errors import StudioError
 
 if TYPE_CHECKING:
@@ -22,52 +23,6 @@ if TYPE_CHECKING:
 
 EXIT_SHOTS_FAILED = 1
 EXIT_ERROR = 2
-
-
-class _TqdmProgress:
-    """Two bars, shots and frames, naming every shot in flight (several with --ray); one line per finished shot."""
-
-    def __init__(self) -> None:
-        from tqdm import tqdm
-
-        self._tqdm = tqdm
-        self._shots = None
-        self._frames = None
-        self._pending: dict[str, int] = {}  # shot label -> frames not yet counted
-
-    def batch_started(self, total_shots: int, total_frames: int) -> None:
-        self._shots = self._tqdm(total=total_shots, unit="shot", desc="shots ", position=0, dynamic_ncols=True)
-        self._frames = self._tqdm(total=total_frames, unit="frame", desc="frames", position=1, dynamic_ncols=True)
-
-    def _show_in_flight(self) -> None:
-        if self._shots is not None:
-            self._shots.set_postfix_str(", ".join(label.split(" ", 1)[-1] for label in self._pending))
-
-    def shot_started(self, label: str, total_frames: int) -> None:
-        self._pending[label] = total_frames
-        self._show_in_flight()
-
-    def frames_done(self, count: int, label: str | None = None) -> None:
-        key = label if label in self._pending else next(reversed(self._pending), None)
-        if key is not None:
-            self._pending[key] -= count
-        if self._frames is not None:
-            self._frames.update(count)
-
-    def shot_finished(self, label: str, status: str, message: str | None) -> None:
-        left = self._pending.pop(label, 0)
-        if self._frames is not None and left > 0:
-            self._frames.update(left)  # skipped, failed or rendered elsewhere: the bar still moves on
-        if self._shots is not None:
-            self._shots.update(1)
-        self._show_in_flight()
-        line = f"{status:8} {label}" + (f"\n         {message}" if message else "")
-        self._tqdm.write(line, file=sys.stderr)
-
-    def close(self) -> None:
-        for bar in (self._frames, self._shots):
-            if bar is not None:
-                bar.close()
 
 
 def _workspace(path: str | None):
@@ -117,7 +72,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         broken = [problem for problem in studio.workspace.catalog().broken  # scenes/json/SEGMENT/AGE/ID.json
                   if args.segment in (None, problem.file.split("/")[2]) and args.age in (None, problem.file.split("/")[3])]
         _report_broken(broken)
-    progress = _TqdmProgress()
+    progress = TqdmProgress()
     try:
         if args.batch:
             report = studio.run_batch(Path(args.batch), force=args.force, progress=progress)
@@ -154,7 +109,7 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
     titles = [script.title_id for script in studio.workspace.scripts()] if args.all else [args.title]
     failed = []
     for title_id in titles:
-        progress = _TqdmProgress()
+        progress = TqdmProgress()
         try:
             report = studio.assemble(str(title_id), options, progress)
         except StudioError as error:

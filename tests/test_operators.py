@@ -58,7 +58,7 @@ def test_a_reviewer_may_queue_two_renders_and_an_operator_more():
     with line.place(rita, "rita"), line.place(rita, "rita"):
         with pytest.raises(TooManyRendersError, match="you already have 2 render.s. queued or running"):
             with line.place(rita, "rita"):
-                pass
+                raise AssertionError("a third render was let into the line")
         with line.place(Caller("", False), "session:abc"), line.place(olga, "olga"), line.place(olga, "olga"):
             assert line.waiting() == 5
     assert line.waiting() == 0

@@ -4,24 +4,50 @@ import pytest
 
 gradio_client = pytest.importorskip("gradio_client")
 
+from types import SimpleNamespace  # noqa: E402
+
 from studio.errors import StudioError  # noqa: E402
 from studio.services import FrameCounter  # noqa: E402
-from studio.ui.assemble import ASSEMBLY_CANCELLED  # noqa: E402
+from studio.services.access import AccessRules, Caller, RenderQueue  # noqa: E402
 from studio.ui.background import (  # noqa: E402
-    CANCELLED_NOTE, NOTHING_TO_CANCEL, cancel_note, refusal_in_status, render_progress,
+    CANCELLED_NOTE,
+    NOTHING_TO_CANCEL,
+    Cancels,
+    cancel_click,
+    refusal_in_status,
+    render_progress,
 )
+from studio.ui.identity import Gate  # noqa: E402
 from tests.conftest import SAMPLE_TITLE  # noqa: E402
 from tests.test_app import served  # noqa: E402,F401 - the launched-app fixture
 
 
-def test_cancel_speaks_of_clips_only_when_work_was_under_way():
-    shown = ["", None, "Take `x` rendered in 2.0 s.", "Script done: 6 rendered, 0 skipped (up to date), 0 failed.",
-             "Rendering… 12/240 frames (5%)", "Rendering the script… shot 2, 30% of all frames",
-             "Queued: 1 render(s) ahead of this one; it starts when they finish (Cancel leaves the queue).",
-             "Starting the render…"]
-    assert [cancel_note(line) for line in shown] == [NOTHING_TO_CANCEL] * 4 + [CANCELLED_NOTE] * 4
-    assert cancel_note("Assembling… 40% (fitting shot clips)", ASSEMBLY_CANCELLED) == ASSEMBLY_CANCELLED
-    assert cancel_note("1080x1920, 30.00 s, joined by stream copy", ASSEMBLY_CANCELLED) == NOTHING_TO_CANCEL
+def test_cancel_reaches_only_the_work_of_its_own_page_and_tab():
+    cancels = Cancels()
+    ana, ola = SimpleNamespace(session_hash="ana"), SimpleNamespace(session_hash="ola")
+    on_cancel = cancel_click(cancels, "library")
+    assert on_cancel(ana) == NOTHING_TO_CANCEL  # nothing running: it says so
+    with cancels.watch(ana, "library") as rendering, cancels.watch(ana, "assemble") as assembling, \
+            cancels.watch(ola, "library") as other:
+        assert not isinstance(on_cancel(ana), str)  # the render ends its own status line
+        assert rendering.cancelled and not assembling.cancelled and not other.cancelled
+    assert on_cancel(ana) == NOTHING_TO_CANCEL and not cancels.cancel(ola, "library")  # finished work is forgotten
+
+
+def test_a_cancel_while_queued_leaves_the_line_and_the_page_says_cancelled():
+    gate, someone = Gate(AccessRules(), RenderQueue()), Caller(name="ana", is_operator=False)
+    with gate.line.place(Caller(name="ola", is_operator=False), "ola"), gate.cancels.watch(None, "library") as token:
+        assert gate.line.try_turn(0)  # Ola's render holds the turn
+        def render():
+            yield from gate.in_line(someone, None, iter(["never started"]), lambda ahead: {"status": f"{ahead} ahead"},
+                                    token)
+
+        queued = refusal_in_status(render, "status", "Not rendered")()
+        assert next(queued) == {"status": "1 ahead"}
+        token.cancel()
+        assert list(queued) == [{"status": CANCELLED_NOTE}]
+        assert gate.line.waiting() == 1  # only Ola's
+        gate.line.end_turn()
 
 
 def test_the_progress_line_says_starting_until_frames_are_planned():

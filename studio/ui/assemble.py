@@ -10,18 +10,17 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from studio.domain.assembly import TRANSITIONS, Edits
-from studio.errors import StudioError
-from studio.services import ReviewDesk
-from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
-from studio.services import FrameCounter
+from studio.errors import Cancelled, StudioError
+from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
-from studio.ui.background import queued_note
-from studio.ui.background import cancel_note, in_background
+from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
+from studio.ui.background import cancel_click, in_background, queued_note
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
 PREVIEW_SIZE = (270, 480)
+TAB = "assemble"  # what this tab's Cancel button reaches
 ASSEMBLY_CANCELLED = "Cancelled. Fitted clips finished before the cancel are kept; no video was written."
 _WIDTH, _HEIGHT, _WAVE = 1200, 180, 90
 _SHOT_COLOURS = ((88, 129, 201), (224, 150, 72))
@@ -193,11 +192,18 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
             require_operator(caller, "export the final video")  # before queueing; the desk checks again
         counter = FrameCounter()
         options = AssemblyOptions(method=method, preview_size=size)
-        work = in_background(
-            lambda cancel: desk.assemble(title_id, options, by=caller, progress=counter, cancel=cancel),
-            lambda: {status: f"Assembling… {counter.fraction:.0%} (fitting shot clips, then joining and narrating)"},
-        )
-        report = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)})
+        with gate.cancels.watch(request, TAB) as cancel:
+            work = in_background(
+                lambda token: desk.assemble(title_id, options, by=caller, progress=counter, cancel=token),
+                lambda: {status: f"Assembling… {counter.fraction:.0%} (fitting shot clips, then joining and narrating)"},
+                cancel,
+            )
+            try:
+                report = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)},
+                                                 cancel)
+            except Cancelled:
+                yield {status: ASSEMBLY_CANCELLED}
+                return
         script = desk.workspace.find_script(title_id)
         final = desk.workspace.final_path(script)
         if size:
@@ -221,11 +227,10 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     method.change(on_title_change, [title, method], outputs, api_visibility="private")
     save.click(on_save_click, [title, method, table], [picture, table, status], api_name="save_assembly_edits")
     reset.click(on_reset_click, [title, method], [picture, table, status], api_name="drop_assembly_edits")
-    previewing = preview.click(on_preview_click, [title, method], [status, video, report_json], api_name="assemble_preview",
+    preview.click(on_preview_click, [title, method], [status, video, report_json], api_name="assemble_preview",
                                concurrency_limit=None)  # the app's render line queues it
-    exporting = export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
+    export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
                              concurrency_limit=None)
-    cancel.click(lambda shown: cancel_note(shown, ASSEMBLY_CANCELLED), status, status, cancels=[previewing, exporting],
-                 api_visibility="private")
+    cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")
     page.load(on_title_change, [title, method], outputs, api_visibility="private")
     return [export]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
-import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import gradio as gr
 
-from studio.errors import StudioError
+from studio.errors import Cancelled, StudioError
 from studio.services import CancelToken, FrameCounter
 
 log = logging.getLogger("studio.ui")
@@ -19,12 +20,55 @@ log = logging.getLogger("studio.ui")
 Result = TypeVar("Result")
 CANCELLED_NOTE = "Cancelled. Clips finished before the cancel are kept; the unfinished one was discarded."
 NOTHING_TO_CANCEL = "Nothing is rendering, so there is nothing to cancel."
-BUSY = ("Rendering", "Queued", "Starting", "Assembling")
 
 
-def cancel_note(shown: str | None, cancelled: str = CANCELLED_NOTE) -> str:
-    """What Cancel says, given the status line it found: `cancelled` only when work was under way."""
-    return cancelled if (shown or "").startswith(BUSY) else NOTHING_TO_CANCEL
+@dataclass
+class Cancels:
+    """What each page's Cancel button reaches: the work its browser session started in that tab.
+
+    Made once per app (in `build_app`). Cancel sets the work's token and the
+    work itself ends its status line with the cancel note, so no late
+    progress line can overwrite that note (Gradio's own `cancels=` kills the
+    handler before it can say anything).
+    """
+
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _running: dict[tuple[str, str], list[CancelToken]] = field(default_factory=dict, repr=False)
+
+    @staticmethod
+    def _key(request: gr.Request | None, tab: str) -> tuple[str, str]:
+        return getattr(request, "session_hash", None) or "no-session", tab
+
+    @contextlib.contextmanager
+    def watch(self, request: gr.Request | None, tab: str) -> Iterator[CancelToken]:
+        """A fresh token for one piece of work, reachable by `cancel(request, tab)` until the block ends."""
+        token, key = CancelToken(), self._key(request, tab)
+        with self._guard:
+            self._running.setdefault(key, []).append(token)
+        try:
+            yield token
+        finally:
+            with self._guard:
+                self._running[key].remove(token)
+                if not self._running[key]:
+                    del self._running[key]
+
+    def cancel(self, request: gr.Request | None, tab: str) -> bool:
+        """Cancel the session's work in `tab`; False when nothing was running there."""
+        with self._guard:
+            tokens = list(self._running.get(self._key(request, tab), ()))
+        for token in tokens:
+            token.cancel()
+        return bool(tokens)
+
+
+def cancel_click(cancels: Cancels, tab: str) -> Callable[..., Any]:
+    """The Cancel button's handler: nothing to say while work is ending (it says so itself), else why not."""
+
+    def on_cancel_click(request: gr.Request) -> Any:
+        return gr.skip() if cancels.cancel(request, tab) else NOTHING_TO_CANCEL
+
+    return on_cancel_click
 
 
 def render_progress(counter: FrameCounter) -> str:
@@ -38,13 +82,13 @@ def queued_note(ahead: int) -> str:
     return f"Queued: {ahead} render(s) ahead of this one; it starts when they finish (Cancel leaves the queue)."
 
 
-def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], Any]) -> Generator[Any, None, Result]:
+def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], Any],
+                  cancel: CancelToken) -> Generator[Any, None, Result]:
     """Run `work(cancel)` in a thread, yielding `describe()` twice a second; return its result.
 
-    When the page goes away or Cancel is pressed, Gradio closes this
-    generator: the token is cancelled and the work stops at its next frame.
+    Cancel stops the work at its next frame and `Cancelled` comes out here;
+    when the page goes away Gradio closes this generator, which cancels too.
     """
-    cancel = CancelToken()
     outcome: dict[str, Any] = {}
 
     def run() -> None:
@@ -58,7 +102,7 @@ def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], 
     try:
         while worker.is_alive():
             yield describe()
-            time.sleep(0.5)
+            worker.join(0.5)
     finally:
         if worker.is_alive():
             cancel.cancel()
@@ -69,8 +113,8 @@ def in_background(work: Callable[[CancelToken], Result], describe: Callable[[], 
 
 
 def refusal_in_status(handler: Callable[..., Generator[Any, None, None]], status: gr.components.Component,
-                      prefix: str) -> Callable[..., Generator[Any, None, None]]:
-    """The page's variant of a long handler: a refusal becomes its status line and a warning, not an error.
+                      prefix: str, cancelled: str = CANCELLED_NOTE) -> Callable[..., Generator[Any, None, None]]:
+    """The page's variant of a long handler: a refusal or a cancel becomes its status line, not an error.
 
     The API keeps the plain handler, so clients still get an error; on the
     page the status stops saying "Rendering…" and the players show no error badge.
@@ -80,6 +124,8 @@ def refusal_in_status(handler: Callable[..., Generator[Any, None, None]], status
     def page_handler(*args: Any, **kwargs: Any) -> Generator[Any, None, None]:
         try:
             yield from handler(*args, **kwargs)
+        except Cancelled:
+            yield {status: cancelled}
         except StudioError as error:
             log.warning("refused: %s", str(error).splitlines()[0])
             gr.Warning(str(error))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
 
+from studio.services import CancelToken
 from studio.services.access import AccessRules, Caller, RenderQueue
+from studio.ui.background import Cancels
 
 
 def caller_of(rules: AccessRules, request: gr.Request | None, profile: gr.OAuthProfile | None = None) -> Caller:
@@ -25,23 +27,25 @@ def queue_key(caller: Caller, request: gr.Request | None) -> str:
 
 @dataclass(frozen=True)
 class Gate:
-    """The app's access rules and its render line, made once in `build_app` and handed to each tab."""
+    """The app's access rules, its render line and its Cancel buttons' reach, made once in `build_app`."""
 
     rules: AccessRules
     line: RenderQueue
+    cancels: Cancels = field(default_factory=Cancels)
 
     def caller(self, request: gr.Request | None, profile: gr.OAuthProfile | None = None) -> Caller:
         return caller_of(self.rules, request, profile)
 
     def in_line(self, caller: Caller, request: gr.Request | None, work: Generator[Any, None, Any],
-                waiting: Callable[[int], Any]) -> Generator[Any, None, Any]:
+                waiting: Callable[[int], Any], cancel: CancelToken) -> Generator[Any, None, Any]:
         """Run the generator `work` when the render turn comes, yielding `waiting(renders ahead)` meanwhile.
 
         A reviewer's place counts from the moment they ask; one more than the
-        limit is refused at once. Cancel or a closed page leaves the line.
+        limit is refused at once. Cancel (`Cancelled`) or a closed page leaves the line.
         """
         with self.line.place(caller, queue_key(caller, request)):
             while not self.line.try_turn(0.5):
+                cancel.check()
                 yield waiting(self.line.waiting() - 1)
             try:
                 return (yield from work)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 
@@ -12,11 +11,12 @@ from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
 from studio.services import FrameCounter, ReviewDesk, TakeSettings
 from studio.services.access import require_operator
-from studio.ui.background import cancel_note, in_background, queued_note, refusal_in_status, render_progress
+from studio.ui.background import cancel_click, in_background, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows
 
+TAB = "library"  # what this tab's Cancel button reaches
 STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
 
 
@@ -190,11 +190,12 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         name = caller.name or (who or "").strip() or "anonymous"  # a login's name wins over a typed one
         desk.check_method(settings.method)  # a method that cannot run here is refused before any progress line
         counter = FrameCounter()
-        work = in_background(
-            lambda cancel: desk.render_take(title_id, shot_id, settings, who=name, progress=counter, cancel=cancel),
-            lambda: {status: render_progress(counter)},
-        )
-        take = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)})
+        with gate.cancels.watch(request, TAB) as cancel:
+            work = in_background(
+                lambda token: desk.render_take(title_id, shot_id, settings, who=name, progress=counter, cancel=token),
+                lambda: {status: render_progress(counter)}, cancel,
+            )
+            take = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)}, cancel)
         yield {
             status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
             video: str(desk.workspace.root / take.video_path),
@@ -209,11 +210,13 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         caller = gate.caller(request, profile)
         require_operator(caller, "render every shot of a script")  # before queueing; the desk checks again
         counter = FrameCounter()
-        work = in_background(
-            lambda cancel: desk.render_script(title_id, by=caller, progress=counter, cancel=cancel),
-            lambda: f"Rendering the script… shot {counter.shots_done + 1}, {counter.fraction:.0%} of all frames",
-        )
-        report = yield from gate.in_line(caller, request, work, queued_note)
+        with gate.cancels.watch(request, TAB) as cancel:
+            work = in_background(
+                lambda token: desk.render_script(title_id, by=caller, progress=counter, cancel=token),
+                lambda: f"Rendering the script… shot {counter.shots_done + 1}, {counter.fraction:.0%} of all frames",
+                cancel,
+            )
+            report = yield from gate.in_line(caller, request, work, queued_note, cancel)
         failures = "".join(f"\n- {o.label}: {o.message}" for o in report.failed)
         yield f"Script done: {report.summary()}.{failures}"
 
@@ -269,7 +272,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     for finished in (rendering, rendering_script):
         finished.then(on_script_change, [*filters, shot], shot, api_visibility="private").then(
             on_shot_change, [script, shot], shot_outputs, api_visibility="private")
-    cancel.click(cancel_note, status, status, cancels=[rendering, rendering_script], api_visibility="private")
+    cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")
     promote.click(on_promote_click, take_choice, promoted, api_name="promote_take").then(
         on_script_change, [*filters, shot], shot, api_visibility="private").then(
         on_shot_change, [script, shot], shot_outputs, api_visibility="private")

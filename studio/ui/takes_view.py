@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.services import ReviewDesk
-from studio.store import Take, Tally
+from studio.store import Take
 
 TAKE_COLUMNS = ["take", "by", "motion", "flicker", "render s", "won / tied / lost"]
 TAKE_COLUMN_WIDTHS = ["24%", "11%", "15%", "15%", "14%", "21%"]  # the take's label gets room; fits a phone

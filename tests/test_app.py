@@ -190,6 +190,9 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     assert len(call("/list_scripts")) == 3
     details = call("/shot_details", MEN_TITLE, "shot-006")  # a shot of a script the page does not show first
     assert "Dandelion clocks" in details[0]
+    details = call("/shot_details", SAMPLE_TITLE, "shot-004")  # the sample's one shot with its own style
+    assert "Style: dreamy slow motion, light leaks, 35 mm film" in details[0]
+    assert "Generative camera control: LTX-Video 0.9.x has no official camera-control LoRAs" in details[0]
     for motion in (0.1, 0.9):
         call("/render_shot", title_id=MEN_TITLE, shot_id="shot-005", motion=motion, preset="ultrafast", who="Ola")
     first, second = desk.store.takes(MEN_TITLE, "shot-005")

@@ -80,3 +80,22 @@ def test_generate_with_the_ltx2_preset_recipe_steers_a_zoom_in_shot(small_worksp
     with_ltx(small_workspace, model=str(tiny_ltx2), recipe="ltx-2", lora_folder=str(lora_folder), camera_lora=False, **TINY)
     [outcome] = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=1), "ltx").outcomes
     assert outcome.status == "rendered" and outcome.record.camera_lora is None
+
+
+def test_the_library_names_the_shots_camera_lora_and_a_take_can_switch_it_off(small_workspace, tiny_ltx2, lora_folder,
+                                                                              tmp_path):
+    from studio.services import ReviewDesk, TakeSettings
+    from studio.store import VoteStore
+
+    with_ltx(small_workspace, model=str(tiny_ltx2), camera_loras={"zoom_in": DOLLY_IN.model_dump()},
+             lora_folder=str(lora_folder), **TINY)
+    studio = Studio.open(small_workspace)
+    script = small_workspace.find_script(SAMPLE_TITLE)
+    static = next(shot for shot in script.shots if shot.camera_movement == CameraMovement.STATIC)
+    assert studio.camera_control(script.shot(1)) == f"ltx-2 camera LoRA `{lora_folder}/{DOLLY_IN.weight_name} @ 1`"
+    assert studio.camera_control(static) == "ltx_video.camera_loras names no LoRA for this move"
+    desk = ReviewDesk(studio, VoteStore(tmp_path / "votes.db"))
+    steered = desk.render_take(SAMPLE_TITLE, "shot-001", TakeSettings.parse(method="ltx"), who="Ana")
+    plain = desk.render_take(SAMPLE_TITLE, "shot-001", TakeSettings.parse(method="ltx", camera_lora=False), who="Ana")
+    assert steered.record["camera_lora"] == f"{lora_folder}/{DOLLY_IN.weight_name} @ 1"
+    assert plain.record.get("camera_lora") is None and plain.variant.endswith("no camera LoRA")

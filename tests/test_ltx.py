@@ -85,8 +85,11 @@ def test_an_ltx_shot_renders_to_the_delivery_spec(ltx_workspace):
 
 
 def test_real_checkpoints_are_refused_on_a_cpu_before_loading(small_workspace):
-    with pytest.raises(BackendUnavailableError, match="needs a CUDA GPU"):
-        check_can_load(ModelSource("Lightricks/LTX-Video", None), cuda=False)
+    with pytest.raises(BackendUnavailableError, match="LTX-Video 0.9.x model Lightricks/LTX-Video needs a CUDA GPU"):
+        check_can_load(ModelSource("Lightricks/LTX-Video", None), FAMILIES["ltx-video"], cuda=False)
+    # Each family's refusal names the family and its own reason.
+    with pytest.raises(BackendUnavailableError, match="AnimateDiff v2 .* needs a CUDA GPU: SD 1.5 with a motion module"):
+        check_can_load(ModelSource("emilianJR/epiCRealism", None), FAMILIES["animatediff"], cuda=False)
     (small_workspace.root / "config" / "pipeline.yaml").write_text("ltx_video: {model: ltx-video-13b}\n")
     with pytest.raises(BackendUnavailableError, match="Lightricks/LTX-Video-0.9.7-dev needs a CUDA GPU"):
         Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE), "ltx")

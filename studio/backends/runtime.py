@@ -53,16 +53,16 @@ def weights_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt"))
 
 
-def check_can_load(source: ModelSource, *, cuda: bool) -> None:
+def check_can_load(source: ModelSource, family: FamilySpec, *, cuda: bool) -> None:
     """Refuse, before loading, what cannot work here, with the way out."""
     if cuda:
         return
     size = weights_bytes(source.local) if source.local else None
     if size is None or size > MAX_CPU_WEIGHTS_BYTES:
         raise BackendUnavailableError(
-            f"LTX-Video model {source.label} needs a CUDA GPU: real LTX checkpoints (2B and 13B) do not fit "
-            "in memory at fp32 on a CPU-only machine, and CPU offload needs a GPU. Run on a GPU machine or a "
-            "GPU Space, or point ltx_video.model at a small local test model; interpolation works here."
+            f"{family.label} model {source.label} needs a CUDA GPU: {family.cpu_reason}, and CPU offload needs "
+            "a GPU. Run on a GPU machine or a GPU Space, or point ltx_video.model at a small local test model; "
+            "interpolation works here."
         )
 
 
@@ -106,7 +106,7 @@ def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
     import torch
 
     cuda = torch.cuda.is_available()
-    check_can_load(source, cuda=cuda)
+    check_can_load(source, family, cuda=cuda)
     classes = dict(family.components)
     parts = {}
     try:

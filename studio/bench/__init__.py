@@ -2,7 +2,8 @@
 
     python -m studio.bench throughput [--keyframe-size 1080x1920] [--title ID]
     python -m studio.bench quality --clips bench/clips/*.avi [--gaps 2 4 8] [--interp-method rife]
-    python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --rife-weights FILE] [--size WxH]
+    python -m studio.bench backends [--tiny | --ltx-model REF --svd-model REF --animatediff-model REF
+                                      --rife-weights FILE] [--size WxH]
     python -m studio.bench assemble [--seconds 60]
     python -m studio.bench ray [--workers 1 2] [--address ADDRESS]
     python -m studio.bench votes [--reviewers 20] [--votes 10]   (studio/bench/votes.py)
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     neural.add_argument("--ltx-model", help="LTX preset, repo id or folder")
     neural.add_argument("--ltx2-model", help="LTX-2.x preset, repo id or folder (e.g. ltx-2.3-distilled)")
     neural.add_argument("--svd-model", help="SVD preset, repo id or folder")
+    neural.add_argument("--animatediff-model", help="AnimateDiff + SparseCtrl preset or folder (e.g. animatediff-sparsectrl)")
     neural.add_argument("--rife-weights", help="RIFE 4.6 flownet.pkl")
     neural.add_argument("--size", type=size, help="generation size WxH (default: the preset's)")
     neural.add_argument("--output-size", type=size, default=(1080, 1920), help="delivery size (default 1080x1920)")

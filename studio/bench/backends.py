@@ -36,16 +36,20 @@ def _render_one_shot(job: dict) -> dict:
     }
 
 
-def _tiny_models(folder: Path) -> tuple[str, str, str, str]:
+def _tiny_models(folder: Path) -> dict[str, str]:
+    """Tiny random-weight models of every family (and random RIFE weights), saved under `folder`, by job name."""
     import torch
 
     from studio.backends.rife import IFNet
-    from studio.backends.tiny import build_tiny_ltx, build_tiny_ltx2, build_tiny_svd
+    from studio.backends.tiny import build_tiny_animatediff, build_tiny_ltx, build_tiny_ltx2, build_tiny_svd
 
     torch.manual_seed(0)
     torch.save(IFNet().state_dict(), folder / "flownet.pkl")
-    return (str(build_tiny_ltx(folder / "ltx")), str(build_tiny_ltx2(folder / "ltx2")), str(build_tiny_svd(folder / "svd")),
-            str(folder / "flownet.pkl"))
+    animatediff = build_tiny_animatediff(folder / "animatediff")
+    return {"rife": str(folder / "flownet.pkl"), "ltx": str(build_tiny_ltx(folder / "ltx")),
+            "ltx-2": str(build_tiny_ltx2(folder / "ltx2")), "svd": str(build_tiny_svd(folder / "svd")),
+            "animatediff-sparsectrl": str(animatediff["animatediff-sparsectrl"]),
+            "animatediff": str(animatediff["animatediff"])}
 
 
 def backends(args: argparse.Namespace) -> dict:
@@ -56,14 +60,16 @@ def backends(args: argparse.Namespace) -> dict:
     video = f"video: {{width: {args.output_size[0]}, height: {args.output_size[1]}, preset: {args.preset}}}\n"
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as temp:
         folder = Path(temp)
-        ltx_model, ltx2_model, svd_model = args.ltx_model, args.ltx2_model, args.svd_model
-        rife_weights = args.rife_weights
+        models = {"rife": args.rife_weights, "ltx": args.ltx_model, "ltx-2": args.ltx2_model, "svd": args.svd_model,
+                  "animatediff-sparsectrl": args.animatediff_model, "animatediff": None}
         generation = {"width": args.size[0], "height": args.size[1]} if args.size else {}
-        ltx2_generation = generation
+        ltx2_generation = animatediff_generation = generation
         if args.tiny:
-            ltx_model, ltx2_model, svd_model, rife_weights = _tiny_models(folder)
+            models = _tiny_models(folder)
             generation = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2}
             ltx2_generation = generation | {"width": 64, "height": 64}  # LTX-2 sizes are multiples of 64
+            animatediff_generation = generation | {"num_frames": 16}  # one 16-frame motion window
+        ltx_model, ltx2_model, svd_model, rife_weights = models["ltx"], models["ltx-2"], models["svd"], models["rife"]
         model_keys = ", ".join(f"{key}: {value}" for key, value in generation.items())
         jobs = [("flow", "interp", video)]
         if rife_weights:
@@ -80,6 +86,12 @@ def backends(args: argparse.Namespace) -> dict:
         if svd_model:
             svd_keys = model_keys.replace("num_frames: 17", "num_frames: 6").replace("fps: 8", "fps: 6")
             jobs.append(("svd", "ltx", video + f"ltx_video: {{model: '{svd_model}', seed: 1, {svd_keys}}}\n"))
+        keys = ", ".join(f"{key}: {value}" for key, value in animatediff_generation.items())
+        if models["animatediff-sparsectrl"]:  # keyframes as SparseCtrl frames: the recipe's adapter and controlnet
+            jobs.append(("animatediff-sparsectrl", "ltx", video + f"ltx_video: {{model: '{models['animatediff-sparsectrl']}', "
+                                                                   f"recipe: animatediff-sparsectrl, seed: 1, {keys}}}\n"))
+        if models["animatediff"]:  # text and motion module only (no camera LoRA folder in a bench run)
+            jobs.append(("animatediff", "ltx", video + f"ltx_video: {{model: '{models['animatediff']}', seed: 1, {keys}}}\n"))
         context = multiprocessing.get_context("spawn")
         results = []
         for name, method, config in jobs:

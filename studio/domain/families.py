@@ -59,6 +59,8 @@ class FamilySpec:
     repo_markers: tuple[str, ...]
     """Lower-case pieces of a hub repo id that name this family when no preset or model_index.json says."""
     defaults: ModelDefaults
+    cpu_reason: str
+    """Why its real checkpoints need a CUDA GPU, for the refusal on a CPU-only machine."""
     window_frames: int | None = None
     """The most frames one generation may have (the motion module's window); None: the frame rule's limit."""
     components: tuple[tuple[str, str], ...] = ()
@@ -98,6 +100,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         generator="studio.backends.ltx:LtxGenerator", size_multiple=32, frame_rule="8n+1", max_height=1280,
         overlap_frames=9, conditioning="pixel-frame", supports_lora=True, two_stage=True,
         repo_markers=("ltx-video", "ltxv", "ltx_video"), defaults=_LTX_DEFAULTS,
+        cpu_reason="its real checkpoints (2B and 13B) do not fit in memory at fp32 on a CPU-only machine",
     ),
     FamilySpec(
         name="ltx-2", label="LTX-2.x", pipeline_class="LTX2ConditionPipeline",
@@ -108,6 +111,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         generator="studio.backends.ltx:Ltx2Generator", size_multiple=64, frame_rule="8n+1", max_height=1920,
         overlap_frames=9, conditioning="latent-frame", supports_lora=True, two_stage=True,
         repo_markers=("ltx-2", "ltx2"), defaults=_LTX_DEFAULTS,
+        cpu_reason="its 19B checkpoint does not fit in memory at fp32 on a CPU-only machine",
     ),
     FamilySpec(
         name="stable-video-diffusion", label="Stable Video Diffusion", pipeline_class="StableVideoDiffusionPipeline",
@@ -115,6 +119,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         generator="studio.backends.svd:SvdGenerator", size_multiple=8, frame_rule="any", max_height=1280,
         overlap_frames=1, conditioning="first-image", supports_lora=False, two_stage=False,
         repo_markers=("stable-video-diffusion", "svd"), defaults=_LTX_DEFAULTS,
+        cpu_reason="its 1.5B-parameter UNet runs far too slowly at fp32 on a CPU for a take",
     ),
     # AnimateDiff, two modes, because SparseCtrl and the camera motion LoRAs need different motion adapters:
     # SparseCtrl RGB works with v3 (motion-adapter-v1-5-3), the zoom/pan/tilt LoRAs were trained on v2 (-v1-5-2).
@@ -125,6 +130,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         upsample_pipeline_class=None, upsampler_model_class=None, generator="studio.backends.animatediff:AnimateDiffGenerator",
         size_multiple=8, frame_rule="window", max_height=1024, overlap_frames=4, conditioning="sparse-frames",
         supports_lora=False, two_stage=False, repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
+        cpu_reason="SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU",
         components=(("motion_adapter", "MotionAdapter"), ("controlnet", "SparseControlNetModel")),
     ),
     FamilySpec(
@@ -132,7 +138,8 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         saved_as=("AnimateDiffPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
         generator="studio.backends.animatediff:AnimateDiffGenerator", size_multiple=8, frame_rule="window",
         max_height=1024, overlap_frames=4, conditioning="text-only", supports_lora=True, two_stage=False,
-        repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16, components=(("motion_adapter", "MotionAdapter"),),
+        repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
+        cpu_reason="SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU", components=(("motion_adapter", "MotionAdapter"),),
     ),
 )}
 FamilyName = Literal["ltx-video", "ltx-2", "stable-video-diffusion", "animatediff-sparsectrl", "animatediff"]

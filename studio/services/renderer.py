@@ -62,7 +62,8 @@ class ShotRenderer:
             from studio.backends.runtime import check_can_load
             from studio.services.model_resolution import resolve_model
 
-            check_can_load(resolve_model(self.workspace, config).source, cuda=torch.cuda.is_available())
+            model = resolve_model(self.workspace, config)
+            check_can_load(model.source, model.family, cuda=torch.cuda.is_available())
 
     def frame_interpolator(self, config: PipelineConfig) -> FrameInterpolator:
         """The configured interpolator; neural ones load once per renderer."""

@@ -70,6 +70,19 @@ class Studio:
             return defaults.num_inference_steps, defaults.guidance_scale
         return model.steps, model.guidance_scale
 
+    def camera_control(self, shot: Shot) -> str:
+        """How the shot's camera move steers the generative model: its camera LoRA, or why there is none."""
+        from studio.services.model_resolution import resolve_model
+
+        try:
+            model = resolve_model(self.workspace, self.config)
+        except StudioError as error:
+            return f"unknown until ltx_video is fixed ({str(error).splitlines()[0]})"
+        lora = model.camera_lora(shot.camera_movement)
+        if lora is not None:
+            return f"{model.family.name} camera LoRA `{lora.label}`"
+        return model.camera_note or f"{model.family.name} has no camera LoRA for `{shot.camera_movement.value}`; prompt words only"
+
     def with_svd(self) -> Studio:
         """This studio with Stable Video Diffusion as the generative model (unless one is already chosen)."""
         from studio.services.model_resolution import resolve_model

@@ -119,6 +119,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         seed = gr.Number(value=config.ltx_video.seed, precision=0, minimum=0, label="LTX seed", interactive=False)
         two_stage = gr.Checkbox(value=config.ltx_video.two_stage, interactive=False,
                                 label="LTX two-stage recipe (upsample and refine, where the model has one; off: a quicker preview)")
+        camera_lora = gr.Checkbox(value=config.ltx_video.camera_lora, interactive=False,
+                                  label="Camera LoRA (steer the model with the shot's camera move, where the preset has one)")
     with gr.Row():
         render = gr.Button("Render take", variant="primary")
         render_script = gr.Button("Render every shot of this script (canonical clips, workspace settings)")
@@ -161,7 +163,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             details: (
                 f"**{script_value.title}** · {shot_value.shot_id}\n\n{shot_value.description}\n\n"
                 f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · "
-                f"{len(shot_value.keyframes)} keyframe(s)"
+                f"{len(shot_value.keyframes)} keyframe(s)\n\n"
+                f"Style: {script_value.style_of(shot_value) or 'none (the script and the shot name no style)'}\n\n"
+                f"Generative camera control: {desk.studio.camera_control(shot_value)}"
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
             ),
             keyframes: gallery,
@@ -172,19 +176,20 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
-    def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number, gr.Checkbox]:
+    def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number, gr.Checkbox, gr.Checkbox]:
         ltx = method_value == "ltx"
-        return gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx), gr.Checkbox(interactive=ltx)
+        return (gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx),
+                gr.Checkbox(interactive=ltx), gr.Checkbox(interactive=ltx))
 
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
-                        steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True,
+                        steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True, camera_lora: bool = True,
                         request: gr.Request | None = None, profile: gr.OAuthProfile | None = None):
         """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
         ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed),
-               "two_stage": two_stage} if method == "ltx" else {}
+               "two_stage": two_stage, "camera_lora": camera_lora} if method == "ltx" else {}
         settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx)
         caller = gate.caller(request, profile)
         name = caller.name or (who or "").strip() or "anonymous"  # a login's name wins over a typed one
@@ -258,9 +263,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     for trigger in filters:
         trigger.change(on_script_change, filters, shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
-    method.change(on_method_change, method, [guidance, steps, seed, two_stage], api_visibility="private")
+    method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora], api_visibility="private")
     # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).
-    render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage]
+    render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage, camera_lora]
     render_api.click(shown_to_user(on_render_click), render_inputs, [status, video, metadata], api_name="render_shot",
                      concurrency_limit=None)  # the app's render line queues and caps renders
     rendering = render.click(refusal_in_status(on_render_click, status, "Not rendered"), render_inputs,

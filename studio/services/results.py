@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 # A method becomes the recommended default only when this many decisive
@@ -49,6 +50,17 @@ class Strength:
 
 
 @dataclass(frozen=True)
+class ProposedOverride:
+    """A stratum whose votes prefer the other method by the same valid rule: a hybrid override to apply."""
+
+    stratum: Literal["camera_movement", "segment", "age_bucket"]
+    value: str
+    method: Literal["ltx", "interp"]
+    evidence: str
+    """The figures behind it, for the page and DECISION.md."""
+
+
+@dataclass(frozen=True)
 class Results:
     votes: int
     both_bad: int
@@ -61,6 +73,7 @@ class Results:
     agreement: float | None = None  # share of reviewer pairs that agree on the same comparison
     per_group: dict[str, dict[str, list[WinRate]]] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)
+    proposed_overrides: list[ProposedOverride] = field(default_factory=list)
 
 
 def _win_rates(rows: list[dict], key: str) -> list[WinRate]:

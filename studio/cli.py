@@ -25,7 +25,7 @@ EXIT_SHOTS_FAILED = 1
 EXIT_ERROR = 2
 
 
-def _workspace(path: str | None):
+def open_workspace(path: str | None):
     from studio.workspace import Workspace, sample_workspace
 
     if path:
@@ -61,7 +61,7 @@ def _add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
 def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.services import Selection, Studio
 
-    studio = Studio.open(_workspace(args.workspace), _cluster(args))
+    studio = Studio.open(open_workspace(args.workspace), _cluster(args))
     method = args.method
     if method == "svd":
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
@@ -100,7 +100,7 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
         raise StudioError("name one title with --title ID, or every title with --all")
     if args.all and (args.narration or args.timing):
         raise StudioError("--narration and --timing name one title's files; use them with --title, not --all")
-    studio = Studio.open(_workspace(args.workspace))
+    studio = Studio.open(open_workspace(args.workspace))
     options = AssemblyOptions(
         method=args.method,
         narration=Path(args.narration).expanduser() if args.narration else None,
@@ -150,7 +150,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from studio.domain.metadata import METHODS
     from studio.services.canonical import CLIP_STATES, canonical_clip
 
-    workspace = _workspace(args.workspace)
+    workspace = open_workspace(args.workspace)
     config = workspace.config()
     catalog = workspace.catalog()
     scripts = list(catalog.scripts)
@@ -175,7 +175,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_unpin(args: argparse.Namespace) -> int:
     from studio.services.takes import unpin_clip
 
-    workspace = _workspace(args.workspace)
+    workspace = open_workspace(args.workspace)
     script = workspace.find_script(args.title)
     shot = script.shot(args.shot)
     pin = unpin_clip(workspace, script, shot, args.method)
@@ -185,7 +185,7 @@ def _cmd_unpin(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    workspace = _workspace(args.workspace)
+    workspace = open_workspace(args.workspace)
     problems = workspace.validate()
     if not problems:
         scripts = workspace.catalog().scripts
@@ -270,7 +270,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     env = environment()
     if env.on_space and "STUDIO_HOME" not in os.environ and os.access("/data", os.W_OK):
         os.environ["STUDIO_HOME"] = "/data"  # Hugging Face persistent storage: votes and takes survive restarts
-    workspace = _workspace(args.workspace or env.workspace)
+    workspace = open_workspace(args.workspace or env.workspace)
     db_path = Path(args.db or env.db or workspace.root / "review" / "votes.db")
     desk = ReviewDesk(Studio.open(workspace, _cluster(args)), VoteStore(db_path))
     rules = _access_rules(env)
@@ -357,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     unpin.add_argument("--method", choices=["interp", "ltx"], default="interp", help="which canonical clip (default: interp)")
     unpin.set_defaults(handler=_cmd_unpin)
 
+    from studio.cli_compare import add_compare_command
+
+    add_compare_command(commands, common)
     schema = commands.add_parser("schema", parents=[common], help="print the scene-script JSON Schema")
     schema.set_defaults(handler=_cmd_schema)
     return parser

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from studio.domain.comparison import ComparisonSet, ComparisonSetError, ShotKey
 from studio.errors import StudioError
 
 BUSY_TIMEOUT_MS = 15_000
@@ -79,6 +80,14 @@ def _reviewer_keys(db: Database) -> None:
     db.execute("create unique index reviewers_name_key on reviewers (name_key)")
 
 
+@migrations(name="0003_comparison_sets_and_repeats")
+def _comparison_sets(db: Database) -> None:
+    """Named comparison sets of shots, and pairs that repeat an earlier one (sides swapped) to measure
+    each reviewer's self-consistency."""
+    db["comparison_sets"].create({"name": str, "shots": str, "created_by": str, "created_at": str}, pk="name")
+    db["pairs"].add_column("repeat_of", str)
+
+
 class StoreError(StudioError):
     """A review action that the store refuses (unknown token, bad choice, ...)."""
 
@@ -122,6 +131,8 @@ class Pair:
     left_take: str
     right_take: str
     reviewer: str
+    repeat_of: str | None = None
+    """The token of the earlier pair this one repeats (sides swapped); None for a fresh comparison."""
 
 
 def _now() -> str:
@@ -183,9 +194,10 @@ class VoteStore:
             db.execute("insert or ignore into reviewers (name, name_key, created_at) values (?, ?, ?)", [name, key, _now()])
             return db.execute("select name from reviewers where name_key = ?", [key]).fetchone()[0]
 
-    def create_pair(self, title_id: str, shot_id: str, left: str, right: str, reviewer: str) -> Pair:
+    def create_pair(self, title_id: str, shot_id: str, left: str, right: str, reviewer: str,
+                    repeat_of: str | None = None) -> Pair:
         reviewer = self.reviewer(reviewer)
-        pair = Pair(secrets.token_urlsafe(24), title_id, shot_id, left, right, reviewer)
+        pair = Pair(secrets.token_urlsafe(24), title_id, shot_id, left, right, reviewer, repeat_of)
         with self._db() as db:
             db["pairs"].insert(asdict(pair) | {"created_at": _now()})
         return pair
@@ -195,8 +207,7 @@ class VoteStore:
             rows = list(db["pairs"].rows_where("token = ?", [token]))
         if not rows:
             raise StoreError("this comparison is unknown or expired; ask for the next pair")
-        row = rows[0]
-        return Pair(row["token"], row["title_id"], row["shot_id"], row["left_take"], row["right_take"], row["reviewer"])
+        return Pair(**{name: rows[0][name] for name in Pair.__dataclass_fields__})
 
     def record_vote(self, token: str, reviewer: str, choice: str, reasons: list[str], comment: str) -> None:
         """One vote per reviewer per pair: voting again replaces the earlier vote."""
@@ -223,7 +234,7 @@ class VoteStore:
         """Every vote with both takes' method and variant, and the shot."""
         query = """
             select v.pair_token, v.reviewer, v.choice, v.reasons, v.comment, v.created_at,
-                   p.title_id, p.shot_id, p.left_take, p.right_take,
+                   p.title_id, p.shot_id, p.left_take, p.right_take, p.repeat_of,
                    l.method as left_method, l.variant as left_variant,
                    r.method as right_method, r.variant as right_variant
             from votes v join pairs p on p.token = v.pair_token
@@ -276,3 +287,48 @@ class VoteStore:
         query = "select p.left_take, p.right_take from votes v join pairs p on p.token = v.pair_token where v.reviewer = ?"
         with self._db() as db:
             return {frozenset((row["left_take"], row["right_take"])) for row in db.query(query, [reviewer])}
+
+    def judged_pairs(self, reviewer: str) -> list[Pair]:
+        """The pairs `reviewer` has voted on, oldest first."""
+        query = """select p.* from votes v join pairs p on p.token = v.pair_token
+                   where v.reviewer = ? order by v.created_at, p.rowid"""
+        with self._db() as db:
+            return [Pair(**{name: row[name] for name in Pair.__dataclass_fields__}) for row in db.query(query, [reviewer])]
+
+    def dealt_left(self, reviewer: str) -> dict[str, int]:
+        """Per method: how often it was shown on the left to `reviewer` in pairs of two different methods."""
+        query = """
+            select l.method, count(*) as shown from pairs p
+            join takes l on l.id = p.left_take join takes r on r.id = p.right_take
+            where p.reviewer = ? and l.method != r.method group by l.method
+        """
+        with self._db() as db:
+            return {row["method"]: row["shown"] for row in db.query(query, [reviewer])}
+
+    # -- comparison sets ------------------------------------------------------
+
+    def save_comparison_set(self, chosen: ComparisonSet) -> ComparisonSet:
+        """Keep `chosen` under its name (choosing a set again under the same name replaces it)."""
+        saved = ComparisonSet(chosen.name, chosen.shots, chosen.created_by, chosen.created_at or _now())
+        with self._db() as db:
+            db["comparison_sets"].upsert({"name": saved.name, "shots": json.dumps([str(k) for k in saved.shots]),
+                                          "created_by": saved.created_by, "created_at": saved.created_at}, pk="name")
+        return saved
+
+    def comparison_sets(self) -> list[ComparisonSet]:
+        """Every set, the newest first (the newest steers the pairs)."""
+        with self._db() as db:
+            rows = list(db["comparison_sets"].rows_where(order_by="created_at desc, rowid desc"))
+        return [ComparisonSet(row["name"], tuple(ShotKey.parse(k) for k in json.loads(row["shots"])),
+                              row["created_by"], row["created_at"]) for row in rows]
+
+    def comparison_set(self, name: str | None = None) -> ComparisonSet | None:
+        """The set called `name`, or (None) the newest; None when there is none yet."""
+        sets = self.comparison_sets()
+        if name is None:
+            return sets[0] if sets else None
+        found = next((chosen for chosen in sets if chosen.name == name), None)
+        if found is None:
+            known = ", ".join(chosen.name for chosen in sets) or "none yet"
+            raise ComparisonSetError(f"no comparison set called {name!r} (sets: {known}); choose one first")
+        return found

@@ -217,6 +217,13 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     assert "Edits dropped" in call("/drop_assembly_edits", MEN_TITLE, "interp")[2]
     assert "in sync" in call("/assemble_preview", MEN_TITLE, "interp")[0]
     assert "in sync" in call("/assemble", MEN_TITLE, "interp")[0]
+    status, note, table = call("/choose_comparison_set", "pilot", 7)
+    assert status.startswith("Set **pilot** chosen: 7 shots") and len(table["data"]) == 7
+    status, note, table = call("/render_comparison_set", "pilot", [])
+    assert status.startswith("Set rendered: 7 take(s) rendered, 0 already there")  # shot-005's takes had other settings
+    assert "7 LTX take(s) not rendered: LTX-Video needs a CUDA GPU" in status and "LTX-Video is unavailable here" in note
+    note, table, consistency = call("/comparison_set", "pilot")
+    assert [row[5] for row in table["data"]] == ["yes"] * 7 and "no reviewer has answered a repeat yet" in consistency
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert called == endpoints
 

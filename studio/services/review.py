@@ -23,6 +23,7 @@ from studio.services.access import MACHINE, Caller, require_operator
 from studio.services.batch import BatchReport, Selection
 from studio.media.images import load_keyframe, save_keyframe
 from studio.services.canonical import CanonicalClip, canonical_clip
+from studio.services.pairing import PAIR_MODES, ReviewerConsistency, choose_fresh, choose_repeat, order_sides, self_consistency
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.assemble import AssemblyOptions, AssemblyReport
 from studio.services.results import Results, summarize
@@ -203,24 +204,34 @@ class ReviewDesk:
         judged = self.store.judged_comparisons(self.reviewer(reviewer))
         return sum(frozenset((a.id, b.id)) in judged for a, b in pairs), len(pairs)
 
-    def next_pair(self, reviewer: str, rng: random.Random | None = None) -> tuple[Pair, Take, Take]:
-        """The next pair for `reviewer`: two takes of one shot whose comparison has the fewest
-        votes and that this reviewer has not judged; sides shuffled."""
+    def next_pair(self, reviewer: str, rng: random.Random | None = None, mode: str = "decide") -> tuple[Pair, Take, Take]:
+        """The next pair for `reviewer` (see services/pairing.py): in "decide" mode the comparisons that decide
+        use_ltx first, now and then a repeat of a judged pair with sides swapped; "tune": same-method variants."""
+        if mode not in PAIR_MODES:
+            raise StudioError(f"mode must be one of {', '.join(PAIR_MODES)}, not {mode!r}")
         name, rng = self.reviewer(reviewer), rng or random.Random()
         pairs = self._pairs()
         if not pairs:
             raise NothingToCompare("nothing to compare yet: no shot has two takes; render a second take of a shot "
                                    "(another method or setting) in Library & generate")
-        judged = self.store.judged_comparisons(name)
+        judged_pairs = self.store.judged_pairs(name)
+        if mode == "decide" and (repeat := choose_repeat(judged_pairs, rng)) is not None:
+            left, right = self.store.take(repeat.right_take), self.store.take(repeat.left_take)  # sides swapped
+            return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name, repeat.token), left, right
+        judged = {frozenset((pair.left_take, pair.right_take)) for pair in judged_pairs}
         candidates = [(a, b) for a, b in pairs if frozenset((a.id, b.id)) not in judged]
-        if not candidates:
+        chosen_set = self.store.comparison_set()
+        strata = {str(script.title_id): f"{script.segment} {script.age_bucket}" for script in self.scripts()}
+        chosen = choose_fresh(candidates, every_pair=pairs, mode=mode, in_set=lambda key: chosen_set is not None and key in chosen_set,
+                              stratum_of=lambda key: strata.get(key.title_id, ""), pair_votes=self.store.comparison_counts(),
+                              rng=rng)
+        if chosen is None:
+            if mode == "tune" and candidates:
+                raise NothingToCompare("no two takes of one shot with the same method and different settings are left "
+                                       "for you; render another variant of a shot, or switch back to deciding the method")
             raise NothingToCompare(f"you have judged all {len(pairs)} pair(s) of takes, thank you; new pairs appear "
                                    "when someone renders another take")
-        counts = self.store.comparison_counts()
-        fewest = min(counts.get(frozenset((a.id, b.id)), 0) for a, b in candidates)
-        left, right = rng.choice([(a, b) for a, b in candidates if counts.get(frozenset((a.id, b.id)), 0) == fewest])
-        if rng.random() < 0.5:
-            left, right = right, left
+        left, right = order_sides(*chosen, left_counts=self.store.dealt_left(name), rng=rng)
         return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name), left, right
 
     def vote(self, reviewer: str, token: str, choice: str, reasons: list[str], comment: str = "") -> tuple[Take, Take]:
@@ -242,6 +253,8 @@ class ReviewDesk:
         scripts = {str(s.title_id): s for s in self.scripts()}
         rows = []
         for row in self.store.vote_rows():
+            if row["repeat_of"]:
+                continue  # a repeat measures the reviewer's consistency; counting it would count one judgement twice
             script = scripts.get(row["title_id"])
             shot = next((s for s in script.shots if s.shot_id == row["shot_id"]), None) if script else None
             rows.append(row | {
@@ -250,6 +263,10 @@ class ReviewDesk:
                 "camera_movement": shot.camera_movement.value if shot else None,
             })
         return summarize(rows)
+
+    def reviewer_consistency(self) -> list[ReviewerConsistency]:
+        """Per reviewer: how often they answered a repeated pair (sides swapped) as the first time."""
+        return self_consistency(self.store.vote_rows())
 
     def take_figures(self) -> list[dict]:
         """Objective figures per method and settings: mean render time, motion and flicker of the takes."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from studio.services import ReviewDesk
+from studio.ui.comparison import build_comparison_section
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.results_view import OVERRIDE, decision_card, results_markdown, strength_chart
@@ -83,4 +84,5 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
         return decide(use_ltx, force, request, profile)
 
     gr.api(shown_to_user(apply_decision), api_name="apply_decision")
-    return on_refresh_click, [summary, plot], [use_ltx, use_interp]
+    set_controls = build_comparison_section(desk, page, gate)
+    return on_refresh_click, [summary, plot], [use_ltx, use_interp, *set_controls]

@@ -6,11 +6,14 @@ import gradio as gr
 
 from studio.errors import StudioError
 from studio.services import NothingToCompare, ReviewDesk
+from studio.services.pairing import PairMode
 from studio.store import CHOICES, REASON_TAGS, REASONS
 from studio.ui.errors import shown_to_user
 
 VOTES = (("← Left is better", "left", "vote-left"), ("Tie (T)", "tie", "vote-tie"),
          ("Both bad (B)", "both_bad", "vote-both-bad"), ("Right is better →", "right", "vote-right"))
+PAIR_MODE_CHOICES = [("Decide the default method (LTX vs interpolation first)", "decide"),
+                     ("Tune interpolation settings (variant vs variant)", "tune")]
 SAID = {"left": "left is better", "right": "right is better", "tie": "a tie", "both_bad": "both bad"}
 
 
@@ -59,6 +62,7 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
         reveal = gr.Markdown(elem_id="review-reveal")
         with gr.Row(equal_height=True):
             progress = gr.Markdown(elem_id="review-progress")
+            mode = gr.Radio(PAIR_MODE_CHOICES, value="decide", label="Pairs", elem_id="pair-mode", min_width=200)
             next_button = gr.Button("Next pair", size="md", scale=0, min_width=140)
         token = gr.Textbox(visible=False, label="pair token")
         shot_info = gr.Markdown()
@@ -91,9 +95,10 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
                 right_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
                 comment: gr.Textbox(value="", interactive=enabled)}
 
-    def on_next_click(reviewer: str) -> dict:
+    def on_next_click(reviewer: str, mode: PairMode = "decide") -> dict:
+        """The next blind pair for this reviewer; "tune" deals same-method variants instead of the decision's pairs."""
         try:
-            pair, left_take, right_take = desk.next_pair(reviewer)
+            pair, left_take, right_take = desk.next_pair(reviewer, mode=mode)
         except NothingToCompare as nothing:  # a state to explain, not an error: the players just stay empty
             text = str(nothing)
             judged, total = desk.pair_progress(reviewer)
@@ -122,17 +127,17 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
                            left_take.id, right_take.id)
 
     pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]
-    def on_next_click_page(reviewer: str) -> dict:
+    def on_next_click_page(reviewer: str, mode: PairMode = "decide") -> dict:
         """The page's Next pair: a missing name is guidance in the pair's place, not an error toast."""
         try:
-            return on_next_click(reviewer)
+            return on_next_click(reviewer, mode)
         except StudioError as error:
             text = str(error)
             return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}** (the box at the top of the page).",
                     left: None, right: None, progress: "", **controls(False)}
 
-    next_api.click(shown_to_user(on_next_click), reviewer, pair_outputs, api_name="next_pair")
-    next_button.click(on_next_click_page, reviewer, pair_outputs, api_visibility="private").then(
+    next_api.click(shown_to_user(on_next_click), [reviewer, mode], pair_outputs, api_name="next_pair")
+    next_button.click(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private").then(
         lambda: "", None, reveal, api_visibility="private")
     back.click(None, None, None, js=step_js(-1), api_visibility="private")
     forward.click(None, None, None, js=step_js(1), api_visibility="private")
@@ -148,6 +153,6 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
             [left_reasons, right_reasons], [choice, reasons], api_visibility="private", queue=False,
         ).then(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_visibility="private",
                concurrency_limit=None)
-        vote.success(on_next_click_page, reviewer, pair_outputs, api_visibility="private")
+        vote.success(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private")
         votes.append(vote)
     return votes

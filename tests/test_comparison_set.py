@@ -1,0 +1,165 @@
+"""The comparison set: stratified, kept in the store, rendered with both methods; pairs steered toward the decision."""
+
+import random
+from collections import Counter
+
+import pytest
+
+from studio.cli import main
+from studio.domain import CameraMovement
+from studio.domain.comparison import ComparisonSetError, choose_stratified
+from studio.errors import StudioError
+from studio.services import ReviewDesk, Studio
+from studio.services.access import Caller, OperatorOnlyError
+from studio.services.comparison import choose_set, render_set, set_view
+from studio.services.pairing import REPEAT_EVERY, ReviewerConsistency, choose_fresh, order_sides, self_consistency
+from studio.store import Take, VoteStore
+from tests.conftest import with_ltx
+
+TINY = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 7}
+VISITOR = Caller(name="visitor", is_operator=False)
+
+
+def test_the_set_covers_every_stratum_and_camera_move(workspace):
+    scripts = workspace.catalog().scripts
+    chosen = choose_stratified(scripts)  # the default size
+    assert len(chosen) == 12 and len({shot.key for shot in chosen}) == 12
+    strata = {f"{s.segment} {s.age_bucket}" for s in scripts}
+    assert {shot.stratum for shot in chosen} == strata
+    assert max(Counter(shot.stratum for shot in chosen).values()) == 4  # 12 shots over 3 strata, evenly
+    moves = {shot.camera_movement for script in scripts for shot in script.shots}
+    assert moves == set(CameraMovement) and {shot.camera_movement for shot in chosen} == moves
+    assert choose_stratified(scripts) == chosen  # the same workspace gives the same set
+    with pytest.raises(ComparisonSetError, match="every one of the 7 camera moves; choose at least 7"):
+        choose_stratified(scripts, 6)
+    with pytest.raises(ComparisonSetError, match="needs 5 to 18 shots .this workspace has 18., not 40"):
+        choose_stratified(scripts, 40)
+
+
+def test_choosing_a_set_is_for_operators_and_kept_by_name(workspace, tmp_path):
+    desk = ReviewDesk(Studio.open(workspace), VoteStore(tmp_path / "votes.db"))
+    with pytest.raises(OperatorOnlyError):
+        choose_set(desk, "pilot", 7, by=VISITOR)
+    with pytest.raises(ComparisonSetError, match="1-40 letters"):
+        choose_set(desk, "../etc", 7)
+    assert set_view(desk) is None
+    first = choose_set(desk, "pilot", 7)
+    choose_set(desk, "wide", 12)
+    again = VoteStore(tmp_path / "votes.db")  # a new connection reads the same sets
+    assert [s.name for s in again.comparison_sets()] == ["wide", "pilot"]  # the newest first: it steers the pairs
+    assert again.comparison_set("pilot").shots == first.chosen.shots
+    with pytest.raises(ComparisonSetError, match="no comparison set called 'nope' .sets: wide, pilot."):
+        set_view(desk, "nope")
+
+
+def test_the_set_renders_both_methods_and_says_once_what_cannot_run_here(small_workspace, tiny_ltx, tmp_path):
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    choose_set(desk, "pilot", 7)
+    # The sample's LTX model is a real checkpoint: without a GPU the LTX takes are named as missing, once.
+    report = render_set(desk, "pilot", who="Ana")
+    assert (report.rendered, report.skipped, report.failed) == (7, 0, [])
+    assert report.not_possible.startswith("7 LTX take(s) not rendered: LTX-Video needs a CUDA GPU")
+    assert set_view(desk, "pilot").missing("ltx") == 7 and set_view(desk, "pilot").missing("interp") == 0
+    # With a model that runs here, a second run renders only what is missing.
+    with_ltx(small_workspace, model=str(tiny_ltx), **TINY)
+    report = render_set(desk, "pilot", who="Ana")
+    assert (report.rendered, report.skipped, report.not_possible) == (7, 7, None)
+    view = set_view(desk, "pilot")
+    assert all(set(status.variants) == {"ltx", "interp"} for status in view.shots)
+    methods = Counter(take.method for take in desk.store.takes())
+    assert methods == {"ltx": 7, "interp": 7}
+    # The pairs dealt next are the set's LTX-vs-interpolation comparisons.
+    pair, left, right = desk.next_pair("Ana", rng=random.Random(1))
+    assert {left.method, right.method} == {"ltx", "interp"} and any(s.shot.key.shot_id == pair.shot_id for s in view.shots)
+
+
+def test_compare_command_chooses_lists_and_refuses_bad_values(workspace, capsys):
+    assert main(["compare", "--workspace", str(workspace.root), "--set", "pilot", "--size", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "comparison set 'pilot': 7 shots" in out and "Golden hour in the meadow" in out and "static" in out
+    assert main(["compare", "--workspace", str(workspace.root), "--set", "pilot", "--size", "3"]) == 2
+    assert "a comparison set needs 5 to 18 shots" in capsys.readouterr().err
+
+
+def take(take_id, method, shot="shot-001", title="t1", variant=None):
+    return Take(take_id, title, shot, method, variant or method, {}, "", f"{take_id}.mp4", {}, "x", "2026-01-01")
+
+
+def test_deciding_pairs_on_set_shots_come_first_then_the_least_voted_shot():
+    set_shots = {("t1", "shot-001"), ("t1", "shot-002")}
+    a1, b1, c1 = take("a1", "ltx"), take("b1", "interp"), take("c1", "interp", variant="interp strong")
+    a2, b2 = take("a2", "ltx", "shot-002"), take("b2", "interp", "shot-002")
+    a3, b3 = take("a3", "ltx", "shot-003"), take("b3", "interp", "shot-003")
+    every = [(a1, b1), (a1, c1), (b1, c1), (a2, b2), (a3, b3)]
+
+    def choose(candidates, votes, mode="decide"):
+        return choose_fresh(candidates, every_pair=every, mode=mode, in_set=lambda k: (k.title_id, k.shot_id) in set_shots,
+                            stratum_of=lambda k: "women 14-17", pair_votes=votes, rng=random.Random(0))
+
+    # shot-001 has 3 decisive votes (its a1-c1 pair too), shot-002 none: shot-002 first, the off-set shot-003 after.
+    votes = {frozenset(("a1", "b1")): 2, frozenset(("a1", "c1")): 1}
+    assert choose(every, votes) == (a2, b2)
+    assert choose([(a1, b1), (b1, c1), (a3, b3)], votes) == (a1, b1)  # still a set shot before shot-003
+    assert choose([(b1, c1), (a3, b3)], votes) == (a3, b3)  # deciding before variants
+    assert choose([(b1, c1)], votes) == (b1, c1)  # variants when nothing else is left
+    assert choose(every, votes, mode="tune") == (b1, c1)  # tuning asks for same-method variants only
+    assert choose([(a1, b1)], votes, mode="tune") is None
+
+
+def test_sides_balance_per_reviewer():
+    ltx, interp = take("a", "ltx"), take("b", "interp")
+    assert order_sides(ltx, interp, left_counts={"ltx": 3, "interp": 1}, rng=random.Random(0)) == (interp, ltx)
+    assert order_sides(ltx, interp, left_counts={"interp": 2}, rng=random.Random(0)) == (ltx, interp)
+    shown = Counter(order_sides(ltx, interp, left_counts={}, rng=random.Random(seed))[0].method for seed in range(400))
+    assert 150 < shown["ltx"] < 250  # a fair coin when the reviewer has seen both sides equally
+
+
+def test_a_reviewer_sees_repeats_sides_swapped_and_their_consistency(small_workspace, tmp_path):
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    store = desk.store
+    for shot in range(45):  # an LTX and an interpolation take of 45 shots: 45 fresh pairs
+        store.add_take(take(f"l{shot}", "ltx", shot=f"shot-{shot:03d}"))
+        store.add_take(take(f"i{shot}", "interp", shot=f"shot-{shot:03d}"))
+    rng = random.Random(3)
+    repeats, fresh = [], []
+    while True:
+        try:
+            pair, left, right = desk.next_pair("Ana", rng=rng)
+        except StudioError:
+            break
+        if pair.repeat_of:
+            first = store.pair(pair.repeat_of)
+            assert (pair.left_take, pair.right_take) == (first.right_take, first.left_take)  # sides swapped
+        (repeats if pair.repeat_of else fresh).append(pair)
+        desk.vote("Ana", pair.token, "left" if left.method == "interp" else "right", [])  # always interpolation
+    assert len(fresh) == 45 and len({frozenset((p.left_take, p.right_take)) for p in fresh}) == 45  # each pair once
+    assert 1 <= len(repeats) <= 10, f"about 1 pair in {REPEAT_EVERY} repeats; {len(repeats)} came"
+    assert len({p.repeat_of for p in repeats}) == len(repeats)  # a pair is repeated once at most
+    dealt = fresh + repeats
+    left_ltx = sum(store.take(p.left_take).method == "ltx" for p in dealt)
+    assert abs(2 * left_ltx - len(dealt)) <= 2  # LTX on each side equally often for this reviewer (a repeat's is forced)
+    # Repeats never count toward the decision; the consistency figure says how often Ana agreed with herself.
+    assert desk.results().votes == 45
+    [ana] = desk.reviewer_consistency()
+    assert (ana.reviewer, ana.repeats, ana.agreed, ana.flagged) == ("Ana", len(repeats), len(repeats), False)
+
+
+def test_self_consistency_and_its_weight():
+    def row(token, choice, repeat_of=None, left="x", right="y"):
+        return {"reviewer": "Ola", "pair_token": token, "choice": choice, "repeat_of": repeat_of,
+                "left_take": left, "right_take": right}
+
+    rows = [row("p1", "left"), row("p2", "tie"), row("p3", "right"),
+            row("r1", "right", "p1", left="y", right="x"),  # x again: agrees
+            row("r2", "tie", "p2"), row("r3", "right", "p3", left="y", right="x")]  # x this time: disagrees
+    [ola] = self_consistency(rows)
+    assert (ola.repeats, ola.agreed) == (3, 2) and not ola.flagged
+    assert ReviewerConsistency("Eve", 4, 2).flagged and ReviewerConsistency("Eve", 4, 2).weight == 0.0
+    assert ReviewerConsistency("Max", 5, 5).weight == 1.0
+    assert ola.weight == pytest.approx((2 * 2 / 3 - 1) ** 0.5)
+
+
+def test_next_pair_refuses_an_unknown_mode(workspace, tmp_path):
+    desk = ReviewDesk(Studio.open(workspace), VoteStore(tmp_path / "votes.db"))
+    with pytest.raises(StudioError, match="mode must be one of decide, tune, not 'random'"):
+        desk.next_pair("Ana", mode="random")

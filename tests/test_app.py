@@ -3,7 +3,6 @@
 import contextlib
 import io
 import re
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,8 +13,8 @@ gradio_client = pytest.importorskip("gradio_client")
 
 from studio.services import ReviewDesk, Studio  # noqa: E402
 from studio.store import VoteStore  # noqa: E402
-from studio.ui.app import build_app, served_folders  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+from tests.serving import free_port, launched  # noqa: E402
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 MEN_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"
@@ -26,23 +25,11 @@ def video_file(value) -> str:
     return value["video"] if isinstance(value, dict) else value
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served(small_workspace, tmp_path):
     desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
-    page = build_app(desk)
-    port = free_port()
-    page.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        allowed_paths=served_folders(desk), quiet=True)
-    try:
-        yield desk, f"http://127.0.0.1:{port}/", gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        page.close()
+    with launched(desk) as url:
+        yield desk, url, gradio_client.Client(url, verbose=False)
 
 
 def test_every_action_has_an_api(served):

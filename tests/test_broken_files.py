@@ -66,19 +66,12 @@ def served_with_a_broken_script(small_workspace, tmp_path):
     pytest.importorskip("gradio_client")
     from gradio_client import Client
 
-    from studio.ui.app import build_app, served_folders
-    from tests.test_app import free_port
+    from tests.serving import launched
 
     script_file(small_workspace).write_text('{"title_id": "9f7bca19')
     desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
-    page = build_app(desk)
-    port = free_port()
-    page.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        allowed_paths=served_folders(desk), quiet=True)
-    try:
-        yield desk, Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        page.close()
+    with launched(desk) as url:
+        yield desk, Client(url, verbose=False)
 
 
 def test_a_running_studio_serves_every_other_title(served_with_a_broken_script):

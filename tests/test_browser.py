@@ -295,16 +295,11 @@ def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
     from studio.services import ReviewDesk, Studio
     from studio.services.access import AccessRules, Login
     from studio.store import VoteStore
-    from studio.ui.app import build_app, served_folders
-    from tests.test_app import free_port
+    from tests.serving import launched
 
     desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
-    app = build_app(desk, rules=AccessRules.from_names(Login.PASSWORD, "olga"))
-    port = free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                       allowed_paths=served_folders(desk), auth=lambda user, password: password == "pw")
-    try:
-        with opened(f"http://127.0.0.1:{port}/", width=1280) as page:
+    with launched(desk, password="pw", rules=AccessRules.from_names(Login.PASSWORD, "olga")) as url:
+        with opened(url, width=1280) as page:
             page.get_by_label("username").fill("rita")
             page.get_by_label("password").fill("pw")
             page.get_by_role("button", name="Login").click()
@@ -317,9 +312,9 @@ def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
             page.get_by_role("tab", name="Results & decision").click()
             assert page.get_by_role("button", name="Apply: default to LTX-Video").is_disabled()
             assert page.get_by_role("button", name="Apply: default to interpolation").is_disabled()
+            for name in ("Choose a stratified set", "Render both methods for the set"):
+                assert page.get_by_role("button", name=name).is_disabled(), name
             page.get_by_role("tab", name="Assemble").click()
             assert page.get_by_role("button", name="Export (1080x1920, operators)").is_disabled()
             assert page.get_by_role("button", name="Preview (270x480)").is_enabled()
             shoot(page, "reviewer-1280")
-    finally:
-        app.close()

@@ -12,9 +12,8 @@ from studio.services.access import (  # noqa: E402
     AccessRules, Caller, Login, OperatorOnlyError, RenderQueue, TooManyRendersError, require_operator,
 )
 from studio.store import VoteStore  # noqa: E402
-from studio.ui.app import build_app, served_folders  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
-from tests.test_app import free_port  # noqa: E402
+from tests.serving import launched  # noqa: E402
 
 REFUSED = "only operators can {}; ask an operator or sign in as one"
 
@@ -70,16 +69,9 @@ def test_a_reviewer_may_queue_two_renders_and_an_operator_more():
 def logged_in(small_workspace, tmp_path):
     """The app behind a password login where only 'olga' is an operator; clients for olga and the reviewer rita."""
     desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
-    page = build_app(desk, rules=AccessRules.from_names(Login.PASSWORD, "olga"), renders_per_reviewer=2)
-    port = free_port()
-    page.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                        allowed_paths=served_folders(desk), auth=lambda user, password: password == "pw")
-    url = f"http://127.0.0.1:{port}/"
-    try:
+    with launched(desk, password="pw", rules=AccessRules.from_names(Login.PASSWORD, "olga"), renders_per_reviewer=2) as url:
         yield (desk, gradio_client.Client(url, auth=("olga", "pw"), verbose=False),
                gradio_client.Client(url, auth=("rita", "pw"), verbose=False))
-    finally:
-        page.close()
 
 
 def test_only_operators_decide_promote_replace_render_scripts_and_export(logged_in, tmp_path):
@@ -119,17 +111,11 @@ def test_only_operators_decide_promote_replace_render_scripts_and_export(logged_
 
 def test_a_reviewer_past_the_render_limit_is_refused_at_once(small_workspace, tmp_path):
     desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
-    page = build_app(desk, rules=AccessRules(Login.PASSWORD, frozenset({"olga"})), renders_per_reviewer=0)
-    port = free_port()
-    page.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                        allowed_paths=served_folders(desk), auth=lambda user, password: password == "pw")
-    try:
-        rita = gradio_client.Client(f"http://127.0.0.1:{port}/", auth=("rita", "pw"), verbose=False)
+    with launched(desk, password="pw", rules=AccessRules(Login.PASSWORD, frozenset({"olga"})), renders_per_reviewer=0) as url:
+        rita = gradio_client.Client(url, auth=("rita", "pw"), verbose=False)
         with pytest.raises(gradio_client.exceptions.AppError, match="the most a reviewer may; wait for one to finish"):
             rita.predict(SAMPLE_TITLE, "shot-001", "interp", 0.2, True, "ultrafast", 3.0, 8, 42, "", api_name="/render_shot")
         assert desk.store.takes() == []
-    finally:
-        page.close()
 
 
 def test_decision_md_keeps_every_decision_newest_first(small_workspace, tmp_path):

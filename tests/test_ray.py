@@ -177,7 +177,7 @@ def test_a_two_stage_ltx2_shot_renders_in_a_model_actor_with_the_recipe_spelled_
 
 def test_the_studio_app_renders_takes_on_the_cluster(cluster, tmp_path, capsys):
     gradio_client = pytest.importorskip("gradio_client")
-    from tests.test_app import free_port
+    from tests.serving import free_port
 
     workspace = exact_workspace(tmp_path / "workspace")
     port = free_port()

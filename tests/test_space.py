@@ -13,7 +13,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from tests.test_app import free_port
+from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -72,7 +72,7 @@ def test_review_round_trip_through_the_api(served):
     assert reveal.startswith("Vote saved (left). Left was **interp motion")
     assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
 
-    summary, _plot = client.predict(api_name="/results")
+    summary, _ranking, _sequence = client.predict(api_name="/results")
     assert "No recommendation yet" in summary and "1 votes" in summary
     with pytest.raises(gradio_client.exceptions.AppError, match="do not support use_ltx: true yet"):
         client.predict(True, api_name="/apply_decision")  # one vote is no evidence

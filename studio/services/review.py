@@ -249,7 +249,7 @@ class ReviewDesk:
                 "age_bucket": script.age_bucket if script else None,
                 "camera_movement": shot.camera_movement.value if shot else None,
             })
-        return summarize(rows)
+        return summarize(rows, default_use_ltx=self.studio.config.switches.use_ltx)
 
     def take_figures(self) -> list[dict]:
         """Objective figures per method and settings: mean render time, motion and flicker of the takes."""

@@ -36,7 +36,7 @@ early: their taste then really is the average of the votes dealt so far. The
 simulation (tests/test_stopping.py, `python -m studio.bench decision`) measures
 both: shots and reviewers with their own preferences, reviewers in short
 sessions, stay under 5%; sessions of 20 consecutive votes by one reviewer
-reach about 6%.
+reach about 7% (sessions of 10: about 5%).
 
 The rule it replaces, `wilson_after_minimum_votes`, is kept so the simulation
 and the benchmark can measure both.

@@ -127,7 +127,7 @@ def preference_chart(results: Results):
     matplotlib.use("Agg")  # no display on a server
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(5.2, 3.4), layout="constrained")
+    figure = Figure(figsize=(5.2, 3.8), layout="constrained")
     axes = figure.add_subplot()
     if not results.sequence:
         axes.text(0.5, 0.5, "No LTX-vs-interpolation votes yet", ha="center", va="center",
@@ -145,6 +145,6 @@ def preference_chart(results: Results):
     axes.tick_params(labelsize=12)
     axes.set_xlabel("LTX-vs-interpolation votes", fontsize=12)
     axes.set_ylabel("prefer LTX (%)", fontsize=12)
-    axes.legend(loc="lower left", fontsize=10, framealpha=0.9)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=10, frameon=False)  # below: never over the band
     axes.set_title("A verdict once the band leaves the 50% line", fontsize=13)
     return figure

@@ -204,7 +204,7 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     token, info, *_ = call("/next_pair", "Ana")
     assert "shot-005" in info
     assert call("/vote", "Ana", token, "tie", [], "").startswith("Vote saved (tie)")
-    summary, _chart = call("/results")
+    summary, _chart, _sequence = call("/results")
     assert "1 votes" in summary
     assert "is now `false`" in call("/apply_decision", False, True)
     assert Path(call("/export_votes")).read_text().count("\n") == 2

@@ -59,7 +59,7 @@ def test_review_round_trip_through_the_api(served):
     assert reveal.startswith("Vote saved (left). Left was **interp motion")
     assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
 
-    summary, _plot = client.predict(api_name="/results")
+    summary, _ranking, _sequence = client.predict(api_name="/results")
     assert "No recommendation yet" in summary and "1 votes" in summary
     with pytest.raises(gradio_client.exceptions.AppError, match="do not support use_ltx: true yet"):
         client.predict(True, api_name="/apply_decision")  # one vote is no evidence
@@ -191,7 +191,7 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     token, info, *_ = call("/next_pair", "Ana")
     assert "shot-005" in info
     assert call("/vote", "Ana", token, "tie", [], "").startswith("Vote saved (tie)")
-    summary, _chart = call("/results")
+    summary, _chart, _sequence = call("/results")
     assert "1 votes" in summary
     assert "is now `false`" in call("/apply_decision", False, True)
     assert Path(call("/export_votes")).read_text().count("\n") == 2

@@ -78,7 +78,7 @@ def test_a_running_studio_serves_every_other_title(served_with_a_broken_script):
     desk, client = served_with_a_broken_script
     assert sorted(s["title"] for s in client.predict(api_name="/list_scripts")) == ["Backyard explorers",
                                                                                    "Weekend off the grid"]
-    summary, _chart = client.predict(api_name="/results")
+    summary, _chart, _sequence = client.predict(api_name="/results")
     assert "0 votes" in summary
     batch = open(client.predict([], api_name="/export_batch")).read()
     assert f"title_id: {MEN_TITLE}" in batch and SAMPLE_TITLE not in batch

@@ -45,7 +45,7 @@ def test_simulated_reviewers_reach_a_recommendation_and_apply_it(small_workspace
             assert dealt, "every reviewer judged every pair before the votes decided"
         results = desk.results()
         assert results.recommendation is True, results.reason
-        summary, _chart = client.predict(api_name="/results")
+        summary, _chart, _sequence = client.predict(api_name="/results")
         assert results.reason in summary
         status = client.predict(True, api_name="/apply_decision")
         assert "is now `true`" in status

@@ -10,7 +10,7 @@ import pytest
 
 from studio.errors import BackendUnavailableError, StudioError
 from studio.services import CancelToken, NothingToCompare, ReviewDesk, Selection, Studio, TakeSettings
-from studio.services.results import MIN_DECISIVE_VOTES, summarize, wilson_interval
+from studio.services.results import summarize, wilson_interval
 from studio.store import StoreError, VoteStore
 from tests.conftest import SAMPLE_TITLE
 
@@ -123,19 +123,32 @@ def test_wilson_interval():
     assert (round(low, 3), round(high, 3)) == (0.488, 0.808)
 
 
-def test_results_and_recommendation_need_enough_clear_votes():
+def test_results_and_recommendation_need_the_anytime_valid_interval_to_exclude_half():
     few = summarize([row("ltx", "interp", "left")] * 10)
-    assert few.recommendation is None and few.reason == f"10 of {MIN_DECISIVE_VOTES} LTX-vs-interpolation votes so far"
-    clear = summarize([row("ltx", "interp", "left")] * 24 + [row("interp", "ltx", "left")] * 8)
+    assert few.recommendation is None
+    assert few.reason == ("too close to call yet: LTX preferred in 100% of votes, 95% anytime-valid interval "
+                          "11%-100% after 10 votes (a verdict once it excludes 50%)")
+    clear = summarize(([row("ltx", "interp", "left")] * 3 + [row("interp", "ltx", "left")]) * 20)
     [interp, ltx] = clear.by_method
-    assert (ltx.label, ltx.wins, ltx.comparisons, interp.wins) == ("ltx", 24, 32, 8)
-    assert clear.recommendation is True and clear.reason.startswith("LTX wins 75% (95% CI 58%-87%) of 32 votes")
+    assert (ltx.label, ltx.wins, ltx.comparisons, interp.wins) == ("ltx", 60, 80, 20)
+    assert clear.recommendation is True and clear.reason == "LTX preferred: 95% anytime-valid interval 60%-89% after 80 votes"
+    assert [p.votes for p in clear.sequence] == list(range(1, 81))
+    assert all(a.low <= b.low and b.high <= a.high for a, b in zip(clear.sequence, clear.sequence[1:]))  # only shrinks
     assert clear.left_share == 1.0  # every decisive vote went left: a position bias to look at
-    close = summarize([row("ltx", "interp", "left")] * 16 + [row("ltx", "interp", "right")] * 16)
-    assert close.recommendation is None and close.reason.startswith("too close to call")
-    interp_wins = summarize([row("ltx", "interp", "right")] * 30 + [row("ltx", "interp", "tie")] * 2)
+    # 75% of 32 votes passed the old rule (Wilson 58%-87%); a look after every vote needs more than that.
+    assert summarize(([row("ltx", "interp", "left")] * 3 + [row("interp", "ltx", "left")]) * 8).recommendation is None
+    close = summarize([row("ltx", "interp", "left"), row("ltx", "interp", "right")] * 16)
+    assert close.recommendation is None and close.reason.startswith("too close to call yet: LTX preferred in 50% of votes")
+    interp_wins = summarize(([row("ltx", "interp", "right")] * 15 + [row("ltx", "interp", "tie")]) * 2
+                            + [row("ltx", "interp", "both_bad")] * 3)
     assert interp_wins.recommendation is False
+    assert interp_wins.reason.startswith("interpolation preferred: LTX's 95% anytime-valid interval 0%-")
+    assert interp_wins.reason.endswith("after 32 votes; 3 'both bad' vote(s) left out (they prefer neither method)")
     assert summarize([row("ltx", "interp", "both_bad")] * 40).by_method == []
+    assert summarize([]).reason == "no LTX-vs-interpolation votes yet" and summarize([]).sequence == []
+    changed = summarize([row("ltx", "interp", "left")] * 60 + [row("ltx", "interp", "right")] * 60)
+    assert changed.recommendation is None and changed.reason.startswith(
+        "no verdict: the preference changed while voting (the 95% anytime-valid interval emptied at vote 86)")
 
 
 def test_apply_decision_keeps_the_config_comments_and_writes_a_record(desk):
@@ -179,13 +192,28 @@ def test_reviewer_agreement_ignores_which_side_a_take_was_on():
     assert reviewer_agreement([row("a", "b", "left")]) is None
 
 
-def test_groups_that_disagree_with_the_overall_verdict_get_a_suggestion():
-    rows = ([row("ltx", "interp", "left", segment="women")] * 30
-            + [row("ltx", "interp", "right", segment="men")] * 12)
-    results = summarize(rows)
+def test_strata_that_prefer_the_other_method_get_a_proposed_override():
+    from studio.services.results import ProposedOverride
+
+    women, men = (row("ltx", "interp", "left", segment="women", camera_movement="static"),
+                  row("ltx", "interp", "right", segment="men", camera_movement="static"))
+    results = summarize([women, women, men] * 40)
     assert results.recommendation is True
     assert [w.rate for w in results.per_group["segment"]["men"] if w.label == "ltx"] == [0.0]
-    assert results.suggestions == ["segment men: interpolation wins here (LTX 0%, 95% CI 0%-24%, 12 votes)"]
+    evidence = ("interpolation preferred here: LTX's 99.6% anytime-valid interval 0%-33% after 40 votes "
+                "(Bonferroni: 5% shared by 12 strata), against LTX overall")
+    assert results.proposed_overrides == [ProposedOverride("segment", "men", "interp", evidence)]
+    assert results.suggestions == [f"segment men: {evidence}"]
+    # Six unanimous votes of one stratum are not evidence at 99.6% after every vote (the old Wilson rule took 10).
+    assert summarize([women, women, men] * 6 + [women] * 40).proposed_overrides == []
+    # No recommendation: the current default is the baseline; without one, nothing is proposed.
+    split = [row("ltx", "interp", "left", camera_movement="zoom_in"),
+             row("ltx", "interp", "right", camera_movement="static")] * 40
+    assert summarize(split).recommendation is None and summarize(split).proposed_overrides == []
+    assert [(o.stratum, o.value, o.method) for o in summarize(split, default_use_ltx=False).proposed_overrides] == [
+        ("camera_movement", "zoom_in", "ltx")]
+    assert [(o.stratum, o.value, o.method) for o in summarize(split, default_use_ltx=True).proposed_overrides] == [
+        ("camera_movement", "static", "interp")]
 
 
 def test_shot_status_follows_clips_and_both_bad_votes(desk, two_takes):
@@ -275,7 +303,7 @@ def test_apply_decision_needs_the_votes_evidence_unless_forced(desk):
     assert config.read_text() == before and not (desk.workspace.root / "DECISION.md").exists()
     fake_take(desk, "ltx-take", "ltx")
     fake_take(desk, "interp-take", "interp")
-    for number in range(MIN_DECISIVE_VOTES):
+    for number in range(30):  # unanimous: the interval leaves 50% behind within 30 votes
         vote_for(desk, f"reviewer {number:02d}", "ltx-take")
     assert desk.results().recommendation is True
     desk.apply_decision(True)  # what the votes recommend needs no force

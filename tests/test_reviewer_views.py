@@ -70,3 +70,28 @@ def test_the_promoted_take_is_the_one_whose_clip_is_canonical(desk, two_takes): 
     assert desk.promoted_take_id(first.title_id, first.shot_id) is None
     desk.promote(second.id)
     assert desk.promoted_take_id(first.title_id, first.shot_id) == second.id
+
+
+def test_proposed_overrides_are_listed_with_their_evidence():
+    from studio.services.results import ProposedOverride
+
+    override = ProposedOverride("camera_movement", "zoom_in", "ltx", "LTX preferred here: the figures")
+    page = results_markdown(results(proposed_overrides=[override]), [])
+    assert ("#### Proposed overrides (each group tested the same way, the 5% shared by 12 groups)\n"
+            "- camera movement zoom_in: render with **LTX-Video**. LTX preferred here: the figures") in page
+    assert "Proposed overrides" not in results_markdown(results(), [])
+
+
+def test_the_preference_chart_draws_the_band_the_estimate_and_the_50_line():
+    from studio.services.stopping import SequencePoint
+    from studio.ui.results_view import preference_chart
+
+    points = [SequencePoint(1, 1.0, 0.0, 1.0), SequencePoint(2, 0.5, 0.1, 0.9), SequencePoint(3, 2 / 3, 0.2, 0.9)]
+    axes = preference_chart(results(sequence=points)).axes[0]
+    [estimate, half] = axes.get_lines()
+    assert list(estimate.get_xdata()) == [1, 2, 3] and list(estimate.get_ydata()) == pytest.approx([100, 50, 200 / 3])
+    assert list(half.get_ydata()) == [50, 50]
+    band = axes.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == 0 and band[:, 1].max() == pytest.approx(100)
+    assert (axes.get_xlim(), axes.get_ylim()) == ((1, 3), (0, 100))
+    assert preference_chart(results()).axes[0].texts[0].get_text() == "No LTX-vs-interpolation votes yet"

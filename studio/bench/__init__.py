@@ -7,6 +7,7 @@
     python -m studio.bench assemble [--seconds 60]
     python -m studio.bench ray [--workers 1 2] [--address ADDRESS]
     python -m studio.bench votes [--reviewers 20] [--votes 10]   (studio/bench/votes.py)
+    python -m studio.bench decision [--preference 0.65] [--runs 2000] [--max-votes 300]   (studio/bench/decision.py)
 
 throughput: full shot render (interpolation + Ken Burns + encode) of a sample
 title against encoding the same number of frames alone with the same encoder
@@ -35,6 +36,12 @@ read-back sync check) are timed.
 ray: the whole sample workspace rendered from scratch on Ray with each
 worker count (a fresh local instance per count unless --address names a
 cluster), wall time and the speed-up against the first count, in one run.
+
+decision: the stopping rule (an anytime-valid confidence sequence) against
+the Wilson rule it replaced, both checked after every simulated vote: the
+false-positive rate with equal methods, the power at --preference, and the
+median and 90th-percentile votes to a verdict; with independent votes and with
+votes clustered by shot and reviewer.
 """
 
 from __future__ import annotations
@@ -90,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     scaling.add_argument("--address", help="an existing Ray cluster (default: a new local instance per run)")
     scaling.add_argument("--size", type=size, help="delivery size WxH (default: the workspace's 1080x1920)")
     scaling.set_defaults(handler=ray_scaling)
+    from studio.bench.decision import add_parser as add_decision
     from studio.bench.votes import add_parser as add_votes
 
     add_votes(commands)
+    add_decision(commands)
     args = parser.parse_args(argv)
     result = args.handler(args)
     if args.json:

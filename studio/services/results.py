@@ -1,4 +1,9 @@
-"""What the votes say: win rates with intervals, Bradley-Terry strengths, agreement, the recommendation."""
+"""What the votes say: win rates with intervals, Bradley-Terry strengths, agreement, the recommendation.
+
+The recommendation and the per-stratum overrides come from the anytime-valid
+confidence sequence in `studio.services.stopping`: votes may be read after
+every vote without inflating the error rate.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from studio.domain import AGE_BUCKETS, SEGMENTS, CameraMovement
+from studio.services.stopping import (
+    ALPHA, Decision, SequencePoint, confidence_level, confidence_sequence, interval_text, preference_votes,
+)
 
-# A method becomes the recommended default only when this many decisive
-# LTX-vs-interpolation votes exist AND the 95% interval of its win rate lies
-# wholly on one side of 50%. With 30 votes the interval is about +/-17 points,
-# so only a clear preference (roughly 2 in 3 votes) can pass; fewer votes
-# would let a few reviewers' taste flip the whole pipeline.
-MIN_DECISIVE_VOTES = 30
+Stratum = Literal["camera_movement", "segment", "age_bucket"]
+STRATA: tuple[Stratum, ...] = ("segment", "age_bucket", "camera_movement")
+
+STRATUM_COUNT = len(SEGMENTS) + len(AGE_BUCKETS) + len(CameraMovement)
+"""Every stratum value there can be (12): each is tested at ALPHA / STRATUM_COUNT (Bonferroni), so the chance
+that any stratum ever proposes a wrong override stays within ALPHA. A fixed count, not the strata seen so far,
+so the budget does not change as votes reach new strata."""
+STRATUM_ALPHA = ALPHA / STRATUM_COUNT
 
 
 def wilson_interval(wins: float, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -53,7 +64,7 @@ class Strength:
 class ProposedOverride:
     """A stratum whose votes prefer the other method by the same valid rule: a hybrid override to apply."""
 
-    stratum: Literal["camera_movement", "segment", "age_bucket"]
+    stratum: Stratum
     value: str
     method: Literal["ltx", "interp"]
     evidence: str
@@ -74,6 +85,8 @@ class Results:
     per_group: dict[str, dict[str, list[WinRate]]] = field(default_factory=dict)
     suggestions: list[str] = field(default_factory=list)
     proposed_overrides: list[ProposedOverride] = field(default_factory=list)
+    sequence: list[SequencePoint] = field(default_factory=list)
+    """P(LTX preferred) after every LTX-vs-interpolation vote: estimate and anytime-valid interval, for the plot."""
 
 
 def _win_rates(rows: list[dict], key: str) -> list[WinRate]:
@@ -150,47 +163,76 @@ def bradley_terry(rows: list[dict], key: str = "variant", *, resamples: int = 20
     )
 
 
-def summarize(rows: list[dict]) -> Results:
-    decisive = [r for r in rows if r["choice"] in ("left", "right")]
-    by_method = _win_rates(rows, "method")
-    ltx = next((w for w in by_method if w.label == "ltx"), None)
-    if ltx is None or ltx.comparisons == 0:
-        recommendation, reason = None, (
-            f"no LTX-vs-interpolation votes yet; {MIN_DECISIVE_VOTES} are needed before the default can be set"
-        )
-    elif ltx.comparisons < MIN_DECISIVE_VOTES:
-        recommendation, reason = None, f"{ltx.comparisons} of {MIN_DECISIVE_VOTES} LTX-vs-interpolation votes so far"
-    elif ltx.low > 0.5:
-        recommendation, reason = True, f"LTX wins {ltx.rate:.0%} (95% CI {ltx.low:.0%}-{ltx.high:.0%}) of {ltx.comparisons} votes"
-    elif ltx.high < 0.5:
-        recommendation, reason = False, f"interpolation wins {1 - ltx.rate:.0%} (LTX 95% CI {ltx.low:.0%}-{ltx.high:.0%}) of {ltx.comparisons} votes"
+METHOD_NAMES = {True: "LTX", False: "interpolation"}
+VERDICT_USE_LTX = {"ltx": True, "interp": False, "undecided": None}
+
+
+def decision_reason(decision: Decision) -> str:
+    """What the confidence sequence says, in a reviewer's words."""
+    if decision.votes == 0:
+        reason = "no LTX-vs-interpolation votes yet"
+    elif decision.contradicted_at is not None:
+        reason = (f"no verdict: the preference changed while voting (the {confidence_level(decision.alpha)} anytime-valid "
+                  f"interval emptied at vote {decision.contradicted_at}); compare fresh takes to decide again")
+    elif decision.verdict == "ltx":
+        reason = f"LTX preferred: {interval_text(decision)}"
+    elif decision.verdict == "interp":
+        reason = f"interpolation preferred: LTX's {interval_text(decision)}"
     else:
-        recommendation, reason = None, f"too close to call: LTX wins {ltx.rate:.0%} (95% CI {ltx.low:.0%}-{ltx.high:.0%})"
-    per_group: dict[str, dict[str, list[WinRate]]] = {}
-    suggestions = []
-    for group in ("segment", "age_bucket", "camera_movement"):
-        values = sorted({r[group] for r in rows if r.get(group)})
-        per_group[group] = {value: _win_rates([r for r in rows if r.get(group) == value], "method") for value in values}
-        for value, rates in per_group[group].items():
-            group_ltx = next((w for w in rates if w.label == "ltx"), None)
-            if group_ltx is None or group_ltx.comparisons < MIN_DECISIVE_VOTES // 3:
+        reason = (f"too close to call yet: LTX preferred in {decision.last.estimate:.0%} of votes, "
+                  f"{interval_text(decision)} (a verdict once it excludes 50%)")
+    if decision.both_bad:
+        reason += f"; {decision.both_bad} 'both bad' vote(s) left out (they prefer neither method)"
+    return reason
+
+
+def proposed_overrides(rows: list[dict], baseline_use_ltx: bool | None) -> list[ProposedOverride]:
+    """Strata whose own votes, by the same rule at STRATUM_ALPHA, prefer the method `baseline_use_ltx` does not.
+
+    The baseline is the overall recommendation, or the current default while there is none: an override is
+    a deviation from what the pipeline would render. No baseline, no overrides.
+    """
+    if baseline_use_ltx is None:
+        return []
+    overrides = []
+    for stratum in STRATA:
+        for value in sorted({str(r[stratum]) for r in rows if r.get(stratum)}):
+            decision = confidence_sequence(preference_votes([r for r in rows if str(r.get(stratum)) == value]),
+                                           STRATUM_ALPHA)
+            prefers = VERDICT_USE_LTX[decision.verdict]
+            if prefers is None or prefers == baseline_use_ltx:
                 continue
-            prefers = True if group_ltx.low > 0.5 else False if group_ltx.high < 0.5 else None
-            if prefers is not None and prefers != recommendation:
-                suggestions.append(
-                    f"{group} {value}: {'LTX' if prefers else 'interpolation'} wins here "
-                    f"(LTX {group_ltx.rate:.0%}, 95% CI {group_ltx.low:.0%}-{group_ltx.high:.0%}, {group_ltx.comparisons} votes)"
-                )
+            overrides.append(ProposedOverride(
+                stratum=stratum, value=value, method="ltx" if prefers else "interp",
+                evidence=(f"{METHOD_NAMES[prefers]} preferred here: LTX's {interval_text(decision)} "
+                          f"(Bonferroni: {ALPHA:.0%} shared by {STRATUM_COUNT} strata), "
+                          f"against {METHOD_NAMES[baseline_use_ltx]} overall"),
+            ))
+    return overrides
+
+
+def summarize(rows: list[dict], *, default_use_ltx: bool | None = None) -> Results:
+    """Everything the Results tab shows; `default_use_ltx` (the current switch) is the baseline for
+    overrides while the votes recommend nothing."""
+    decisive = [r for r in rows if r["choice"] in ("left", "right")]
+    decision = confidence_sequence(preference_votes(rows))
+    recommendation = VERDICT_USE_LTX[decision.verdict]
+    per_group = {group: {value: _win_rates([r for r in rows if r.get(group) == value], "method")
+                         for value in sorted({r[group] for r in rows if r.get(group)})}
+                 for group in STRATA}
+    overrides = proposed_overrides(rows, recommendation if recommendation is not None else default_use_ltx)
     return Results(
         ranking=bradley_terry(rows) if rows else [],
         agreement=reviewer_agreement(rows),
         per_group=per_group,
-        suggestions=suggestions,
+        suggestions=[f"{o.stratum.replace('_', ' ')} {o.value}: {o.evidence}" for o in overrides],
+        proposed_overrides=overrides,
+        sequence=list(decision.sequence),
         votes=len(rows),
         both_bad=sum(1 for r in rows if r["choice"] == "both_bad"),
-        by_method=by_method,
+        by_method=_win_rates(rows, "method"),
         by_variant=_win_rates(rows, "variant"),
         left_share=(sum(1 for r in decisive if r["choice"] == "left") / len(decisive)) if decisive else None,
         recommendation=recommendation,
-        reason=reason,
+        reason=decision_reason(decision),
     )

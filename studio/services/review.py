@@ -262,7 +262,7 @@ class ReviewDesk:
                 "age_bucket": script.age_bucket if script else None,
                 "camera_movement": shot.camera_movement.value if shot else None,
             })
-        return summarize(rows)
+        return summarize(rows, default_use_ltx=self.studio.config.switches.use_ltx)
 
     def reviewer_consistency(self) -> list[ReviewerConsistency]:
         """Per reviewer: how often they answered a repeated pair (sides swapped) as the first time."""

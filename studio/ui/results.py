@@ -10,9 +10,9 @@ from studio.services import ReviewDesk
 from studio.ui.comparison import build_comparison_section
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
-from studio.ui.results_view import OVERRIDE, decision_card, results_markdown, strength_chart
+from studio.ui.results_view import OVERRIDE, decision_card, preference_chart, results_markdown, strength_chart
 
-__all__ = ["build_results_tab", "results_markdown", "strength_chart"]
+__all__ = ["build_results_tab", "preference_chart", "results_markdown", "strength_chart"]
 
 
 def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
@@ -25,6 +25,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
         refresh = gr.Button("Refresh", size="sm", scale=0, min_width=90)
     applied = gr.Markdown()
     summary = gr.Markdown(elem_id="results-summary")
+    sequence = gr.Plot(label="LTX preference over the votes", elem_id="results-sequence")
     plot = gr.Plot(label="Ranking", elem_id="results-chart")
     with gr.Row():
         export = gr.Button("Export votes (CSV)")
@@ -41,7 +42,8 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
     def on_refresh_click() -> dict:
         results = desk.results()
         card = decision_card(results, desk.studio.config.switches.use_ltx)
-        return {summary: f"{card}\n\n{results_markdown(results, desk.take_figures())}", plot: strength_chart(results)}
+        return {summary: f"{card}\n\n{results_markdown(results, desk.take_figures())}", plot: strength_chart(results),
+                sequence: preference_chart(results)}
 
     def decide(value: bool, forced: bool, request: gr.Request | None, profile: gr.OAuthProfile | None) -> str:
         was = desk.studio.config.switches.use_ltx
@@ -70,11 +72,11 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
         return str(desk.write_export("batch", ".yaml", desk.export_batch(title_ids or None)))
 
     export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
-    refresh.click(on_refresh_click, None, [summary, plot], api_name="results")
-    page.load(on_refresh_click, None, [summary, plot], api_visibility="private")
+    refresh.click(on_refresh_click, None, [summary, plot, sequence], api_name="results")
+    page.load(on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     for button, handler in ((use_ltx, on_apply_ltx_click), (use_interp, on_apply_interp_click)):
         button.click(handler, force, applied, api_visibility="private").success(
-            on_refresh_click, None, [summary, plot], api_visibility="private")
+            on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     export.click(on_export_click, None, csv_file, api_name="export_votes")
 
     def apply_decision(use_ltx: bool, force: bool = False, request: gr.Request | None = None,
@@ -85,4 +87,4 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
 
     gr.api(shown_to_user(apply_decision), api_name="apply_decision")
     set_controls = build_comparison_section(desk, page, gate)
-    return on_refresh_click, [summary, plot], [use_ltx, use_interp, *set_controls]
+    return on_refresh_click, [summary, plot, sequence], [use_ltx, use_interp, *set_controls]

@@ -1,10 +1,10 @@
-"""What the Results tab shows: the decision card, the tables and the ranking chart (no gradio here)."""
+"""What the Results tab shows: the decision card, the tables, the ranking chart and the preference chart (no gradio here)."""
 
 from __future__ import annotations
 
 import textwrap
 
-from studio.services.results import MIN_DECISIVE_VOTES, Results, WinRate
+from studio.services.results import STRATUM_COUNT, Results, WinRate
 
 OVERRIDE = "Override the votes"
 SETTING = {True: "LTX-Video", False: "interpolation"}
@@ -56,8 +56,9 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
     bias = "" if results.left_share is None else f" Left side chosen in {results.left_share:.0%} of decisive votes (50% = no position bias)."
     parts = [
         f"{results.votes} votes, {results.both_bad} 'both bad'.{bias}",
-        f"\nA recommendation needs at least {MIN_DECISIVE_VOTES} decisive LTX-vs-interpolation votes and a 95% "
-        "interval that excludes 50%, so a few votes cannot flip the pipeline's default.",
+        "\nA recommendation needs the 95% anytime-valid interval of LTX's preference (ties count half, 'both bad' "
+        "not at all) to exclude 50%. It stays valid however often the results are looked at, so reading them after "
+        "every vote cannot talk the pipeline into a method that is no better.",
     ]
     if len(results.by_method) >= 2:
         parts += ["\n#### By method", *_table(results.by_method)]
@@ -75,8 +76,10 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
         f"- {value}: " + ", ".join(f"{w.label} {rate_cell(w)}, {w.low:.0%}–{w.high:.0%}" for w in rates)
         for value, rates in groups.items() if rates)
         for group, groups in results.per_group.items() if any(groups.values())]
-    if results.suggestions:
-        parts += ["\n#### Where a group differs", *[f"- {line}" for line in results.suggestions]]
+    if results.proposed_overrides:
+        parts += [f"\n#### Proposed overrides (each group tested the same way, the 5% shared by {STRATUM_COUNT} groups)",
+                  *[f"- {o.stratum.replace('_', ' ')} {o.value}: render with **{SETTING[o.method == 'ltx']}**. "
+                    f"{o.evidence}" for o in results.proposed_overrides]]
     if figures:
         parts += ["\n#### Objective figures of the takes",
                   "| settings | takes | render s per clip | motion (grey levels/frame) | flicker (grey levels) |",
@@ -114,4 +117,34 @@ def strength_chart(results: Results):
         axes.set_ylim(-0.6, len(ranking) - 0.4)
     axes.set_xlabel("strength (log odds of winning vs. the average setting)\nbars: 95% bootstrap interval", fontsize=12)
     axes.set_title("Which method and settings reviewers prefer", fontsize=13)
+    return figure
+
+
+def preference_chart(results: Results):
+    """LTX's preference after every vote: the running estimate inside its shrinking anytime-valid band, and 50%."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5.2, 3.8), layout="constrained")
+    axes = figure.add_subplot()
+    if not results.sequence:
+        axes.text(0.5, 0.5, "No LTX-vs-interpolation votes yet", ha="center", va="center",
+                  transform=axes.transAxes, color="#555", fontsize=12, wrap=True)
+        axes.set_axis_off()
+        return figure
+    votes = [p.votes for p in results.sequence]
+    axes.fill_between(votes, [100 * p.low for p in results.sequence], [100 * p.high for p in results.sequence],
+                      step="post", color="#8aa6cf", alpha=0.6, linewidth=0, label="95% anytime-valid interval")
+    axes.step(votes, [100 * p.estimate for p in results.sequence], where="post", color="#2f5d9e", linewidth=2,
+              label="share preferring LTX")
+    axes.axhline(50, color="#c0392b", linewidth=1.5, linestyle="--", label="no preference (50%)")
+    axes.set_xlim(1, max(2, votes[-1]))
+    axes.set_ylim(0, 100)
+    axes.tick_params(labelsize=12)
+    axes.set_xlabel("LTX-vs-interpolation votes", fontsize=12)
+    axes.set_ylabel("prefer LTX (%)", fontsize=12)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=10, frameon=False)  # below: never over the band
+    axes.set_title("A verdict once the band leaves the 50% line", fontsize=13)
     return figure

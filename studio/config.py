@@ -284,17 +284,19 @@ def bitrate_kbps(value: str) -> int:
     return round(number * (1000 if unit == "m" else 1))
 
 
-def describe_validation_error(source: str, error: ValidationError, prefix: tuple[str, ...] = ()) -> str:
+def describe_validation_error(source: str, error: ValidationError, prefix: tuple[str, ...] = (),
+                              schema: type[BaseModel] | None = None) -> str:
     """One line per problem: where, which key, which value, what is allowed.
 
-    `prefix` is where the validated value sits in its file (('switches', 'overrides') for overrides alone).
+    `prefix` is where the validated value sits in its file (('switches', 'overrides') for overrides alone);
+    with `schema`, the model that was validated, an unknown key's line lists the keys its section takes.
     """
     lines = [f"{source} has {error.error_count()} problem(s):"]
     for item in error.errors():
         # pydantic marks a bad mapping key with a '[key]' step after it: the key itself is the place.
         key = ".".join(str(part) for part in (*prefix, *item["loc"]) if part != "[key]") or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden" and (known := _known_keys((*prefix, *item["loc"][:-1]))):
+        if item["type"] == "extra_forbidden" and schema and (known := _known_keys(schema, item["loc"][:-1])):
             message += f"; the keys here are {', '.join(known)}"
         if item["type"] in ("missing",):
             lines.append(f"  {key}: missing; {message.lower()}")
@@ -303,9 +305,8 @@ def describe_validation_error(source: str, error: ValidationError, prefix: tuple
     return "\n".join(lines)
 
 
-def _known_keys(loc: tuple[str | int, ...]) -> tuple[str, ...]:
-    """The keys a section of pipeline.yaml takes, found by following `loc` down from PipelineConfig."""
-    model: type[BaseModel] = PipelineConfig
+def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The keys the section at `loc` of a `model` takes, found by following `loc` down its fields."""
     for part in loc:
         field = model.model_fields.get(str(part))
         if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
@@ -323,7 +324,7 @@ def parse_pipeline_config(data: Any, source: str) -> PipelineConfig:
     try:
         return PipelineConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(describe_validation_error(source, error)) from None
+        raise ConfigError(describe_validation_error(source, error, schema=PipelineConfig)) from None
 
 
 def read_yaml(path: Path) -> Any:

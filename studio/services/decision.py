@@ -32,7 +32,8 @@ def parse_overrides(value: object) -> MethodOverrides:
     try:
         return MethodOverrides.model_validate(dict(value))
     except ValidationError as error:
-        raise DecisionError(describe_validation_error("overrides", error, prefix=("switches", "overrides"))) from None
+        raise DecisionError(describe_validation_error("overrides", error, prefix=("switches", "overrides"),
+                                                        schema=MethodOverrides)) from None
 
 
 def proposed_for(results: Results, use_ltx: bool) -> dict[str, dict[str, str]]:

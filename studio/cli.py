@@ -297,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", parents=[common], help="render clips for the selected shots")
     generate.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
-    generate.add_argument("--method", choices=["interp", "ltx", "svd"], default="interp",
-                          help="interp (no weights), ltx (LTX-Video), svd (Stable Video Diffusion; clips go to videos/ltx)")
+    generate.add_argument("--method", choices=["interp", "ltx", "svd"],
+                          help="interp (no weights), ltx (LTX-Video), svd (Stable Video Diffusion; clips go to videos/ltx); "
+                               "default: each shot's method from switches (use_ltx and its overrides)")
     generate.add_argument("--interp-method", choices=INTERPOLATORS, help="interpolator (default: interpolation.method)")
     generate.add_argument("--rife-weights", metavar="FILE", help="RIFE 4.6/4.2x flownet.pkl (default: interpolation.rife_weights, else scripts/get-rife's 4.25)")
     generate.add_argument("--segment", choices=SEGMENTS)
@@ -319,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     assemble.add_argument("--narration", metavar="FILE", help="narration audio (default: audio/narration/SEGMENT/AGE/TITLE.*)")
     assemble.add_argument("--timing", metavar="FILE", help=".srt, .vtt or Whisper .json (default: beside the audio, else the script's times)")
     assemble.add_argument("--method", choices=["auto", "interp", "ltx"], default="auto",
-                          help="clips to use: auto = the default method's canonical clip where there is one, else interpolation")
+                          help="clips to use: auto = the shot's method's canonical clip (switches) where there is one, else interpolation")
     assemble.set_defaults(handler=_cmd_assemble)
 
     validate = commands.add_parser("validate", parents=[common], help="list every problem in a workspace")

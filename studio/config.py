@@ -8,14 +8,16 @@ is allowed, before any work starts.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from studio.domain.assembly import TRANSITIONS
-from studio.domain.script import CameraMovement
+from studio.domain.metadata import Method
 from studio.domain.recipe import CameraLora, Sampling
+from studio.domain.script import AgeBucket, CameraMovement, Script, Segment, Shot
 from studio.errors import ConfigError
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -32,9 +34,71 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+Stratum = Literal["camera_movement", "age_bucket", "segment"]
+STRATA: tuple[Stratum, ...] = ("camera_movement", "age_bucket", "segment")
+"""The strata an override may name, in precedence order: a shot matching several takes the first one's method.
+
+The camera move comes first because it belongs to the shot itself, and motion is where the two methods differ
+most; the age bucket (three values) comes before the segment (two) because it is the narrower group of titles.
+Refusing disagreeing overrides instead would forbid any two strata with different methods, since every camera
+move occurs in every segment and age bucket."""
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One override: shots of `value` in `stratum` render with `method`."""
+
+    stratum: Stratum
+    value: str
+    method: Method
+
+    @property
+    def key(self) -> str:
+        """Its place under switches.overrides, e.g. 'camera_movement.zoom_in'."""
+        return f"{self.stratum}.{self.value}"
+
+
+class MethodOverrides(_Section):
+    """Per-stratum exceptions to switches.use_ltx (the hybrid choice); see STRATA for the precedence."""
+
+    camera_movement: dict[CameraMovement, Method] = {}
+    """Method by the shot's camera move (static, zoom_in, zoom_out, pan_left, pan_right, tilt_up, tilt_down)."""
+    age_bucket: dict[AgeBucket, Method] = {}
+    """Method by the title's age bucket (10-13, 14-17, 18-23)."""
+    segment: dict[Segment, Method] = {}
+    """Method by the title's segment (women, men)."""
+
+    def listed(self) -> tuple[Override, ...]:
+        """Every override, in precedence order."""
+        return tuple(Override(stratum, getattr(value, "value", value), method)
+                     for stratum in STRATA for value, method in getattr(self, stratum).items())
+
+    def as_mapping(self) -> dict[str, dict[str, Method]]:
+        """The YAML shape, {stratum: {value: method}}, without empty strata."""
+        mapping: dict[str, dict[str, Method]] = {}
+        for override in self.listed():
+            mapping.setdefault(override.stratum, {})[override.value] = override.method
+        return mapping
+
+
 class Switches(_Section):
     use_ltx: bool = False
     """Default method for new renders: true = LTX-Video, false = interpolation."""
+    overrides: MethodOverrides = MethodOverrides()
+    """The method for shots of one camera move, age bucket or segment, over use_ltx (camera move first)."""
+
+    def method_for(self, script: Script, shot: Shot) -> Method:
+        """The method of a shot whose render names none: the first matching override in STRATA order, else use_ltx.
+
+        The one place this choice is made: generate, the script render, batch export, assembly's auto and the
+        Ray path all ask here.
+        """
+        shot_values = {"camera_movement": shot.camera_movement, "age_bucket": script.age_bucket, "segment": script.segment}
+        for stratum in STRATA:
+            method = getattr(self.overrides, stratum).get(shot_values[stratum])
+            if method is not None:
+                return method
+        return "ltx" if self.use_ltx else "interp"
 
 
 class LtxVideoSettings(_Section):
@@ -220,17 +284,35 @@ def bitrate_kbps(value: str) -> int:
     return round(number * (1000 if unit == "m" else 1))
 
 
-def describe_validation_error(source: str, error: ValidationError) -> str:
-    """One line per problem: where, which key, which value, what is allowed."""
+def describe_validation_error(source: str, error: ValidationError, prefix: tuple[str, ...] = (),
+                              schema: type[BaseModel] | None = None) -> str:
+    """One line per problem: where, which key, which value, what is allowed.
+
+    `prefix` is where the validated value sits in its file (('switches', 'overrides') for overrides alone);
+    with `schema`, the model that was validated, an unknown key's line lists the keys its section takes.
+    """
     lines = [f"{source} has {error.error_count()} problem(s):"]
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        # pydantic marks a bad mapping key with a '[key]' step after it: the key itself is the place.
+        key = ".".join(str(part) for part in (*prefix, *item["loc"]) if part != "[key]") or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden" and schema and (known := _known_keys(schema, item["loc"][:-1])):
+            message += f"; the keys here are {', '.join(known)}"
         if item["type"] in ("missing",):
             lines.append(f"  {key}: missing; {message.lower()}")
         else:
             lines.append(f"  {key} = {item['input']!r}: {message}")
     return "\n".join(lines)
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The keys the section at `loc` of a `model` takes, found by following `loc` down its fields."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+            return ()
+        model = field.annotation
+    return tuple(model.model_fields)
 
 
 def parse_pipeline_config(data: Any, source: str) -> PipelineConfig:
@@ -242,7 +324,7 @@ def parse_pipeline_config(data: Any, source: str) -> PipelineConfig:
     try:
         return PipelineConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(describe_validation_error(source, error)) from None
+        raise ConfigError(describe_validation_error(source, error, schema=PipelineConfig)) from None
 
 
 def read_yaml(path: Path) -> Any:

@@ -44,7 +44,7 @@ class NarrationError(StudioError):
 
 
 class DecisionError(StudioError):
-    """Applying a default method that the votes do not support, or an ill-typed decision."""
+    """Applying a default method or an override that the votes do not support, or an ill-typed decision."""
 
 
 class Cancelled(Exception):  # noqa: N818 - a cancel is not an error: deliberately no StudioError

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
-from studio.config import PipelineConfig, describe_validation_error, load_pipeline_config, parse_pipeline_config
+from studio.config import PipelineConfig, Switches, describe_validation_error, load_pipeline_config, parse_pipeline_config
 from studio.domain import AGE_BUCKETS, SEGMENTS, Script, Shot
 from studio.domain.metadata import Method, TitleMetadata
 from studio.errors import ConfigError, KeyframeError, ScriptError, StudioError, WorkspaceError
@@ -216,8 +216,12 @@ class Workspace:
 
     # -- writing -------------------------------------------------------------
 
-    def write_use_ltx(self, use_ltx: bool) -> None:
-        """Set switches.use_ltx in pipeline.yaml, keeping the rest of the file and its comments."""
+    def write_switches(self, switches: Switches) -> None:
+        """Set switches.use_ltx and switches.overrides in pipeline.yaml, keeping the rest of the file and its comments.
+
+        Overrides are changed in place, key by key, so the comments beside the ones that stay survive too;
+        no overrides at all removes the key.
+        """
         from ruamel.yaml import YAML
 
         path = self.inside(CONFIG_FILE)
@@ -227,7 +231,15 @@ class Workspace:
             data = {}
         if not isinstance(data.get("switches"), dict):
             data["switches"] = {}
-        data["switches"]["use_ltx"] = use_ltx
+        section = data["switches"]
+        section["use_ltx"] = switches.use_ltx
+        wanted = switches.overrides.as_mapping()
+        if not wanted:
+            section.pop("overrides", None)
+        else:
+            if not isinstance(section.get("overrides"), dict):
+                section["overrides"] = {}
+            _replace_in_place(section["overrides"], wanted)
         buffer = io.StringIO()
         yaml.dump(data, buffer)
         text = buffer.getvalue()
@@ -238,6 +250,19 @@ class Workspace:
         path = self.metadata_path(script, metadata.method)
         write_atomically(path, metadata.model_dump_json(indent=2).encode("utf-8") + b"\n")
         return path
+
+
+def _replace_in_place(target: dict, wanted: dict) -> None:
+    """Make the mapping `target` (ruamel's, with its comments) equal `wanted`, touching only what differs."""
+    for key in [key for key in target if str(key) not in wanted]:
+        del target[key]
+    for key, value in wanted.items():
+        if isinstance(value, dict):
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            _replace_in_place(target[key], value)
+        elif target.get(key) != value:
+            target[key] = value
 
 
 def default_home() -> Path:

@@ -229,6 +229,26 @@ def test_apply_decision_takes_a_real_boolean_and_the_votes_evidence(served):
     assert "forced against the votes" in (desk.workspace.root / "DECISION.md").read_text()
 
 
+def test_apply_decision_takes_overrides_as_a_json_mapping_and_refuses_bad_ones(served):
+    desk, _, client = served
+    config = desk.workspace.root / "config" / "pipeline.yaml"
+    before = config.read_text()
+    with pytest.raises(gradio_client.exceptions.AppError, match=r"overrides must be an object \(or nothing\), not 'zoom_in'"):
+        client.predict(False, True, "zoom_in", api_name="/apply_decision")
+    with pytest.raises(gradio_client.exceptions.AppError,
+                       match=r"switches.overrides.camera_movement.dolly = 'dolly': Input should be 'static'"):
+        client.predict(False, True, {"camera_movement": {"dolly": "ltx"}}, api_name="/apply_decision")
+    with pytest.raises(gradio_client.exceptions.AppError, match="the votes do not propose camera_movement.zoom_in: ltx"):
+        client.predict(False, False, {"camera_movement": {"zoom_in": "ltx"}}, api_name="/apply_decision")
+    assert config.read_text() == before
+    status = client.predict(False, True, {"camera_movement": {"zoom_in": "ltx"}}, api_name="/apply_decision")
+    assert status.startswith("`switches.use_ltx` is now `false` (overrides: `camera_movement.zoom_in: ltx`) in config/")
+    assert desk.studio.config.switches.overrides.as_mapping() == {"camera_movement": {"zoom_in": "ltx"}}
+    summary, _chart = client.predict(api_name="/results")
+    assert ("- **Overrides now** (camera_movement over age_bucket over segment where a shot matches several): "
+            "`camera_movement.zoom_in: ltx`\n- **The votes propose:** no overrides yet") in summary
+
+
 def test_expected_refusals_log_one_line_not_a_traceback(served, capfd, caplog):
     _, _, client = served
     capfd.readouterr()

@@ -64,8 +64,7 @@ def test_a_promoted_take_is_pinned_with_who_when_and_its_settings(desk, pinned):
 
 def test_render_every_shot_and_generate_keep_a_pinned_clip(desk, pinned, capsys):
     take, clip, promoted = pinned
-    studio = desk.studio
-    report = studio.generate(Selection(title_id=SAMPLE_TITLE), studio.default_method())  # the Library's script button
+    report = desk.render_script(SAMPLE_TITLE)  # the Library's script button
     assert statuses(report) == [("shot-001", "skipped"), ("shot-002", "pinned"),
                                 *[(f"shot-00{k}", "skipped") for k in range(3, 7)]]
     assert report.summary() == f"0 rendered, 5 skipped (up to date), 0 failed, 1 {PINNED_NOTE}"

@@ -174,7 +174,7 @@ def test_unknown_title_and_ltx_method(small_workspace, capsys):
     assert capsys.readouterr().err == (
         f"error: no shot matches title {SAMPLE_TITLE}, shot-009; `python -m studio list` lists the titles and their shots\n")
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "ltx"]) == 2
-    assert "needs a CUDA GPU: real LTX checkpoints" in capsys.readouterr().err
+    assert "LTX-Video 0.9.x model Lightricks/LTX-Video-0.9.5 needs a CUDA GPU: its real checkpoints" in capsys.readouterr().err
 
 
 def test_validate_command(small_workspace, capsys):

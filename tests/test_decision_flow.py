@@ -7,10 +7,10 @@ import pytest
 
 gradio_client = pytest.importorskip("gradio_client")
 
-from studio.services import ReviewDesk, Studio  # noqa: E402
+from studio.services import ReviewDesk, Selection, Studio  # noqa: E402
 from studio.services.comparison import choose_set, render_set  # noqa: E402
 from studio.store import VoteStore  # noqa: E402
-from tests.conftest import with_ltx  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
 from tests.serving import launched  # noqa: E402
 
 TINY = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 7}
@@ -50,4 +50,6 @@ def test_simulated_reviewers_reach_a_recommendation_and_apply_it(small_workspace
         status = client.predict(True, api_name="/apply_decision")
         assert "is now `true`" in status
     assert desk.studio.config.switches.use_ltx is True
-    assert desk.studio.default_method() == "ltx"  # the next render without a method follows the decision
+    # The next render that names no method follows the decision.
+    [outcome] = desk.studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=2)).outcomes
+    assert outcome.status == "rendered" and outcome.record.method == "ltx"

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from studio.config import Switches
 from studio.errors import BackendUnavailableError, StudioError
 from studio.services import CancelToken, NothingToCompare, ReviewDesk, Selection, Studio, TakeSettings
 from studio.services.results import summarize, wilson_interval
@@ -315,13 +316,14 @@ def test_apply_decision_needs_the_votes_evidence_unless_forced(desk):
 
 def test_settings_changed_in_the_file_reach_the_next_render(desk):
     studio = desk.studio
-    assert studio.default_method() == "interp"
+    script, shot = desk.shot(SAMPLE_TITLE, "shot-004")
+    assert studio.config.switches.method_for(script, shot) == "interp"
     config = desk.workspace.root / "config" / "pipeline.yaml"
     config.write_text(config.read_text() + "  bitrate: 9M\n")  # the small workspace's file ends in its video section
     take = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(preset="ultrafast"), who="op")
     assert take.record["bitrate_kbps"] == 9000
-    desk.workspace.write_use_ltx(True)
-    assert (studio.config.switches.use_ltx, studio.default_method()) == (True, "ltx")
+    desk.workspace.write_switches(Switches(use_ltx=True))
+    assert (studio.config.switches.use_ltx, studio.config.switches.method_for(script, shot)) == (True, "ltx")
 
 
 def test_tallies_are_counted_by_the_store(desk, two_takes):

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studio.config import PipelineConfig, describe_validation_error, read_yaml
+from studio.domain.metadata import Method, TitleMetadata
 from studio.errors import ConfigError, WorkspaceError
 from studio.services.batch import ShotRequest
 from studio.services.takes import TakeSettings
@@ -40,21 +41,23 @@ class BatchFile(BaseModel):
 
 
 def export_batch(workspace: Workspace, config: PipelineConfig, title_ids: list[str] | None = None) -> BatchFile:
-    """A batch for the chosen titles (all when None)."""
-    method = "ltx" if config.switches.use_ltx else "interp"
-    defaults = TakeSettings(
-        method=method, motion=config.interpolation.ken_burns.strength,
-        smooth_motion=config.interpolation.smooth_motion, preset=config.video.preset,
-    )
+    """A batch for the chosen titles (all when None): each shot with the method the switches give it
+    (`switches.method_for`), and that method's promoted take's settings where there is one."""
     shots = []
     for script in workspace.scripts():
         if title_ids and str(script.title_id) not in title_ids:
             continue
-        metadata = workspace.read_metadata(script, method)
+        metadata: dict[Method, TitleMetadata] = {}
         for shot in script.shots:
-            record = metadata.clip(shot.shot_id)
+            method = config.switches.method_for(script, shot)
+            if method not in metadata:
+                metadata[method] = workspace.read_metadata(script, method)
+            record = metadata[method].clip(shot.shot_id)
             pin = record.pin if record else None
-            params = TakeSettings.model_validate(pin.settings) if pin else defaults
+            params = TakeSettings.model_validate(pin.settings) if pin else TakeSettings(
+                method=method, motion=config.interpolation.ken_burns.strength,
+                smooth_motion=config.interpolation.smooth_motion, preset=config.video.preset,
+            )
             shots.append(BatchShot(
                 title_id=str(script.title_id), shot_id=shot.shot_id, method=params.method, params=params,
                 seed=config.ltx_video.seed if params.method == "ltx" else None,

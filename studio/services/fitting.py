@@ -22,7 +22,8 @@ from studio.services.renderer import ShotRenderer
 from studio.workspace import Workspace
 
 AssemblyMethod = Literal["auto", "interp", "ltx"]
-"""Which clips assembly uses: auto = the default method's canonical clip where there is one, else interpolation."""
+"""Which clips assembly uses: auto = the canonical clip of the shot's method (switches.method_for) where there is
+one, else interpolation."""
 
 
 def _fitted_shot(shot: Shot, frames: int, fps: int) -> Shot:
@@ -62,7 +63,7 @@ class PartMaker:
                     "of it), or assemble from interpolation clips or the automatic choice"
                 )
             return "ltx"
-        return "ltx" if self.config.switches.use_ltx and has_ltx else "interp"
+        return "ltx" if self.config.switches.method_for(self.script, shot) == "ltx" and has_ltx else "interp"
 
     def make(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
         source = self.source_of(shot)

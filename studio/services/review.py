@@ -17,13 +17,13 @@ from pathlib import Path
 
 from studio.domain import Script, Shot
 from studio.domain.metadata import METHODS, Method, Pin
-from studio.errors import DecisionError, StudioError
-from studio.files import write_atomically
+from studio.errors import StudioError
 from studio.services.access import MACHINE, Caller, require_operator
 from studio.services.batch import BatchReport, Selection
 from studio.media.images import load_keyframe, save_keyframe
 from studio.services.canonical import CanonicalClip, canonical_clip
 from studio.services.pairing import PAIR_MODES, ReviewerConsistency, choose_fresh, choose_repeat, order_sides, self_consistency
+from studio.services.decision import apply_decision
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.assemble import AssemblyOptions, AssemblyReport
 from studio.services.results import Results, summarize
@@ -163,10 +163,10 @@ class ReviewDesk:
 
     def render_script(self, title_id: str, *, by: Caller = MACHINE, progress: ProgressListener | None = None,
                       cancel: CancelToken | None = None) -> BatchReport:
-        """Render (or skip when up to date) every shot of a script with the default method (operators only)."""
+        """Render (or skip when up to date) every shot of a script, each with its method from the switches
+        (its stratum's override, else the default; operators only)."""
         require_operator(by, "render every shot of a script")
-        return self.studio.generate(Selection(title_id=title_id), self.studio.default_method(), progress=progress,
-                                    cancel=cancel)
+        return self.studio.generate(Selection(title_id=title_id), progress=progress, cancel=cancel)
 
     def assemble(self, title_id: str, options: AssemblyOptions, *, by: Caller = MACHINE,
                  progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> AssemblyReport:
@@ -284,28 +284,16 @@ class ReviewDesk:
             for variant, takes in sorted(groups.items())
         ]
 
-    def apply_decision(self, use_ltx: bool, *, force: bool = False, by: Caller = MACHINE) -> Path:
-        """Write switches.use_ltx and add the decision, with its figures, on top of DECISION.md (operators only).
+    def apply_decision(self, use_ltx: bool, *, overrides: object = None, force: bool = False,
+                       by: Caller = MACHINE) -> Path:
+        """Write switches.use_ltx and switches.overrides and add the decision, with each override's evidence and the
+        figures, on top of DECISION.md (operators only; see services/decision.py for what the votes must support).
 
-        Refused unless the votes recommend exactly this value, or `force` says to
-        override them; applying the value already set changes and records nothing.
+        `overrides` is the YAML shape, {stratum: {value: method}}; None keeps the overrides in effect, {} clears them.
         """
         require_operator(by, "apply a decision")
-        if not isinstance(use_ltx, bool) or not isinstance(force, bool):
-            raise DecisionError(f"use_ltx and force must be true or false (JSON booleans), not {use_ltx!r} and {force!r}")
-        path = self.workspace.inside("DECISION.md")
-        if self.studio.config.switches.use_ltx == use_ltx:
-            return path
-        results = self.results()
-        if results.recommendation != use_ltx and not force:
-            raise DecisionError(
-                f"the votes do not support use_ltx: {str(use_ltx).lower()} yet ({results.reason}); collect more votes, "
-                "or tick \"Override the votes\" (force=true in the API) to apply it anyway; DECISION.md will say it was forced"
-            )
-        self.workspace.write_use_ltx(use_ltx)
-        entry = decision_entry(results, use_ltx, forced=force and results.recommendation != use_ltx, by=by)
-        write_atomically(path, with_decision(path.read_text(encoding="utf-8") if path.is_file() else "", entry).encode())
-        return path
+        return apply_decision(self.workspace, self.studio.config.switches, self.results, use_ltx, overrides,
+                              force=force, by=by)
 
     def export_batch(self, title_ids: list[str] | None = None) -> str:
         """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""
@@ -344,33 +332,3 @@ class ReviewDesk:
         writer.writeheader()
         writer.writerows(rows)
         return buffer.getvalue()
-
-
-DECISION_TITLE = "# Default generation method"
-DECISION_INTRO = f"{DECISION_TITLE}\n\nEvery decision, newest first; earlier ones are kept below.\n"
-
-
-def decision_entry(results: Results, use_ltx: bool, *, forced: bool, by: Caller) -> str:
-    """One dated section of DECISION.md: the value, who applied it, and the figures behind it."""
-    lines = [
-        f"## {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: `switches.use_ltx: {str(use_ltx).lower()}`", "",
-        f"Applied by {by.name or 'an operator'}" + (", forced against the votes' recommendation." if forced else "."), "",
-        f"Votes: {results.votes} ({results.both_bad} 'both bad'). Recommendation at the time: "
-        f"{'none' if results.recommendation is None else 'use_ltx ' + str(results.recommendation).lower()} ({results.reason}).", "",
-        "| method | win rate | 95% interval | comparisons |", "|---|---|---|---|",
-        *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_method],
-        "", "| variant | win rate | 95% interval | comparisons |", "|---|---|---|---|",
-        *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_variant],
-    ]
-    if results.left_share is not None:
-        lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
-    return "\n".join(lines) + "\n"
-
-
-def with_decision(existing: str, entry: str) -> str:
-    """DECISION.md with `entry` on top and every earlier entry kept (a file from before the history counts as one)."""
-    if existing.startswith(DECISION_INTRO):
-        earlier = existing[len(DECISION_INTRO):].strip("\n")
-    else:
-        earlier = existing.replace(DECISION_TITLE, "## An earlier decision", 1).strip("\n")
-    return f"{DECISION_INTRO}\n{entry}" + (f"\n{earlier}\n" if earlier else "")

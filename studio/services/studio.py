@@ -117,15 +117,17 @@ class Studio:
             raise WorkspaceError(f"no shot matches {selection}; `python -m studio list` lists the titles and their shots")
         return jobs
 
-    def default_method(self) -> Method:
-        """What `switches.use_ltx` picks for renders that name no method."""
-        return "ltx" if self.config.switches.use_ltx else "interp"
+    def generate(self, selection: Selection, method: Method | None = None, *, preset: str | None = None,
+                 force: bool = False, progress: ProgressListener | None = None,
+                 cancel: CancelToken | None = None) -> BatchReport:
+        """Render every selected shot's canonical clip; failures are collected, never stop the batch.
 
-    def generate(self, selection: Selection, method: Method = "interp", *, preset: str | None = None, force: bool = False,
-                 progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> BatchReport:
-        """Render every selected shot's canonical clip; failures are collected, never stop the batch."""
+        Every shot renders with `method`, or, when it is None, with the method `switches.method_for` gives that
+        shot (its stratum's override, else use_ltx).
+        """
         config = self.config  # one snapshot for the whole batch
-        requests = [ShotRequest(script, shot, method, config, preset or config.video.preset)
+        requests = [ShotRequest(script, shot, method or config.switches.method_for(script, shot), config,
+                                preset or config.video.preset)
                     for script, shot in self.select(selection)]
         return self.renderer.render_all(requests, force=force, progress=progress, cancel=cancel)
 

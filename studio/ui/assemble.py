@@ -137,7 +137,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     with gr.Row():
         title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script", allow_custom_value=True)
         method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
-                          info="auto: the default method's canonical clip where there is one, else interpolation")
+                          info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",
                        type="pil", interactive=False, elem_id="assemble-timeline")
     table = gr.Dataframe(headers=COLUMNS, interactive=True, label="Edit a shot's start or its transition in, then save")

@@ -209,7 +209,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
 
     def on_render_script_click(title_id: str | None, request: gr.Request | None = None,
                                profile: gr.OAuthProfile | None = None):
-        """Render (or skip when up to date) every shot of a script to its canonical clip, with the default method."""
+        """Render (or skip when up to date) every shot of a script to its canonical clip, each with its method from
+        the switches (its stratum's override, else the default)."""
         if not title_id:
             raise StudioError("choose a script first")
         caller = gate.caller(request, profile)

@@ -7,10 +7,13 @@ from collections.abc import Callable
 import gradio as gr
 
 from studio.services import ReviewDesk
+from studio.services.decision import proposed_for
 from studio.ui.comparison import build_comparison_section
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
-from studio.ui.results_view import OVERRIDE, decision_card, preference_chart, results_markdown, strength_chart
+from studio.ui.results_view import (
+    OVERRIDE, WITH_PROPOSED, decision_card, overrides_card, preference_chart, results_markdown, strength_chart,
+)
 
 __all__ = ["build_results_tab", "preference_chart", "results_markdown", "strength_chart"]
 
@@ -22,6 +25,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
         use_ltx = gr.Button("Apply: default to LTX-Video", min_width=160)
         use_interp = gr.Button("Apply: default to interpolation", min_width=160)
         force = gr.Checkbox(value=False, label=f"{OVERRIDE} (apply even without their recommendation)", min_width=160)
+        with_proposed = gr.Checkbox(value=True, label=f"{WITH_PROPOSED} (unticked: no overrides)", min_width=160)
         refresh = gr.Button("Refresh", size="sm", scale=0, min_width=90)
     applied = gr.Markdown()
     summary = gr.Markdown(elem_id="results-summary")
@@ -41,27 +45,36 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
     @shown_to_user
     def on_refresh_click() -> dict:
         results = desk.results()
-        card = decision_card(results, desk.studio.config.switches.use_ltx)
+        switches = desk.studio.config.switches
+        card = f"{decision_card(results, switches.use_ltx)}\n{overrides_card(results, switches)}"
         return {summary: f"{card}\n\n{results_markdown(results, desk.take_figures())}", plot: strength_chart(results),
                 sequence: preference_chart(results)}
 
-    def decide(value: bool, forced: bool, request: gr.Request | None, profile: gr.OAuthProfile | None) -> str:
-        was = desk.studio.config.switches.use_ltx
-        path = desk.apply_decision(value, force=forced, by=gate.caller(request, profile))
-        if was == value:
-            return (f"`switches.use_ltx` is now `{str(value).lower()}`: it already was, so nothing changed "
-                    "and DECISION.md has no new entry.")
-        return (f"`switches.use_ltx` is now `{str(value).lower()}` in config/pipeline.yaml; the decision and its figures "
-                f"are on top of `{desk.workspace.relative(path)}` (earlier decisions kept below).")
+    def decide(value: bool, forced: bool, overrides: dict | None, request: gr.Request | None,
+               profile: gr.OAuthProfile | None) -> str:
+        was = desk.studio.config.switches
+        path = desk.apply_decision(value, overrides=overrides, force=forced, by=gate.caller(request, profile))
+        now = desk.studio.config.switches
+        listed = ", ".join(f"`{o.key}: {o.method}`" for o in now.overrides.listed()) or "none"
+        if was == now:
+            return (f"`switches.use_ltx` is now `{str(value).lower()}` (overrides: {listed}): it already was, so nothing "
+                    "changed and DECISION.md has no new entry.")
+        return (f"`switches.use_ltx` is now `{str(value).lower()}` (overrides: {listed}) in config/pipeline.yaml; the "
+                f"decision and its evidence are on top of `{desk.workspace.relative(path)}` (earlier decisions kept below).")
+
+    def from_buttons(value: bool, forced: bool, proposed: bool, request: gr.Request | None,
+                     profile: gr.OAuthProfile | None) -> str:
+        return decide(value, forced, proposed_for(desk.results(), value) if proposed else {}, request, profile)
 
     @shown_to_user
-    def on_apply_ltx_click(forced: bool, request: gr.Request | None = None, profile: gr.OAuthProfile | None = None) -> str:
-        return decide(True, forced, request, profile)
+    def on_apply_ltx_click(forced: bool, proposed: bool, request: gr.Request | None = None,
+                           profile: gr.OAuthProfile | None = None) -> str:
+        return from_buttons(True, forced, proposed, request, profile)
 
     @shown_to_user
-    def on_apply_interp_click(forced: bool, request: gr.Request | None = None,
+    def on_apply_interp_click(forced: bool, proposed: bool, request: gr.Request | None = None,
                               profile: gr.OAuthProfile | None = None) -> str:
-        return decide(False, forced, request, profile)
+        return from_buttons(False, forced, proposed, request, profile)
 
     @shown_to_user
     def on_export_click() -> str:
@@ -75,15 +88,17 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
     refresh.click(on_refresh_click, None, [summary, plot, sequence], api_name="results")
     page.load(on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     for button, handler in ((use_ltx, on_apply_ltx_click), (use_interp, on_apply_interp_click)):
-        button.click(handler, force, applied, api_visibility="private").success(
+        button.click(handler, [force, with_proposed], applied, api_visibility="private").success(
             on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     export.click(on_export_click, None, csv_file, api_name="export_votes")
 
-    def apply_decision(use_ltx: bool, force: bool = False, request: gr.Request | None = None,
-                       profile: gr.OAuthProfile | None = None) -> str:
-        """Write switches.use_ltx (true/false) to config/pipeline.yaml and add the decision to DECISION.md (operators).
-        Refused unless the votes recommend it, or force is true; the value already set changes nothing."""
-        return decide(use_ltx, force, request, profile)
+    def apply_decision(use_ltx: bool, force: bool = False, overrides: dict | None = None,
+                       request: gr.Request | None = None, profile: gr.OAuthProfile | None = None) -> str:
+        """Write switches.use_ltx (true/false) and switches.overrides ({stratum: {value: method}}; null keeps those in
+        effect, {} clears them) to config/pipeline.yaml and add the decision to DECISION.md (operators). Refused unless
+        the votes recommend the new default and propose each new override, or force is true; the state already set
+        changes nothing."""
+        return decide(use_ltx, force, overrides, request, profile)
 
     gr.api(shown_to_user(apply_decision), api_name="apply_decision")
     set_controls = build_comparison_section(desk, page, gate)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
+from studio.config import Switches
+from studio.services.decision import PRECEDENCE
 from studio.services.results import STRATUM_COUNT, Results, WinRate
 
 OVERRIDE = "Override the votes"
+WITH_PROPOSED = "With the proposed overrides"
 SETTING = {True: "LTX-Video", False: "interpolation"}
 
 
@@ -43,6 +46,18 @@ def decision_card(results: Results, use_ltx: bool) -> str:
         f"- **The votes say:** {says}: {results.reason}",
         f"- **Apply: default to LTX-Video**: {would(True)}",
         f"- **Apply: default to interpolation**: {would(False)}",
+    ])
+
+
+def overrides_card(results: Results, switches: Switches) -> str:
+    """The hybrid part of the decision: the overrides in effect, the ones the votes propose, what Apply does."""
+    now = ", ".join(f"`{o.key}: {o.method}`" for o in switches.overrides.listed()) or "none (every shot uses the default)"
+    proposed = [f"  - `{p.stratum}.{p.value}: {p.method}`: {p.evidence}" for p in results.proposed_overrides]
+    return "\n".join([
+        f"- **Overrides now** ({PRECEDENCE} where a shot matches several): {now}",
+        "- **The votes propose:** " + ("" if proposed else "no overrides yet"), *proposed,
+        f"- **{WITH_PROPOSED}** ticked, each Apply button also writes the proposed overrides that differ from the "
+        "default it sets; unticked, it clears the overrides",
     ])
 
 

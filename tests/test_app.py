@@ -244,7 +244,7 @@ def test_apply_decision_takes_overrides_as_a_json_mapping_and_refuses_bad_ones(s
     status = client.predict(False, True, {"camera_movement": {"zoom_in": "ltx"}}, api_name="/apply_decision")
     assert status.startswith("`switches.use_ltx` is now `false` (overrides: `camera_movement.zoom_in: ltx`) in config/")
     assert desk.studio.config.switches.overrides.as_mapping() == {"camera_movement": {"zoom_in": "ltx"}}
-    summary, _chart = client.predict(api_name="/results")
+    summary, _chart, _sequence = client.predict(api_name="/results")
     assert ("- **Overrides now** (camera_movement over age_bucket over segment where a shot matches several): "
             "`camera_movement.zoom_in: ltx`\n- **The votes propose:** no overrides yet") in summary
 

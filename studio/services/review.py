@@ -25,6 +25,7 @@ from studio.media.images import load_keyframe, save_keyframe
 from studio.services.canonical import CanonicalClip, canonical_clip
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.assemble import AssemblyOptions, AssemblyReport
+from studio.services.method_figures import FIGURES_NOTE, MethodFigure, MethodFigures, figures_table
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
 from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
@@ -138,8 +139,15 @@ class ReviewDesk:
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> Take:
         script, shot = self.shot(title_id, shot_id)
-        return render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
+        take = render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
                            progress=progress or SilentProgress(), cancel=cancel or CancelToken())
+        self.figures.warping_error(take)  # measured now, so the Results tab finds it cached
+        return take
+
+    @property
+    def figures(self) -> MethodFigures:
+        """Speed and consistency per method: render time, peak memory, warping error, reproducibility."""
+        return MethodFigures(self.studio, self.store)
 
     def promote(self, take_id: str, *, by: Caller = MACHINE) -> Path:
         """Pin the take as its shot's canonical clip (operators only); batches keep it until it is unpinned."""
@@ -286,7 +294,8 @@ class ReviewDesk:
                 "or tick \"Override the votes\" (force=true in the API) to apply it anyway; DECISION.md will say it was forced"
             )
         self.workspace.write_use_ltx(use_ltx)
-        entry = decision_entry(results, use_ltx, forced=force and results.recommendation != use_ltx, by=by)
+        entry = decision_entry(results, use_ltx, forced=force and results.recommendation != use_ltx, by=by,
+                               figures=self.figures.figures())
         write_atomically(path, with_decision(path.read_text(encoding="utf-8") if path.is_file() else "", entry).encode())
         return path
 
@@ -333,8 +342,10 @@ DECISION_TITLE = "# Default generation method"
 DECISION_INTRO = f"{DECISION_TITLE}\n\nEvery decision, newest first; earlier ones are kept below.\n"
 
 
-def decision_entry(results: Results, use_ltx: bool, *, forced: bool, by: Caller) -> str:
-    """One dated section of DECISION.md: the value, who applied it, and the figures behind it."""
+def decision_entry(results: Results, use_ltx: bool, *, forced: bool, by: Caller,
+                   figures: list[MethodFigure] | None = None) -> str:
+    """One dated section of DECISION.md: the value, who applied it, and the figures behind it (the votes, and
+    with `figures` each method's speed, consistency and reproducibility beside its win rate)."""
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: `switches.use_ltx: {str(use_ltx).lower()}`", "",
         f"Applied by {by.name or 'an operator'}" + (", forced against the votes' recommendation." if forced else "."), "",
@@ -347,6 +358,9 @@ def decision_entry(results: Results, use_ltx: bool, *, forced: bool, by: Caller)
     ]
     if results.left_share is not None:
         lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
+    if figures:
+        lines += ["", "Quality (the votes), speed, consistency and reproducibility per method:", "",
+                  *figures_table(figures, results.by_method), "", FIGURES_NOTE]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ import gradio as gr
 
 from studio.services import ReviewDesk
 from studio.ui.errors import shown_to_user
+from studio.ui.figures import build_figures_section
 from studio.ui.identity import Gate
 from studio.ui.results_view import OVERRIDE, decision_card, results_markdown, strength_chart
 
@@ -25,6 +26,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
     applied = gr.Markdown()
     summary = gr.Markdown(elem_id="results-summary")
     plot = gr.Plot(label="Ranking", elem_id="results-chart")
+    figures = build_figures_section(desk, page)
     with gr.Row():
         export = gr.Button("Export votes (CSV)")
         csv_file = gr.File(label="votes.csv")
@@ -70,6 +72,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
 
     export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(on_refresh_click, None, [summary, plot], api_name="results")
+    refresh.click(figures.refresh, None, figures.table, api_visibility="private")
     page.load(on_refresh_click, None, [summary, plot], api_visibility="private")
     for button, handler in ((use_ltx, on_apply_ltx_click), (use_interp, on_apply_interp_click)):
         button.click(handler, force, applied, api_visibility="private").success(

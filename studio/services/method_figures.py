@@ -162,19 +162,24 @@ def memory_cell(figure: MethodFigure) -> str:
 
 
 def figures_table(figures: Sequence[MethodFigure], votes: Sequence[WinRate] | None = None) -> list[str]:
-    """The figures as Markdown table lines; with `votes` (the method win rates) a quality column comes first."""
+    """The figures as Markdown table lines, one column per method (two or three columns fit a 412 px phone
+    where six would not); with `votes` (the method win rates) the quality row comes first."""
     rates = {w.label: w for w in votes or ()}
-    quality = votes is not None
-    header = ["method", *(["votes won"] if quality else []), "takes", "render s per clip s", "peak memory",
-              "warping error", "reproducible"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for f in figures:
-        won = rates.get(f.method)
-        cells = [f.method, *([f"{won.rate:.0%} of {won.comparisons}" if won else "–"] if quality else []), str(f.takes),
-                 _number(f.render_s_per_output_s), memory_cell(f), _number(f.warping_error),
-                 f.reproducibility.cell if f.reproducibility else "not checked"]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
+
+    def won(f: MethodFigure) -> str:
+        rate = rates.get(f.method)
+        return f"{rate.rate:.0%} of {rate.comparisons}" if rate else "–"
+
+    rows = [
+        *([("votes won", won)] if votes is not None else []),
+        ("takes", lambda f: str(f.takes)),
+        ("render s per clip s", lambda f: _number(f.render_s_per_output_s)),
+        ("peak memory", memory_cell),
+        ("warping error", lambda f: _number(f.warping_error)),
+        ("reproducible", lambda f: f.reproducibility.cell if f.reproducibility else "not checked"),
+    ]
+    return ["| | " + " | ".join(f.method for f in figures) + " |", "|---|" + "---|" * len(figures),
+            *["| " + " | ".join([label, *(cell(f) for f in figures)]) + " |" for label, cell in rows]]
 
 
 FIGURES_NOTE = ("Warping error: how much consecutive frames differ once the optical flow's motion is taken out "

@@ -58,8 +58,12 @@ class Reproducibility:
         if self.status == "identical":
             return "yes, identical"
         if self.status == "different":
-            return f"no: max diff {self.max_abs_diff}, PSNR {self.psnr_db:g} dB"
+            return f"no: max diff {self.max_abs_diff}, {self._psnr}"
         return "not checked"
+
+    @property
+    def _psnr(self) -> str:
+        return "same frames, other count" if self.psnr_db is None else f"PSNR {self.psnr_db:g} dB"
 
     def describe(self) -> str:
         """A sentence for the status line."""
@@ -69,7 +73,7 @@ class Reproducibility:
             return f"{self.method}: re-rendered {where}{seed}: identical, all {self.frames} frames."
         if self.status == "different":
             return (f"{self.method}: re-rendered {where}{seed}: different over {self.frames} frames (largest pixel "
-                    f"difference {self.max_abs_diff} of 255, PSNR {self.psnr_db:g} dB){'; ' + self.detail if self.detail else ''}.")
+                    f"difference {self.max_abs_diff} of 255, {self._psnr}){'; ' + self.detail if self.detail else ''}.")
         return f"{self.method}: not checked: {self.detail}"
 
     @classmethod

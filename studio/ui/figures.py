@@ -25,14 +25,15 @@ def figures_markdown(desk: ReviewDesk) -> str:
     figures = desk.figures.figures()
     if not figures:
         return "#### Speed and consistency\n*Appears once a shot has takes.*"
-    return "\n".join(["#### Speed and consistency", *figures_table(figures), "", f"<small>{FIGURES_NOTE}</small>"])
+    return "\n".join(["#### Speed and consistency", *figures_table(figures), "", f"<small>{FIGURES_NOTE} **Check "
+                      "reproducibility** renders one take per method again and compares the frames.</small>"])
 
 
 def build_figures_section(desk: ReviewDesk, page: gr.Blocks) -> FiguresSection:
     """The table (filled on page load), and a button that re-renders one take per method to check it repeats."""
     table = gr.Markdown(elem_id="method-figures")
     with gr.Row(equal_height=True):
-        check = gr.Button("Check reproducibility (renders one take per method again)", size="sm", min_width=160)
+        check = gr.Button("Check reproducibility", size="sm", min_width=160)
         status = gr.Markdown(elem_id="reproducibility-status")
 
     @shown_to_user

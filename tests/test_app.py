@@ -193,6 +193,8 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     assert call("/vote", "Ana", token, "tie", [], "").startswith("Vote saved (tie)")
     summary, _chart, _sequence = call("/results")
     assert "1 votes" in summary
+    # The takes' keyframe was replaced, so no take is a fair reference: said without a render.
+    assert "still matches the current keyframes" in call("/check_reproducibility", "interp")
     assert "is now `false`" in call("/apply_decision", False, True)
     assert Path(call("/export_votes")).read_text().count("\n") == 2
     assert f"title_id: {MEN_TITLE}" in Path(call("/export_batch", [MEN_TITLE])).read_text()

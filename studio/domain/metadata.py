@@ -74,6 +74,9 @@ class ClipRecord(GenerationFields):
     encoder_preset: str
     motion_score: float | None = Field(default=None, description="Mean frame-to-frame change, grey levels 0-255.")
     flicker_score: float | None = Field(default=None, description="Brightness jitter between frames, grey levels.")
+    peak_ram_gb: float | None = Field(default=None, description=(
+        "Peak resident memory (GB) of the rendering process during the render, loading and generation included; "
+        "null where it is not measured (older clips, non-Linux). Renders running at once in one process share it."))
     pin: Pin | None = Field(default=None, description="Set when an operator promoted a take; null: rendered from the workspace settings.")
 
 

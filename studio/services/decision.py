@@ -13,6 +13,7 @@ from studio.config import STRATA, MethodOverrides, Override, Switches, describe_
 from studio.errors import DecisionError
 from studio.files import write_atomically
 from studio.services.access import Caller
+from studio.services.method_figures import FIGURES_NOTE, MethodFigure, figures_table
 from studio.services.results import ProposedOverride, Results
 from studio.workspace import CONFIG_FILE, Workspace
 
@@ -48,7 +49,8 @@ def proposed_for(results: Results, use_ltx: bool) -> dict[str, dict[str, str]]:
 
 
 def apply_decision(workspace: Workspace, current: Switches, results: Callable[[], Results], use_ltx: bool,
-                   overrides: object = None, *, force: bool, by: Caller) -> Path:
+                   overrides: object = None, *, force: bool, by: Caller,
+                   figures: Callable[[], list[MethodFigure]] | None = None) -> Path:
     """Write the switches (use_ltx, and overrides unless None: None keeps those in effect) and record the decision.
 
     Only what changes needs the votes: a new default must be their recommendation, and each override added or
@@ -79,7 +81,8 @@ def apply_decision(workspace: Workspace, current: Switches, results: Callable[[]
         )
     workspace.write_switches(wanted)
     entry = decision_entry(votes, wanted, forced=bool(problems), by=by,
-                           evidence={o: _evidence(o, proposed, in_effect) for o in wanted.overrides.listed()})
+                           evidence={o: _evidence(o, proposed, in_effect) for o in wanted.overrides.listed()},
+                           figures=figures() if figures else None)
     write_atomically(path, with_decision(path.read_text(encoding="utf-8") if path.is_file() else "", entry).encode())
     return path
 
@@ -99,8 +102,9 @@ def _evidence(override: Override, proposed: dict[tuple[str, str], ProposedOverri
 
 
 def decision_entry(results: Results, switches: Switches, *, forced: bool, by: Caller,
-                   evidence: dict[Override, str]) -> str:
-    """One dated section of DECISION.md: the switches, who applied them, each override's evidence, the figures."""
+                   evidence: dict[Override, str], figures: list[MethodFigure] | None = None) -> str:
+    """One dated section of DECISION.md: the switches, who applied them, each override's evidence, the figures
+    behind them (the votes, and with `figures` each method's speed, consistency and reproducibility)."""
     listed = switches.overrides.listed()
     heading = f"`switches.use_ltx: {str(switches.use_ltx).lower()}`" + (f", {len(listed)} override(s)" if listed else "")
     lines = [
@@ -122,6 +126,9 @@ def decision_entry(results: Results, switches: Switches, *, forced: bool, by: Ca
     ]
     if results.left_share is not None:
         lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
+    if figures:
+        lines += ["", "Quality (the votes), speed, consistency and reproducibility per method:", "",
+                  *figures_table(figures, results.by_method), "", FIGURES_NOTE]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from studio.domain.metadata import ClipRecord, GenerationFields
 from studio.media.images import fit_to_frame, load_keyframe
 from studio.services.batch import ClipJob
 from studio.services.model_resolution import ResolvedModel, resolve_model
+from studio.services.memory import RamPeak
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.render import encode_clip
 from studio.workspace import Workspace
@@ -50,7 +51,7 @@ def shot_generation(model: ResolvedModel, plan: GenerationPlan, shot: Shot, keyf
 def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, frame_interpolator: FrameInterpolator,
                     progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
     """Generate the shot's footage with its model, retime it to the delivery rate and encode it."""
-    started = time.perf_counter()
+    started, ram = time.perf_counter(), RamPeak()
     script, shot, config = job.script, job.shot, job.config
     model = resolve_model(workspace, config)
     family, ltx = model.family, config.ltx_video
@@ -80,7 +81,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     )
     return encode_clip(
         workspace, job, retimed(frames, plan.fps, config.video.fps, plan.output_frames, frame_interpolator, canvas),
-        total_frames=plan.output_frames, input_size=canvas, started=started, interpolation_method=frame_interpolator.name,
+        total_frames=plan.output_frames, input_size=canvas, started=started, ram=ram, interpolation_method=frame_interpolator.name,
         source_fps=plan.fps, progress=progress, cancel=cancel, generation=generation,
     )
 

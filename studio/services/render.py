@@ -20,6 +20,7 @@ from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
 from studio.services.batch import ClipJob
+from studio.services.memory import RamPeak
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
 
@@ -87,11 +88,13 @@ def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, c
 
 
 def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray], *, total_frames: int,
-                input_size: tuple[int, int], started: float, interpolation_method: str | None, source_fps: float,
-                progress: ProgressListener, cancel: CancelToken,
+                input_size: tuple[int, int], started: float, ram: RamPeak, interpolation_method: str | None,
+                source_fps: float, progress: ProgressListener, cancel: CancelToken,
                 generation: GenerationFields | None = None) -> ClipRecord:
     """The one encode-and-record loop every method's frames go through: encode to the job's clip (atomically,
-    closed GOPs at its cut points), measure motion and flicker, report each frame, and describe the clip."""
+    closed GOPs at its cut points), measure motion and flicker, report each frame, and describe the clip.
+
+    `started` and `ram` began with the render (before loading or generating), so time and memory cover all of it."""
     config, shot = job.config, job.shot
     meter = ClipMeter()
     with ClipEncoder(job.clip_path, encoder_settings(config, job.preset), expected_frames=total_frames,
@@ -122,6 +125,7 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
         encoder_preset=job.preset,
         motion_score=meter.motion,
         flicker_score=meter.flicker,
+        peak_ram_gb=ram.gb(),
         **(generation.model_dump() if generation else {}),
     )
 
@@ -131,10 +135,10 @@ def render_interpolated_shot(
     progress: ProgressListener, cancel: CancelToken,
 ) -> ClipRecord:
     """Render `job` with `frame_interpolator` and describe it for the metadata."""
-    started = time.perf_counter()
+    started, ram = time.perf_counter(), RamPeak()
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in workspace.keyframe_paths(job.script, job.shot)]
     timing = ShotTiming(job.shot.duration_s, job.shot.keyframe_times_s, job.shot.camera_movement)
     animation = KeyframeAnimator(frame_interpolator).animate(keyframes, timing, animation_settings(job.config))
     return encode_clip(workspace, job, animation, total_frames=animation.total_frames, input_size=animation.size,
-                       started=started, interpolation_method=frame_interpolator.name,
+                       started=started, ram=ram, interpolation_method=frame_interpolator.name,
                        source_fps=job.config.interpolation.source_fps, progress=progress, cancel=cancel)

@@ -26,6 +26,7 @@ from studio.services.pairing import PAIR_MODES, ReviewerConsistency, choose_fres
 from studio.services.decision import apply_decision
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.assemble import AssemblyOptions, AssemblyReport
+from studio.services.method_figures import MethodFigures
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
 from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
@@ -139,8 +140,15 @@ class ReviewDesk:
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> Take:
         script, shot = self.shot(title_id, shot_id)
-        return render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
+        take = render_take(self.studio.renderer, self.store, self.studio.config, script, shot, settings, who=who,
                            progress=progress or SilentProgress(), cancel=cancel or CancelToken())
+        self.figures.warping_error(take)  # measured now, so the Results tab finds it cached
+        return take
+
+    @property
+    def figures(self) -> MethodFigures:
+        """Speed and consistency per method: render time, peak memory, warping error, reproducibility."""
+        return MethodFigures(self.studio, self.store)
 
     def promote(self, take_id: str, *, by: Caller = MACHINE) -> Path:
         """Pin the take as its shot's canonical clip (operators only); batches keep it until it is unpinned."""
@@ -293,7 +301,7 @@ class ReviewDesk:
         """
         require_operator(by, "apply a decision")
         return apply_decision(self.workspace, self.studio.config.switches, self.results, use_ltx, overrides,
-                              force=force, by=by)
+                              force=force, by=by, figures=self.figures.figures)
 
     def export_batch(self, title_ids: list[str] | None = None) -> str:
         """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""

@@ -10,6 +10,7 @@ from studio.services import ReviewDesk
 from studio.services.decision import proposed_for
 from studio.ui.comparison import build_comparison_section
 from studio.ui.errors import shown_to_user
+from studio.ui.figures import build_figures_section
 from studio.ui.identity import Gate
 from studio.ui.results_view import (
     OVERRIDE, WITH_PROPOSED, decision_card, overrides_card, preference_chart, results_markdown, strength_chart,
@@ -31,6 +32,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
     summary = gr.Markdown(elem_id="results-summary")
     sequence = gr.Plot(label="LTX preference over the votes", elem_id="results-sequence")
     plot = gr.Plot(label="Ranking", elem_id="results-chart")
+    figures = build_figures_section(desk, page)
     with gr.Row():
         export = gr.Button("Export votes (CSV)")
         csv_file = gr.File(label="votes.csv")
@@ -86,6 +88,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
 
     export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(on_refresh_click, None, [summary, plot, sequence], api_name="results")
+    refresh.click(figures.refresh, None, figures.table, api_visibility="private")
     page.load(on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     for button, handler in ((use_ltx, on_apply_ltx_click), (use_interp, on_apply_interp_click)):
         button.click(handler, [force, with_proposed], applied, api_visibility="private").success(

@@ -1,0 +1,57 @@
+"""The Results tab's "Speed and consistency" section: the figures per method and the reproducibility check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import gradio as gr
+
+from studio.services import ReviewDesk
+from studio.services.method_figures import FIGURES_NOTE, figures_table
+from studio.ui.errors import shown_to_user
+
+
+@dataclass(frozen=True)
+class FiguresSection:
+    """What the tab wires to its own Refresh: the handler and the table it fills."""
+
+    refresh: Callable[[], str]
+    table: gr.Markdown
+
+
+def figures_markdown(desk: ReviewDesk) -> str:
+    figures = desk.figures.figures()
+    if not figures:
+        return "#### Speed and consistency\n*Appears once a shot has takes.*"
+    return "\n".join(["#### Speed and consistency", *figures_table(figures), "", f"<small>{FIGURES_NOTE} **Check "
+                      "reproducibility** renders one take per method again and compares the frames.</small>"])
+
+
+def build_figures_section(desk: ReviewDesk, page: gr.Blocks) -> FiguresSection:
+    """The table (filled on page load), and a button that re-renders one take per method to check it repeats."""
+    table = gr.Markdown(elem_id="method-figures")
+    with gr.Row(equal_height=True):
+        check = gr.Button("Check reproducibility", size="sm", min_width=160)
+        status = gr.Markdown(elem_id="reproducibility-status")
+
+    @shown_to_user
+    def on_figures_refresh() -> str:
+        return figures_markdown(desk)
+
+    def check_reproducibility(method: Literal["interp", "ltx", "both"] = "both") -> str:
+        """Re-render the newest matching take of each method (or of `method`) with the same settings and seed into
+        a temporary folder and compare its frames with the stored clip. Costs one render per method."""
+        reports = desk.figures.check_reproducibility(None if method == "both" else [method])
+        return "\n".join(f"- {report.describe()}" for report in reports)
+
+    @shown_to_user
+    def on_check_click() -> str:
+        return check_reproducibility()
+
+    page.load(on_figures_refresh, None, table, api_visibility="private")
+    check.click(on_check_click, None, status, api_visibility="private").then(
+        on_figures_refresh, None, table, api_visibility="private")
+    gr.api(shown_to_user(check_reproducibility), api_name="check_reproducibility")
+    return FiguresSection(on_figures_refresh, table)

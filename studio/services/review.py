@@ -26,7 +26,7 @@ from studio.services.pairing import PAIR_MODES, ReviewerConsistency, choose_fres
 from studio.services.decision import apply_decision
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.assemble import AssemblyOptions, AssemblyReport
-from studio.services.method_figures import MethodFigures
+from studio.services.method_figures import MethodFigure, MethodFigures
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
 from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
@@ -144,6 +144,11 @@ class ReviewDesk:
                            progress=progress or SilentProgress(), cancel=cancel or CancelToken())
         self.figures.warping_error(take)  # measured now, so the Results tab finds it cached
         return take
+
+    def set_figures(self) -> list[MethodFigure]:
+        """The figures over the newest comparison set's shots (every shot with takes while no set is chosen)."""
+        chosen = self.store.comparison_set()
+        return self.figures.figures(chosen.shots if chosen else None)
 
     @property
     def figures(self) -> MethodFigures:
@@ -301,7 +306,7 @@ class ReviewDesk:
         """
         require_operator(by, "apply a decision")
         return apply_decision(self.workspace, self.studio.config.switches, self.results, use_ltx, overrides,
-                              force=force, by=by, figures=self.figures.figures)
+                              force=force, by=by, figures=self.set_figures)
 
     def export_batch(self, title_ids: list[str] | None = None) -> str:
         """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""

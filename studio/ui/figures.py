@@ -22,10 +22,12 @@ class FiguresSection:
 
 
 def figures_markdown(desk: ReviewDesk) -> str:
-    figures = desk.figures.figures()
+    figures = desk.set_figures()
+    chosen = desk.store.comparison_set()
+    title = f"#### Speed and consistency (comparison set {chosen.name})" if chosen else "#### Speed and consistency"
     if not figures:
-        return "#### Speed and consistency\n*Appears once a shot has takes.*"
-    return "\n".join(["#### Speed and consistency", *figures_table(figures), "", f"<small>{FIGURES_NOTE} **Check "
+        return f"{title}\n*Appears once a shot has takes.*"
+    return "\n".join([title, *figures_table(figures), "", f"<small>{FIGURES_NOTE} **Check "
                       "reproducibility** renders one take per method again and compares the frames.</small>"])
 
 

@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from studio.cli_compare import add_compare_command
 
-    add_compare_command(commands, common)
+    add_compare_command(commands, common, open_workspace)
     schema = commands.add_parser("schema", parents=[common], help="print the scene-script JSON Schema")
     schema.set_defaults(handler=_cmd_schema)
     return parser

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from studio.cli_progress import TqdmProgress
@@ -11,7 +13,9 @@ from studio.cli_progress import TqdmProgress
 EXIT_INCOMPLETE = 1
 
 
-def add_compare_command(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_compare_command(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,
+                        open_workspace: Callable) -> None:
+    """Register `compare`; `open_workspace(path or None)` is the CLI's (the sample workspace without a path)."""
     from studio.domain.comparison import DEFAULT_SET_SIZE
     from studio.services.comparison import SET_VARIANTS
 
@@ -27,7 +31,7 @@ def add_compare_command(commands: argparse._SubParsersAction, common: argparse.A
     compare.add_argument("--render", action="store_true", help="render the missing takes of every shot in the set")
     compare.add_argument("--variant", action="append", choices=[k for k in SET_VARIANTS if k not in ("ltx", "interp")],
                          default=[], help="also render this variant for every shot (repeatable)")
-    compare.set_defaults(handler=run_compare)
+    compare.set_defaults(handler=functools.partial(run_compare, open_workspace=open_workspace))
 
 
 def _table(view) -> str:
@@ -42,8 +46,7 @@ def _table(view) -> str:
     return "\n".join(lines)
 
 
-def run_compare(args: argparse.Namespace) -> int:
-    from studio.cli import open_workspace
+def run_compare(args: argparse.Namespace, *, open_workspace: Callable) -> int:
     from studio.domain.comparison import DEFAULT_SET_SIZE
     from studio.services import ReviewDesk, Studio
     from studio.services.comparison import choose_set, render_set, set_view

@@ -4,14 +4,15 @@ import json
 
 import pytest
 
+from studio.config import Switches
+from studio.domain.comparison import ShotKey
 from studio.errors import StudioError
 from studio.services import ReviewDesk, Studio, TakeSettings
+from studio.services.access import MACHINE
+from studio.services.decision import decision_entry
 from studio.services.method_figures import MethodFigure, figures_table
-from studio.domain.comparison import ShotKey
 from studio.services.reproducibility import Reproducibility
 from studio.services.results import WinRate, summarize
-from studio.services.review import decision_entry
-from studio.services.access import MACHINE
 from studio.store import VoteStore
 from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO
 
@@ -127,12 +128,12 @@ def test_the_figures_table_with_and_without_the_votes():
 
 
 def test_the_decision_entry_documents_votes_speed_consistency_and_reproducibility():
-    entry = decision_entry(summarize([]), True, forced=True, by=MACHINE, figures=FIGURES)
+    entry = decision_entry(summarize([]), Switches(use_ltx=True), forced=True, by=MACHINE, evidence={}, figures=FIGURES)
     assert "Quality (the votes), speed, consistency and reproducibility per method:" in entry
     assert "\n| | interp | ltx |\n|---|---|---|\n| votes won | – | – |\n| takes | 4 | 2 |\n" in entry
     assert "| reproducible | yes, identical | not checked |" in entry
     assert "Warping error: how much consecutive frames differ" in entry
-    assert "votes won" not in decision_entry(summarize([]), True, forced=True, by=MACHINE)  # no figures, no table
+    assert "votes won" not in decision_entry(summarize([]), Switches(use_ltx=True), forced=True, by=MACHINE, evidence={})  # no figures, no table
 
 
 def test_applying_a_decision_writes_the_figures_of_the_takes(desk):

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 # The port's inference script aligns inputs to this before calling the model.
 PAD_MULTIPLE = 64
-# 1080x1920 keyframes (2.07 MP) run at about 0.7x: about a megapixel, a few GB of fp32 activations.
+# 1080x1920 keyframes (2.07 MP) run at about 0.7x. Chosen, not measured: the real weights' memory was never seen here.
 DEFAULT_MAX_PIXELS = 1_048_576
 _GET_WEIGHTS = (
     "download film_net_fp32.pt from the release of github.com/dajes/frame-interpolation-pytorch "

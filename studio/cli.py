@@ -65,8 +65,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     method = args.method
     if method == "svd":
         studio, method = studio.with_svd(), "ltx"  # SVD clips go where the pipeline reads generated clips
-    if args.interp_method or args.rife_weights:
-        studio = studio.with_interpolation(args.interp_method, rife_weights=args.rife_weights)
+    if args.interp_method or args.rife_weights or args.film_weights:
+        studio = studio.with_interpolation(args.interp_method, rife_weights=args.rife_weights,
+                                           film_weights=args.film_weights)
     broken = []
     if not args.batch and not args.title:  # a named title renders whatever else is broken
         broken = [problem for problem in studio.workspace.catalog().broken  # scenes/json/SEGMENT/AGE/ID.json
@@ -216,17 +217,23 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StudioError(f"cannot make the output folder {out}: {error.strerror or error}; pass --out a folder you can write") from None
-    from studio.services.weights import rife_weights_path
+    from studio.services.weights import film_weights_path, rife_weights_path
     from studio.workspace import default_home
 
-    weights = rife_weights_path(str(Path(args.weights).expanduser().resolve()) if args.weights else None, default_home())
-    transition = interpolator(args.method, rife_weights=weights).transition(first, last)
+    given = str(Path(args.weights).expanduser().resolve()) if args.weights else None
+    if args.method == "film":
+        film = film_weights_path(given, default_home()) if given else None
+        transition = interpolator("film", film_weights=film).transition(first, last)
+    else:
+        rife = rife_weights_path(given, default_home())
+        transition = interpolator(args.method, rife_weights=rife).transition(first, last)
     for k in range(1, args.count + 1):
         frame = transition.render(k / (args.count + 1), IDENTITY, size)
         path = out / f"frame_{k:03d}.png"
         if not cv2.imwrite(str(path), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
             raise StudioError(f"could not write {path}; is the folder writable?")
-    kind = "dissolve (the keyframes do not match)" if transition.is_cut else {"flow": "optical flow", "rife": "RIFE"}[args.method]
+    names = {"flow": "optical flow", "rife": "RIFE", "film": "FILM"}
+    kind = "dissolve (the keyframes do not match)" if transition.is_cut else names[args.method]
     print(f"wrote {args.count} frames to {out} by {kind}", file=sys.stderr)
     return 0
 
@@ -302,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "default: each shot's method from switches (use_ltx and its overrides)")
     generate.add_argument("--interp-method", choices=INTERPOLATORS, help="interpolator (default: interpolation.method)")
     generate.add_argument("--rife-weights", metavar="FILE", help="RIFE 4.6/4.2x flownet.pkl (default: interpolation.rife_weights, else scripts/get-rife's 4.25)")
+    generate.add_argument("--film-weights", metavar="FILE",
+                          help="FILM film_net_fp32.pt, the PyTorch port's TorchScript export "
+                               "(default: interpolation.film_weights)")
     generate.add_argument("--segment", choices=SEGMENTS)
     generate.add_argument("--age", choices=AGE_BUCKETS)
     generate.add_argument("--title", help="title id (uuid)")
@@ -333,7 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("--count", type=int, required=True, metavar="N")
     interpolate.add_argument("--out", required=True, metavar="DIR")
     interpolate.add_argument("--method", choices=INTERPOLATORS, default="flow", help="interpolator (default: flow)")
-    interpolate.add_argument("--weights", metavar="FILE", help="RIFE 4.6/4.2x flownet.pkl (for --method rife; default: scripts/get-rife's 4.25)")
+    interpolate.add_argument("--weights", metavar="FILE",
+                             help="--method rife: a 4.6/4.2x flownet.pkl (default: scripts/get-rife's 4.25); "
+                                  "--method film: film_net_fp32.pt (required)")
     interpolate.set_defaults(handler=_cmd_interpolate)
 
     serve = commands.add_parser("serve", parents=[common], help="start the studio web app (app.py does this)")

@@ -157,13 +157,22 @@ class KenBurnsSettings(_Section):
 
 
 class InterpolationSettings(_Section):
-    method: Literal["flow", "rife"] = "flow"
-    """Interpolator: 'flow' (OpenCV optical flow, no weights) or 'rife' (RIFE 4.6 or 4.2x weights)."""
+    method: Literal["flow", "rife", "film"] = "flow"
+    """Interpolator: 'flow' (OpenCV optical flow, no weights), 'rife' (RIFE 4.6 or 4.2x weights) or 'film'
+    (FILM, the PyTorch port's TorchScript film_net_fp32.pt)."""
     rife_weights: str | None = None
     """RIFE 4.6 or 4.2x flownet.pkl: a path (relative to the workspace) or an https URL, downloaded once;
     empty: the RIFE 4.25 file scripts/get-rife installs."""
     rife_scale: Literal[1.0, 0.5, 0.25] = 1.0
     """RIFE's resolution option: 1 for HD keyframes, 0.5 for 4K."""
+    film_weights: str | None = None
+    """FILM's TorchScript film_net_fp32.pt (github.com/dajes/frame-interpolation-pytorch releases): a path
+    (relative to the workspace) or an https URL, downloaded once into $STUDIO_HOME/models/film; required by 'film'."""
+    film_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 (64 lowercase hex digits) the FILM file must have; empty: not checked."""
+    film_max_pixels: int | None = Field(default=1_048_576, ge=4096)
+    """FILM runs keyframes larger than this many pixels scaled down to it (memory grows with pixels) and scales the
+    result back up; empty: always full resolution (needs a large GPU at 1080x1920)."""
     source_fps: float = Field(default=24.0, gt=0, le=120)
     """Frame rate of generated source footage when it is retimed to target_fps."""
     target_fps: float = Field(default=30.0, gt=0, le=120)
@@ -171,6 +180,15 @@ class InterpolationSettings(_Section):
     smooth_motion: bool = True
     """Ease in and out between keyframes and over the camera move."""
     ken_burns: KenBurnsSettings = KenBurnsSettings()
+
+    @model_validator(mode="after")
+    def _film_has_weights(self) -> InterpolationSettings:
+        if self.method == "film" and not self.film_weights:
+            raise ValueError(
+                "method 'film' needs interpolation.film_weights: the path or URL of film_net_fp32.pt from the "
+                "release of github.com/dajes/frame-interpolation-pytorch"
+            )
+        return self
 
 
 class VideoSettings(_Section):

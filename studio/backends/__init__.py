@@ -11,10 +11,11 @@ from pathlib import Path
 from studio.backends.base import FrameInterpolator, Transition
 from studio.errors import BackendUnavailableError
 
-INTERPOLATORS: tuple[str, ...] = ("flow", "rife")
+INTERPOLATORS: tuple[str, ...] = ("flow", "rife", "film")
 
 
-def interpolator(name: str, *, rife_weights: Path | None = None, rife_scale: float = 1.0) -> FrameInterpolator:
+def interpolator(name: str, *, rife_weights: Path | None = None, rife_scale: float = 1.0,
+                 film_weights: Path | None = None, film_max_pixels: int | None = 1_048_576) -> FrameInterpolator:
     """The interpolator called `name` in pipeline.yaml / on the command line."""
     if name == "flow":
         from studio.backends.flow import FlowInterpolator
@@ -33,6 +34,19 @@ def interpolator(name: str, *, rife_weights: Path | None = None, rife_scale: flo
                 "RIFE needs torch: run `pip install -r requirements.txt` (see the README for GPU installs)"
             ) from None
         return RifeInterpolator.from_weights(rife_weights, rife_scale)
+    if name == "film":
+        if film_weights is None:
+            raise BackendUnavailableError(
+                "FILM needs weights: set interpolation.film_weights in pipeline.yaml (or pass --film-weights / "
+                "--weights) to film_net_fp32.pt from the release of github.com/dajes/frame-interpolation-pytorch"
+            )
+        try:
+            from studio.backends.film import FilmInterpolator
+        except ImportError:
+            raise BackendUnavailableError(
+                "FILM needs torch: run `pip install -r requirements.txt` (see the README for GPU installs)"
+            ) from None
+        return FilmInterpolator.from_weights(film_weights, film_max_pixels)
     raise BackendUnavailableError(f"unknown interpolation method {name!r}; available: {', '.join(INTERPOLATORS)}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -33,6 +34,8 @@ class FrameInterpolator(Protocol):
     """Makes in-between frames of two same-sized RGB keyframes."""
 
     name: str
+    weights: Path | None
+    """The weights file a neural interpolator was loaded from; None for weight-free ones."""
 
     def transition(self, first: np.ndarray, last: np.ndarray) -> Transition: ...
 

@@ -264,6 +264,7 @@ class FlowInterpolator:
     """The default interpolator: no weights, CPU-fast, occlusion-aware."""
 
     name = "flow"
+    weights = None
 
     def transition(self, first: np.ndarray, last: np.ndarray) -> FlowTransition | Dissolve:
         if first.shape != last.shape:

@@ -279,14 +279,15 @@ class RifeInterpolator:
 
     name = "rife"
 
-    def __init__(self, model: RifeNet, scale: float = 1.0) -> None:
+    def __init__(self, model: RifeNet, scale: float = 1.0, weights: Path | None = None) -> None:
         self.model = model
         self.scale = scale
+        self.weights = weights
 
     @classmethod
     def from_weights(cls, weights: Path, scale: float = 1.0, device: str | None = None) -> RifeInterpolator:
         chosen = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        return cls(load_ifnet(weights, chosen), scale)
+        return cls(load_ifnet(weights, chosen), scale, weights)
 
     def transition(self, first: np.ndarray, last: np.ndarray) -> RifeTransition:
         if first.shape != last.shape:

@@ -57,7 +57,9 @@ class ClipRecord(GenerationFields):
     shot_id: str
     video_file: str = Field(description="Clip file name, relative to the metadata file's folder.")
     method: Method
-    interpolation_method: str | None = Field(description="'flow', 'rife', or null for pure generation.")
+    interpolation_method: str | None = Field(description="'flow', 'rife', 'film', or null for pure generation.")
+    interpolation_weights: str | None = Field(default=None, description="The weights file of a neural interpolator "
+                                              "(RIFE's flownet.pkl, FILM's film_net_fp32.pt); null for flow.")
     source_keyframes: list[str] = Field(description="Keyframe paths relative to the workspace.")
     source_fps: float
     target_fps: float

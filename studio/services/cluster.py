@@ -33,7 +33,7 @@ from studio.services.batch import BatchReport, ClipJob, ShotRequest
 from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
 from studio.services.renderer import ShotRenderer
 from studio.services.scheduler import POLL_S, InFlight, run_batch
-from studio.services.weights import rife_weights_path
+from studio.services.weights import film_weights_path, rife_weights_path
 from studio.workspace import Workspace
 
 
@@ -132,6 +132,10 @@ def portable_config(workspace: Workspace, config: PipelineConfig, method: Method
     if interpolation.method == "rife" and not (weights or "").startswith(("http://", "https://")):
         resolved = rife_weights_path(weights, workspace.root)  # the driver's file; nodes need it at the same path
         interpolation = interpolation.model_copy(update={"rife_weights": str(resolved) if resolved else None})
+    film = interpolation.film_weights
+    if interpolation.method == "film" and film and not film.startswith(("http://", "https://")):
+        resolved_film = film_weights_path(film, workspace.root)  # as for RIFE: workers read the driver's path
+        interpolation = interpolation.model_copy(update={"film_weights": str(resolved_film)})
     ltx = config.ltx_video
     if method == "ltx":  # the driver resolves the model once; workers get every value spelled out
         from studio.services.model_resolution import resolve_model

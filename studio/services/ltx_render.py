@@ -82,6 +82,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     return encode_clip(
         workspace, job, retimed(frames, plan.fps, config.video.fps, plan.output_frames, frame_interpolator, canvas),
         total_frames=plan.output_frames, input_size=canvas, started=started, ram=ram, interpolation_method=frame_interpolator.name,
+        interpolation_weights=frame_interpolator.weights,
         source_fps=plan.fps, progress=progress, cancel=cancel, generation=generation,
     )
 

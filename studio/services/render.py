@@ -50,6 +50,13 @@ def encoder_settings(config: PipelineConfig, preset: str | None = None) -> Encod
     )
 
 
+_RIFE_KEYS = {"rife_weights", "rife_scale"}
+_FILM_KEYS = {"film_weights", "film_sha256", "film_max_pixels"}
+# Settings left out of a clip's input hash, by interpolator (the FILM keys were added later: without them,
+# flow and RIFE hashes stay as they were).
+_OTHER_NETWORKS = {"flow": _RIFE_KEYS | _FILM_KEYS, "rife": _FILM_KEYS, "film": _RIFE_KEYS}
+
+
 def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, preset: str, method: str = "interp",
                model: dict | None = None, style: str | None = None) -> str:
     """sha256 over everything that decides the clip: keyframe bytes, the shot, the settings and, for
@@ -60,9 +67,9 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
     settings = {
         "shot": shot.model_dump(mode="json"),
-        # RIFE's settings only matter to RIFE, so flow clips stay up to date when they change.
+        # Each network's settings only matter to it, so other clips stay up to date when they change.
         "interpolation": config.interpolation.model_dump(
-            mode="json", exclude={"rife_weights", "rife_scale"} if config.interpolation.method == "flow" else None
+            mode="json", exclude=_OTHER_NETWORKS[config.interpolation.method]
         ),
         "video": config.video.model_dump(mode="json"),
         "preset": preset,
@@ -89,7 +96,8 @@ def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, c
 
 def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray], *, total_frames: int,
                 input_size: tuple[int, int], started: float, ram: RamPeak, interpolation_method: str | None,
-                source_fps: float, progress: ProgressListener, cancel: CancelToken,
+                source_fps: float, interpolation_weights: Path | None = None,
+                progress: ProgressListener, cancel: CancelToken,
                 generation: GenerationFields | None = None) -> ClipRecord:
     """The one encode-and-record loop every method's frames go through: encode to the job's clip (atomically,
     closed GOPs at its cut points), measure motion and flicker, report each frame, and describe the clip.
@@ -109,6 +117,7 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
         video_file=job.clip_path.name,
         method=job.method,
         interpolation_method=interpolation_method,
+        interpolation_weights=str(interpolation_weights) if interpolation_weights else None,
         source_keyframes=[workspace.relative(path) for path in workspace.keyframe_paths(job.script, shot)],
         source_fps=source_fps,
         target_fps=config.interpolation.target_fps,
@@ -141,4 +150,5 @@ def render_interpolated_shot(
     animation = KeyframeAnimator(frame_interpolator).animate(keyframes, timing, animation_settings(job.config))
     return encode_clip(workspace, job, animation, total_frames=animation.total_frames, input_size=animation.size,
                        started=started, ram=ram, interpolation_method=frame_interpolator.name,
+                       interpolation_weights=frame_interpolator.weights,
                        source_fps=job.config.interpolation.source_fps, progress=progress, cancel=cancel)

@@ -23,7 +23,7 @@ from studio.services.canonical import canonical_clip
 from studio.services.progress import Cancelled, CancelToken, ProgressListener
 from studio.services.render import clip_digest, render_interpolated_shot
 from studio.services.scheduler import InFlight, run_batch
-from studio.services.weights import rife_weights_path
+from studio.services.weights import check_film_sha256, film_weights_path, rife_weights_path
 from studio.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,17 @@ class ShotRenderer:
         settings = config.interpolation
         if settings.method == "flow":
             return interpolator("flow")
+        if settings.method == "film":
+            # model_copy overrides (--interp-method film) skip the config's validator, so the registry refuses a
+            # missing film_weights with its message.
+            film = film_weights_path(settings.film_weights, self.workspace.root) if settings.film_weights else None
+
+            def load() -> FrameInterpolator:
+                if film is not None:
+                    check_film_sha256(film, settings.film_sha256)  # once per load, not per shot: the file is large
+                return interpolator("film", film_weights=film, film_max_pixels=settings.film_max_pixels)
+
+            return self.models.get(f"film:{film}:{settings.film_sha256}:{settings.film_max_pixels}", load)
         weights = rife_weights_path(settings.rife_weights, self.workspace.root)
         key = f"rife:{weights}:{settings.rife_scale}"
         return self.models.get(key, lambda: interpolator("rife", rife_weights=weights, rife_scale=settings.rife_scale))

@@ -94,10 +94,13 @@ class Studio:
 
         return replace(self, overrides=(*self.overrides, svd))
 
-    def with_interpolation(self, name: str | None, *, rife_weights: str | None = None) -> Studio:
+    def with_interpolation(self, name: str | None, *, rife_weights: str | None = None,
+                           film_weights: str | None = None) -> Studio:
         update: dict[str, str] = {"method": name} if name else {}
         if rife_weights:
             update["rife_weights"] = str(Path(rife_weights).expanduser().resolve())
+        if film_weights:
+            update["film_weights"] = str(Path(film_weights).expanduser().resolve())
 
         def interpolation(config: PipelineConfig) -> PipelineConfig:
             return config.model_copy(update={"interpolation": config.interpolation.model_copy(update=update)})

@@ -93,7 +93,7 @@ def test_the_library_names_the_shots_camera_lora_and_a_take_can_switch_it_off(sm
     script = small_workspace.find_script(SAMPLE_TITLE)
     static = next(shot for shot in script.shots if shot.camera_movement == CameraMovement.STATIC)
     assert studio.camera_control(script.shot(1)) == f"ltx-2 camera LoRA `{lora_folder}/{DOLLY_IN.weight_name} @ 1`"
-    assert studio.camera_control(static) == "ltx_video.camera_loras names no LoRA for this move"
+    assert studio.camera_control(static) == "ltx-2 has no camera LoRA for `static`; prompt words only"
     desk = ReviewDesk(studio, VoteStore(tmp_path / "votes.db"))
     steered = desk.render_take(SAMPLE_TITLE, "shot-001", TakeSettings.parse(method="ltx"), who="Ana")
     plain = desk.render_take(SAMPLE_TITLE, "shot-001", TakeSettings.parse(method="ltx", camera_lora=False), who="Ana")

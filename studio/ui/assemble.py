@@ -14,7 +14,7 @@ from studio.errors import Cancelled, StudioError
 from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
 from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
-from studio.ui.background import cancel_click, in_background, queued_note
+from studio.ui.background import cancel_click, queued_note
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 
@@ -192,18 +192,16 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
             require_operator(caller, "export the final video")  # before queueing; the desk checks again
         counter = FrameCounter()
         options = AssemblyOptions(method=method, preview_size=size)
-        with gate.cancels.watch(request, TAB) as cancel:
-            work = in_background(
+        try:
+            report = yield from gate.run(
+                caller, request, TAB,
                 lambda token: desk.assemble(title_id, options, by=caller, progress=counter, cancel=token),
                 lambda: {status: f"Assembling… {counter.fraction:.0%} (fitting shot clips, then joining and narrating)"},
-                cancel,
+                lambda ahead: {status: queued_note(ahead)},
             )
-            try:
-                report = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)},
-                                                 cancel)
-            except Cancelled:
-                yield {status: ASSEMBLY_CANCELLED}
-                return
+        except Cancelled:
+            yield {status: ASSEMBLY_CANCELLED}
+            return
         script = desk.workspace.find_script(title_id)
         final = desk.workspace.final_path(script)
         if size:

@@ -12,7 +12,7 @@ from studio.errors import Cancelled
 from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
 from studio.services.comparison import BOTH_METHODS, SET_VARIANTS, SetView, choose_set, render_set, set_view
-from studio.ui.background import CANCELLED_NOTE, cancel_click, in_background, queued_note
+from studio.ui.background import CANCELLED_NOTE, cancel_click, queued_note
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 
@@ -95,19 +95,17 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
         caller = gate.caller(request, profile)
         require_operator(caller, "render the comparison set")  # before queueing; the service checks again
         counter = FrameCounter()
-        with gate.cancels.watch(request, TAB) as cancel:
-            work = in_background(
+        try:
+            report = yield from gate.run(
+                caller, request, TAB,
                 lambda token: render_set(desk, set_name or None, extra or [], who=caller.name or "an operator",
                                          by=caller, progress=counter, cancel=token),
                 lambda: {status: f"Rendering the set… take {counter.shots_done + 1}, {counter.fraction:.0%} of all frames"},
-                cancel,
+                lambda ahead: {status: queued_note(ahead)},
             )
-            try:
-                report = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)},
-                                                 cancel)
-            except Cancelled:
-                yield {status: CANCELLED_NOTE}
-                return
+        except Cancelled:
+            yield {status: CANCELLED_NOTE}
+            return
         failures = "".join(f"\n- {failure}" for failure in report.failed)
         view = set_view(desk, set_name or None)
         yield {status: f"Set rendered: {report.summary()}{failures}", note: set_note(desk, view), table: set_rows(view)}

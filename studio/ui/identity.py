@@ -10,7 +10,7 @@ import gradio as gr
 
 from studio.services import CancelToken
 from studio.services.access import AccessRules, Caller, RenderQueue
-from studio.ui.background import Cancels
+from studio.ui.background import Cancels, in_background
 
 
 def caller_of(rules: AccessRules, request: gr.Request | None, profile: gr.OAuthProfile | None = None) -> Caller:
@@ -51,3 +51,10 @@ class Gate:
                 return (yield from work)
             finally:
                 self.line.end_turn()
+
+    def run(self, caller: Caller, request: gr.Request | None, tab: str, work: Callable[[CancelToken], Any],
+            describe: Callable[[], Any], waiting: Callable[[int], Any]) -> Generator[Any, None, Any]:
+        """`work(cancel)` in the render line and off the request thread, yielding `waiting` and then `describe()`;
+        the page's Cancel in `tab` stops it (`Cancelled` comes out here)."""
+        with self.cancels.watch(request, tab) as cancel:
+            return (yield from self.in_line(caller, request, in_background(work, describe, cancel), waiting, cancel))

@@ -11,7 +11,7 @@ from studio.domain import AGE_BUCKETS, SEGMENTS
 from studio.errors import StudioError
 from studio.services import FrameCounter, ReviewDesk, TakeSettings
 from studio.services.access import require_operator
-from studio.ui.background import cancel_click, in_background, queued_note, refusal_in_status, render_progress
+from studio.ui.background import cancel_click, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows
@@ -195,12 +195,11 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         name = caller.name or (who or "").strip() or "anonymous"  # a login's name wins over a typed one
         desk.check_method(settings.method)  # a method that cannot run here is refused before any progress line
         counter = FrameCounter()
-        with gate.cancels.watch(request, TAB) as cancel:
-            work = in_background(
-                lambda token: desk.render_take(title_id, shot_id, settings, who=name, progress=counter, cancel=token),
-                lambda: {status: render_progress(counter)}, cancel,
-            )
-            take = yield from gate.in_line(caller, request, work, lambda ahead: {status: queued_note(ahead)}, cancel)
+        take = yield from gate.run(
+            caller, request, TAB,
+            lambda token: desk.render_take(title_id, shot_id, settings, who=name, progress=counter, cancel=token),
+            lambda: {status: render_progress(counter)}, lambda ahead: {status: queued_note(ahead)},
+        )
         yield {
             status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
             video: str(desk.workspace.root / take.video_path),
@@ -216,13 +215,11 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         caller = gate.caller(request, profile)
         require_operator(caller, "render every shot of a script")  # before queueing; the desk checks again
         counter = FrameCounter()
-        with gate.cancels.watch(request, TAB) as cancel:
-            work = in_background(
-                lambda token: desk.render_script(title_id, by=caller, progress=counter, cancel=token),
-                lambda: f"Rendering the script… shot {counter.shots_done + 1}, {counter.fraction:.0%} of all frames",
-                cancel,
-            )
-            report = yield from gate.in_line(caller, request, work, queued_note, cancel)
+        report = yield from gate.run(
+            caller, request, TAB, lambda token: desk.render_script(title_id, by=caller, progress=counter, cancel=token),
+            lambda: f"Rendering the script… shot {counter.shots_done + 1}, {counter.fraction:.0%} of all frames",
+            queued_note,
+        )
         failures = "".join(f"\n- {o.label}: {o.message}" for o in report.failed)
         yield f"Script done: {report.summary()}.{failures}"
 

@@ -156,6 +156,18 @@ class KenBurnsSettings(_Section):
     """Motion strength: 0 still, 1 a 1.25x zoom or a pan across a fifth of the frame."""
 
 
+class DepthSettings(_Section):
+    enabled: bool = False
+    """Depth-aware camera (2.5D parallax): the Ken Burns move becomes a camera travelling through the scene, near
+    things moving more than far ones, by each keyframe's estimated depth. Off: the flat Ken Burns move."""
+    strength: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Parallax: 0 none (plain Ken Burns, pixel for pixel), 1 the farthest point stays put while the nearest moves
+    twice as far as the focus plane (the middle of the keyframe's depth range, which moves as plain Ken Burns)."""
+    model: str = "depth-anything/Depth-Anything-V2-Small-hf"
+    """The transformers depth-estimation model: a Hugging Face hub id, or a folder saved with save_pretrained
+    (relative to the workspace); estimated once per keyframe and cached under cache/depth."""
+
+
 class InterpolationSettings(_Section):
     method: Literal["flow", "rife", "film"] = "flow"
     """Interpolator: 'flow' (OpenCV optical flow, no weights), 'rife' (RIFE 4.6 or 4.2x weights) or 'film'
@@ -180,6 +192,7 @@ class InterpolationSettings(_Section):
     smooth_motion: bool = True
     """Ease in and out between keyframes and over the camera move."""
     ken_burns: KenBurnsSettings = KenBurnsSettings()
+    depth: DepthSettings = DepthSettings()
 
     @model_validator(mode="after")
     def _film_has_weights(self) -> InterpolationSettings:

@@ -105,6 +105,16 @@ def tiny_animatediff(tmp_path_factory) -> dict[str, Path]:
     return build_tiny_animatediff(tmp_path_factory.mktemp("models"))
 
 
+@pytest.fixture(scope="session")
+def tiny_depth(tmp_path_factory) -> Path:
+    """A tiny random-weight Depth Anything model with its image processor, saved once per test run."""
+    pytest.importorskip("transformers")
+    from studio.backends.tiny import build_tiny_depth_anything
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return build_tiny_depth_anything(tmp_path_factory.mktemp("models"))
+
+
 @pytest.fixture(autouse=True)
 def cpu_only(monkeypatch):
     """Every test runs as on a CPU-only machine, even where CUDA is there: no test may load real checkpoints

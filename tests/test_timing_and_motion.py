@@ -34,8 +34,8 @@ CANVAS = (1000, 2000)
     ("movement", "start", "end"),
     [
         (CameraMovement.STATIC, CameraWindow(500, 1000, 1.0), CameraWindow(500, 1000, 1.0)),
-        (CameraMovement.ZOOM_IN, CameraWindow(500, 1000, 1.0), CameraWindow(500, 1000, 1.25)),
-        (CameraMovement.ZOOM_OUT, CameraWindow(500, 1000, 1.25), CameraWindow(500, 1000, 1.0)),
+        (CameraMovement.ZOOM_IN, CameraWindow(500, 1000, 1.0), CameraWindow(500, 1000, 1.25, dolly=1.25)),
+        (CameraMovement.ZOOM_OUT, CameraWindow(500, 1000, 1.25, dolly=1.25), CameraWindow(500, 1000, 1.0)),
         (CameraMovement.PAN_RIGHT, CameraWindow(400, 1000, 1.25), CameraWindow(600, 1000, 1.25)),
         (CameraMovement.PAN_LEFT, CameraWindow(600, 1000, 1.25), CameraWindow(400, 1000, 1.25)),
         (CameraMovement.TILT_DOWN, CameraWindow(500, 800, 1.25), CameraWindow(500, 1200, 1.25)),

@@ -9,12 +9,12 @@ from typing import Protocol
 
 import numpy as np
 
+from studio.backends.camera import IDENTITY, Affine, Camera
 from studio.domain.generation import GenerationPlan
 from studio.domain.recipe import CameraLora, Sampling
 
-# Row-major 2x3 matrix mapping output pixel centres to canvas pixel coordinates.
-Affine = tuple[tuple[float, float, float], tuple[float, float, float]]
-IDENTITY: Affine = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0))
+__all__ = ["IDENTITY", "Affine", "Camera", "DepthEstimator", "Footage", "FrameInterpolator", "ShotGeneration",
+           "StepHook", "Transition", "VideoGenerator"]
 
 
 class Transition(Protocol):
@@ -25,7 +25,7 @@ class Transition(Protocol):
         """True when the two keyframes could not be matched and the move is a dissolve."""
         ...
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
         """The RGB frame at `t` (0 = first keyframe, 1 = last) seen through `camera`, `size` = (w, h)."""
         ...
 
@@ -38,6 +38,17 @@ class FrameInterpolator(Protocol):
     """The weights file a neural interpolator was loaded from; None for weight-free ones."""
 
     def transition(self, first: np.ndarray, last: np.ndarray) -> Transition: ...
+
+
+class DepthEstimator(Protocol):
+    """Estimates relative depth of an RGB image."""
+
+    source: str
+    """The model it runs (a hub id or a local folder), as configured."""
+
+    def estimate(self, image: np.ndarray) -> np.ndarray:
+        """Relative disparity (float32, larger = nearer, any scale) at the image's (h, w)."""
+        ...
 
 
 StepHook = Callable[[int, int], bool]

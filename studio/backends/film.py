@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from studio.backends.base import Affine
-from studio.backends.flow import warp_affine
+from studio.backends.camera import Camera
+from studio.backends.flow import warp_camera
 from studio.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
@@ -169,8 +169,8 @@ class FilmTransition:
         out = (out[0].clamp(0, 1) * 255.0).round().to(torch.uint8)
         return out.permute(1, 2, 0).cpu().numpy()
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
-        return warp_affine(self.frame(t), camera, size)
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+        return warp_camera(self.frame(t), camera, size)
 
 
 class FilmInterpolator:

@@ -14,8 +14,9 @@ For a moment t between keyframes I0 and I1:
    only I0 shows is background being covered and comes from I0 alone; one
    only I1 shows is being revealed and comes from I1; elsewhere the two
    sides blend by time.
-4. The camera's affine (Ken Burns) is folded into the same sampling maps, so
-   each keyframe is resampled once per output frame.
+4. The camera's map (`camera_grid`: the Ken Burns affine, or the depth-aware
+   parallax camera) is folded into the same sampling maps, so each keyframe
+   is resampled once per output frame.
 
 Keyframes that do not match (a cut) become a cross-dissolve.
 """
@@ -28,6 +29,7 @@ import cv2
 import numpy as np
 
 from studio.backends.base import Affine
+from studio.backends.camera import Camera, ParallaxCamera, camera_grid
 
 # Fixed-point steps for the backward flow at time t; 3 settle moves of a tenth
 # of the frame to well under a pixel.
@@ -128,25 +130,27 @@ def _visibility(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
     return np.exp(-(ratio**2)).astype(np.float32)
 
 
-def _camera_grid(camera: Affine, size: tuple[int, int], step: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """Canvas coordinates of the centres of a `step`-coarse grid over the output."""
-    width, height = size
-    grid_w, grid_h = -(-width // step), -(-height // step)
-    # Centres of coarse cells in output pixels, placed so that scaling the
-    # coarse map up to (width, height) with cv2.resize lands on pixel centres.
-    cols = (np.arange(grid_w, dtype=np.float32) + 0.5) * (width / grid_w) - 0.5
-    rows = (np.arange(grid_h, dtype=np.float32) + 0.5) * (height / grid_h) - 0.5
-    out_x, out_y = np.meshgrid(cols, rows)
-    (a, b, c), (d, e, f) = camera
-    return (a * out_x + b * out_y + c).astype(np.float32), (d * out_x + e * out_y + f).astype(np.float32), (grid_w, grid_h)
-
-
 def warp_affine(image: np.ndarray, camera: Affine, size: tuple[int, int]) -> np.ndarray:
     """Resample `image` through `camera` (output pixel -> image pixel) at `size`."""
     matrix = np.asarray(camera, dtype=np.float64)
     if np.allclose(matrix, [[1, 0, 0], [0, 1, 0]]) and image.shape[1::-1] == tuple(size):
         return image
     return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+
+
+def warp_camera(image: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+    """Resample `image` through `camera` at `size`: one affine warp, or one remap through the parallax map."""
+    if not isinstance(camera, ParallaxCamera):
+        return warp_affine(image, camera, size)
+    if camera.strength <= 0:  # exactly plain Ken Burns
+        return warp_affine(image, camera.flat(size), size)
+    step = _MAP_STEP if size[0] * size[1] > 300_000 else 1
+    x, y, grid_size = camera_grid(camera, size, step)
+    source = cv2.merge([x, y])
+    if grid_size != size:
+        source = cv2.resize(source, size, interpolation=cv2.INTER_LINEAR)
+    maps, aux = cv2.convertMaps(source, None, cv2.CV_16SC2)
+    return cv2.remap(image, maps, aux, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,8 @@ class Still:
     image: np.ndarray
     is_cut: bool = False
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
-        return warp_affine(self.image, camera, size)
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+        return warp_camera(self.image, camera, size)
 
 
 @dataclass(frozen=True)
@@ -168,12 +172,12 @@ class Dissolve:
     last: np.ndarray
     is_cut: bool = True
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
         if t <= 0:
-            return warp_affine(self.first, camera, size)
+            return warp_camera(self.first, camera, size)
         if t >= 1:
-            return warp_affine(self.last, camera, size)
-        return cv2.addWeighted(warp_affine(self.first, camera, size), 1 - t, warp_affine(self.last, camera, size), t, 0)
+            return warp_camera(self.last, camera, size)
+        return cv2.addWeighted(warp_camera(self.first, camera, size), 1 - t, warp_camera(self.last, camera, size), t, 0)
 
 
 @dataclass(frozen=True)
@@ -205,14 +209,14 @@ class FlowTransition:
         miss = np.hypot(px + travel * moved[..., 0] - x, py + travel * moved[..., 1] - y)
         return _Source(px, py, px + moved[..., 0], py + moved[..., 1], miss < _SOLVED_TOLERANCE_PX)
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
         if t <= 0:
-            return warp_affine(self.first, camera, size)
+            return warp_camera(self.first, camera, size)
         if t >= 1:
-            return warp_affine(self.last, camera, size)
+            return warp_camera(self.last, camera, size)
         # The sampling maps need be no finer than the flow they are built from.
         step = max(_MAP_STEP if size[0] * size[1] > 300_000 else 1, round(1 / self.flow_scale))
-        x, y, grid_size = _camera_grid(camera, size, step)
+        x, y, grid_size = camera_grid(camera, size, step)
         # Where q came from in each keyframe, and where that point lands in the other.
         from_first = self._source(self.forward, x, y, t)
         from_last = self._source(self.backward, x, y, 1 - t)

@@ -2,7 +2,11 @@
 
 Keyframes are fitted to the frame's aspect on one canvas, each output frame is
 placed on the keyframe timeline, the interpolator renders that moment, and the
-Ken Burns camera moves over it.
+Ken Burns camera moves over it. With a depth estimator and a depth strength,
+the camera is the parallax camera (`studio.backends.camera`): each keyframe's
+depth is estimated before the first frame (so a model that fails, fails
+before anything is encoded), fitted to the canvas like the keyframe, and the
+depth between two keyframes is theirs blended by time.
 
 Frames come out at the canvas size: the keyframes' own detail, at most the
 delivery size. The encoder scales them to the delivery size in the same pass
@@ -16,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.backends.base import FrameInterpolator, Transition
+from studio.backends.base import DepthEstimator, FrameInterpolator, Transition
+from studio.backends.camera import Camera, DepthField, ParallaxCamera
 from studio.backends.flow import Still
 from studio.domain import CameraMovement
-from studio.domain.motion import camera_window
+from studio.domain.motion import CameraWindow, camera_window
 from studio.domain.timing import ease_in_out, frame_count, frame_progress, locate
 from studio.media.images import FitRule, fit_to_frame, native_canvas_size
 
@@ -34,6 +39,8 @@ class AnimationSettings:
     smooth_motion: bool = True
     ken_burns: bool = True
     ken_burns_strength: float = 0.5
+    depth_strength: float | None = None
+    """Parallax of the depth-aware camera (0..1); None: the flat Ken Burns camera, no depth estimated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +56,8 @@ class Animation:
     """One shot's frames, ready to iterate; `size` and `total_frames` known up front."""
 
     def __init__(
-        self, interpolator: FrameInterpolator, keyframes: list[np.ndarray], timing: ShotTiming, settings: AnimationSettings
+        self, interpolator: FrameInterpolator, keyframes: list[np.ndarray], timing: ShotTiming, settings: AnimationSettings,
+        depth: DepthEstimator | None = None,
     ) -> None:
         if len(keyframes) != len(timing.keyframe_times_s):
             raise ValueError("one time per keyframe is needed")
@@ -59,6 +67,12 @@ class Animation:
         )
         self.total_frames = frame_count(timing.duration_s, settings.fps)
         self._canvases = [fit_to_frame(image, self.size, settings.fit) for image in keyframes]
+        self._depths: list[DepthField] | None = None
+        if settings.depth_strength is not None and settings.ken_burns:
+            if depth is None:
+                raise ValueError("a depth strength needs a depth estimator")
+            self._depths = [DepthField.from_estimate(fit_to_frame(depth.estimate(image), self.size, settings.fit), self.size)
+                            for image in keyframes]
         self._interpolator = interpolator
         self._timing = timing
         self._settings = settings
@@ -83,15 +97,21 @@ class Animation:
             while position.first > index:  # frames move forward in time: one pair's flow in memory at a time
                 index, transition = next(pairs)
             camera_progress = ease_in_out(progress) if settings.smooth_motion else progress
-            camera = camera_window(movement, camera_progress, strength, self.size).affine(self.size, self.size)
-            yield transition.render(position.t, camera, self.size)
+            window = camera_window(movement, camera_progress, strength, self.size)
+            yield transition.render(position.t, self._camera(window, position.first, position.t), self.size)
+
+    def _camera(self, window: CameraWindow, first: int, t: float) -> Camera:
+        if self._depths is None:
+            return window.affine(self.size, self.size)
+        depth = self._depths[first].blend(self._depths[min(first + 1, len(self._depths) - 1)], t)
+        return ParallaxCamera(window, self.size, depth, self._settings.depth_strength)
 
 
 class KeyframeAnimator:
     """Animates shots from their keyframes with a `FrameInterpolator`."""
 
-    def __init__(self, interpolator: FrameInterpolator) -> None:
-        self.interpolator = interpolator
+    def __init__(self, interpolator: FrameInterpolator, depth: DepthEstimator | None = None) -> None:
+        self.interpolator, self.depth = interpolator, depth
 
     def animate(self, keyframes: list[np.ndarray], timing: ShotTiming, settings: AnimationSettings) -> Animation:
-        return Animation(self.interpolator, keyframes, timing, settings)
+        return Animation(self.interpolator, keyframes, timing, settings, self.depth)

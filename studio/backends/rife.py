@@ -30,8 +30,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from studio.backends.base import Affine
-from studio.backends.flow import warp_affine
+from studio.backends.camera import Camera
+from studio.backends.flow import warp_camera
 from studio.errors import BackendUnavailableError
 
 # 4.6 block inputs: both images and t at first; later both warped images, t, the mask and the 4 flow channels.
@@ -270,8 +270,8 @@ class RifeTransition:
         out = (out[0, :, :height, :width].clamp(0, 1) * 255.0).round().to(torch.uint8)
         return out.permute(1, 2, 0).cpu().numpy()
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
-        return warp_affine(self.frame(t), camera, size)
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+        return warp_camera(self.frame(t), camera, size)
 
 
 class RifeInterpolator:

@@ -1,5 +1,5 @@
-"""Tiny random-weight LTX-Video, LTX-2 and SVD pipelines (the LTX ones with a latent upsampler), built and saved
-locally (no hub access), for tests and `bench --tiny`.
+"""Tiny random-weight LTX-Video, LTX-2 and SVD pipelines (the LTX ones with a latent upsampler) and a tiny Depth
+Anything model, built and saved locally (no hub access), for tests and `bench --tiny`.
 
 The sizes follow diffusers' own fast tests: one transformer layer, an
 8-channel VAE, a T5 encoder of width 32. The tokenizer is trained here on a
@@ -290,3 +290,24 @@ def save_tiny_motion_lora(folder: Path, pipeline: object, weight_name: str, seed
     folder.mkdir(parents=True, exist_ok=True)
     type(pipeline).save_lora_weights(folder, unet_lora_layers=weights, weight_name=weight_name)
     return folder / weight_name
+
+
+def build_tiny_depth_anything(folder: Path) -> Path:
+    """A tiny random-weight Depth Anything (a 4-layer, 16-wide DINOv2 backbone at 56 px) with its DPT image
+    processor, saved as a folder that `AutoModelForDepthEstimation` and `AutoImageProcessor` load as they load
+    depth-anything/Depth-Anything-V2-Small-hf."""
+    import torch
+    from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessorPil
+
+    backbone = Dinov2Config(image_size=56, patch_size=14, hidden_size=16, num_hidden_layers=4, num_attention_heads=2,
+                            intermediate_size=32, out_features=["stage1", "stage2", "stage3", "stage4"],
+                            reshape_hidden_states=False)
+    config = DepthAnythingConfig(backbone_config=backbone, patch_size=14, reassemble_hidden_size=16,
+                                 neck_hidden_sizes=[8, 8, 8, 8], fusion_hidden_size=8, head_hidden_size=8)
+    torch.manual_seed(0)
+    target = folder / "tiny-depth-anything"
+    DepthAnythingForDepthEstimation(config).save_pretrained(target)
+    # The real model's processor settings (aspect kept, sides multiples of 14), at 56 px instead of 518.
+    DPTImageProcessorPil(size={"height": 56, "width": 56}, keep_aspect_ratio=True, ensure_multiple_of=14,
+                         resample=3, image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225]).save_pretrained(target)
+    return target

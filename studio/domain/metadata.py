@@ -61,6 +61,9 @@ class ClipRecord(GenerationFields):
     interpolation_weights: str | None = Field(default=None, description="The weights file of a neural interpolator "
                                               "(RIFE's flownet.pkl, FILM's film_net_fp32.pt); null for flow.")
     source_keyframes: list[str] = Field(description="Keyframe paths relative to the workspace.")
+    depth_model: str | None = Field(default=None, description="The depth model of the depth-aware (parallax) camera, "
+                                    "as configured; null: the flat Ken Burns camera.")
+    depth_strength: float | None = Field(default=None, description="Its parallax strength (0..1); null: no depth.")
     source_fps: float
     target_fps: float
     duration_s: float

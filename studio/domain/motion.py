@@ -4,6 +4,11 @@ The canvas is the keyframe already fitted to the output's aspect. The camera
 shows a window of the canvas; `zoom` >= 1 shrinks the window, and the window's
 centre moves for pans and tilts. The result is the affine map from output
 pixels to canvas pixels, which the media layer applies in one resampling.
+
+With depth (2.5D parallax) the same move is read as a camera travelling
+through the scene: a pan or tilt is a truck or pedestal, a zoom is a dolly.
+The focus plane moves exactly as the flat window does; nearer points move
+further, farther ones less, by `parallax_gain`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class CameraWindow:
     center_x: float
     center_y: float
     zoom: float
+    dolly: float = 1.0
+    """The part of `zoom` made by the camera moving forward (parallax applies to it); the rest is the lens."""
 
     def affine(self, canvas_size: tuple[int, int], output_size: tuple[int, int]) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
         """2x3 matrix mapping output pixel centres to canvas coordinates.
@@ -49,9 +56,11 @@ def camera_window(
     room_x = (width - width / max_zoom) / 2
     room_y = (height - height / max_zoom) / 2
     if movement is CameraMovement.ZOOM_IN:
-        return CameraWindow(mid_x, mid_y, 1.0 + (max_zoom - 1.0) * progress)
+        zoom = 1.0 + (max_zoom - 1.0) * progress
+        return CameraWindow(mid_x, mid_y, zoom, dolly=zoom)
     if movement is CameraMovement.ZOOM_OUT:
-        return CameraWindow(mid_x, mid_y, max_zoom - (max_zoom - 1.0) * progress)
+        zoom = max_zoom - (max_zoom - 1.0) * progress
+        return CameraWindow(mid_x, mid_y, zoom, dolly=zoom)
     sweep = 2 * progress - 1  # -1 .. 1
     if movement is CameraMovement.PAN_LEFT:
         return CameraWindow(mid_x - room_x * sweep, mid_y, max_zoom)
@@ -62,3 +71,18 @@ def camera_window(
     if movement is CameraMovement.TILT_DOWN:
         return CameraWindow(mid_x, mid_y + room_y * sweep, max_zoom)
     return CameraWindow(mid_x, mid_y, 1.0)
+
+
+# The disparity (0 farthest .. 1 nearest, per keyframe) of the focus plane, which moves as the flat window does.
+PARALLAX_FOCUS = 0.5
+
+
+def parallax_gain(disparity, strength: float):
+    """How much of the flat move a point at `disparity` (0 farthest .. 1 nearest; a float or an array) makes.
+
+    1 at the focus plane. At strength 1 the farthest point stays put and the nearest moves twice as far as
+    the focus plane; at 0 everything moves as the flat window (plain Ken Burns). A point's place in the frame
+    moves linearly in its gain, from where the unmoved camera (centred, lens zoom only) shows it at gain 0, as
+    a pinhole camera's does in disparity for a truck, a pedestal or a dolly.
+    """
+    return 1.0 + 2.0 * strength * (disparity - PARALLAX_FOCUS)

@@ -92,7 +92,7 @@ def fit_to_frame(image: np.ndarray, size: tuple[int, int], rule: FitRule = "cove
     inner_w, inner_h = max(1, round(src_w * scale)), max(1, round(src_h * scale))
     inner = cv2.resize(image, (inner_w, inner_h), interpolation=_interpolation(scale))
     background = cv2.GaussianBlur(cover, (0, 0), sigmaX=max(width, height) / 40)
-    background = (background * 0.6).astype(np.uint8)
+    background = (background * 0.6).astype(image.dtype)  # a depth map fitted alike puts the bars further back
     left, top = (width - inner_w) // 2, (height - inner_h) // 2
     background[top : top + inner_h, left : left + inner_w] = inner
     return background

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.backends import FrameInterpolator
+from studio.backends.base import DepthEstimator
 from studio.backends.keyframe_animator import AnimationSettings, KeyframeAnimator, ShotTiming
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
@@ -20,6 +21,8 @@ from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
 from studio.services.batch import ClipJob
+from studio.services.depth import CACHE_FOLDER as DEPTH_CACHE
+from studio.services.depth import CachedDepth
 from studio.services.memory import RamPeak
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
@@ -36,6 +39,7 @@ def animation_settings(config: PipelineConfig) -> AnimationSettings:
         smooth_motion=config.interpolation.smooth_motion,
         ken_burns=config.interpolation.ken_burns.enabled,
         ken_burns_strength=config.interpolation.ken_burns.strength,
+        depth_strength=config.interpolation.depth.strength if config.interpolation.depth.enabled else None,
     )
 
 
@@ -65,11 +69,14 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
     for path in keyframe_paths:
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+    # Depth settings count only where they act (the interpolation method with depth on), so turning depth on
+    # elsewhere, or adding it, leaves other clips up to date.
+    depth_acts = method == "interp" and config.interpolation.depth.enabled
     settings = {
         "shot": shot.model_dump(mode="json"),
         # Each network's settings only matter to it, so other clips stay up to date when they change.
         "interpolation": config.interpolation.model_dump(
-            mode="json", exclude=_OTHER_NETWORKS[config.interpolation.method]
+            mode="json", exclude=_OTHER_NETWORKS[config.interpolation.method] | (set() if depth_acts else {"depth"})
         ),
         "video": config.video.model_dump(mode="json"),
         "preset": preset,
@@ -98,7 +105,7 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
                 input_size: tuple[int, int], started: float, ram: RamPeak, interpolation_method: str | None,
                 source_fps: float, interpolation_weights: Path | None = None,
                 progress: ProgressListener, cancel: CancelToken,
-                generation: GenerationFields | None = None) -> ClipRecord:
+                generation: GenerationFields | None = None, depth: DepthEstimator | None = None) -> ClipRecord:
     """The one encode-and-record loop every method's frames go through: encode to the job's clip (atomically,
     closed GOPs at its cut points), measure motion and flicker, report each frame, and describe the clip.
 
@@ -119,6 +126,8 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
         interpolation_method=interpolation_method,
         interpolation_weights=str(interpolation_weights) if interpolation_weights else None,
         source_keyframes=[workspace.relative(path) for path in workspace.keyframe_paths(job.script, shot)],
+        depth_model=depth.source if depth else None,
+        depth_strength=config.interpolation.depth.strength if depth else None,
         source_fps=source_fps,
         target_fps=config.interpolation.target_fps,
         duration_s=total_frames / config.video.fps,
@@ -141,14 +150,21 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
 
 def render_interpolated_shot(
     workspace: Workspace, job: ClipJob, frame_interpolator: FrameInterpolator,
-    progress: ProgressListener, cancel: CancelToken,
+    progress: ProgressListener, cancel: CancelToken, depth: DepthEstimator | None = None,
 ) -> ClipRecord:
-    """Render `job` with `frame_interpolator` and describe it for the metadata."""
+    """Render `job` with `frame_interpolator` (and `depth`, the loaded depth model, when depth is on) and describe
+    it for the metadata. Depth is estimated before the encoder starts, so a failing model leaves no clip."""
     started, ram = time.perf_counter(), RamPeak()
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in workspace.keyframe_paths(job.script, job.shot)]
     timing = ShotTiming(job.shot.duration_s, job.shot.keyframe_times_s, job.shot.camera_movement)
-    animation = KeyframeAnimator(frame_interpolator).animate(keyframes, timing, animation_settings(job.config))
+    settings = animation_settings(job.config)
+    if settings.depth_strength is None or not settings.ken_burns:
+        depth = None  # the flat camera: nothing to estimate, and the record says no depth
+    elif depth is None:
+        raise ValueError("interpolation.depth is on but no depth model was given")
+    cached = CachedDepth(depth, workspace.inside(*DEPTH_CACHE)) if depth else None
+    animation = KeyframeAnimator(frame_interpolator, cached).animate(keyframes, timing, settings)
     return encode_clip(workspace, job, animation, total_frames=animation.total_frames, input_size=animation.size,
                        started=started, ram=ram, interpolation_method=frame_interpolator.name,
                        interpolation_weights=frame_interpolator.weights,
-                       source_fps=job.config.interpolation.source_fps, progress=progress, cancel=cancel)
+                       source_fps=job.config.interpolation.source_fps, progress=progress, cancel=cancel, depth=depth)

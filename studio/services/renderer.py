@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.backends import FrameInterpolator, interpolator
+from studio.backends.base import DepthEstimator
 from studio.backends.runtime import ModelCache
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
@@ -23,7 +24,7 @@ from studio.services.canonical import canonical_clip
 from studio.services.progress import Cancelled, CancelToken, ProgressListener
 from studio.services.render import clip_digest, render_interpolated_shot
 from studio.services.scheduler import InFlight, run_batch
-from studio.services.weights import check_film_sha256, film_weights_path, rife_weights_path
+from studio.services.weights import check_film_sha256, depth_model_source, film_weights_path, rife_weights_path
 from studio.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class ShotRenderer:
         """Refuse up front, before any loading, a method that cannot run here."""
         if config.interpolation.method != "flow":
             self.frame_interpolator(config)  # loads the weights once, or says what is missing
+        if method == "interp":
+            self.depth_estimator(config)  # the same for the depth model, when depth is on
         if method == "ltx":
             try:
                 import torch
@@ -85,13 +88,28 @@ class ShotRenderer:
         key = f"rife:{weights}:{settings.rife_scale}"
         return self.models.get(key, lambda: interpolator("rife", rife_weights=weights, rife_scale=settings.rife_scale))
 
+    def depth_estimator(self, config: PipelineConfig) -> DepthEstimator | None:
+        """The configured depth model, loaded once per renderer; None while depth is off."""
+        settings = config.interpolation.depth
+        if not settings.enabled or not config.interpolation.ken_burns.enabled:
+            return None
+        source = depth_model_source(settings.model, self.workspace.root)
+
+        def load() -> DepthEstimator:
+            from studio.backends.depth import DepthAnythingEstimator
+
+            return DepthAnythingEstimator.load(source)
+
+        return self.models.get(f"depth:{source}", load)
+
     def render(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
         """Render `job` to its clip path (atomically) and describe it for the metadata."""
         if job.method == "ltx":
             from studio.services.ltx_render import render_ltx_shot
 
             return render_ltx_shot(self.workspace, job, self.models, self.frame_interpolator(job.config), progress, cancel)
-        return render_interpolated_shot(self.workspace, job, self.frame_interpolator(job.config), progress, cancel)
+        return render_interpolated_shot(self.workspace, job, self.frame_interpolator(job.config), progress, cancel,
+                                        self.depth_estimator(job.config))
 
     def canonical_job(self, request: ShotRequest) -> ClipJob:
         return self.job(request.script, request.shot, request.method, request.config, preset=request.preset)

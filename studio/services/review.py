@@ -24,12 +24,15 @@ from studio.media.images import load_keyframe, save_keyframe
 from studio.services.canonical import CanonicalClip, canonical_clip
 from studio.services.pairing import PAIR_MODES, ReviewerConsistency, choose_fresh, choose_repeat, order_sides, self_consistency
 from studio.services.decision import apply_decision
+from studio.services.depth import CACHE_FOLDER as DEPTH_CACHE
+from studio.services.depth import preview_path
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.assemble import AssemblyOptions, AssemblyReport
 from studio.services.method_figures import MethodFigure, MethodFigures
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
 from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
+from studio.services.weights import depth_model_source
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
 from studio.workspace import Problem, Workspace
 
@@ -113,6 +116,22 @@ class ReviewDesk:
         """The take the shot's canonical clip is pinned to (the newest pin of either method), if any."""
         pins = [clip.pin for clip in self.canonical(title_id, shot_id) if clip.exists and clip.pin is not None]
         return max(pins, key=lambda pin: pin.pinned_at).take_id if pins else None
+
+    def depth_previews(self, title_id: str, shot_id: str) -> list[tuple[Path, str]]:
+        """(preview image, keyframe file name) of each of the shot's keyframes whose depth the configured model has
+        estimated (renders with depth on estimate it); none while nothing was."""
+        folder = self.workspace.inside(*DEPTH_CACHE)
+        if not folder.is_dir():
+            return []
+        script, shot = self.shot(title_id, shot_id)
+        source = depth_model_source(self.studio.config.interpolation.depth.model, self.workspace.root)
+        found = []
+        for path in self.workspace.keyframe_paths(script, shot):
+            if path.is_file():
+                preview = preview_path(folder, source, load_keyframe(path, label=self.workspace.relative(path)))
+                if preview.is_file():
+                    found.append((preview, path.name))
+        return found
 
     def replace_keyframe(self, title_id: str, shot_id: str, file_name: str, upload: Path, *, by: Caller = MACHINE) -> Path:
         """Check an uploaded image and make it the shot's keyframe `file_name` (operators only).

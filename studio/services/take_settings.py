@@ -24,6 +24,9 @@ class TakeSettings(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="LTX seed (0 to 2**32 - 1); None: the workspace's.")
     two_stage: bool | None = Field(default=None, description="LTX: run the recipe's second stage; None: the workspace's.")
     camera_lora: bool | None = Field(default=None, description="LTX: steer with the move's camera LoRA; None: the workspace's.")
+    depth: bool | None = Field(default=None, description="Interp: the depth-aware (parallax) camera; None: the workspace's.")
+    depth_strength: float | None = Field(default=None, ge=0.0, le=1.0,
+                                         description="Interp: its parallax strength; None: the workspace's.")
 
     @classmethod
     def parse(cls, **values: object) -> TakeSettings:
@@ -41,12 +44,18 @@ class TakeSettings(BaseModel):
             extras = [f"cfg {self.guidance_scale:g}" if self.guidance_scale else "", f"{self.steps} steps" if self.steps else "",
                       "one stage" if self.two_stage is False else "", "no camera LoRA" if self.camera_lora is False else ""]
             return " ".join(["ltx", f"motion {self.motion:.2f}", *[e for e in extras if e]])
-        return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "")
+        depth = ""
+        if self.depth:
+            depth = " depth" + (f" {self.depth_strength:.2f}" if self.depth_strength is not None else "")
+        return f"{self.method} motion {self.motion:.2f}" + (" smooth" if self.smooth_motion else "") + depth
 
     def applied_to(self, config: PipelineConfig) -> PipelineConfig:
+        depth_updates = {key: value for key, value in (("enabled", self.depth), ("strength", self.depth_strength))
+                         if value is not None}
         interpolation = config.interpolation.model_copy(update={
             "smooth_motion": self.smooth_motion,
             "ken_burns": config.interpolation.ken_burns.model_copy(update={"strength": self.motion}),
+            "depth": config.interpolation.depth.model_copy(update=depth_updates),
         })
         ltx_updates = {key: value for key, value in (
             ("guidance_scale", self.guidance_scale), ("num_inference_steps", self.steps), ("seed", self.seed),

@@ -39,6 +39,16 @@ def film_weights_path(location: str, workspace_root: Path, cache: Path | None = 
                   f"download {FILM_FILE} by hand from {FILM_RELEASES} and set interpolation.film_weights to its path")
 
 
+def depth_model_source(location: str, workspace_root: Path) -> str:
+    """interpolation.depth.model as transformers should load it: a folder (absolute, or relative to the workspace,
+    when one is there) or else the hub id as written."""
+    path = Path(location).expanduser()
+    if path.is_absolute():
+        return str(path)
+    inside = workspace_root / path
+    return str(inside) if inside.is_dir() or location.startswith(("./", "../")) else location
+
+
 def check_film_sha256(path: Path, sha256: str | None) -> None:
     """Refuse a FILM file whose SHA-256 is not the configured one (nothing to check when none is, or no file)."""
     if not sha256 or not path.is_file():

@@ -83,6 +83,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         with gr.Column(scale=3):
             keyframes = gr.Gallery(label="Keyframes (file · time; click for full size)", columns=4, height="auto",
                                    object_fit="contain", allow_preview=True, elem_id="keyframes")
+            depth_maps = gr.Gallery(label="Depth (near light, far dark; shown once a render with depth estimated it)",
+                                    columns=4, height="auto", object_fit="contain", allow_preview=True,
+                                    elem_id="depth-maps")
     takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True,
                          elem_id="takes-table", column_widths=TAKE_COLUMN_WIDTHS)
     takes_note = gr.Markdown(NO_TAKES, elem_id="takes-note")
@@ -109,6 +112,11 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength; LTX: keyframe freedom)")
         smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
+    with gr.Row():
+        depth = gr.Checkbox(value=config.interpolation.depth.enabled, elem_id="depth-enabled",
+                            label="Depth parallax (interpolation: the camera moves through the scene, near things more)")
+        depth_strength = gr.Slider(0, 1, value=config.interpolation.depth.strength, step=0.05, elem_id="depth-strength",
+                                   label="Depth strength (0: plain Ken Burns; 1: far stays put, near moves twice as far)")
     if ltx_missing:
         gr.Markdown(f"**LTX-Video is unavailable here:** it {ltx_missing}. Interpolation works everywhere.",
                     elem_id="ltx-unavailable")
@@ -152,6 +160,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         operator = gate.caller(request, profile).is_operator
         if not title_id or not shot_id:
             return {details: "Choose a script and a shot above (the filters may hide every shot).", keyframes: [],
+                    depth_maps: [],
                     takes: [], takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
                     promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
         script_value, shot_value = desk.shot(title_id, shot_id)
@@ -169,6 +178,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
             ),
             keyframes: gallery,
+            depth_maps: [(str(path), name) for path, name in desk.depth_previews(title_id, shot_id)],
             takes: rows,
             takes_note: MEASURES_NOTE if rows else NO_TAKES,
             take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None),
@@ -184,13 +194,16 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
                         steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True, camera_lora: bool = True,
+                        depth: bool = False, depth_strength: float = 0.5,
                         request: gr.Request | None = None, profile: gr.OAuthProfile | None = None):
         """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
         ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed),
                "two_stage": two_stage, "camera_lora": camera_lora} if method == "ltx" else {}
-        settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx)
+        parallax = {"depth": depth, "depth_strength": depth_strength} if method == "interp" else {}
+        settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx,
+                                      **parallax)
         caller = gate.caller(request, profile)
         name = caller.name or (who or "").strip() or "anonymous"  # a login's name wins over a typed one
         desk.check_method(settings.method)  # a method that cannot run here is refused before any progress line
@@ -254,7 +267,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         return (f"{shot_id} ({method}) is no longer pinned to take {pin.take_id}; the next batch renders it from the "
                 "workspace settings unless they already match.")
 
-    shot_outputs = [details, keyframes, takes, take_choice, promote, keyframe_choice, takes_note]
+    shot_outputs = [details, keyframes, takes, take_choice, promote, keyframe_choice, takes_note, depth_maps]
     filters = [script, status_filter, method_filter]
     segment.change(on_filter_change, [segment, age], script, api_visibility="private")
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
@@ -263,7 +276,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
     method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora], api_visibility="private")
     # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).
-    render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage, camera_lora]
+    render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage, camera_lora,
+                     depth, depth_strength]
     render_api.click(shown_to_user(on_render_click), render_inputs, [status, video, metadata], api_name="render_shot",
                      concurrency_limit=None)  # the app's render line queues and caps renders
     rendering = render.click(refusal_in_status(on_render_click, status, "Not rendered"), render_inputs,

@@ -114,7 +114,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
     with gr.Row():
         depth = gr.Checkbox(value=config.interpolation.depth.enabled, elem_id="depth-enabled",
-                            label="Depth parallax (interpolation: the camera moves through the scene, near things more)")
+                            label="Depth parallax (the camera moves through the scene, near things more; not for LTX)")
         depth_strength = gr.Slider(0, 1, value=config.interpolation.depth.strength, step=0.05, elem_id="depth-strength",
                                    label="Depth strength (0: plain Ken Burns; 1: far stays put, near moves twice as far)")
     if ltx_missing:

@@ -16,12 +16,13 @@ from studio.workspace import SAMPLE_WORKSPACE, Workspace, sample_workspace
 
 SAMPLE_TITLE = "9f7bca19-0bcb-48fc-b06f-55f8c3e65d67"  # women/14-17 "Golden hour in the meadow"
 
-# A delivery size 5x smaller than 1080x1920 keeps renders fast where the test
-# is about behaviour, not the spec (the end-to-end test uses the real size).
-SMALL_VIDEO = """\
+# A delivery size 7.5x smaller than 1080x1920 (and 9:16, even) keeps renders fast where
+# the test is about behaviour, not the spec (the end-to-end test uses the real size).
+SMALL_WIDTH, SMALL_HEIGHT = 144, 256
+SMALL_VIDEO = f"""\
 video:
-  width: 216
-  height: 384
+  width: {SMALL_WIDTH}
+  height: {SMALL_HEIGHT}
   preset: ultrafast
 """
 
@@ -52,7 +53,7 @@ def workspace(tmp_path: Path) -> Workspace:
 
 @pytest.fixture
 def small_workspace(workspace: Workspace) -> Workspace:
-    """The sample workspace rendering at 216x384 with the fastest encoder preset."""
+    """The sample workspace rendering at SMALL_WIDTH x SMALL_HEIGHT with the fastest encoder preset."""
     (workspace.root / "config" / "pipeline.yaml").write_text(SMALL_VIDEO)
     return workspace
 

@@ -16,7 +16,7 @@ from studio.domain.families import FAMILIES  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, with_ltx  # noqa: E402
 
 TINY = {"width": 32, "height": 64, "num_frames": 16, "fps": 8, "num_inference_steps": 2, "seed": 4}
 ZOOM_IN = load_preset("animatediff-camera").camera_loras[CameraMovement.ZOOM_IN]
@@ -32,7 +32,7 @@ def test_a_sparsectrl_shot_renders_to_spec_with_its_keyframes_at_their_frame_ind
     # shot 2: 7 s, keyframes at 0 and 7 s; 8 fps, 16-frame windows overlapping by 4: 57 frames in 1 + ceil(41 / 12) windows.
     [outcome] = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx").outcomes
     assert outcome.status == "rendered", outcome.message
-    assert probe_clip(outcome.clip_path).spec_problems(width=216, height=384, expected_frames=210) == []
+    assert probe_clip(outcome.clip_path).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     record = outcome.record
     assert (record.model_family, record.generation_frames, record.generation_chunks, record.source_fps) == (
         "animatediff-sparsectrl", 16, 5, 8)

@@ -21,7 +21,7 @@ from studio.media.stitch import join_with_transitions
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.services import Studio
 from studio.services.assemble import AssemblyOptions
-from tests.conftest import SAMPLE_TITLE, real_photo
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo
 
 MEN_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"  # narration .m4a + .srt
 KIDS_TITLE = "8a65dbbd-b924-4f84-a4b0-8a2cbcb642c5"  # narration .flac + Whisper word .json
@@ -283,7 +283,7 @@ def test_every_sample_title_assembles_in_sync_and_reads_back_to_spec(small_works
         final = small_workspace.final_path(script)
         report = json.loads(final.with_suffix(".json").read_text())
         info = probe_clip(final)
-        assert (info.width, info.height, float(info.fps), info.codec, info.pix_fmt) == (216, 384, 30.0, "h264", "yuv420p")
+        assert (info.width, info.height, float(info.fps), info.codec, info.pix_fmt) == (SMALL_WIDTH, SMALL_HEIGHT, 30.0, "h264", "yuv420p")
         assert info.num_frames == report["num_frames"] and info.faststart
         with av.open(str(final)) as container:
             audio = container.streams.audio[0]

@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("peft")
 
+from studio.backends.base import ShotGeneration  # noqa: E402
 from studio.backends.ltx import Ltx2Generator  # noqa: E402
 from studio.backends.runtime import ModelSource, load_pipeline  # noqa: E402
 from studio.backends.tiny import save_tiny_lora  # noqa: E402
@@ -18,13 +19,12 @@ from studio.cli import main  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
 from studio.domain.families import FAMILIES  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
-from studio.backends.base import ShotGeneration  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
 
 DOLLY_IN = load_preset("ltx-2").camera_loras[CameraMovement.ZOOM_IN]
-TINY = {"width": 64, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 5}
+TINY = {"width": 64, "height": 64, "num_frames": 17, "fps": 4, "num_inference_steps": 2, "seed": 5}
 
 
 @pytest.fixture(scope="module")

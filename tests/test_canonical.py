@@ -1,18 +1,20 @@
 """A shot's canonical clip: a promoted take stays pinned through every batch; changed inputs show as out of date."""
 
 import json
+import shutil
 from dataclasses import dataclass, field
 
 import pytest
 
 from studio.cli import main
 from studio.domain.metadata import Pin
-from studio.services.access import Caller
 from studio.services import ReviewDesk, Selection, Studio, TakeSettings
+from studio.services.access import Caller
 from studio.services.assemble import AssemblyOptions
 from studio.services.renderer import ShotRenderer
 from studio.store import VoteStore
-from tests.conftest import SAMPLE_TITLE, script_file
+from studio.workspace import Workspace, sample_workspace
+from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO, script_file
 
 LIVELY = {"motion": 0.9, "smooth_motion": False, "preset": "ultrafast"}
 PINNED_NOTE = "kept (pinned to a promoted take; unpin it, or force a re-render, to replace it)"
@@ -29,18 +31,33 @@ class RecordingRenderer(ShotRenderer):
         return super().render(job, progress, cancel)
 
 
-@pytest.fixture
-def desk(small_workspace, tmp_path):
-    return ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
-
-
-@pytest.fixture
-def pinned(desk):
-    """Every shot of the sample title rendered, then shot 2 replaced by a promoted take with non-default settings."""
+@pytest.fixture(scope="module")
+def pinned_template(tmp_path_factory):
+    """Every shot of the sample title rendered, then shot 2 replaced by a promoted take with non-default settings;
+    made once per module, copied for each test (the renders are what costs)."""
+    root = tmp_path_factory.mktemp("pinned")
+    workspace = sample_workspace(root / "workspace")
+    (workspace.root / "config" / "pipeline.yaml").write_text(SMALL_VIDEO)
+    desk = ReviewDesk(Studio.open(workspace), VoteStore(root / "votes.db"))
     assert desk.studio.generate(Selection(title_id=SAMPLE_TITLE)).summary().startswith("6 rendered")
     take = desk.render_take(SAMPLE_TITLE, "shot-002", TakeSettings.parse(**LIVELY), who="op")
     clip = desk.promote(take.id, by=Caller("ana", is_operator=True))
-    return take, clip, clip.read_bytes()
+    return root, take.id, clip.relative_to(workspace.root)
+
+
+@pytest.fixture
+def desk(pinned_template, tmp_path):
+    root = pinned_template[0]
+    shutil.copytree(root, tmp_path / "copy")
+    return ReviewDesk(Studio.open(Workspace(tmp_path / "copy" / "workspace")), VoteStore(tmp_path / "copy" / "votes.db"))
+
+
+@pytest.fixture
+def pinned(desk, pinned_template):
+    """(the promoted take, the shot's canonical clip, the clip's bytes) in this test's copy."""
+    _, take_id, clip_path = pinned_template
+    clip = desk.workspace.root / clip_path
+    return desk.store.take(take_id), clip, clip.read_bytes()
 
 
 def statuses(report):

@@ -24,7 +24,7 @@ from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from studio.services.weights import check_film_sha256  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo  # noqa: E402
 
 
 class LinearBlend(torch.nn.Module):
@@ -162,7 +162,7 @@ def test_a_configured_sha256_is_checked_before_any_shot(small_workspace, blend_w
     digest = hashlib.sha256(blend_weights.read_bytes()).hexdigest()
     assert check_film_sha256(blend_weights, digest) is None
     (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        f"video: {{width: 216, height: 384}}\ninterpolation: {{method: film, film_weights: '{blend_weights}', "
+        f"video: {{width: {SMALL_WIDTH}, height: {SMALL_HEIGHT}}}\ninterpolation: {{method: film, film_weights: '{blend_weights}', "
         f"film_sha256: '{'0' * 64}'}}\n"
     )
     with pytest.raises(BackendUnavailableError, match=f"has SHA-256 {digest}, not the configured interpolation.film_sha256 0+"):
@@ -175,7 +175,7 @@ def test_a_shot_renders_to_spec_with_film_and_its_metadata_names_film_and_the_fi
                  "--interp-method", "film", "--film-weights", str(blend_weights)])
     assert code == 0, capsys.readouterr().err
     [clip] = small_workspace.root.glob("videos/interp/*/*/*/shot_002.mp4")
-    assert probe_clip(clip).spec_problems(width=216, height=384, expected_frames=210) == []
+    assert probe_clip(clip).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     metadata = small_workspace.read_metadata(small_workspace.find_script(SAMPLE_TITLE), "interp")
     [record] = [r for r in metadata.shots if r.shot_id == "shot-002"]
     assert (record.interpolation_method, record.interpolation_weights) == ("film", str(blend_weights))
@@ -183,7 +183,7 @@ def test_a_shot_renders_to_spec_with_film_and_its_metadata_names_film_and_the_fi
 
 def test_film_from_pipeline_yaml_with_missing_weights_stops_before_any_shot(small_workspace):
     (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        "video: {width: 216, height: 384}\ninterpolation: {method: film, film_weights: models/film_net_fp32.pt}\n"
+        f"video: {{width: {SMALL_WIDTH}, height: {SMALL_HEIGHT}}}\ninterpolation: {{method: film, film_weights: models/film_net_fp32.pt}}\n"
     )
     with pytest.raises(BackendUnavailableError, match=r"FILM weights not found at .*models/film_net_fp32\.pt"):
         Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE))

@@ -5,14 +5,13 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.domain.families import FAMILIES  # noqa: E402
 from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
 from studio.backends.runtime import ModelSource, check_can_load, load_pipeline  # noqa: E402
+from studio.domain.families import FAMILIES  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
-
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, with_ltx  # noqa: E402
 
 TINY_SETTINGS = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 7}
 
@@ -77,7 +76,7 @@ def test_an_ltx_shot_renders_to_the_delivery_spec(ltx_workspace):
     [outcome] = report.outcomes
     assert outcome.status == "rendered", outcome.message
     info = probe_clip(outcome.clip_path)
-    assert info.spec_problems(width=216, height=384, expected_frames=210) == []
+    assert info.spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     assert outcome.clip_path.parts[-6:-4] == ("videos", "ltx")
     record = outcome.record
     assert (record.method, record.seed, record.guidance_scale, record.source_fps, record.num_frames) == ("ltx", 7, 3.0, 8, 210)
@@ -156,13 +155,13 @@ def test_stable_video_diffusion_renders_a_shot_to_spec(small_workspace, tmp_path
 
     model = build_tiny_svd(tmp_path_factory.mktemp("svd"))
     (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        "video: {width: 216, height: 384, preset: ultrafast}\n"
+        f"video: {{width: {SMALL_WIDTH}, height: {SMALL_HEIGHT}, preset: ultrafast}}\n"
         f"ltx_video: {{model: '{model}', width: 32, height: 64, num_frames: 6, fps: 6, num_inference_steps: 2,"
         " seed: 3, motion_bucket_id: 90, noise_aug_strength: 0.05, decode_chunk_size: 2}\n"
     )
     [outcome] = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=4), "ltx").outcomes
     assert outcome.status == "rendered", outcome.message
-    assert probe_clip(outcome.clip_path).spec_problems(width=216, height=384, expected_frames=210) == []
+    assert probe_clip(outcome.clip_path).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     record = outcome.record
     assert (record.model_family, record.motion_bucket_id, record.seed, record.source_fps) == ("stable-video-diffusion", 90, 3, 6)
     assert record.generation_frames == 6 and record.generation_chunks == 9  # 7 s at 6 fps, 5 new frames a chunk

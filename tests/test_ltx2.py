@@ -6,13 +6,13 @@ import pytest
 pytest.importorskip("diffusers")
 
 from studio.backends.base import ShotGeneration  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
 from studio.backends.ltx import Ltx2Generator  # noqa: E402
 from studio.backends.runtime import ModelSource, load_pipeline  # noqa: E402
+from studio.domain.families import FAMILIES  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, real_photo, with_ltx  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo, with_ltx  # noqa: E402
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_an_ltx2_shot_renders_to_spec_with_metadata_naming_the_model_and_recipe(
     report = Studio.open(ltx2_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
     assert [o.status for o in report.outcomes] == ["rendered"], report.outcomes[0].message
     clip = report.outcomes[0].clip_path
-    assert probe_clip(clip).spec_problems(width=216, height=384, expected_frames=210) == []  # no audio track either
+    assert probe_clip(clip).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []  # no audio track either
     record = report.outcomes[0].record
     assert (record.model, record.model_family, record.generation_size, record.generation_frames) == (
         str(tiny_ltx2), "ltx-2", "64x64", 17)

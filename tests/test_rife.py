@@ -8,13 +8,13 @@ torch = pytest.importorskip("torch")
 from studio.backends import interpolator  # noqa: E402
 from studio.backends.base import IDENTITY  # noqa: E402
 from studio.backends.rife import IFNet, IFNet42, backward_warp  # noqa: E402
-from studio.services.weights import INSTALLED_RIFE  # noqa: E402
-from studio.workspace import default_home  # noqa: E402
 from studio.cli import main  # noqa: E402
 from studio.errors import BackendUnavailableError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
+from studio.services.weights import INSTALLED_RIFE  # noqa: E402
+from studio.workspace import default_home  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo  # noqa: E402
 
 
 def save_released_style(model: IFNet, path):
@@ -146,7 +146,7 @@ def test_a_shot_renders_with_the_released_425_weights_found_without_configuratio
                  "--interp-method", "rife"])  # the dragonfly, two keyframes: RIFE makes every in-between
     assert code == 0, capsys.readouterr().err
     [clip] = small_workspace.root.glob("videos/interp/*/*/*/shot_002.mp4")
-    assert probe_clip(clip).spec_problems(width=216, height=384, expected_frames=210) == []
+    assert probe_clip(clip).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     metadata = small_workspace.read_metadata(small_workspace.find_script(SAMPLE_TITLE), "interp")
     assert [r.interpolation_method for r in metadata.shots if r.shot_id == "shot-002"] == ["rife"]
 
@@ -156,7 +156,7 @@ def test_a_shot_renders_to_spec_with_rife_from_the_command_line(small_workspace,
                  "--interp-method", "rife", "--rife-weights", str(random_weights)])
     assert code == 0, capsys.readouterr().err
     [clip] = small_workspace.root.glob("videos/interp/*/*/*/shot_002.mp4")
-    assert probe_clip(clip).spec_problems(width=216, height=384, expected_frames=210) == []
+    assert probe_clip(clip).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     metadata = small_workspace.read_metadata(small_workspace.find_script(SAMPLE_TITLE), "interp")
     [record] = [r for r in metadata.shots if r.shot_id == "shot-002"]
     assert record.interpolation_method == "rife"
@@ -164,7 +164,7 @@ def test_a_shot_renders_to_spec_with_rife_from_the_command_line(small_workspace,
 
 def test_rife_from_pipeline_yaml_with_missing_weights_stops_before_any_shot(small_workspace):
     (small_workspace.root / "config" / "pipeline.yaml").write_text(
-        "video: {width: 216, height: 384}\ninterpolation: {method: rife, rife_weights: models/flownet.pkl}\n"
+        f"video: {{width: {SMALL_WIDTH}, height: {SMALL_HEIGHT}}}\ninterpolation: {{method: rife, rife_weights: models/flownet.pkl}}\n"
     )
     with pytest.raises(BackendUnavailableError, match=r"models/flownet.pkl"):
         Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE))

@@ -6,10 +6,10 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.domain.families import FAMILIES  # noqa: E402
 from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
 from studio.backends.runtime import ModelSource, load_latent_upsampler, load_pipeline  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
+from studio.domain.families import FAMILIES  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402
 from studio.errors import Cancelled, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
@@ -17,7 +17,7 @@ from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from studio.services.cluster import portable_config  # noqa: E402
 from studio.services.model_resolution import resolve_model  # noqa: E402
-from tests.conftest import SAMPLE_TITLE, real_photo, with_ltx  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo, with_ltx  # noqa: E402
 
 LTX_DISTILLED = load_preset("ltx-video-13b-distilled").sampling
 LTX2_DISTILLED = load_preset("ltx-2.3-distilled").sampling
@@ -131,7 +131,7 @@ def two_stage_workspace(small_workspace, models):
 def test_an_ltx2_shot_renders_to_spec_in_two_stages_with_the_recipe_in_its_metadata(two_stage_workspace, models):
     report = Studio.open(two_stage_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx")
     assert [o.status for o in report.outcomes] == ["rendered"], report.outcomes[0].message
-    assert probe_clip(report.outcomes[0].clip_path).spec_problems(width=216, height=384, expected_frames=210) == []
+    assert probe_clip(report.outcomes[0].clip_path).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=210) == []
     record = report.outcomes[0].record
     assert (record.model_family, record.generation_size, record.num_inference_steps, record.guidance_scale) == (
         "ltx-2", "64x64", 8, 1.0)  # steps and guidance from the recipe's preset

@@ -17,7 +17,8 @@ from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 
 TAB = "comparison"  # what this section's Cancel button reaches
-SET_COLUMNS = ["shot", "script", "stratum", "camera", "LTX take", "interp take", "votes"]
+SET_COLUMNS = ["shot", "script", "audience", "move", "LTX", "interp", "votes"]
+SET_COLUMN_WIDTHS = ["14%", "26%", "17%", "13%", "10%", "11%", "9%"]  # short headers and fixed widths fit a phone
 EXTRA_VARIANTS = [(variant.label, key) for key, variant in SET_VARIANTS.items() if key not in BOTH_METHODS]
 NO_SET = (f"No comparison set yet: an operator chooses one ({DEFAULT_SET_SIZE} shots by default, at least one per "
           "segment and age, every camera move), then renders both methods for it.")
@@ -72,7 +73,8 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
         cancel = gr.Button("Cancel", min_width=90, scale=0)
     status = gr.Markdown(elem_id="comparison-status")
     note = gr.Markdown(elem_id="comparison-note")
-    table = gr.Dataframe(headers=SET_COLUMNS, interactive=False, wrap=True, elem_id="comparison-table")
+    table = gr.Dataframe(headers=SET_COLUMNS, interactive=False, wrap=True, elem_id="comparison-table",
+                         column_widths=SET_COLUMN_WIDTHS)
     consistency = gr.Markdown(elem_id="reviewer-consistency")
 
     @shown_to_user

@@ -20,7 +20,7 @@ from studio.media.probe import probe_clip
 from studio.services import Selection, Studio
 from studio.services.depth import CachedDepth
 from studio.services.render import input_hash
-from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO
+from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_VIDEO, SMALL_WIDTH
 
 W, H = 240, 432
 SQUARE = (70, 166, 100)  # left, top, side of the near square, in canvas pixels
@@ -162,7 +162,7 @@ def test_the_tiny_depth_model_loads_by_path_offline_and_a_shot_renders_to_spec(s
     report = Studio.open(workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=4))  # zoom out, 1 keyframe
     assert [o.status for o in report.outcomes] == ["rendered"]
     info = probe_clip(clip_dir(workspace) / "shot_004.mp4")
-    assert info.spec_problems(width=216, height=384, fps=30, expected_frames=210) == []
+    assert info.spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, fps=30, expected_frames=210) == []
     metadata = json.loads((clip_dir(workspace) / f"{SAMPLE_TITLE}_interp_metadata.json").read_text())
     [record] = metadata["shots"]
     assert (record["depth_model"], record["depth_strength"]) == (str(workspace.root / "models" / "depth"), 0.7)
@@ -174,7 +174,7 @@ def test_generate_with_depth_on_renders_a_sample_shot_with_the_tiny_model(small_
     args = ["generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE, "--shot", "2", "--method", "interp"]
     assert main(args) == 0  # pan right (a truck), two keyframes: the parallax camera inside the flow's maps
     info = probe_clip(clip_dir(workspace) / "shot_002.mp4")
-    assert info.spec_problems(width=216, height=384, fps=30, expected_frames=210) == []
+    assert info.spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, fps=30, expected_frames=210) == []
     assert "1 rendered" in capsys.readouterr().err
 
 

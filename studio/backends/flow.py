@@ -16,6 +16,9 @@ For a moment t between keyframes I0 and I1:
    sides blend by time.
 4. The camera's affine (Ken Burns) is folded into the same sampling maps, so
    each keyframe is resampled once per output frame.
+5. By default keyframes are converted to planar YUV 4:2:0 once per pair and
+   frames come out as `YuvFrame`s: Y warped at full size, U and V at half size
+   from the half-size maps (`planar=False` renders RGB, for comparison).
 
 Keyframes that do not match (a cut) become a cross-dissolve.
 """
@@ -28,6 +31,7 @@ import cv2
 import numpy as np
 
 from studio.backends.base import Affine
+from studio.media.yuv import Frame, YuvFrame, blend_remapped
 
 # Fixed-point steps for the backward flow at time t; 3 settle moves of a tenth
 # of the frame to well under a pixel.
@@ -141,8 +145,10 @@ def _camera_grid(camera: Affine, size: tuple[int, int], step: int) -> tuple[np.n
     return (a * out_x + b * out_y + c).astype(np.float32), (d * out_x + e * out_y + f).astype(np.float32), (grid_w, grid_h)
 
 
-def warp_affine(image: np.ndarray, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+def warp_affine(image: Frame, camera: Affine, size: tuple[int, int]) -> Frame:
     """Resample `image` through `camera` (output pixel -> image pixel) at `size`."""
+    if isinstance(image, YuvFrame):
+        return image.warped_affine(camera, size)
     matrix = np.asarray(camera, dtype=np.float64)
     if np.allclose(matrix, [[1, 0, 0], [0, 1, 0]]) and image.shape[1::-1] == tuple(size):
         return image
@@ -153,10 +159,10 @@ def warp_affine(image: np.ndarray, camera: Affine, size: tuple[int, int]) -> np.
 class Still:
     """One keyframe held; only the camera moves."""
 
-    image: np.ndarray
+    image: Frame
     is_cut: bool = False
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> Frame:
         return warp_affine(self.image, camera, size)
 
 
@@ -164,15 +170,17 @@ class Still:
 class Dissolve:
     """Keyframes that show different things: a cross-dissolve, no warping."""
 
-    first: np.ndarray
-    last: np.ndarray
+    first: Frame
+    last: Frame
     is_cut: bool = True
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> Frame:
         if t <= 0:
             return warp_affine(self.first, camera, size)
         if t >= 1:
             return warp_affine(self.last, camera, size)
+        if isinstance(self.first, YuvFrame):
+            return self.first.warped_affine(camera, size).blended(self.last.warped_affine(camera, size), t)
         return cv2.addWeighted(warp_affine(self.first, camera, size), 1 - t, warp_affine(self.last, camera, size), t, 0)
 
 
@@ -180,8 +188,8 @@ class Dissolve:
 class FlowTransition:
     """Two matched keyframes with their flows, ready to render any t."""
 
-    first: np.ndarray
-    last: np.ndarray
+    first: Frame  # RGB, or YUV when the interpolator is planar
+    last: Frame
     flow_scale: float  # flow grid pixels per keyframe pixel
     forward: np.ndarray  # F01 in keyframe pixels, on the flow grid
     backward: np.ndarray  # F10
@@ -205,7 +213,7 @@ class FlowTransition:
         miss = np.hypot(px + travel * moved[..., 0] - x, py + travel * moved[..., 1] - y)
         return _Source(px, py, px + moved[..., 0], py + moved[..., 1], miss < _SOLVED_TOLERANCE_PX)
 
-    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Affine, size: tuple[int, int]) -> Frame:
         if t <= 0:
             return warp_affine(self.first, camera, size)
         if t >= 1:
@@ -237,6 +245,8 @@ class FlowTransition:
         only_first = one_sided & from_first.solved
         only_last = one_sided & ~only_first & from_last.solved
         weight_first = np.where(only_last, 0.0, np.where(only_first, 1.0, 1 - t)).astype(np.float32)
+        if isinstance(self.first, YuvFrame) and isinstance(self.last, YuvFrame):
+            return blend_remapped(self.first, self.last, source_first, source_last, weight_first, size)
         if grid_size != size:
             up = lambda field: cv2.resize(field, size, interpolation=cv2.INTER_LINEAR)  # noqa: E731
             source_first, source_last, weight_first = up(source_first), up(source_last), up(weight_first)
@@ -266,6 +276,10 @@ class FlowInterpolator:
     name = "flow"
     weights = None
 
+    def __init__(self, *, planar: bool = True) -> None:
+        self.planar = planar
+        """Render planar YUV 4:2:0 (the encoder's format); False renders RGB."""
+
     def transition(self, first: np.ndarray, last: np.ndarray) -> FlowTransition | Dissolve:
         if first.shape != last.shape:
             raise ValueError(f"keyframes differ in size: {first.shape} vs {last.shape}; fit them first")
@@ -290,6 +304,8 @@ class FlowInterpolator:
         visible_first = _visibility(forward * scale, backward * scale)
         visible_last = _visibility(backward * scale, forward * scale)
         consistency = float(min(visible_first.mean(), visible_last.mean()))
+        if self.planar:  # once per pair; every frame of it is warped from these planes
+            first, last = YuvFrame.from_rgb(first), YuvFrame.from_rgb(last)
         if consistency < _CUT_CONSISTENCY:
             return Dissolve(first, last)
         return FlowTransition(first, last, scale, forward, backward, visible_first, visible_last, consistency)

@@ -25,7 +25,7 @@ from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
 
 # Bump when the renderer's output for the same inputs changes, so old clips re-render.
-RENDERER_VERSION = "interp-1"
+RENDERER_VERSION = "interp-2"  # 2: planar YUV render (colour and chroma differ by a level or two)
 
 
 def animation_settings(config: PipelineConfig) -> AnimationSettings:

@@ -101,11 +101,10 @@ def _delivered_psnr(predicted: list[np.ndarray], truth: list[np.ndarray]) -> flo
 
 def quality(args: argparse.Namespace) -> dict:
     from studio.backends import interpolator
-    from studio.backends.flow import FlowInterpolator
     from studio.media.yuv import YuvFrame
 
     methods: dict[str, Callable[[list[np.ndarray], int], list]] = {
-        "flow": _interpolator_predict(interpolator("flow")), "flow rgb": _interpolator_predict(FlowInterpolator(planar=False)),
+        "flow": _interpolator_predict(interpolator("flow")), "flow rgb": _interpolator_predict(interpolator("flow", planar=False)),
         "dissolve": _dissolve_predict, "minterpolate": _minterpolate_predict,
     }
     if args.interp_method == "rife":

@@ -20,7 +20,7 @@ from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
 from studio.services.batch import ClipJob
-from studio.services.memory import RamPeak
+from studio.services.memory import RamPeak, keep_freed_memory
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
 
@@ -144,6 +144,7 @@ def render_interpolated_shot(
     progress: ProgressListener, cancel: CancelToken,
 ) -> ClipRecord:
     """Render `job` with `frame_interpolator` and describe it for the metadata."""
+    keep_freed_memory()  # frames allocate the same big buffers over and over
     started, ram = time.perf_counter(), RamPeak()
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in workspace.keyframe_paths(job.script, job.shot)]
     timing = ShotTiming(job.shot.duration_s, job.shot.keyframe_times_s, job.shot.camera_movement)

@@ -42,7 +42,7 @@ class RamPeak:
 
 # glibc hands each buffer over 128 KB to mmap and gives freed memory straight back to the system, so every
 # full-size map, plane and temporary of every frame is zero-filled page by page again: the flow render
-# measured 75 -> 46 ms a 1080x1920 frame with these two kept. 32 MB is glibc's largest mmap threshold
+# measured about 60-72 -> 53-57 ms a 1080x1920 frame with these two kept. 32 MB is glibc's largest mmap threshold
 # (a 1080x1920 two-channel float map is 16.6 MB); up to 256 MB of freed memory stays with the process.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _MMAP_THRESHOLD_BYTES = 32 * 2**20

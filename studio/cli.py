@@ -226,7 +226,7 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
         transition = interpolator("film", film_weights=film).transition(first, last)
     else:
         rife = rife_weights_path(given, default_home())
-        transition = interpolator(args.method, rife_weights=rife).transition(first, last)
+        transition = interpolator(args.method, rife_weights=rife, planar=False).transition(first, last)  # PNGs: RGB
     for k in range(1, args.count + 1):
         frame = transition.render(k / (args.count + 1), IDENTITY, size)
         path = out / f"frame_{k:03d}.png"

@@ -114,8 +114,13 @@ def test_strength_zero_is_plain_ken_burns_pixel_for_pixel():
     zero = list(animator.animate([image, moved], timing, AnimationSettings(output_size=(W, H), depth_strength=0.0)))
     some = list(animator.animate([image, moved], timing, AnimationSettings(output_size=(W, H), depth_strength=0.5)))
     assert len(flat) == len(zero) == 30
-    assert all(np.array_equal(x, y) for x, y in zip(flat, zero, strict=True))
-    assert not np.array_equal(flat[0], some[0]) and some[0].shape == (H, W, 3)
+    assert all(np.array_equal(a, b) for x, y in zip(flat, zero, strict=True) for a, b in zip(x.planes(), y.planes()))
+    assert not np.array_equal(flat[0].y, some[0].y) and some[0].size == (W, H)
+    # The planar frames (what the encoder gets) show what the RGB path shows, parallax included.
+    rgb = KeyframeAnimator(FlowInterpolator(planar=False), GivenDepth(depth))
+    some_rgb = list(rgb.animate([image, moved], timing, AnimationSettings(output_size=(W, H), depth_strength=0.5)))
+    for index in (0, 15, 29):
+        assert cv2.PSNR(some[index].to_rgb(), some_rgb[index]) > 35
 
 
 def test_depth_is_estimated_once_per_keyframe_and_kept_on_disk(tmp_path):

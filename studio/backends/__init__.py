@@ -15,12 +15,15 @@ INTERPOLATORS: tuple[str, ...] = ("flow", "rife", "film")
 
 
 def interpolator(name: str, *, rife_weights: Path | None = None, rife_scale: float = 1.0,
-                 film_weights: Path | None = None, film_max_pixels: int | None = 1_048_576) -> FrameInterpolator:
-    """The interpolator called `name` in pipeline.yaml / on the command line."""
+                 film_weights: Path | None = None, film_max_pixels: int | None = 1_048_576,
+                 planar: bool = True) -> FrameInterpolator:
+    """The interpolator called `name` in pipeline.yaml / on the command line.
+
+    `planar=False` makes flow render RGB (for writing images); clips take its planar YUV as it is."""
     if name == "flow":
         from studio.backends.flow import FlowInterpolator
 
-        return FlowInterpolator()
+        return FlowInterpolator(planar=planar)
     if name == "rife":
         if rife_weights is None:
             raise BackendUnavailableError(

@@ -12,6 +12,7 @@ import numpy as np
 from studio.backends.camera import IDENTITY, Affine, Camera
 from studio.domain.generation import GenerationPlan
 from studio.domain.recipe import CameraLora, Sampling
+from studio.media.yuv import Frame
 
 __all__ = ["IDENTITY", "Affine", "Camera", "DepthEstimator", "Footage", "FrameInterpolator", "ShotGeneration",
            "StepHook", "Transition", "VideoGenerator"]
@@ -25,8 +26,9 @@ class Transition(Protocol):
         """True when the two keyframes could not be matched and the move is a dissolve."""
         ...
 
-    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
-        """The RGB frame at `t` (0 = first keyframe, 1 = last) seen through `camera`, `size` = (w, h)."""
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> Frame:
+        """The frame at `t` (0 = first keyframe, 1 = last) seen through `camera`, `size` = (w, h): RGB from
+        neural interpolators, planar YUV from the flow interpolator (the encoder takes either)."""
         ...
 
 

@@ -17,6 +17,9 @@ For a moment t between keyframes I0 and I1:
 4. The camera's map (`camera_grid`: the Ken Burns affine, or the depth-aware
    parallax camera) is folded into the same sampling maps, so each keyframe
    is resampled once per output frame.
+5. By default keyframes are converted to planar YUV 4:2:0 once per pair and
+   frames come out as `YuvFrame`s: Y warped at full size, U and V at half size
+   from the half-size maps (`planar=False` renders RGB, for comparison).
 
 Keyframes that do not match (a cut) become a cross-dissolve.
 """
@@ -30,6 +33,7 @@ import numpy as np
 
 from studio.backends.base import Affine
 from studio.backends.camera import Camera, ParallaxCamera, camera_grid
+from studio.media.yuv import Frame, YuvFrame, blend_remapped
 
 # Fixed-point steps for the backward flow at time t; 3 settle moves of a tenth
 # of the frame to well under a pixel.
@@ -130,15 +134,17 @@ def _visibility(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
     return np.exp(-(ratio**2)).astype(np.float32)
 
 
-def warp_affine(image: np.ndarray, camera: Affine, size: tuple[int, int]) -> np.ndarray:
+def warp_affine(image: Frame, camera: Affine, size: tuple[int, int]) -> Frame:
     """Resample `image` through `camera` (output pixel -> image pixel) at `size`."""
+    if isinstance(image, YuvFrame):
+        return image.warped_affine(camera, size)
     matrix = np.asarray(camera, dtype=np.float64)
     if np.allclose(matrix, [[1, 0, 0], [0, 1, 0]]) and image.shape[1::-1] == tuple(size):
         return image
     return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
 
 
-def warp_camera(image: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+def warp_camera(image: Frame, camera: Camera, size: tuple[int, int]) -> Frame:
     """Resample `image` through `camera` at `size`: one affine warp, or one remap through the parallax map."""
     if not isinstance(camera, ParallaxCamera):
         return warp_affine(image, camera, size)
@@ -147,6 +153,8 @@ def warp_camera(image: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.
     step = _MAP_STEP if size[0] * size[1] > 300_000 else 1
     x, y, grid_size = camera_grid(camera, size, step)
     source = cv2.merge([x, y])
+    if isinstance(image, YuvFrame):
+        return image.remapped(source, size)
     if grid_size != size:
         source = cv2.resize(source, size, interpolation=cv2.INTER_LINEAR)
     maps, aux = cv2.convertMaps(source, None, cv2.CV_16SC2)
@@ -157,10 +165,10 @@ def warp_camera(image: np.ndarray, camera: Camera, size: tuple[int, int]) -> np.
 class Still:
     """One keyframe held; only the camera moves."""
 
-    image: np.ndarray
+    image: Frame
     is_cut: bool = False
 
-    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> Frame:
         return warp_camera(self.image, camera, size)
 
 
@@ -168,15 +176,17 @@ class Still:
 class Dissolve:
     """Keyframes that show different things: a cross-dissolve, no warping."""
 
-    first: np.ndarray
-    last: np.ndarray
+    first: Frame
+    last: Frame
     is_cut: bool = True
 
-    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> Frame:
         if t <= 0:
             return warp_camera(self.first, camera, size)
         if t >= 1:
             return warp_camera(self.last, camera, size)
+        if isinstance(self.first, YuvFrame):
+            return warp_camera(self.first, camera, size).blended(warp_camera(self.last, camera, size), t)
         return cv2.addWeighted(warp_camera(self.first, camera, size), 1 - t, warp_camera(self.last, camera, size), t, 0)
 
 
@@ -184,8 +194,8 @@ class Dissolve:
 class FlowTransition:
     """Two matched keyframes with their flows, ready to render any t."""
 
-    first: np.ndarray
-    last: np.ndarray
+    first: Frame  # RGB, or YUV when the interpolator is planar
+    last: Frame
     flow_scale: float  # flow grid pixels per keyframe pixel
     forward: np.ndarray  # F01 in keyframe pixels, on the flow grid
     backward: np.ndarray  # F10
@@ -209,7 +219,7 @@ class FlowTransition:
         miss = np.hypot(px + travel * moved[..., 0] - x, py + travel * moved[..., 1] - y)
         return _Source(px, py, px + moved[..., 0], py + moved[..., 1], miss < _SOLVED_TOLERANCE_PX)
 
-    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> np.ndarray:
+    def render(self, t: float, camera: Camera, size: tuple[int, int]) -> Frame:
         if t <= 0:
             return warp_camera(self.first, camera, size)
         if t >= 1:
@@ -241,6 +251,8 @@ class FlowTransition:
         only_first = one_sided & from_first.solved
         only_last = one_sided & ~only_first & from_last.solved
         weight_first = np.where(only_last, 0.0, np.where(only_first, 1.0, 1 - t)).astype(np.float32)
+        if isinstance(self.first, YuvFrame) and isinstance(self.last, YuvFrame):
+            return blend_remapped(self.first, self.last, source_first, source_last, weight_first, size)
         if grid_size != size:
             up = lambda field: cv2.resize(field, size, interpolation=cv2.INTER_LINEAR)  # noqa: E731
             source_first, source_last, weight_first = up(source_first), up(source_last), up(weight_first)
@@ -270,6 +282,10 @@ class FlowInterpolator:
     name = "flow"
     weights = None
 
+    def __init__(self, *, planar: bool = True) -> None:
+        self.planar = planar
+        """Render planar YUV 4:2:0 (the encoder's format); False renders RGB."""
+
     def transition(self, first: np.ndarray, last: np.ndarray) -> FlowTransition | Dissolve:
         if first.shape != last.shape:
             raise ValueError(f"keyframes differ in size: {first.shape} vs {last.shape}; fit them first")
@@ -294,6 +310,8 @@ class FlowInterpolator:
         visible_first = _visibility(forward * scale, backward * scale)
         visible_last = _visibility(backward * scale, forward * scale)
         consistency = float(min(visible_first.mean(), visible_last.mean()))
+        if self.planar:  # once per pair; every frame of it is warped from these planes
+            first, last = YuvFrame.from_rgb(first), YuvFrame.from_rgb(last)
         if consistency < _CUT_CONSISTENCY:
             return Dissolve(first, last)
         return FlowTransition(first, last, scale, forward, backward, visible_first, visible_last, consistency)

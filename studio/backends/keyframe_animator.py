@@ -9,8 +9,8 @@ before anything is encoded), fitted to the canvas like the keyframe, and the
 depth between two keyframes is theirs blended by time.
 
 Frames come out at the canvas size: the keyframes' own detail, at most the
-delivery size. The encoder scales them to the delivery size in the same pass
-as its colour conversion.
+delivery size; the encoder scales them to the delivery size. The flow
+interpolator's frames come out as planar YUV 4:2:0, ready for the encoder.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from studio.domain import CameraMovement
 from studio.domain.motion import CameraWindow, camera_window
 from studio.domain.timing import ease_in_out, frame_count, frame_progress, locate
 from studio.media.images import FitRule, fit_to_frame, native_canvas_size
+from studio.media.yuv import Frame, YuvFrame
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +81,12 @@ class Animation:
     def _transitions(self) -> Iterator[tuple[int, Transition]]:
         """(index, transition) per keyframe pair, built once each, in order."""
         if len(self._canvases) == 1:
-            yield 0, Still(self._canvases[0])
+            yield 0, Still(YuvFrame.from_rgb(self._canvases[0]))  # converted once; the camera moves the planes
             return
         for index in range(len(self._canvases) - 1):
             yield index, self._interpolator.transition(self._canvases[index], self._canvases[index + 1])
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def __iter__(self) -> Iterator[Frame]:
         timing, settings = self._timing, self._settings
         strength = settings.ken_burns_strength if settings.ken_burns else 0.0
         movement = timing.camera_movement if settings.ken_burns else CameraMovement.STATIC

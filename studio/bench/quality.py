@@ -1,4 +1,10 @@
-"""`quality`: flow (and RIFE) against a dissolve and minterpolate on real footage, PSNR and SSIM."""
+"""`quality`: flow (and RIFE) against a dissolve and minterpolate on real footage, PSNR and SSIM.
+
+Frames are scored in RGB as each method makes them (flow's default planar
+output converted back), and again as delivered: after the 4:2:0 round trip
+every clip goes through, so the planar path and the RGB path (`flow rgb`)
+compare on what a viewer sees.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +44,7 @@ def _interpolator_predict(interpolator) -> Callable[[list[np.ndarray], int], lis
         for first, last in zip(keys, keys[1:]):
             transition = interpolator.transition(first, last)
             out += [transition.render(j / gap, IDENTITY, size) for j in range(1, gap)]
-        return out
+        return out  # RGB, or YuvFrames from the planar flow path
 
     return predict
 
@@ -84,12 +90,22 @@ def _scores(predicted: list[np.ndarray], truth: list[np.ndarray]) -> tuple[float
     return float(np.mean(psnr)), float(np.mean(ssim))
 
 
+def _delivered_psnr(predicted: list[np.ndarray], truth: list[np.ndarray]) -> float:
+    """PSNR of what the clip shows: the prediction through yuv420p and back, against the true frame."""
+    from skimage.metrics import peak_signal_noise_ratio
+
+    from studio.media.yuv import as_yuv
+
+    return float(np.mean([peak_signal_noise_ratio(t, as_yuv(p).to_rgb(), data_range=255) for p, t in zip(predicted, truth)]))
+
+
 def quality(args: argparse.Namespace) -> dict:
     from studio.backends import interpolator
+    from studio.media.yuv import YuvFrame
 
-    methods: dict[str, Callable[[list[np.ndarray], int], list[np.ndarray]]] = {
-        "flow": _interpolator_predict(interpolator("flow")), "dissolve": _dissolve_predict,
-        "minterpolate": _minterpolate_predict,
+    methods: dict[str, Callable[[list[np.ndarray], int], list]] = {
+        "flow": _interpolator_predict(interpolator("flow")), "flow rgb": _interpolator_predict(interpolator("flow", planar=False)),
+        "dissolve": _dissolve_predict, "minterpolate": _minterpolate_predict,
     }
     if args.interp_method == "rife":
         from studio.services.weights import rife_weights_path
@@ -100,7 +116,7 @@ def quality(args: argparse.Namespace) -> dict:
         methods[f"rife {rife.model.version}"] = _interpolator_predict(rife)
     rows, results = [], []
     for gap in args.gaps:
-        totals: dict[str, list[float]] = {name: [0.0, 0.0, 0.0, 0] for name in methods}  # psnr*n, ssim*n, seconds, n
+        totals: dict[str, list[float]] = {name: [0.0, 0.0, 0.0, 0, 0.0] for name in methods}  # psnr*n, ssim*n, seconds, n, delivered psnr*n
         for clip in args.clips:
             frames, _ = _read_clip(Path(clip), args.frames)
             usable = (len(frames) - 1) // gap * gap + 1
@@ -110,23 +126,28 @@ def quality(args: argparse.Namespace) -> dict:
                 started = time.perf_counter()
                 predicted = predict(keys, gap)
                 seconds = time.perf_counter() - started
+                delivered = _delivered_psnr(predicted, truth)
+                predicted = [p.to_rgb() if isinstance(p, YuvFrame) else p for p in predicted]
                 psnr, ssim = _scores(predicted, truth)
                 entry = totals[name]
                 entry[0] += psnr * len(truth)
                 entry[1] += ssim * len(truth)
                 entry[2] += seconds
                 entry[3] += len(truth)
-        for name, (psnr_sum, ssim_sum, seconds, count) in totals.items():
+                entry[4] += delivered * len(truth)
+        for name, (psnr_sum, ssim_sum, seconds, count, delivered_sum) in totals.items():
             result = {"gap": gap, "method": name, "psnr_db": round(psnr_sum / count, 2), "ssim": round(ssim_sum / count, 4),
+                      "delivered_psnr_db": round(delivered_sum / count, 2),
                       "ms_per_frame": round(1000 * seconds / count, 1), "frames": count}
             results.append(result)
             rows.append(list(result.values()))
-    print(table(["gap", "method", "PSNR dB", "SSIM", "ms/frame", "frames"], rows))
+    print(table(["gap", "method", "PSNR dB", "SSIM", "PSNR delivered dB", "ms/frame", "frames"], rows))
     for gap in args.gaps:
         by = {r["method"]: r for r in results if r["gap"] == gap}
         print(f"g={gap}: flow - minterpolate = {by['flow']['psnr_db'] - by['minterpolate']['psnr_db']:+.2f} dB, "
               f"flow is {by['minterpolate']['ms_per_frame'] / by['flow']['ms_per_frame']:.1f}x faster; "
-              f"flow - dissolve = {by['flow']['psnr_db'] - by['dissolve']['psnr_db']:+.2f} dB")
+              f"flow - dissolve = {by['flow']['psnr_db'] - by['dissolve']['psnr_db']:+.2f} dB; as delivered, "
+              f"planar - rgb = {by['flow']['delivered_psnr_db'] - by['flow rgb']['delivered_psnr_db']:+.2f} dB")
         for name in (n for n in by if n.startswith("rife")):
             print(f"g={gap}: {name} - flow = {by[name]['psnr_db'] - by['flow']['psnr_db']:+.2f} dB, "
                   f"{by[name]['ms_per_frame'] / by['flow']['ms_per_frame']:.1f}x flow's time per frame")

@@ -16,6 +16,10 @@ import numpy as np
 from studio.errors import EncodeError
 from studio.files import replaced_atomically
 from studio.media.ffmpeg import ffmpeg_executable, stderr_tail
+from studio.media.yuv import Frame, YuvFrame, as_yuv
+
+# What the frames are, declared to ffmpeg so that it neither guesses nor converts them.
+_INPUT_COLOUR = ["-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +38,14 @@ class EncoderSettings:
     def size(self) -> tuple[int, int]:
         return (self.width, self.height)
 
-    def output_args(self) -> list[str]:
-        """ffmpeg output options: scale to the delivery size if frames come
-        smaller (bicubic, in the same pass as the colour conversion),
-        constant-bitrate H.264 (so every clip lands in the 8-12 Mbps spec, even
-        a still one), BT.709 limited range like any HD deliverable, no audio,
-        moov atom first for streaming."""
-        scale = f"scale={self.width}:{self.height}:flags=bicubic:out_color_matrix=bt709:out_range=tv"
-        return ["-vf", f"{scale},format=yuv420p", "-an", *self.codec_args(), "-movflags", "+faststart", "-f", "mp4"]
+    def output_args(self, input_size: tuple[int, int]) -> list[str]:
+        """ffmpeg output options for yuv420p frames of `input_size`: scaled to
+        the delivery size if they come smaller (bicubic, plane by plane, no
+        colour conversion), constant-bitrate H.264 (so every clip lands in the
+        8-12 Mbps spec, even a still one), BT.709 limited range like any HD
+        deliverable, no audio, moov atom first for streaming."""
+        scale = ["-vf", f"scale={self.width}:{self.height}:flags=bicubic"] if tuple(input_size) != self.size else []
+        return [*scale, "-an", *self.codec_args(), "-movflags", "+faststart", "-f", "mp4"]
 
     def codec_args(self) -> list[str]:
         """The H.264 settings alone, shared by clips and by the assembly's re-encodes."""
@@ -64,7 +68,10 @@ def cut_point_args(frames: tuple[int, ...]) -> list[str]:
 
 
 class ClipEncoder:
-    """Context manager: `write()` RGB frames; on a clean exit the clip appears at `path`.
+    """Context manager: `write()` frames; on a clean exit the clip appears at `path`.
+
+    ffmpeg takes yuv420p (BT.709, limited range): `YuvFrame`s go in as they
+    are, RGB frames are converted here, once each (`as_yuv`).
 
     ffmpeg writes to a hidden temporary file beside `path`, renamed into place
     only after ffmpeg succeeded and the frame count matched; any error or a
@@ -74,9 +81,9 @@ class ClipEncoder:
     `cut_points` are frame numbers that start a closed GOP, where the
     assembly splits the clip without re-encoding it.
 
-    Frames may come at `input_size` (same aspect, smaller): ffmpeg scales them
-    to the delivery size while converting colour, which costs less than
-    scaling in Python and piping five times the bytes.
+    Frames may come at `input_size` (same aspect, smaller, even): ffmpeg
+    scales them to the delivery size, which costs less than scaling in Python
+    and piping five times the bytes.
     """
 
     def __init__(
@@ -92,9 +99,14 @@ class ClipEncoder:
         self.cut_points = cut_points
         self.settings = settings
         self.input_size = input_size or settings.size
+        if self.input_size[0] % 2 or self.input_size[1] % 2:
+            raise EncodeError(
+                f"frames of {self.input_size[0]}x{self.input_size[1]} cannot be encoded: yuv420p needs an even width "
+                "and height; render at an even size (the keyframe canvas always is)"
+            )
         self.expected_frames = expected_frames
         self.frames_written = 0
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._queue: queue.Queue[YuvFrame | None] = queue.Queue(maxsize=4)
         self._process: subprocess.Popen[bytes] | None = None
         self._writer: threading.Thread | None = None
         self._write_error: BaseException | None = None
@@ -109,8 +121,9 @@ class ClipEncoder:
         size = f"{self.input_size[0]}x{self.input_size[1]}"
         command = [
             ffmpeg_executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", str(self.settings.fps), "-i", "pipe:0",
-            *self.settings.output_args(), *cut_point_args(self.cut_points), str(self._temp_path),
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size, "-r", str(self.settings.fps), *_INPUT_COLOUR,
+            "-i", "pipe:0", *self.settings.output_args(self.input_size), *cut_point_args(self.cut_points),
+            str(self._temp_path),
         ]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._stderr)
         self._writer = threading.Thread(target=self._feed, name="ffmpeg-feed", daemon=True)
@@ -120,8 +133,9 @@ class ClipEncoder:
     def _feed(self) -> None:
         assert self._process is not None and self._process.stdin is not None
         try:
-            while (chunk := self._queue.get()) is not None:
-                self._process.stdin.write(chunk)
+            while (frame := self._queue.get()) is not None:
+                for plane in frame.planes():  # read-only and contiguous: written without a copy
+                    self._process.stdin.write(plane.data)
         except BaseException as error:  # noqa: BLE001 - handed to the main thread in close()
             self._write_error = error
             while self._queue.get() is not None:  # drain so write() never blocks forever
@@ -130,13 +144,20 @@ class ClipEncoder:
             with contextlib.suppress(OSError):  # already broken: ffmpeg died, close() reports it
                 self._process.stdin.close()
 
-    def write(self, frame: np.ndarray) -> None:
-        expected = (self.input_size[1], self.input_size[0], 3)
-        if frame.shape != expected or frame.dtype != np.uint8:
-            raise EncodeError(f"frame of shape {frame.shape} {frame.dtype} given; the encoder takes {expected} uint8 RGB")
+    def write(self, frame: Frame) -> None:
+        """Queue one frame: a `YuvFrame` of `input_size`, or RGB uint8 of (height, width, 3)."""
+        if isinstance(frame, YuvFrame):
+            if frame.size != tuple(self.input_size):
+                raise EncodeError(
+                    f"frame of {frame.size[0]}x{frame.size[1]} given; the encoder takes {self.input_size[0]}x{self.input_size[1]}"
+                )
+        else:
+            expected = (self.input_size[1], self.input_size[0], 3)
+            if frame.shape != expected or frame.dtype != np.uint8:
+                raise EncodeError(f"frame of shape {frame.shape} {frame.dtype} given; the encoder takes {expected} uint8 RGB")
         if self._write_error is not None:
             raise EncodeError(f"ffmpeg stopped taking frames: {self._error_text()}")
-        self._queue.put(np.ascontiguousarray(frame).tobytes())
+        self._queue.put(as_yuv(frame))
         self.frames_written += 1
 
     def _error_text(self) -> str:

@@ -16,6 +16,7 @@ from studio.domain import Shot
 from studio.domain.generation import GenerationPlan, plan_generation
 from studio.domain.metadata import ClipRecord, GenerationFields
 from studio.media.images import fit_to_frame, load_keyframe
+from studio.media.yuv import Frame
 from studio.services.batch import ClipJob
 from studio.services.model_resolution import ResolvedModel, resolve_model
 from studio.services.memory import RamPeak
@@ -88,8 +89,9 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
 
 
 def retimed(footage: list[np.ndarray], source_fps: int, fps: int, count: int, frame_interpolator: FrameInterpolator,
-            canvas: tuple[int, int]) -> Iterator[np.ndarray]:
-    """`count` frames at `fps` from footage at `source_fps`, in-betweens made by `frame_interpolator`."""
+            canvas: tuple[int, int]) -> Iterator[Frame]:
+    """`count` frames at `fps` from footage at `source_fps`, in-betweens made by `frame_interpolator`
+    (RGB footage frames and planar flow in-betweens mix: the encoder takes both)."""
     pair: tuple[int, Transition] | None = None
     for index in range(count):
         position = min(index / fps * source_fps, len(footage) - 1)

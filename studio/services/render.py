@@ -23,12 +23,12 @@ from studio.media.metrics import ClipMeter
 from studio.services.batch import ClipJob
 from studio.services.depth import CACHE_FOLDER as DEPTH_CACHE
 from studio.services.depth import CachedDepth
-from studio.services.memory import RamPeak
+from studio.services.memory import RamPeak, keep_freed_memory
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
 
 # Bump when the renderer's output for the same inputs changes, so old clips re-render.
-RENDERER_VERSION = "interp-1"
+RENDERER_VERSION = "interp-2"  # 2: planar YUV render (colour and chroma differ by a level or two)
 
 
 def animation_settings(config: PipelineConfig) -> AnimationSettings:
@@ -154,6 +154,7 @@ def render_interpolated_shot(
 ) -> ClipRecord:
     """Render `job` with `frame_interpolator` (and `depth`, the loaded depth model, when depth is on) and describe
     it for the metadata. Depth is estimated before the encoder starts, so a failing model leaves no clip."""
+    keep_freed_memory()  # frames allocate the same big buffers over and over
     started, ram = time.perf_counter(), RamPeak()
     keyframes = [load_keyframe(path, label=workspace.relative(path)) for path in workspace.keyframe_paths(job.script, job.shot)]
     timing = ShotTiming(job.shot.duration_s, job.shot.keyframe_times_s, job.shot.camera_movement)

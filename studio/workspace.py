@@ -25,6 +25,8 @@ from studio.settings import REPO_ROOT, environment
 SAMPLE_WORKSPACE = REPO_ROOT / "assets" / "sample_workspace"
 CONFIG_FILE = "config/pipeline.yaml"
 SCENES_DIR = "scenes/json"
+# Longer ids are no title: file names end near 255 bytes, and ids are UUIDs (36 characters).
+MAX_TITLE_ID = 120
 KEYFRAMES_DIR = "images/keyframes_v1"
 VIDEOS_DIR = "videos"
 
@@ -151,12 +153,13 @@ class Workspace:
         return list(self.catalog().scripts)
 
     def find_script(self, title_id: str) -> Script:
-        for segment in SEGMENTS:
-            for age in AGE_BUCKETS:
-                path = self.script_path(segment, age, title_id)
-                if path.exists():
+        # Matched against the files there are, never made into a path: an id from a visitor may be any text.
+        if len(title_id) <= MAX_TITLE_ID:
+            for path in self.script_files():
+                if path.stem == title_id and path.parent.name in AGE_BUCKETS and path.parent.parent.name in SEGMENTS:
                     return self.load_script(path)
-        raise WorkspaceError(f"no script with title id {title_id!r} under {SCENES_DIR}/{self._close_titles(title_id)}; "
+        shown = title_id if len(title_id) <= MAX_TITLE_ID else title_id[:MAX_TITLE_ID] + "…"
+        raise WorkspaceError(f"no script with title id {shown!r} under {SCENES_DIR}/{self._close_titles(shown)}; "
                              "`python -m studio list` lists the titles and their shots")
 
     def _close_titles(self, wanted: str) -> str:

@@ -144,6 +144,27 @@ def test_a_reviewer_sees_repeats_sides_swapped_and_their_consistency(small_works
     assert (ana.reviewer, ana.repeats, ana.agreed, ana.flagged) == ("Ana", len(repeats), len(repeats), False)
 
 
+class AlwaysRepeat(random.Random):
+    """Draws that would deal a repeat every time one may be dealt."""
+
+    def random(self):
+        return 0.0
+
+
+def test_a_reviewer_who_judged_every_pair_is_done_not_dealt_repeats(small_workspace, tmp_path):
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    for shot in range(3):
+        desk.store.add_take(take(f"l{shot}", "ltx", shot=f"shot-{shot:03d}"))
+        desk.store.add_take(take(f"i{shot}", "interp", shot=f"shot-{shot:03d}"))
+    for _ in range(3):
+        pair, _, _ = desk.next_pair("Ana", rng=random.Random(1))
+        desk.vote("Ana", pair.token, "tie", [])
+    with pytest.raises(StudioError, match="you have judged all 3 pair"):
+        desk.next_pair("Ana", rng=AlwaysRepeat())
+    desk.store.add_take(take("i3", "interp", shot="shot-000"))  # a fresh pair again: now a repeat may come first
+    assert desk.next_pair("Ana", rng=AlwaysRepeat())[0].repeat_of is not None
+
+
 def test_self_consistency_and_its_weight():
     def row(token, choice, repeat_of=None, left="x", right="y"):
         return {"reviewer": "Ola", "pair_token": token, "choice": choice, "repeat_of": repeat_of,

@@ -90,3 +90,14 @@ def test_app_boots_as_a_space_and_serves_the_page(small_workspace, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_space_id_alone_off_a_space_stops_with_what_to_set(small_workspace, tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in SPACE_VARIABLES and key != "HF_TOKEN"}
+    env.update({"SPACE_ID": "x/y", "HF_HOME": str(tmp_path / "hf"), "STUDIO_PORT": str(free_port()),
+                "STUDIO_HOME": str(tmp_path / "home"), "STUDIO_DB": str(tmp_path / "votes.db")})
+    done = subprocess.run([sys.executable, "app.py", "--workspace", str(small_workspace.root)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "SPACE_ID is set, but this is not a Hugging Face Space" in done.stderr
+    assert "Traceback" not in done.stderr

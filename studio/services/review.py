@@ -247,11 +247,12 @@ class ReviewDesk:
             raise NothingToCompare("nothing to compare yet: no shot has two takes; render a second take of a shot "
                                    "(another method or setting) in Library & generate")
         judged_pairs = self.store.judged_pairs(name)
-        if mode == "decide" and (repeat := choose_repeat(judged_pairs, rng)) is not None:
-            left, right = self.store.take(repeat.right_take), self.store.take(repeat.left_take)  # sides swapped
-            return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name, repeat.token), left, right
         judged = {frozenset((pair.left_take, pair.right_take)) for pair in judged_pairs}
         candidates = [(a, b) for a, b in pairs if frozenset((a.id, b.id)) not in judged]
+        # Repeats are mixed in among fresh pairs only: once a reviewer has judged everything, they are done.
+        if mode == "decide" and candidates and (repeat := choose_repeat(judged_pairs, rng)) is not None:
+            left, right = self.store.take(repeat.right_take), self.store.take(repeat.left_take)  # sides swapped
+            return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name, repeat.token), left, right
         chosen_set = self.store.comparison_set()
         strata = {str(script.title_id): f"{script.segment} {script.age_bucket}" for script in self.scripts()}
         chosen = choose_fresh(candidates, every_pair=pairs, mode=mode, in_set=lambda key: chosen_set is not None and key in chosen_set,

@@ -50,8 +50,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
             operator_controls = build_library_tab(desk, reviewer, page, gate)
         with gr.Tab("Compare & vote"):
             votes = build_review_tab(desk, reviewer, page)
-        with gr.Tab("Results & decision"):
-            refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate)
+        with gr.Tab("Results & decision") as results_tab:
+            refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate, results_tab)
         for vote in votes:
             vote.then(refresh_results, None, results_outputs, api_visibility="private")
         with gr.Tab("Assemble"):

@@ -205,7 +205,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx,
                                       **parallax)
         caller = gate.caller(request, profile)
-        name = caller.name or (who or "").strip() or "anonymous"  # a login's name wins over a typed one
+        # A login's name wins over a typed one; a typed one is a reviewer's name, checked and spelled like one.
+        name = caller.name or (desk.reviewer(who) if (who or "").strip() else "anonymous")
         desk.check_method(settings.method)  # a method that cannot run here is refused before any progress line
         counter = FrameCounter()
         take = yield from gate.run(

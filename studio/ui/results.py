@@ -19,9 +19,10 @@ from studio.ui.results_view import (
 __all__ = ["build_results_tab", "preference_chart", "results_markdown", "strength_chart"]
 
 
-def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
+def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab | None = None
                       ) -> tuple[Callable[[], dict], list[gr.components.Component], list[gr.Button]]:
-    """The results tab; returns its refresh handler and outputs (so other tabs can refresh it) and its operator buttons."""
+    """The results tab (refreshed whenever `tab` is opened: takes and votes come from the other tabs); returns its
+    refresh handler and outputs (so other tabs can refresh it) and its operator buttons."""
     with gr.Row(equal_height=True):
         use_ltx = gr.Button("Apply: default to LTX-Video", min_width=160)
         use_interp = gr.Button("Apply: default to interpolation", min_width=160)
@@ -89,6 +90,10 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate
     export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(on_refresh_click, None, [summary, plot, sequence], api_name="results")
     refresh.click(figures.refresh, None, figures.table, api_visibility="private")
+    if tab is not None:
+        # Quietly: what is shown stays readable while it is brought up to date.
+        tab.select(on_refresh_click, None, [summary, plot, sequence], api_visibility="private", show_progress="hidden")
+        tab.select(figures.refresh, None, figures.table, api_visibility="private", show_progress="hidden")
     page.load(on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     for button, handler in ((use_ltx, on_apply_ltx_click), (use_interp, on_apply_interp_click)):
         button.click(handler, [force, with_proposed], applied, api_visibility="private").success(

@@ -130,8 +130,9 @@ def strength_chart(results: Results):
         reach = max(0.5, *(abs(r.low) for r in ranking), *(abs(r.high) for r in ranking))
         axes.set_xlim(-1.1 * reach, 1.1 * reach)  # symmetric about 0, never a zero-width axis
         axes.set_ylim(-0.6, len(ranking) - 0.4)
-    axes.set_xlabel("strength (log odds of winning vs. the average setting)\nbars: 95% bootstrap interval", fontsize=12)
-    axes.set_title("Which method and settings reviewers prefer", fontsize=13)
+    # Lines short enough for the figure's width: long labels reach past its edge and are cut off.
+    axes.set_xlabel("strength: log odds of winning\nvs. the average setting\nbars: 95% bootstrap interval", fontsize=12)
+    axes.set_title("Which method and settings\nreviewers prefer", fontsize=13)
     return figure
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.cli_progress import TqdmProgress
-from studio.errors import ConfigError, StudioError
+from studio.errors import StudioError
 
 if TYPE_CHECKING:
     from studio.services.access import AccessRules
@@ -281,22 +281,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     db_path = Path(args.db or env.db or workspace.root / "review" / "votes.db")
     desk = ReviewDesk(Studio.open(workspace, _cluster(args)), VoteStore(db_path))
     rules = _access_rules(env)
-    try:
-        page = build_app(desk, on_space=env.on_space, rules=rules)
-        page.queue(default_concurrency_limit=4).launch(
-            server_name=args.host or env.server_host, server_port=args.port or env.server_port,
-            allowed_paths=served_folders(desk),
-            auth=_password_check(env, rules),
-            prevent_thread_lock=args.no_block,
-            max_file_size="100mb",  # keyframe uploads; images are checked again before use
-        )
-    except ValueError as error:
-        if "logged in to HF" not in str(error):
-            raise
-        # Gradio mocks the Space's sign-in off a Space, which needs a Hugging Face login on this machine.
-        raise ConfigError("SPACE_ID is set, but this is not a Hugging Face Space and this machine has no Hugging Face "
-                          "login for Gradio to mock the sign-in with: unset SPACE_ID, or set the variables a Space "
-                          "sets (README, 'Hugging Face Spaces and Docker'), or run `hf auth login`") from None
+    page = build_app(desk, on_space=env.on_space, rules=rules)
+    page.queue(default_concurrency_limit=4).launch(
+        server_name=args.host or env.server_host, server_port=args.port or env.server_port,
+        allowed_paths=served_folders(desk),
+        auth=_password_check(env, rules),
+        prevent_thread_lock=args.no_block,
+        max_file_size="100mb",  # keyframe uploads; images are checked again before use
+    )
     return 0
 
 

@@ -51,12 +51,11 @@ class CachedDepth:
         """Relative disparity at the image's aspect (at most 960 px on its long side); larger = nearer."""
         key = depth_key(self.source, image)
         stored = self.folder / f"{key}.npy"
-        try:
-            return np.load(stored).astype(np.float32)
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as error:
-            log.warning("ignoring unreadable depth cache entry %s: %s", stored, error)
+        if stored.exists():
+            try:
+                return np.load(stored).astype(np.float32)
+            except (OSError, ValueError) as error:
+                log.warning("ignoring unreadable depth cache entry %s: %s", stored, error)
         depth = _stored_size(self.estimator.estimate(image))
         buffer = io.BytesIO()
         np.save(buffer, depth.astype(np.float16))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import gradio as gr
 
+from studio.errors import ConfigError
 from studio.services import ReviewDesk
 from studio.services.access import AccessRules, Login, RenderQueue
 from studio.ui.assemble import build_assemble_tab
@@ -27,6 +30,20 @@ def page_js() -> str:
     return f"() => {{ window.__studioCss = {json.dumps(css)}; ({(ASSETS / 'page.js').read_text(encoding='utf-8')})(); }}"
 
 
+@contextmanager
+def _space_sign_in_explained() -> Iterator[None]:
+    """Off a Space, Gradio mocks the Space's sign-in, which needs a Hugging Face login on this machine; without
+    one its ValueError becomes a message saying what to set."""
+    try:
+        yield
+    except ValueError as error:
+        if "logged in to HF" not in str(error):
+            raise
+        raise ConfigError("SPACE_ID is set, but this is not a Hugging Face Space and this machine has no Hugging Face "
+                          "login for Gradio to mock the sign-in with: unset SPACE_ID, or set the variables a Space "
+                          "sets (README, 'Hugging Face Spaces and Docker'), or run `hf auth login`") from None
+
+
 def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | None = None,
               renders_per_reviewer: int = 2) -> gr.Blocks:
     """The whole page; `on_space` adds the Hugging Face login that names the reviewer.
@@ -37,7 +54,7 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
     """
     rules = rules or AccessRules(login=Login.SPACE if on_space else Login.NONE)
     gate = Gate(rules, RenderQueue(per_reviewer=renders_per_reviewer))
-    with StudioBlocks(title="Shot Video Studio") as page:
+    with _space_sign_in_explained(), StudioBlocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
         with gr.Row(equal_height=True):

@@ -134,6 +134,9 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         # The results followed the vote without a Refresh: the decision card on top, no empty tables.
         page.get_by_role("tab", name="Results & decision").click()
         page.get_by_text("1 votes, 0 'both bad'").wait_for(timeout=30_000)
+        # A refresh may still be finishing (the tab refreshes when it opens); read the card once it is settled.
+        page.wait_for_function(
+            "() => document.querySelector('#results-summary').innerText.startsWith('Decision')", timeout=30_000)
         summary = page.locator("#results-summary").inner_text()
         assert summary.startswith("Decision\nNow: the default method is interpolation")
         assert "Apply: default to interpolation: nothing changes, interpolation is already the default" in summary

@@ -70,7 +70,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
         with gr.Tab("Results & decision") as results_tab:
             refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate, results_tab)
         for vote in votes:
-            vote.then(refresh_results, None, results_outputs, api_visibility="private")
+            # Quietly: the Results tab is usually not the one in view, and its text stays readable while it updates.
+            vote.then(refresh_results, None, results_outputs, api_visibility="private", show_progress="hidden")
         with gr.Tab("Assemble"):
             export_controls = build_assemble_tab(desk, page, gate)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")

@@ -56,7 +56,10 @@ def test_review_round_trip_through_the_api(served):
     assert len(token) >= 32 and "shot-004" in info
     assert video_file(left).endswith(".mp4") and video_file(right).endswith(".mp4")
     reveal = client.predict("Ana", token, "left", ["flicker"], "", api_name="/vote")
-    assert reveal.startswith("Vote saved (left). Left was **interp motion")
+    # The takes are named as the Library names them; with one pair of two takes, that was the last.
+    assert re.match(r"Vote saved \(left\)\. Left was \*\*take [12] · interp motion 0\.[19]0 smooth · \d\d:\d\d\*\*, "
+                    r"right was \*\*take [12] · interp motion", reveal), reveal
+    assert reveal.endswith("That was your last pair for now.")
     assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
 
     summary, _ranking, _sequence = client.predict(api_name="/results")
@@ -213,6 +216,10 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     assert "7 LTX take(s) not rendered: LTX-Video needs a CUDA GPU" in status and "LTX-Video is unavailable here" in note
     note, table, consistency = call("/comparison_set", "pilot")
     assert [row[5] for row in table["data"]] == ["yes"] * 7 and "no reviewer has answered a repeat yet" in consistency
+    # A name no set has is said, not answered with another set as if it were that one.
+    note, table, _ = call("/comparison_set", "nope")
+    assert note.startswith("No comparison set is called **nope** (sets: pilot). Showing **pilot**, the newest.")
+    assert len(table["data"]) == 7
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert called == endpoints
 

@@ -87,6 +87,7 @@ def test_only_operators_decide_promote_replace_render_scripts_and_export(logged_
     __import__("PIL.Image", fromlist=["Image"]).fromarray(real_photo("sunset", 480)).save(image)
     config = desk.workspace.root / "config" / "pipeline.yaml"
     before = config.read_text()
+    _, timeline, _, _ = rita.predict(SAMPLE_TITLE, "interp", api_name="/assembly_timeline")  # reviewers may look
     refusals = [
         ("apply a decision", "/apply_decision", (True, True)),
         ("promote takes", "/promote_take", (first.id,)),
@@ -94,6 +95,8 @@ def test_only_operators_decide_promote_replace_render_scripts_and_export(logged_
          (SAMPLE_TITLE, "shot-001", "shot_001_A.png", gradio_client.handle_file(str(image)))),
         ("render every shot of a script", "/render_script", (SAMPLE_TITLE,)),
         ("export the final video", "/assemble", (SAMPLE_TITLE, "interp")),
+        ("edit the final cut", "/save_assembly_edits", (SAMPLE_TITLE, "interp", timeline)),
+        ("edit the final cut", "/drop_assembly_edits", (SAMPLE_TITLE, "interp")),
     ]
     for action, api_name, args in refusals:
         with pytest.raises(gradio_client.exceptions.AppError, match=re.escape(REFUSED.format(action))):

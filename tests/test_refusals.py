@@ -42,6 +42,8 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         (dict(title_ids=["nope", SAMPLE_TITLE], api_name="/export_batch"), "no script with title id 'nope'; the Library lists the titles"),
         (dict(title_id=SAMPLE_TITLE, method="auto", rows=None, api_name="/save_assembly_edits"),
          "/save_assembly_edits: rows cannot be None: the dataframe input does not take it"),
+        (dict(title_id=SAMPLE_TITLE, method="auto", rows="notatable", api_name="/save_assembly_edits"),
+         "/save_assembly_edits: rows cannot be 'notatable': the dataframe input does not take it"),
         (dict(title_id="x" * 5000, shot_id="shot-001", api_name="/shot_details"),
          f"no script with title id '{'x' * 120}…' under scenes/json/; `python -m studio list` lists the titles and their shots"),
         (dict(render, who="x" * 100_000), "enter your name (2-60 characters) before reviewing, so your votes count once"),

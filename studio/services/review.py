@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studio.domain import Script, Shot
+from studio.domain.assembly import Edits
 from studio.domain.metadata import METHODS, Method, Pin
 from studio.errors import StudioError
 from studio.services.access import MACHINE, Caller, require_operator
@@ -112,6 +113,10 @@ class ReviewDesk:
         tallies = self.store.take_tallies(title_id, shot_id)
         return [(take, tallies.get(take.id, Tally(0, 0, 0))) for take in self.store.takes(title_id, shot_id)]
 
+    def take_number(self, take: Take) -> int:
+        """The take's number among its shot's takes, oldest first (the Library's "take 3")."""
+        return [t.id for t in self.store.takes(take.title_id, take.shot_id)].index(take.id) + 1
+
     def promoted_take_id(self, title_id: str, shot_id: str) -> str | None:
         """The take the shot's canonical clip is pinned to (the newest pin of either method), if any."""
         pins = [clip.pin for clip in self.canonical(title_id, shot_id) if clip.exists and clip.pin is not None]
@@ -206,6 +211,12 @@ class ReviewDesk:
         if options.preview_size is None:
             require_operator(by, "export the final video")
         return self.studio.assemble(title_id, options, progress, cancel)
+
+    def save_assembly_edits(self, title_id: str, edits: Edits, *, by: Caller = MACHINE) -> Path:
+        """Keep a title's assembly edits (starts and transitions; empty edits drop them): they shape the final
+        cut, so operators only."""
+        require_operator(by, "edit the final cut")
+        return self.studio.save_assembly_edits(title_id, edits)
 
     def ltx_unavailable(self) -> str | None:
         """Why LTX cannot run here, or None when it may (cheap: no torch import; the render checks for real)."""

@@ -63,8 +63,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
             role = gr.Markdown(elem_id="role-line")
             if on_space:
                 gr.LoginButton(scale=0)  # on Hugging Face, the login names the reviewer
-        with gr.Tab("Library & generate"):
-            operator_controls = build_library_tab(desk, reviewer, page, gate)
+        with gr.Tab("Library & generate") as library_tab:
+            operator_controls = build_library_tab(desk, reviewer, page, gate, library_tab)
         with gr.Tab("Compare & vote"):
             votes = build_review_tab(desk, reviewer, page)
         with gr.Tab("Results & decision") as results_tab:

@@ -131,7 +131,7 @@ def report_summary(report: AssemblyReport) -> str:
 
 
 def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
-    """The assemble tab; returns its operator-only button (the final export)."""
+    """The assemble tab; returns its operator-only buttons (saving and dropping edits, the final export)."""
     studio = desk.studio
     choices = [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
     with gr.Row():
@@ -142,8 +142,8 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
                        type="pil", interactive=False, elem_id="assemble-timeline")
     table = gr.Dataframe(headers=COLUMNS, interactive=True, label="Edit a shot's start or its transition in, then save")
     with gr.Row():
-        save = gr.Button("Save edits")
-        reset = gr.Button("Drop edits")
+        save = gr.Button("Save edits (operators)")
+        reset = gr.Button("Drop edits (operators)")
         preview = gr.Button(f"Preview ({PREVIEW_SIZE[0]}x{PREVIEW_SIZE[1]})")
         export = gr.Button("Export (1080x1920, operators)", variant="primary")
         cancel = gr.Button("Cancel")
@@ -167,19 +167,24 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
                 report_json: report.read_text() if report.is_file() else None}
 
     @shown_to_user
-    def on_save_click(title_id: str | None, method: str, rows: Any) -> tuple[Image.Image, list[list[Any]], str]:
+    def on_save_click(title_id: str | None, method: str, rows: Any, request: gr.Request | None = None,
+                      profile: gr.OAuthProfile | None = None) -> tuple[Image.Image, list[list[Any]], str]:
+        """Keep the table's moved starts and transitions for this title (operators)."""
+        require_operator(gate.caller(request, profile), "edit the final cut")  # before any planning work
         timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=Edits()))
         values = rows.values.tolist() if hasattr(rows, "values") else rows
         edits = edits_from_rows(values, timeline)
         # Plan with the edits before saving them, so a bad edit is refused with its reason and nothing is kept.
         studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=edits))
-        path = studio.save_assembly_edits(title_id, edits)
+        path = desk.save_assembly_edits(title_id, edits, by=gate.caller(request, profile))
         image, fresh = load(title_id, method)
         return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace.relative(path)}`."
 
     @shown_to_user
-    def on_reset_click(title_id: str | None, method: str) -> tuple[Image.Image, list[list[Any]], str]:
-        studio.save_assembly_edits(title_id, Edits())
+    def on_reset_click(title_id: str | None, method: str, request: gr.Request | None = None,
+                       profile: gr.OAuthProfile | None = None) -> tuple[Image.Image, list[list[Any]], str]:
+        """Drop this title's edits: the cut follows the narration again (operators)."""
+        desk.save_assembly_edits(title_id, Edits(), by=gate.caller(request, profile))
         image, rows = load(title_id, method)
         return image, rows, "Edits dropped; the cut follows the narration again."
 
@@ -231,4 +236,4 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
                              concurrency_limit=None)
     cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")
     page.load(on_title_change, [title, method], outputs, api_visibility="private")
-    return [export]
+    return [save, reset, export]

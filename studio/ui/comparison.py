@@ -80,9 +80,15 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
     @shown_to_user
     def on_show(set_name: str | None = None) -> dict:
         """The named set (the newest when the name is empty or not chosen yet), with each reviewer's consistency."""
-        known = {chosen.name for chosen in desk.store.comparison_sets()}
-        view = set_view(desk, set_name.strip() if set_name and set_name.strip() in known else None)
-        return {note: set_note(desk, view), table: set_rows(view), consistency: consistency_markdown(desk)}
+        known = [chosen.name for chosen in desk.store.comparison_sets()]
+        wanted = (set_name or "").strip()
+        view = set_view(desk, wanted if wanted in known else None)
+        shown = set_note(desk, view)
+        if wanted and wanted not in known:  # say so, rather than show another set (or none) as if it were this one
+            sets = ", ".join(known) or "none yet"
+            instead = f" Showing **{view.chosen.name}**, the newest." if view else ""
+            shown = f"No comparison set is called **{wanted}** (sets: {sets}).{instead}\n\n{shown}"
+        return {note: shown, table: set_rows(view), consistency: consistency_markdown(desk)}
 
     @shown_to_user
     def on_choose_click(set_name: str, shots: int = DEFAULT_SET_SIZE, request: gr.Request | None = None,

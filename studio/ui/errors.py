@@ -146,7 +146,23 @@ class StudioBlocks(gr.Blocks):
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):  # noqa: ANN001
         try:
             return await super().preprocess_data(block_fn, inputs, state, explicit_call)
-        except (gr.Error, ComponentProcessingError, ValidationError) as error:
+        except ValidationError:  # a value not even in the component's form (text for a table): say which
+            api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
+            raise refused(api + self._misshapen_input(block_fn, inputs)) from None
+        except (gr.Error, ComponentProcessingError) as error:
             message = error.message if isinstance(error, gr.Error) else str(error).splitlines()[0]
             api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
             raise refused(api + message) from None
+
+    @classmethod
+    def _misshapen_input(cls, block_fn, inputs) -> str:  # noqa: ANN001
+        """The refusal for the first input its component's data model rejects."""
+        for index, (block, value) in enumerate(zip(block_fn.inputs, inputs, strict=False)):
+            model = getattr(block, "data_model", None)
+            if model is None or value is None:
+                continue
+            try:
+                model.model_validate(value, context={"validate_meta": True})
+            except ValidationError:
+                return cls._format_processing_error(block_fn, index, block, value, True, None)
+        return "an input is not in the form its component takes"

@@ -14,7 +14,7 @@ from studio.services.access import require_operator
 from studio.ui.background import cancel_click, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
-from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows
+from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows, takes_table
 
 TAB = "library"  # what this tab's Cancel button reaches
 STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
@@ -49,7 +49,8 @@ def broken_scripts_note(desk: ReviewDesk) -> str:
                     *(f"\n- `{problem.file}`: {problem.message}" for problem in broken)])
 
 
-def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
+def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate,
+                      tab: gr.Tab | None = None) -> list[gr.Button]:
     """The library tab; returns its operator-only buttons (the page enables them for operators)."""
     def list_scripts() -> list[dict]:
         """Every script with its shots: title_id, title, segment, age_bucket, shots[{shot_id, camera_movement, duration_s}]."""
@@ -87,7 +88,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                                     columns=4, height="auto", object_fit="contain", allow_preview=True,
                                     elem_id="depth-maps")
     takes = gr.Dataframe(headers=TAKE_COLUMNS, label="Takes of this shot", interactive=False, wrap=True,
-                         elem_id="takes-table", column_widths=TAKE_COLUMN_WIDTHS)
+                         elem_id="takes-table", column_widths=TAKE_COLUMN_WIDTHS, visible=False)
     takes_note = gr.Markdown(NO_TAKES, elem_id="takes-note")
     with gr.Row(equal_height=True):
         take_choice = gr.Dropdown([], label="Take to promote (operators)", allow_custom_value=True, scale=3)
@@ -161,7 +162,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         if not title_id or not shot_id:
             return {details: "Choose a script and a shot above (the filters may hide every shot).", keyframes: [],
                     depth_maps: [],
-                    takes: [], takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
+                    takes: takes_table([]), takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
                     promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
         script_value, shot_value = desk.shot(title_id, shot_id)
         paths = desk.workspace.keyframe_paths(script_value, shot_value)
@@ -179,7 +180,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             ),
             keyframes: gallery,
             depth_maps: [(str(path), name) for path, name in desk.depth_previews(title_id, shot_id)],
-            takes: rows,
+            takes: takes_table(rows),
             takes_note: MEASURES_NOTE if rows else NO_TAKES,
             take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None),
             promote: gr.Button(interactive=bool(rows) and operator),
@@ -301,5 +302,12 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         on_shot_change, [script, shot], shot_outputs, api_visibility="private"
     )
     page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    if tab is not None:
+        def on_tab_select(title_id: str | None, shot_id: str | None) -> dict:
+            """The takes table brought up to date (votes cast on Compare & vote change its won/tied/lost)."""
+            rows, _ = take_rows(desk, title_id, shot_id) if title_id and shot_id else ([], [])
+            return {takes: takes_table(rows), takes_note: MEASURES_NOTE if rows else NO_TAKES}
+
+        tab.select(on_tab_select, [script, shot], [takes, takes_note], api_visibility="private", show_progress="hidden")
     page.load(shown_to_user(lambda: broken_scripts_note(desk)), None, broken, api_visibility="private")
     return [render_script, replace, unpin]

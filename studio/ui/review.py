@@ -9,6 +9,7 @@ from studio.services import NothingToCompare, ReviewDesk
 from studio.services.pairing import PairMode
 from studio.store import CHOICES, REASON_TAGS, REASONS
 from studio.ui.errors import shown_to_user
+from studio.ui.takes_view import take_label
 
 VOTES = (("← Left is better", "left", "vote-left"), ("Tie (T)", "tie", "vote-tie"),
          ("Both bad (B)", "both_bad", "vote-both-bad"), ("Right is better →", "right", "vote-right"))
@@ -46,12 +47,12 @@ def sided_reasons(left: list[str] | None, right: list[str] | None) -> list[str]:
             if ticked]
 
 
-def reveal_card(choice: str, reasons: list[str], left_variant: str, right_variant: str, left_id: str, right_id: str) -> str:
-    """What the vote revealed; the page styles it as a card (#review-reveal)."""
+def reveal_card(choice: str, reasons: list[str], left_label: str, right_label: str, pairs_left: int) -> str:
+    """What the vote revealed, takes named as the Library names them; the page styles it as a card (#review-reveal)."""
     why = f"Your reasons: {', '.join(reasons)}. " if reasons else ""
-    return (f"Vote saved ({choice}). Left was **{left_variant}** (take `{left_id}`), "
-            f"right was **{right_variant}** (take `{right_id}`). "
-            f"You said {SAID[choice]}. {why}Voting again on this pair replaces your vote; the next pair is below.")
+    after = "The next pair is below." if pairs_left else "That was your last pair for now."
+    return (f"Vote saved ({choice}). Left was **{left_label}**, right was **{right_label}**. "
+            f"You said {SAID[choice]}. {why}{after}")
 
 
 def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> list[gr.events.Dependency]:
@@ -123,8 +124,10 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
         if choice not in CHOICES:
             raise StudioError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
         left_take, right_take = desk.vote(reviewer, pair_token, choice, reasons or [], comment or "")
-        return reveal_card(choice, sorted(set(reasons or [])), left_take.variant, right_take.variant,
-                           left_take.id, right_take.id)
+        judged, total = desk.pair_progress(reviewer)
+        left_label, right_label = (take_label(desk.take_number(take), take, promoted=False)
+                                   for take in (left_take, right_take))
+        return reveal_card(choice, sorted(set(reasons or [])), left_label, right_label, max(0, total - judged))
 
     pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]
     def on_next_click_page(reviewer: str, mode: PairMode = "decide") -> dict:

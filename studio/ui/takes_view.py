@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import gradio as gr
+
 from studio.services import ReviewDesk
 from studio.store import Take
 
@@ -13,6 +15,11 @@ MEASURES_NOTE = ("Motion: mean change between frames, in grey levels per frame (
                  "Flicker: brightness jitter between frames, in grey levels; lower is steadier. "
                  "★ marks the promoted take, the shot's canonical clip.")
 NO_TAKES = "No takes of this shot yet: render one below, then a second one to compare them in Compare & vote."
+
+
+def takes_table(rows: list[list[Any]]) -> gr.Dataframe:
+    """The takes table's update: hidden while the shot has no takes (the note says why), not an empty grid."""
+    return gr.Dataframe(value=rows, visible=bool(rows))
 
 
 def take_label(number: int, take: Take, promoted: bool) -> str:

@@ -183,9 +183,17 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     details = call("/shot_details", SAMPLE_TITLE, "shot-004")  # the sample's one shot with its own style
     assert "Style: dreamy slow motion, light leaks, 35 mm film" in details[0]
     assert "Generative camera control: LTX-Video 0.9.x has no official camera-control LoRAs" in details[0]
+    # A static shot with one keyframe: its takes cannot differ by motion, and the page says so before and after.
+    still = "Interpolation: the camera is static with one keyframe: every interpolation take of it is the same still"
+    assert still in call("/shot_details", MEN_TITLE, "shot-005")[0]
+    assert "camera is static; motion, depth change nothing" in call("/shot_details", SAMPLE_TITLE, "shot-006")[0]
+    assert "Interpolation: the camera" not in details[0]  # shot-004 zooms: every control counts
     for motion in (0.1, 0.9):
-        call("/render_shot", title_id=MEN_TITLE, shot_id="shot-005", motion=motion, preset="ultrafast", who="Ola")
+        status, *_ = call("/render_shot", title_id=MEN_TITLE, shot_id="shot-005", motion=motion, preset="ultrafast",
+                          who="Ola")
+        assert still in status
     first, second = desk.store.takes(MEN_TITLE, "shot-005")
+    assert first.record["motion_score"] == second.record["motion_score"] == 0  # the note is true: both are stills
     assert "is now `videos/interp/men/18-23" in call("/promote_take", first.id)  # a take the page never listed
     image = tmp_path / "new.png"
     __import__("PIL.Image", fromlist=["Image"]).fromarray(real_photo("sunset", 480)).save(image)

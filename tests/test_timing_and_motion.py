@@ -1,7 +1,7 @@
 import pytest
 
 from studio.domain import CameraMovement
-from studio.domain.motion import CameraWindow, camera_window
+from studio.domain.motion import CameraWindow, camera_window, inert_interpolation_controls
 from studio.domain.timing import TimelinePosition, ease_in_out, frame_count, locate
 
 
@@ -67,3 +67,10 @@ def test_affine_maps_output_pixel_centres_onto_the_window():
     (a, _, c), (_, e, f) = CameraWindow(2, 4, 2.0).affine((4, 8), (4, 8))
     assert (a, e) == (0.5, 0.5)
     assert (a * 0 + c, e * 0 + f) == (0.75, 1.75)
+
+
+def test_only_a_static_camera_makes_interpolation_controls_inert():
+    assert inert_interpolation_controls(CameraMovement.STATIC, 1) == ("motion", "depth", "smooth motion")
+    assert inert_interpolation_controls(CameraMovement.STATIC, 2) == ("motion", "depth")  # smoothing eases the cut
+    assert all(inert_interpolation_controls(movement, 1) == () for movement in CameraMovement
+               if movement is not CameraMovement.STATIC)

@@ -73,6 +73,15 @@ def camera_window(
     return CameraWindow(mid_x, mid_y, 1.0)
 
 
+def inert_interpolation_controls(movement: CameraMovement, keyframe_count: int) -> tuple[str, ...]:
+    """The interpolation controls that cannot change a shot's clip: a static camera has no move for the motion
+    amount to scale or depth to turn into parallax, and with one keyframe too there is nothing for smoothing to
+    ease either."""
+    if movement is not CameraMovement.STATIC:
+        return ()
+    return ("motion", "depth") + (("smooth motion",) if keyframe_count < 2 else ())
+
+
 # The disparity (0 farthest .. 1 nearest, per keyframe) of the focus plane, which moves as the flat window does.
 PARALLAX_FOCUS = 0.5
 

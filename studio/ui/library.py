@@ -14,7 +14,9 @@ from studio.services.access import require_operator
 from studio.ui.background import cancel_click, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
-from studio.ui.takes_view import MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, take_rows, takes_table
+from studio.ui.takes_view import (
+    MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, inert_controls_note, take_rows, takes_table,
+)
 
 TAB = "library"  # what this tab's Cancel button reaches
 STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
@@ -176,6 +178,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                 f"{len(shot_value.keyframes)} keyframe(s)\n\n"
                 f"Style: {script_value.style_of(shot_value) or 'none (the script and the shot name no style)'}\n\n"
                 f"Generative camera control: {desk.studio.camera_control(shot_value)}"
+                + (f"\n\n{inert}" if (inert := inert_controls_note(shot_value)) else "")
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
             ),
             keyframes: gallery,
@@ -215,8 +218,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             lambda token: desk.render_take(title_id, shot_id, settings, who=name, progress=counter, cancel=token),
             lambda: {status: render_progress(counter)}, lambda ahead: {status: queued_note(ahead)},
         )
+        _, shot_value = desk.shot(title_id, shot_id)
+        inert = f" {inert_controls_note(shot_value)}" if settings.method == "interp" else ""
         yield {
-            status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.",
+            status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.{inert}",
             video: str(desk.workspace.root / take.video_path),
             metadata: {"take": take.id, "variant": take.variant, **take.record},
         }

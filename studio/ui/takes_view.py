@@ -6,6 +6,8 @@ from typing import Any
 
 import gradio as gr
 
+from studio.domain import Shot
+from studio.domain.motion import inert_interpolation_controls
 from studio.services import ReviewDesk
 from studio.store import Take
 
@@ -43,3 +45,13 @@ def take_rows(desk: ReviewDesk, title_id: str, shot_id: str) -> tuple[list[list[
                      f"{tally.won} / {tally.tied} / {tally.lost}"])
         choices.append((label, take.id))
     return rows, choices
+
+
+def inert_controls_note(shot: Shot) -> str:
+    """Said beside a shot whose interpolation takes some controls cannot change, so takes that differ only by
+    them are not mistaken for a choice ('' when every control counts)."""
+    inert = inert_interpolation_controls(shot.camera_movement, len(shot.keyframes))
+    if not inert:
+        return ""
+    still = " with one keyframe: every interpolation take of it is the same still picture" if len(shot.keyframes) < 2 else ""
+    return f"Interpolation: the camera is static{still}; {', '.join(inert)} change nothing here."

@@ -63,18 +63,14 @@ def _estimate_flow(first: np.ndarray, last: np.ndarray) -> np.ndarray:
     return dis.calc(first, last, None)
 
 
-def _sample_at(field: np.ndarray, points: np.ndarray) -> np.ndarray:
+def _sample(field: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Bilinear lookup of a field at float points (a CV_32FC2 map of x, y), edges extended."""
     return cv2.remap(field, points, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
-
-
-def _sample(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear lookup of a field at float coordinates, edges extended."""
-    return cv2.remap(field, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+def _pixel_points(height: int, width: int) -> np.ndarray:
+    """Every pixel's own (x, y), as a CV_32FC2 map."""
+    return cv2.merge(np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)))
 
 
 def _reverse(flow: np.ndarray, chosen: np.ndarray) -> np.ndarray:
@@ -95,8 +91,7 @@ def _reverse(flow: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 
 def _matching_error(source: np.ndarray, target: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """How badly `target` warped by `flow` matches `source`, averaged over 9x9 patches."""
-    grid_x, grid_y = _grid(*source.shape)
-    warped = _sample(target, grid_x + flow[..., 0], grid_y + flow[..., 1])
+    warped = _sample(target, _pixel_points(*source.shape) + flow)
     error = cv2.absdiff(source, warped).astype(np.float32)
     return cv2.blur(error, (9, 9))
 
@@ -123,8 +118,7 @@ def _repair(source: np.ndarray, target: np.ndarray, own: np.ndarray, other_way: 
 
 def _consistency_error(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
     """Per pixel of the forward flow's grid: how far forward-then-backward misses home, in pixels."""
-    grid_x, grid_y = _grid(*forward.shape[:2])
-    back = _sample(backward, grid_x + forward[..., 0], grid_y + forward[..., 1])
+    back = _sample(backward, _pixel_points(*forward.shape[:2]) + forward)
     round_trip = forward + back
     return cv2.magnitude(round_trip[..., 0], round_trip[..., 1])
 
@@ -219,8 +213,8 @@ class FlowTransition:
         """Solve p = q - travel * flow(p) for p, per grid point q of `target` (flow grid pixels)."""
         point = target
         for _ in range(_FIXED_POINT_STEPS):
-            point = cv2.scaleAdd(_sample_at(flow, point), -travel, target)
-        moved = _sample_at(flow, point)
+            point = cv2.scaleAdd(_sample(flow, point), -travel, target)
+        moved = _sample(flow, point)
         miss = cv2.subtract(cv2.scaleAdd(moved, travel, point), target)
         tolerance = _SOLVED_TOLERANCE_PX * self.flow_scale
         squared = miss * miss
@@ -240,8 +234,8 @@ class FlowTransition:
         # Where q came from in each keyframe, and where that point lands in the other.
         from_first = self._source(self.forward, target, t)
         from_last = self._source(self.backward, target, 1 - t)
-        seen_both_first = from_first.solved & (_sample_at(self.visible_first, from_first.point) > 0.5)
-        seen_both_last = from_last.solved & ~seen_both_first & (_sample_at(self.visible_last, from_last.point) > 0.5)
+        seen_both_first = from_first.solved & (_sample(self.visible_first, from_first.point) > 0.5)
+        seen_both_last = from_last.solved & ~seen_both_first & (_sample(self.visible_last, from_last.point) > 0.5)
         # Near an occlusion two scene points can reach q: the one both keyframes
         # show is in front. A point only one keyframe shows is background being
         # covered (first only) or revealed (last only): it comes from that side.

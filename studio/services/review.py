@@ -113,9 +113,9 @@ class ReviewDesk:
         tallies = self.store.take_tallies(title_id, shot_id)
         return [(take, tallies.get(take.id, Tally(0, 0, 0))) for take in self.store.takes(title_id, shot_id)]
 
-    def take_number(self, take: Take) -> int:
-        """The take's number among its shot's takes, oldest first (the Library's "take 3")."""
-        return [t.id for t in self.store.takes(take.title_id, take.shot_id)].index(take.id) + 1
+    def take_numbers(self, title_id: str, shot_id: str) -> dict[str, int]:
+        """Each take's number among its shot's takes, oldest first (the Library's "take 3"), by take id."""
+        return {take.id: number for number, take in enumerate(self.store.takes(title_id, shot_id), start=1)}
 
     def promoted_take_id(self, title_id: str, shot_id: str) -> str | None:
         """The take the shot's canonical clip is pinned to (the newest pin of either method), if any."""

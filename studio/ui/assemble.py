@@ -170,13 +170,14 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     def on_save_click(title_id: str | None, method: str, rows: Any, request: gr.Request | None = None,
                       profile: gr.OAuthProfile | None = None) -> tuple[Image.Image, list[list[Any]], str]:
         """Keep the table's moved starts and transitions for this title (operators)."""
-        require_operator(gate.caller(request, profile), "edit the final cut")  # before any planning work
+        caller = gate.caller(request, profile)
+        require_operator(caller, "edit the final cut")  # before any planning work; the desk checks again
         timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=Edits()))
         values = rows.values.tolist() if hasattr(rows, "values") else rows
         edits = edits_from_rows(values, timeline)
         # Plan with the edits before saving them, so a bad edit is refused with its reason and nothing is kept.
         studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=edits))
-        path = desk.save_assembly_edits(title_id, edits, by=gate.caller(request, profile))
+        path = desk.save_assembly_edits(title_id, edits, by=caller)
         image, fresh = load(title_id, method)
         return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace.relative(path)}`."
 

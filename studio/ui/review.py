@@ -125,8 +125,8 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
             raise StudioError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
         left_take, right_take = desk.vote(reviewer, pair_token, choice, reasons or [], comment or "")
         judged, total = desk.pair_progress(reviewer)
-        left_label, right_label = (take_label(desk.take_number(take), take, promoted=False)
-                                   for take in (left_take, right_take))
+        numbers = desk.take_numbers(left_take.title_id, left_take.shot_id)  # a pair is two takes of one shot
+        left_label, right_label = (take_label(numbers[take.id], take, promoted=False) for take in (left_take, right_take))
         return reveal_card(choice, sorted(set(reasons or [])), left_label, right_label, max(0, total - judged))
 
     pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]

@@ -86,8 +86,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
             who = f"**{caller.name}**" if caller.name else "You"
             line = (f"{who}: operator ({rules.describe()})." if caller.is_operator else
                     f"{who}: reviewer; you can render takes (up to {renders_per_reviewer} at a time) and vote. "
-                    f"Deciding, promoting, replacing keyframes, script renders and the final export are for "
-                    f"operators: {rules.describe()}.")
+                    "Deciding, promoting, replacing keyframes, script renders, the comparison set, assembly edits and "
+                    f"the final export are for operators: {rules.describe()}.")
             return [line, *[gr.Button(interactive=caller.is_operator) for _ in guarded]]
 
         page.load(on_page_load, None, [role, *guarded], api_visibility="private")

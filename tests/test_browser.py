@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
-from studio.services import TakeSettings  # noqa: E402
+from studio.services import ReviewDesk, TakeSettings  # noqa: E402
 from tests.test_app import served  # noqa: E402,F401 - the launched-app fixture
 
 # Screenshots land here for people to look at (CI keeps the folder with the checkout).
@@ -204,8 +205,41 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
         ("both_bad", "[]"), ("right", '["both: warping", "right: too static"]'), ("tie", "[]")]
 
 
-def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served):  # noqa: F811
+class HeldAfterFirstFrame:
+    """Progress that holds the render after its first frame until Cancel is pressed (60 s at most).
+
+    A 10 s shot at the tests' small size renders in a second or two, so on a fast (or a slow, loaded) machine the
+    render could end before the click lands; held, the Cancel always meets a running render, and the render's own
+    per-frame check is what stops it.
+    """
+
+    def __init__(self, listener, cancel) -> None:
+        self.listener, self.cancel = listener, cancel
+
+    def __getattr__(self, name):
+        return getattr(self.listener, name)
+
+    def frames_done(self, count: int, label: str | None = None) -> None:
+        self.listener.frames_done(count, label)
+        deadline = time.monotonic() + 60
+        while not self.cancel.cancelled and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def hold_renders_of(shot_id: str, monkeypatch) -> None:
+    render_take = ReviewDesk.render_take
+
+    def held(desk, title_id, shot, settings, *, who, progress=None, cancel=None):
+        if shot == shot_id:
+            progress = HeldAfterFirstFrame(progress, cancel)
+        return render_take(desk, title_id, shot, settings, who=who, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(ReviewDesk, "render_take", held)
+
+
+def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkeypatch):  # noqa: F811
     desk, url, _ = served
+    hold_renders_of("shot-004", monkeypatch)
     with opened(url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
         caption = page.get_by_text("shot_001_A.png · 0 s").first

@@ -104,6 +104,17 @@ def test_ltx_and_interpolation_side_by_side_and_a_seed_changes_the_frames(ltx_de
     assert ltx_desk.figures.figures()[1].reproducibility == reports[1]
 
 
+
+def test_the_newest_take_is_the_one_made_last_when_both_were_made_in_the_same_second(desk):
+    import sqlite3
+
+    first, last = interp_takes(desk)
+    with sqlite3.connect(desk.store.path) as db:  # a fast machine makes both within one second
+        db.execute("update takes set created_at = ?", ["2026-01-01T00:00:00+00:00"])
+    assert [t.id for t in desk.store.takes()] == [first.id, last.id]
+    [report] = desk.figures.check_reproducibility(["interp"])
+    assert (report.status, report.take_id) == ("identical", last.id)
+
 FIGURES = [
     MethodFigure("interp", 4, 0.41, 0.52, None, 0.83, 4,
                  Reproducibility("interp", "identical", "2026-01-01T00:00:00+00:00", "t1", ShotKey("a", "shot-001"),

@@ -97,8 +97,9 @@ class ReproducibilityCheck:
 
     def run(self, takes: Iterable[Take], methods: Sequence[str] | None = None, *, seed: int | None = None,
             cancel: CancelToken | None = None) -> list[Reproducibility]:
-        """For each method (default: every method), re-render its newest take (among `takes`) whose inputs still
-        match, with its settings (and `seed` instead of its own, when given), and compare the frames."""
+        """For each method (default: every method), re-render its newest take (among `takes`, oldest first as the
+        store lists them) whose inputs still match, with its settings (and `seed` instead of its own, when given),
+        and compare the frames."""
         methods = list(methods or METHODS)
         unknown = [method for method in methods if method not in METHODS]
         if unknown:
@@ -116,7 +117,8 @@ class ReproducibilityCheck:
         if not takes:
             return Reproducibility(method, "not_comparable", _now(), seed=seed,
                                    detail=f"no {method} takes among these shots; render one first")
-        newest_first = sorted(takes, key=lambda t: t.created_at, reverse=True)
+        # The store's order is the one record of which take is newest: timestamps tie within a second.
+        newest_first = takes[::-1]
         try:
             renderer.check_method(method, TakeSettings.model_validate(newest_first[0].params).applied_to(self.studio.config))
         except BackendUnavailableError as error:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -216,3 +217,82 @@ def test_progress_adds_up_to_the_batchs_frames_with_two_workers(cluster, tmp_pat
     assert (counter.frames, counter.total_frames, counter.shots_done) == (expected, expected, 6)
     assert {label for label, _ in readings} == {f"women/14-17/{SAMPLE_TITLE} {shot.shot_id}" for shot in script.shots}
     assert [frames for _, frames in readings] == sorted(frames for _, frames in readings)  # never back, never past the total
+
+
+def ltx_workspace(path: Path, **ltx_video: object) -> Workspace:
+    workspace = exact_workspace(path)
+    (workspace.root / "config" / "pipeline.yaml").write_text(EXACT_SMALL_VIDEO + f"ltx_video: {json.dumps(ltx_video)}\n")
+    return workspace
+
+
+def metadata_record(workspace: Workspace, method: str = "ltx") -> dict:
+    [record] = json.loads(next((workspace.root / "videos" / method).rglob(f"*_{method}_metadata.json")).read_text())["shots"]
+    return {k: v for k, v in record.items() if k not in TIMES}
+
+
+def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_one_process(cluster, tmp_path, tiny_ltx2):
+    import torch
+
+    from studio.backends.runtime import load_pipeline, ModelSource
+    from studio.backends.tiny import save_tiny_lora
+    from studio.domain import CameraMovement
+    from studio.domain.families import FAMILIES
+    from studio.presets import load_preset
+
+    dolly_in = load_preset("ltx-2").camera_loras[CameraMovement.ZOOM_IN]
+    loras = tmp_path / "loras"
+    save_tiny_lora(loras, load_pipeline(ModelSource("tiny", tiny_ltx2), FAMILIES["ltx-2"]), dolly_in.weight_name, seed=1)
+    settings = {"model": str(tiny_ltx2), "recipe": "ltx-2", "lora_folder": str(loras), "width": 64, "height": 64,
+                "num_frames": 17, "fps": 4, "num_inference_steps": 2, "seed": 5}
+    local, remote = ltx_workspace(tmp_path / "local", **settings), ltx_workspace(tmp_path / "remote", **settings)
+    shot = ["--method", "ltx", "--title", SAMPLE_TITLE, "--shot", "1"]  # shot 1 zooms in
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as a Ray worker runs torch: CPU sums in the same order, the same bits
+    try:
+        assert main(["generate", "--workspace", str(local.root), *shot]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    assert main(["generate", "--workspace", str(remote.root), *shot, "--ray", cluster, "--workers", "2"]) == 0
+    record = metadata_record(remote)
+    assert record["camera_lora"] == f"{loras}/{dolly_in.weight_name} @ 1"
+    assert "distilled LoRA ltx-2-19b-distilled-lora-384" in record["recipe"]
+    assert record == metadata_record(local)
+    [remote_clip], [local_clip] = (list((w.root / "videos" / "ltx").rglob("shot_001.mp4")) for w in (remote, local))
+    assert remote_clip.read_bytes() == local_clip.read_bytes()
+
+
+def test_an_animatediff_camera_shot_on_a_worker_keeps_its_motion_adapter_and_motion_lora(cluster, tmp_path,
+                                                                                      tiny_animatediff):
+    from studio.backends.runtime import load_pipeline, ModelSource
+    from studio.backends.tiny import save_tiny_motion_lora
+    from studio.domain import CameraMovement
+    from studio.domain.families import FAMILIES
+    from studio.presets import load_preset
+
+    folder = tiny_animatediff["animatediff"]
+    zoom_in = load_preset("animatediff-camera").camera_loras[CameraMovement.ZOOM_IN]
+    loras = tmp_path / "loras"
+    save_tiny_motion_lora(loras / "animatediff-motion-lora-zoom-in", load_pipeline(ModelSource("tiny", folder),
+                          FAMILIES["animatediff"]), zoom_in.weight_name, seed=1)
+    # The motion adapter named as a component (a folder), as the preset names its hub repo.
+    workspace = ltx_workspace(tmp_path / "workspace", model=str(folder), recipe="animatediff-camera",
+                              lora_folder=str(loras), width=32, height=64, num_frames=16, fps=8, num_inference_steps=2,
+                              seed=4)
+    studio = Studio.open(workspace, ClusterOptions(workers=1))
+    script = workspace.find_script(SAMPLE_TITLE)
+    job = studio.renderer.job(script, script.shot(1), "ltx", studio.config)
+    package = studio.renderer.package(job)
+    assert package.job.model == job.model and package.job.model.camera_loras  # travels resolved, LoRAs and all
+    [outcome] = studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=1), "ltx").outcomes
+    assert outcome.status == "rendered", outcome.message
+    assert outcome.record.camera_lora == (f"{loras}/animatediff-motion-lora-zoom-in/diffusion_pytorch_model.safetensors"
+                                          " @ 1")
+    assert "motion LoRA; keyframes unused" in outcome.record.recipe
+    # The released preset (hub ids, nothing loaded here): its motion adapter and six motion LoRAs reach the worker.
+    released = studio.config.model_copy(update={"ltx_video": studio.config.ltx_video.model_copy(
+        update={"model": "animatediff-camera", "recipe": None, "lora_folder": None})})
+    model = pickle.loads(pickle.dumps(studio.renderer.package(studio.renderer.job(script, script.shot(1), "ltx",
+                                                                                  released)))).job.model
+    assert {name: part.reference for name, part in model.components.items()} == {
+        "motion_adapter": "guoyww/animatediff-motion-adapter-v1-5-2"}
+    assert len(model.camera_loras) == 6

@@ -1,6 +1,8 @@
 """The official two-stage (multiscale) recipes, run on tiny random-weight LTX-Video and LTX-2 pipelines with tiny
 latent upsamplers, all built and saved here and loaded by path through the studio's own loaders."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ from studio.errors import Cancelled, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from studio.services.cluster import portable_config  # noqa: E402
+from studio.services.cluster import ClusterOptions, RayRenderer  # noqa: E402
 from studio.services.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo, with_ltx  # noqa: E402
 
@@ -168,16 +170,17 @@ def test_the_recipe_resolves_from_presets_and_settings(two_stage_workspace, mode
         choice(recipe="ltx-2.3-distilled", upsampler=str(models["ltx-2"] / "nowhere"))
 
 
-def test_ray_workers_get_the_recipe_spelled_out(two_stage_workspace, models):
+def test_ray_workers_get_the_drivers_resolved_model_as_it_is(two_stage_workspace, models):
     studio = Studio.open(two_stage_workspace)
-    config = portable_config(studio.workspace, studio.config, "ltx").ltx_video
-    assert (config.recipe, config.upsampler, config.num_inference_steps, config.guidance_scale) == (None, None, 8, 1.0)
-    assert config.sampling.refine.upsampler == str(models["ltx-2"] / "latent_upsampler")
-    named = studio.config.model_copy(update={"ltx_video": studio.config.ltx_video.model_copy(
-        update={"model": "ltx-2.3-distilled", "recipe": None})})
-    preset = portable_config(studio.workspace, named, "ltx").ltx_video
-    assert (preset.model, preset.sampling.refine.upsampler, preset.sampling.refine.upsampler_subfolder) == (
-        "diffusers/LTX-2.3-Distilled-Diffusers", "dg845/LTX-2.3-Spatial-Upsampler-Diffusers", "latent_upsampler")
+    script = studio.workspace.find_script(SAMPLE_TITLE)
+    renderer = RayRenderer(studio.workspace, options=ClusterOptions(workers=1))
+    job = renderer.job(script, script.shot(2), "ltx", studio.config)
+    assert job.model == resolve_model(studio.workspace, studio.config)  # resolved once, where the job is made
+    package = pickle.loads(pickle.dumps(renderer.package(job)))  # what travels to a worker
+    assert (package.job.model, package.job.digest, package.job.config.ltx_video) == (
+        job.model, job.digest, studio.config.ltx_video)
+    assert package.job.model.upsampler.local == models["ltx-2"] / "latent_upsampler"
+    assert (package.job.model.steps, package.job.model.guidance_scale) == (8, 1.0)
 
 
 def test_the_studio_starts_ltx_takes_from_the_presets_steps_and_guidance(two_stage_workspace):

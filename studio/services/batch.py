@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
+
+if TYPE_CHECKING:  # the resolved model's module imports the backends' runtime; a job only carries its value
+    from studio.services.model_resolution import ResolvedModel
 
 Status = Literal["rendered", "skipped", "pinned", "failed", "cancelled"]
 """pinned: an operator's promoted take, kept (replaced only with --force, or after an unpin)."""
@@ -73,6 +76,9 @@ class ClipJob:
     """Ken Burns strength for interpolation; how freely LTX may leave the keyframes."""
     cut_points: tuple[int, ...] = ()
     """Frames that must start a closed GOP (where assembly's transitions end)."""
+    model: ResolvedModel | None = None
+    """The generative model with every value it samples with, resolved once where the job is made (the driver,
+    for Ray): the input hash, the render and the metadata read this one value. None for interpolation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,14 +19,13 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from studio.backends.runtime import ModelCache
 from studio.config import PipelineConfig
-from studio.domain import Script, Shot
-from studio.domain.metadata import ClipRecord, Method
+from studio.domain.metadata import ClipRecord
 from studio.errors import BackendUnavailableError, StudioError
 from studio.files import replaced_atomically
 from studio.services.batch import BatchReport, ClipJob, ShotRequest
@@ -52,14 +51,8 @@ class ClusterOptions:
 class ShotPackage:
     """All a worker needs to render one clip, with nothing read from the driver's disk."""
 
-    script: Script
-    shot: Shot
-    method: Method
-    config: PipelineConfig
-    preset: str
-    digest: str
-    motion: float
-    cut_points: tuple[int, ...]
+    job: ClipJob
+    """The driver's job as it is: settings, resolved model, input hash (its clip path is the driver's)."""
     clip_relative: str
     """The clip's path relative to the workspace (its name is the final clip's)."""
     keyframes: dict[str, bytes] | None
@@ -68,7 +61,7 @@ class ShotPackage:
 
     @property
     def needs_model(self) -> bool:
-        return self.method == "ltx" or self.config.interpolation.method != "flow"
+        return self.job.method == "ltx" or self.job.config.interpolation.method != "flow"
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,7 @@ def render_package(package: ShotPackage, models: ModelCache | None = None) -> Re
         return _render_shared(package, workspace, final, models)
     with tempfile.TemporaryDirectory(prefix="studio-worker-") as temp:
         workspace = Workspace(Path(temp).resolve())
-        folder = workspace.keyframe_dir(package.script)
+        folder = workspace.keyframe_dir(package.job.script)
         folder.mkdir(parents=True)
         for name, data in (package.keyframes or {}).items():
             (folder / name).write_bytes(data)
@@ -111,8 +104,7 @@ def _render_shared(package: ShotPackage, workspace: Workspace, final: Path, mode
 
 
 def _job(package: ShotPackage, clip: Path) -> ClipJob:
-    return ClipJob(package.script, package.shot, package.method, package.config, clip, package.preset, package.digest,
-                   package.motion, package.cut_points)
+    return replace(package.job, clip_path=clip)
 
 
 class ModelWorker:
@@ -125,8 +117,9 @@ class ModelWorker:
         return render_package(package, self.models)
 
 
-def portable_config(workspace: Workspace, config: PipelineConfig, method: Method) -> PipelineConfig:
-    """`config` with every workspace-relative reference made absolute and presets spelled out, for workers."""
+def with_driver_weights(workspace: Workspace, config: PipelineConfig) -> PipelineConfig:
+    """`config` with workspace-relative interpolation weights made absolute: workers read the driver's files
+    (the generative model travels resolved, in the job)."""
     interpolation = config.interpolation
     weights = interpolation.rife_weights
     if interpolation.method == "rife" and not (weights or "").startswith(("http://", "https://")):
@@ -136,17 +129,7 @@ def portable_config(workspace: Workspace, config: PipelineConfig, method: Method
     if interpolation.method == "film" and film and not film.startswith(("http://", "https://")):
         resolved_film = film_weights_path(film, workspace.root)  # as for RIFE: workers read the driver's path
         interpolation = interpolation.model_copy(update={"film_weights": str(resolved_film)})
-    ltx = config.ltx_video
-    if method == "ltx":  # the driver resolves the model once; workers get every value spelled out
-        from studio.services.model_resolution import resolve_model
-
-        model = resolve_model(workspace, config)
-        ltx = ltx.model_copy(update={
-            "model": model.source.location, "family": model.family.name, "recipe": None, "sampling": model.sampling,
-            "upsampler": None, "guidance_scale": model.guidance_scale, "width": model.width, "height": model.height,
-            "num_frames": model.num_frames, "fps": model.fps, "num_inference_steps": model.steps,
-        })
-    return config.model_copy(update={"interpolation": interpolation, "ltx_video": ltx})
+    return config.model_copy(update={"interpolation": interpolation})
 
 
 @dataclass
@@ -237,9 +220,8 @@ class RayRenderer(ShotRenderer):
         shared = self.options.shared_workspace
         paths = self.workspace.keyframe_paths(job.script, job.shot)
         return ShotPackage(
-            script=job.script, shot=job.shot, method=job.method,
-            config=portable_config(self.workspace, job.config, job.method), preset=job.preset, digest=job.digest,
-            motion=job.motion, cut_points=job.cut_points, clip_relative=self.workspace.relative(job.clip_path),
+            job=replace(job, config=with_driver_weights(self.workspace, job.config)),
+            clip_relative=self.workspace.relative(job.clip_path),
             keyframes=None if shared else {path.name: path.read_bytes() for path in paths if path.is_file()},
             shared_root=str(shared) if shared else None,
         )

@@ -18,7 +18,7 @@ from studio.domain.metadata import ClipRecord, GenerationFields
 from studio.media.images import fit_to_frame, load_keyframe
 from studio.media.yuv import Frame
 from studio.services.batch import ClipJob
-from studio.services.model_resolution import ResolvedModel, resolve_model
+from studio.services.model_resolution import ResolvedModel
 from studio.services.memory import RamPeak
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.render import encode_clip
@@ -54,7 +54,9 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     """Generate the shot's footage with its model, retime it to the delivery rate and encode it."""
     started, ram = time.perf_counter(), RamPeak()
     script, shot, config = job.script, job.shot, job.config
-    model = resolve_model(workspace, config)
+    if job.model is None:
+        raise ValueError("an LTX clip job carries its resolved model (ShotRenderer.job makes it)")
+    model = job.model
     family, ltx = model.family, config.ltx_video
     plan = generation_plan(model, shot, config)
     keyframe_paths = workspace.keyframe_paths(script, shot)

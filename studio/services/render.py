@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from studio.services.depth import CachedDepth
 from studio.services.memory import RamPeak, keep_freed_memory
 from studio.services.progress import CancelToken, ProgressListener
 from studio.workspace import Workspace
+
+if TYPE_CHECKING:
+    from studio.services.model_resolution import ResolvedModel
 
 # Bump when the renderer's output for the same inputs changes, so old clips re-render.
 RENDERER_VERSION = "interp-2"  # 2: planar YUV render (colour and chroma differ by a level or two)
@@ -91,14 +95,16 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
     return digest.hexdigest()
 
 
-def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, config: PipelineConfig, preset: str) -> str:
-    """The input hash of `shot`'s clip by `method` with `config` and encoder `preset`."""
-    model = None
-    if method == "ltx":
+def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, config: PipelineConfig, preset: str,
+                model: ResolvedModel | None = None) -> str:
+    """The input hash of `shot`'s clip by `method` with `config` and encoder `preset` (`model`: the resolved
+    generative model of an LTX clip, resolved here when not given)."""
+    if method == "ltx" and model is None:
         from studio.services.model_resolution import resolve_model
 
-        model = resolve_model(workspace, config).fingerprint()
-    return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, model, script.style_of(shot))
+        model = resolve_model(workspace, config)
+    fingerprint = model.fingerprint() if method == "ltx" and model is not None else None
+    return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, fingerprint, script.style_of(shot))
 
 
 def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray], *, total_frames: int,

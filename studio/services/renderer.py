@@ -39,13 +39,21 @@ class ShotRenderer:
 
     def job(self, script: Script, shot: Shot, method: Method, config: PipelineConfig, *, preset: str | None = None,
             clip_path: Path | None = None, motion: float | None = None) -> ClipJob:
-        """The clip job for a shot: by default its canonical clip with the workspace's encoder preset."""
+        """The clip job for a shot: by default its canonical clip with the workspace's encoder preset.
+
+        The generative model is resolved here, once: the job carries it to the hash, the render (here or on a
+        Ray worker) and the metadata."""
         preset = preset or config.video.preset
+        model = None
+        if method == "ltx":
+            from studio.services.model_resolution import resolve_model
+
+            model = resolve_model(self.workspace, config)
         return ClipJob(
             script=script, shot=shot, method=method, config=config,
             clip_path=clip_path or self.workspace.clip_path(script, shot, method), preset=preset,
-            digest=clip_digest(self.workspace, script, shot, method, config, preset),
-            motion=config.interpolation.ken_burns.strength if motion is None else motion,
+            digest=clip_digest(self.workspace, script, shot, method, config, preset, model),
+            motion=config.interpolation.ken_burns.strength if motion is None else motion, model=model,
         )
 
     def check_method(self, method: Method, config: PipelineConfig) -> None:

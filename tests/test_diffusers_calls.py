@@ -188,3 +188,34 @@ def test_the_family_names_are_the_registry_entries():
     from typing import get_args
 
     assert set(get_args(FamilyName)) == set(FAMILIES)
+
+
+@pytest.mark.parametrize("preset", preset_names())
+@pytest.mark.parametrize("two_stage", [True, False])
+def test_the_sampling_check_names_exactly_the_keywords_the_generator_passes(workspace, preset, two_stage):
+    model, pipe, upsampler, plan = walk(workspace, preset, two_stage=two_stage)
+    runtime.check_sampling(model.family, model.sampling)  # every preset passes its own family's check
+    generator = runtime.imported(model.family.generator)
+    declared = {argument.keyword for argument in generator.sampling_keywords(model.sampling)}
+    passed = set().union(*pipe.calls)
+    assert declared <= passed  # the check judges what is really sent, not a list of its own
+
+
+def test_a_schedule_the_family_cannot_take_is_refused_before_loading(workspace, monkeypatch):
+    from studio.errors import ConfigError
+    from studio.services.renderer import ShotRenderer
+
+    monkeypatch.setattr(runtime, "load_pipeline", lambda *a, **k: pytest.fail("weights were loaded"))
+    ltx2_schedule = load_preset("ltx-2.3-distilled").sampling.model_dump(mode="json")  # sigmas, noise_scale
+    config = PipelineConfig.model_validate({"ltx_video": {"model": "ltx-video-13b-distilled", "sampling": ltx2_schedule}})
+    with pytest.raises(ConfigError, match=r"ltx_video.sampling.refine.first_stage_sigmas .*LTXConditionPipeline, which "
+                                          r"runs LTX-Video 0.9.x, takes no `sigmas`"):
+        ShotRenderer(workspace).check_method("ltx", config)
+    # An LTX-2 model refuses LTX-Video 0.9.x's settings the same way (it used to drop image_cond_noise_scale).
+    config = PipelineConfig.model_validate({"ltx_video": {"model": "ltx-2", "sampling": {"image_cond_noise_scale": 0.025}}})
+    with pytest.raises(ConfigError, match=r"ltx_video.sampling.image_cond_noise_scale .*takes no `image_cond_noise_scale`"):
+        ShotRenderer(workspace).check_method("ltx", config)
+    # Stable Video Diffusion samples with steps and guidance only: a sampling block is refused, not ignored.
+    config = PipelineConfig.model_validate({"ltx_video": {"model": "svd-xt", "sampling": {"decode_timestep": 0.05}}})
+    with pytest.raises(ConfigError, match=r"ltx_video.sampling.decode_timestep .*StableVideoDiffusionPipeline"):
+        ShotRenderer(workspace).check_method("ltx", config)

@@ -19,6 +19,7 @@ from studio.domain.families import FamilySpec
 from studio.backends.runtime import (
     Adapter,
     GenerationRequest,
+    SamplingKeyword,
     ShotGenerator,
     StepCounter,
     adapters_on,
@@ -85,6 +86,21 @@ class LtxGenerator(ShotGenerator):
     def __init__(self, pipeline: object, upsampler: object | None = None, *, family: FamilySpec | None = None) -> None:
         super().__init__(pipeline, family=family)
         self.upsampler = upsampler
+
+    @classmethod
+    def sampling_keywords(cls, sampling: Sampling) -> list[SamplingKeyword]:
+        """The keywords `_arguments`, `_schedule` and `_refine_arguments` pass for `sampling`."""
+        keywords = [SamplingKeyword("decode_timestep", "sampling.decode_timestep")]
+        keywords += [SamplingKeyword(name, f"sampling.{name}")
+                     for name in ("decode_noise_scale", "guidance_rescale", "image_cond_noise_scale")
+                     if getattr(sampling, name) is not None]
+        refine = sampling.refine
+        if refine is not None:  # stage 2 re-noises by how much of its schedule runs (0.9.x) or from a sigma (2.x)
+            fields = {"first_stage_timesteps": "timesteps", "first_stage_sigmas": "sigmas", "timesteps": "timesteps",
+                      "sigmas": "sigmas", "strength": "denoise_strength", "noise_scale": "noise_scale"}
+            keywords += [SamplingKeyword(keyword, f"sampling.refine.{name}")
+                         for name, keyword in fields.items() if getattr(refine, name) is not None]
+        return keywords
 
     def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
         """All chunks of one generation. A later chunk is conditioned at its start on the last
@@ -238,11 +254,6 @@ class Ltx2Generator(LtxGenerator):
         if frame >= plan.num_frames - 1:
             return -1
         return round(frame / getattr(self.pipeline, "vae_temporal_compression_ratio", 8))
-
-    def _arguments(self, request: LtxRequest, width: int, height: int) -> dict:
-        arguments = super()._arguments(request, width, height)
-        arguments.pop("image_cond_noise_scale", None)  # an LTX-Video 0.9.x setting
-        return arguments
 
     def _conditions(self, request: LtxRequest) -> list | None:
         from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition

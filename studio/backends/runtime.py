@@ -20,8 +20,8 @@ import numpy as np
 
 from studio.backends.base import Footage, ShotGeneration, StepHook
 from studio.domain.families import FamilySpec, family_spec
-from studio.domain.recipe import CameraLora
-from studio.errors import BackendUnavailableError, Cancelled, RenderError
+from studio.domain.recipe import CameraLora, Sampling
+from studio.errors import BackendUnavailableError, Cancelled, ConfigError, RenderError
 from studio.media.metrics import ClipMeter
 
 # Motion below this (mean grey-level change per frame) looks frozen: LTX image-to-video sometimes does that.
@@ -232,11 +232,26 @@ def mean_motion(frames: list[np.ndarray]) -> float:
     return meter.motion
 
 
+@dataclass(frozen=True)
+class SamplingKeyword:
+    """A pipeline keyword that a sampling value becomes, and the setting that gives it."""
+
+    keyword: str
+    setting: str
+    """Where it is set, under ltx_video (or the recipe's preset): `sampling.refine.first_stage_sigmas`."""
+
+
 class ShotGenerator(ABC):
     """What every family shares: re-rolling near-static results; chunking is each family's own."""
 
     family_name: ClassVar[str]
     """The registry entry this generator drives (a subclass's family, unless one is given)."""
+
+    @classmethod
+    def sampling_keywords(cls, sampling: Sampling) -> list[SamplingKeyword]:
+        """The pipeline keywords `sampling` becomes. A family that samples with steps and guidance alone passes
+        none: every value set here is named as itself, so the check refuses it instead of dropping it."""
+        return [SamplingKeyword(name, f"sampling.{name}") for name in sampling.model_dump(exclude_defaults=True)]
 
     def __init__(self, pipeline: object, *, family: FamilySpec | None = None) -> None:
         self.pipeline = pipeline
@@ -324,6 +339,21 @@ def adapters_on(pipe: object, adapters: list[Adapter]) -> Iterator[None]:
         yield
     finally:  # whatever runs next starts from the plain model
         pipe.disable_lora()
+
+
+def check_sampling(family: FamilySpec, sampling: Sampling) -> None:
+    """Refuse, before any weights load, a sampling value the family's pipeline cannot take (as diffusers'
+    `check_inputs` does): each keyword it becomes must be in the pipeline's `__call__` signature."""
+    import inspect
+
+    accepted = inspect.signature(imported(family.pipeline_class).__call__).parameters
+    for argument in imported(family.generator).sampling_keywords(sampling):
+        if argument.keyword not in accepted:
+            raise ConfigError(
+                f"ltx_video.{argument.setting} (set there or by the recipe's preset): {family.pipeline_class}, which "
+                f"runs {family.label}, takes no `{argument.keyword}`; remove the setting, or choose a {family.name} "
+                "recipe from presets/ that gives its schedule in the form this family takes"
+            )
 
 
 def video_generator(pipeline: object, family: FamilySpec, upsampler: object | None = None) -> ShotGenerator:

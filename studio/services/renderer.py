@@ -70,10 +70,11 @@ class ShotRenderer:
                     "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
                 ) from None
 
-            from studio.backends.runtime import check_can_load
+            from studio.backends.runtime import check_can_load, check_sampling
             from studio.services.model_resolution import resolve_model
 
             model = resolve_model(self.workspace, config)
+            check_sampling(model.family, model.sampling)  # a setting the pipeline cannot take, before any loading
             check_can_load(model.source, model.family, cuda=torch.cuda.is_available())
 
     def frame_interpolator(self, config: PipelineConfig) -> FrameInterpolator:

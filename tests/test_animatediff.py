@@ -66,3 +66,29 @@ def test_loading_composes_the_components_into_the_pipeline(tiny_animatediff):
     pipe = load_pipeline(ModelSource("tiny", folder), FAMILIES["animatediff-sparsectrl"], components=components)
     assert type(pipe).__name__ == "AnimateDiffSparseControlNetPipeline"
     assert (type(pipe.motion_adapter).__name__, type(pipe.controlnet).__name__) == ("MotionAdapter", "SparseControlNetModel")
+
+
+# stable-diffusion-v1-5's own scheduler_config.json, which the presets' base model loads with.
+SD15_SCHEDULER = {"_class_name": "PNDMScheduler", "beta_end": 0.012, "beta_schedule": "scaled_linear",
+                  "beta_start": 0.00085, "num_train_timesteps": 1000, "set_alpha_to_one": False, "skip_prk_steps": True,
+                  "steps_offset": 1, "trained_betas": None, "clip_sample": False}
+
+
+def test_the_presets_sample_with_the_scheduler_the_diffusers_docs_run(tiny_animatediff, tmp_path):
+    import json
+    import shutil
+
+    from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
+
+    for family, expected in (("animatediff", DDIMScheduler), ("animatediff-sparsectrl", DPMSolverMultistepScheduler)):
+        folder = tmp_path / family
+        shutil.copytree(tiny_animatediff[family], folder)
+        (folder / "scheduler" / "scheduler_config.json").write_text(json.dumps(SD15_SCHEDULER))  # as SD 1.5 saves it
+        scheduler = load_pipeline(ModelSource("tiny", folder), FAMILIES[family]).scheduler
+        config = dict(scheduler.config)
+        assert type(scheduler) is expected, family
+        assert (config["beta_schedule"], config["beta_start"], config["beta_end"]) == ("linear", 0.00085, 0.012)
+        if expected is DDIMScheduler:
+            assert (config["clip_sample"], config["timestep_spacing"], config["steps_offset"]) == (False, "linspace", 1)
+        else:
+            assert (config["algorithm_type"], config["use_karras_sigmas"]) == ("dpmsolver++", True)

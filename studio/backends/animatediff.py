@@ -25,6 +25,7 @@ from studio.backends.runtime import (
     run_video_pipeline,
     seeded,
 )
+from studio.domain.families import FamilySpec
 from studio.domain.recipe import CameraLora
 
 # The SparseCtrl RGB card runs its condition at full weight.
@@ -42,6 +43,19 @@ class AnimateDiffRequest(GenerationRequest):
     decode_chunk_size: int = 16
 
 
+def docs_scheduler(base: object, *, sparse: bool) -> object:
+    """AnimateDiff's scheduler as the diffusers docs make it from the base model's scheduler config `base`:
+    text-to-video on DDIM with linear betas, no sample clipping, linspace timesteps and steps offset 1; SparseCtrl on
+    DPM-Solver++ with linear betas and Karras sigmas (api/pipelines/animatediff)."""
+    from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
+
+    if sparse:
+        return DPMSolverMultistepScheduler.from_config(base, beta_schedule="linear", algorithm_type="dpmsolver++",
+                                                       use_karras_sigmas=True)
+    return DDIMScheduler.from_config(base, beta_schedule="linear", clip_sample=False, timestep_spacing="linspace",
+                                     steps_offset=1)
+
+
 class AnimateDiffGenerator(ShotGenerator):
     """AnimateDiff in windows: keyframes as SparseCtrl frames, or text with the move's motion LoRA."""
 
@@ -50,6 +64,12 @@ class AnimateDiffGenerator(ShotGenerator):
     @property
     def sparse(self) -> bool:
         return self.family.conditioning == "sparse-frames"
+
+    @classmethod
+    def prepare(cls, pipeline: object, family: FamilySpec) -> None:
+        """The scheduler the diffusers AnimateDiff docs sample with, over the base model's own (SD 1.5 saves PNDM
+        with scaled-linear betas, which the motion modules were not trained with)."""
+        pipeline.scheduler = docs_scheduler(pipeline.scheduler.config, sparse=family.conditioning == "sparse-frames")
 
     def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
         plan = request.plan

@@ -113,6 +113,7 @@ def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
         for name, part in (components or {}).items():
             parts[name] = imported(classes[name]).from_pretrained(part.location, dtype=_dtype(cuda))
         pipe = imported(family.pipeline_class).from_pretrained(source.location, **parts, dtype=_dtype(cuda))
+        imported(family.generator).prepare(pipe, family)
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
             f"could not load video model {source.label}"
@@ -246,6 +247,11 @@ class ShotGenerator(ABC):
 
     family_name: ClassVar[str]
     """The registry entry this generator drives (a subclass's family, unless one is given)."""
+
+    @classmethod
+    def prepare(cls, pipeline: object, family: FamilySpec) -> None:
+        """Set up a freshly loaded pipeline as the family's documents run it (a scheduler, say); most need nothing."""
+        return None
 
     @classmethod
     def sampling_keywords(cls, sampling: Sampling) -> list[SamplingKeyword]:

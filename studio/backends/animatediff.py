@@ -109,7 +109,7 @@ class AnimateDiffGenerator(ShotGenerator):
         lora = [camera_adapter(request.camera_lora)] if request.camera_lora and not self.sparse else []
         with adapters_on(self.pipeline, lora):
             return run_video_pipeline(self.pipeline, self.arguments(request), steps=request.steps,
-                                      estimated_s=request.gpu_seconds, oom_hint=ANIMATEDIFF_OOM_HINT, on_step=on_step)
+                                      oom_hint=ANIMATEDIFF_OOM_HINT, on_step=on_step)
 
     def recipe(self, sampling: str) -> str:
         """How the footage was sampled, for the metadata."""

@@ -26,7 +26,6 @@ from studio.backends.runtime import (
     camera_adapter,
     denoise,
     extend_crossfaded,
-    on_gpu,
     rgb_frames,
     run_video_pipeline,
     seeded,
@@ -146,7 +145,7 @@ class LtxGenerator(ShotGenerator):
         if refine is None:
             with self._adapters(camera):
                 return run_video_pipeline(self.pipeline, self._arguments(request, request.width, request.height),
-                                          steps=request.steps, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT,
+                                          steps=request.steps, oom_hint=LTX_OOM_HINT,
                                           on_step=on_step)
         counter = StepCounter(on_step, request.steps + refine.steps)
         width, height = refine.first_stage_size(request.width, request.height, self.stage_multiple)
@@ -155,10 +154,10 @@ class LtxGenerator(ShotGenerator):
                 **self._arguments(request, width, height), **_schedule(refine.first_stage_timesteps, refine.first_stage_sigmas),
                 "num_inference_steps": request.steps, "output_type": "latent",
             }, counter, request)
-        upsampled = on_gpu(lambda: self.upsampler(
+        upsampled = self.upsampler(
             latents=first.frames, adain_factor=refine.adain_factor,
             tone_map_compression_ratio=refine.tone_map_compression_ratio, output_type="latent",
-        ).frames, estimated_s=30)
+        ).frames
         refine_lora = [Adapter(REFINE_ADAPTER, refine.lora, refine.lora_weight_name, refine.lora_scale)] if refine.lora else []
         with self._adapters(camera + refine_lora), self._refine_scheduler(refine):
             second = self._denoise({
@@ -191,7 +190,7 @@ class LtxGenerator(ShotGenerator):
             pipe.scheduler = scheduler
 
     def _denoise(self, arguments: dict, counter: StepCounter, request: LtxRequest) -> object:
-        return denoise(self.pipeline, arguments, counter=counter, estimated_s=request.gpu_seconds, oom_hint=LTX_OOM_HINT)
+        return denoise(self.pipeline, arguments, counter=counter, oom_hint=LTX_OOM_HINT)
 
     def _arguments(self, request: LtxRequest, width: int, height: int) -> dict:
         """The pipeline arguments both stages share, at `width` x `height`."""

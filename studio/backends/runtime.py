@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from studio.domain.recipe import CameraLora, Sampling
 from studio.errors import BackendUnavailableError, Cancelled, ConfigError, RenderError
 from studio.media.metrics import ClipMeter
 
+Result = TypeVar("Result")
 # Motion below this (mean grey-level change per frame) looks frozen: LTX image-to-video sometimes does that.
 NEAR_STATIC_MOTION = 0.15
 # Weights above this size cannot run at fp32 on a CPU machine of this class.
@@ -122,16 +123,25 @@ def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
             "weights must already be on disk."
         ) from None
     if cuda:
-        if memory in ("auto", "model_offload"):
-            pipe.enable_model_cpu_offload()
-        elif memory == "sequential_offload":
-            pipe.enable_sequential_cpu_offload()
-        else:
-            pipe.to("cuda")
-        if memory != "none" and hasattr(pipe.vae, "enable_tiling"):
-            pipe.vae.enable_tiling()
+        place_on_gpu(pipe, family, memory)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+def place_on_gpu(pipe: object, family: FamilySpec, memory: str) -> None:
+    """Put a loaded pipeline on the GPU by the memory mode; on ZeroGPU all of it goes to `cuda` (its docs: no
+    CPU offload there, the GPU exists only inside the decorated call)."""
+    from studio.backends.zerogpu import on_zero_gpu
+
+    if on_zero_gpu() or memory == "none":
+        pipe.to("cuda")
+        return
+    if memory in ("auto", "model_offload"):
+        pipe.enable_model_cpu_offload()
+    else:
+        pipe.enable_sequential_cpu_offload()
+    if imported(family.generator).vae_tiling:
+        pipe.vae.enable_tiling()
 
 
 def load_latent_upsampler(source: ModelSource, pipe: object, family: FamilySpec, memory: str = "auto") -> object:
@@ -151,7 +161,9 @@ def load_latent_upsampler(source: ModelSource, pipe: object, family: FamilySpec,
         ) from None
     upsample = imported(family.upsample_pipeline_class)(vae=pipe.vae, latent_upsampler=model)
     if cuda:  # as the diffusers LTX-2 docs do: the upsample pipeline offloads too, over the shared VAE
-        upsample.to("cuda") if memory == "none" else upsample.enable_model_cpu_offload()
+        from studio.backends.zerogpu import on_zero_gpu
+
+        upsample.to("cuda") if memory == "none" or on_zero_gpu() else upsample.enable_model_cpu_offload()
     upsample.set_progress_bar_config(disable=True)
     return upsample
 
@@ -167,11 +179,6 @@ class GenerationRequest:
     steps: int
     guidance_scale: float
     seed: int
-
-    @property
-    def gpu_seconds(self) -> int:
-        """A generous estimate of the GPU time, for ZeroGPU's scheduler."""
-        return int(min(300, 20 + self.steps * self.width * self.height * self.num_frames / 2.5e6))
 
 
 @dataclass
@@ -190,12 +197,12 @@ class StepCounter:
         return tensors
 
 
-def denoise(pipe: object, arguments: dict, *, counter: StepCounter, estimated_s: int, oom_hint: str) -> object:
+def denoise(pipe: object, arguments: dict, *, counter: StepCounter, oom_hint: str) -> object:
     """One call of a diffusers video pipeline with step progress and cancel; the pipeline's raw output."""
     import torch
 
     try:
-        return on_gpu(lambda: pipe(**arguments, callback_on_step_end=counter.callback), estimated_s=estimated_s)
+        return pipe(**arguments, callback_on_step_end=counter.callback)
     except torch.cuda.OutOfMemoryError:
         raise RenderError(f"the GPU ran out of memory; {oom_hint}") from None
 
@@ -211,12 +218,12 @@ def rgb_frames(video: object) -> list[np.ndarray]:
 
 
 def run_video_pipeline(
-    pipe: object, arguments: dict, *, steps: int, estimated_s: int, oom_hint: str, on_step: StepHook
+    pipe: object, arguments: dict, *, steps: int, oom_hint: str, on_step: StepHook
 ) -> list[np.ndarray]:
     """Run a diffusers video pipeline in one stage to RGB uint8 frames."""
     counter = StepCounter(on_step, steps)
     result = denoise(pipe, {**arguments, "num_inference_steps": steps, "output_type": "np"}, counter=counter,
-                     estimated_s=estimated_s, oom_hint=oom_hint)
+                     oom_hint=oom_hint)
     return rgb_frames(result.frames[0])
 
 
@@ -247,6 +254,8 @@ class ShotGenerator(ABC):
 
     family_name: ClassVar[str]
     """The registry entry this generator drives (a subclass's family, unless one is given)."""
+    vae_tiling: ClassVar[bool] = True
+    """Whether the family's VAE decodes in tiles, switched on by every memory mode but `none`."""
 
     @classmethod
     def prepare(cls, pipeline: object, family: FamilySpec) -> None:
@@ -368,18 +377,29 @@ def video_generator(pipeline: object, family: FamilySpec, upsampler: object | No
     return generator(pipeline, upsampler, family=family) if family.two_stage else generator(pipeline, family=family)
 
 
-def on_gpu(call: Callable[[], object], *, estimated_s: int) -> object:
-    """Run `call` under `spaces.GPU` on Hugging Face ZeroGPU; elsewhere just run it."""
-    try:
-        import spaces
-    except ImportError:
-        return call()
-    return spaces.GPU(duration=estimated_s)(call)()
+def take_gpu_seconds(width: int, height: int, frames: int, steps: int, generations: int) -> int:
+    """A generous estimate of one take's GPU time (every generation, stage and decode), for ZeroGPU's scheduler."""
+    return int(min(600, 30 + generations * (10 + steps * width * height * frames / 2.5e6)))
 
 
-def peak_vram_gb() -> float | None:
-    import torch
+def on_gpu(call: Callable[[], Result], *, duration_s: int) -> Result:
+    """Run a whole take's `call` in one GPU allocation on Hugging Face ZeroGPU (see zerogpu.py); elsewhere just run it."""
+    from studio.backends import zerogpu
 
-    if not torch.cuda.is_available():
-        return None
-    return round(torch.cuda.max_memory_allocated() / 1024**3, 2)
+    return zerogpu.run(call, duration_s)
+
+
+class VramPeak:
+    """The GPU memory a take needed: the peak is reset when it starts, so one take never reports another's."""
+
+    def __init__(self) -> None:
+        import torch
+
+        self.cuda = torch.cuda.is_available()
+        if self.cuda:
+            torch.cuda.reset_peak_memory_stats()
+
+    def gb(self) -> float | None:
+        import torch
+
+        return round(torch.cuda.max_memory_allocated() / 1024**3, 2) if self.cuda else None

@@ -23,6 +23,9 @@ class SvdGenerator(ShotGenerator):
     """Stable Video Diffusion: image-only generation from the first keyframe; later keyframes are not used."""
 
     family_name = "stable-video-diffusion"
+    # AutoencoderKLTemporalDecoder inherits enable_tiling but raises NotImplementedError on it; decode_chunk_size
+    # is how SVD saves decoder memory.
+    vae_tiling = False
 
     def _chunks(self, request: ShotGeneration, seed: int, on_step: StepHook) -> list[np.ndarray]:
         """Later chunks continue from the last frame of the one before."""
@@ -53,7 +56,7 @@ class SvdGenerator(ShotGenerator):
     def generate(self, request: SvdRequest, on_step: Callable[[int, int], bool]) -> list[np.ndarray]:
         return run_video_pipeline(
             self.pipeline, self.arguments(request), steps=request.steps, on_step=on_step,
-            estimated_s=request.gpu_seconds, oom_hint="lower ltx_video.decode_chunk_size or the generation size",
+            oom_hint="lower ltx_video.decode_chunk_size or the generation size",
         )
 
     def recipe(self, sampling: str) -> str:

@@ -10,7 +10,15 @@ import numpy as np
 from studio.backends import FrameInterpolator, Transition
 from studio.backends.base import IDENTITY, ShotGeneration
 from studio.backends.ltx import cinematic_prompt
-from studio.backends.runtime import ModelCache, load_latent_upsampler, load_pipeline, peak_vram_gb, video_generator
+from studio.backends.runtime import (
+    ModelCache,
+    VramPeak,
+    load_latent_upsampler,
+    load_pipeline,
+    on_gpu,
+    take_gpu_seconds,
+    video_generator,
+)
 from studio.config import LtxVideoSettings, PipelineConfig
 from studio.domain import Shot
 from studio.domain.generation import GenerationPlan, plan_generation
@@ -52,7 +60,7 @@ def shot_generation(model: ResolvedModel, plan: GenerationPlan, shot: Shot, keyf
 def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, frame_interpolator: FrameInterpolator,
                     progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
     """Generate the shot's footage with its model, retime it to the delivery rate and encode it."""
-    started, ram = time.perf_counter(), RamPeak()
+    started, ram, vram = time.perf_counter(), RamPeak(), VramPeak()
     script, shot, config = job.script, job.shot, job.config
     if job.model is None:
         raise ValueError("an LTX clip job carries its resolved model (ShotRenderer.job makes it)")
@@ -68,7 +76,11 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
                                lambda: load_latent_upsampler(model.upsampler, pipe, family, ltx.memory))
     generator = video_generator(pipe, family, upsampler)
     request = shot_generation(model, plan, shot, keyframes, ltx, job.motion, script.style_of(shot))
-    footage = generator.generate_shot(request, lambda step, total: not cancel.cancelled)
+    refine = model.sampling.refine
+    duration_s = take_gpu_seconds(plan.width, plan.height, plan.num_frames, model.steps + (refine.steps if refine else 0),
+                                  generations=plan.chunks * (1 + ltx.reroll_static))
+    # The whole take in one GPU call (one ZeroGPU allocation): every chunk, stage, re-roll and decode.
+    footage = on_gpu(lambda: generator.generate_shot(request, lambda step, total: not cancel.cancelled), duration_s=duration_s)
 
     # The largest exact 9:16 (even) size inside the generated frame; the encoder scales it to 1080x1920.
     units = max(1, min(plan.width // 18, plan.height // 32))
@@ -76,7 +88,7 @@ def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, fram
     frames = [fit_to_frame(frame, canvas) for frame in footage.frames]
     generation = GenerationFields(
         model=model.source.label, model_family=family.name, seed=footage.seed, rerolls=footage.rerolls,
-        peak_vram_gb=peak_vram_gb(), guidance_scale=model.guidance_scale, motion_bucket_id=ltx.motion_bucket_id,
+        peak_vram_gb=vram.gb(), guidance_scale=model.guidance_scale, motion_bucket_id=ltx.motion_bucket_id,
         generation_size=f"{plan.width}x{plan.height}", generation_frames=plan.num_frames, generation_chunks=plan.chunks,
         num_inference_steps=model.steps, near_static=footage.near_static,
         camera_lora=request.camera_lora.label if request.camera_lora else None,

@@ -194,6 +194,52 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row.cells()) + " |" for row in rows])
 
 
+# What every check imports: a package missing or mismatched here stops the run at the start, in one line that names
+# it and the fix, instead of a traceback per row. torch, transformers, diffusers and av, when absent, are rows that
+# say so (a CPU machine without them still runs the rest); when present they must import.
+PREFLIGHT = ("studio.workspace", "studio.services.weights", "studio.backends.runtime",
+             "studio.backends.keyframe_animator", "studio.media.images", "studio.media.encoder")
+WHEN_PRESENT = ("torch", "transformers", "diffusers", "av")
+DISTRIBUTIONS = {"cv2": "opencv-python-headless", "PIL": "pillow", "dotenv": "python-dotenv", "ruamel": "ruamel.yaml",
+                 "yaml": "pyyaml", "sqlite_utils": "sqlite-utils", "pydantic_core": "pydantic-core",
+                 "pydantic_settings": "pydantic-settings"}
+CARRY = "on a machine with PyPI run bench/gpu-check --download DIR, then bench/gpu-check --wheels DIR here"
+NOT_CARRIED = {"opencv-python-headless": "install it on this machine (its 58 MB wheel is too big to carry)"}
+
+
+def preflight() -> str | None:
+    """The one line that says which package does not import and how to fix it; None when every check can start."""
+    present = tuple(name for name in WHEN_PRESENT if importlib.util.find_spec(name) is not None)
+    for module in PREFLIGHT + present:
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # noqa: BLE001 - pydantic reports a pydantic-core mismatch as a SystemError
+            package, problem = _broken(module, error)
+            if package == "studio":
+                raise  # the studio's own bug: its traceback says more than a line would
+            distribution = DISTRIBUTIONS.get(package, package.replace("_", "-"))
+            requirements = Path(__file__).resolve().parents[2] / "requirements.txt"
+            pins = requirements.read_text().lower().split() if requirements.is_file() else []
+            pin = next((f"; requirements.txt pins {line}" for line in pins
+                        if line.startswith(f"{distribution.lower()}==")), "")
+            return f"gpu-check cannot start: {distribution} {problem}{pin}. Fix: {NOT_CARRIED.get(distribution, CARRY)}"
+    return None
+
+
+def _broken(module: str, error: Exception) -> tuple[str, str]:
+    """The top-level package at fault, and what is wrong with it."""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return error.name.split(".")[0], "is not installed"
+    frames: list[str] = []  # the innermost module outside the studio and importlib is the one that broke
+    trace = error.__traceback__
+    while trace is not None:
+        frames.append(str(trace.tb_frame.f_globals.get("__name__", "")).split(".")[0])
+        trace = trace.tb_next
+    package = next((name for name in reversed(frames) if name not in ("studio", "importlib", "")), module.split(".")[0])
+    message = str(error).splitlines()[0][:240] if str(error) else ""
+    return package, f"does not import ({type(error).__name__}: {message})"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio.bench.gpu", description=__doc__)
     parser.add_argument("--rife-weights", type=Path, help="RIFE 4.25 flownet.pkl (default: where scripts/get-rife puts it)")
@@ -202,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the GPU machine has no network: never wait for the hub
-    absent = _missing("torch", "diffusers", "transformers")
+    if problem := preflight():
+        print(problem, file=sys.stderr)
+        return 1
+    absent = _missing("torch", "diffusers", "transformers", "av")  # av: LTX-2's image conditions
     import torch
 
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU (standing in for the GPU)"

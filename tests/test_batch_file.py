@@ -49,3 +49,16 @@ def test_bad_batch_files_are_refused_with_the_place(desk, tmp_path, capsys):
     path.write_text(text)
     assert main(["generate", "--workspace", str(desk.workspace.root), "--batch", str(path)]) == 2
     assert "must be 'videos/interp/women/14-17/" in capsys.readouterr().err
+
+
+def test_a_batch_files_seed_is_the_seed_its_ltx_shots_render_with(desk, tmp_path):
+    from studio.services.batchfile import batch_requests
+
+    path = tmp_path / "batch.yaml"
+    path.write_text("version: 1\nshots:\n- {title_id: %s, shot_id: shot-001, method: ltx, params: {method: ltx}, seed: 7,"
+                    " output: videos/ltx/women/14-17/%s/shot_001.mp4}\n" % (SAMPLE_TITLE, SAMPLE_TITLE))
+    [request] = batch_requests(desk.workspace, desk.studio.config, load_batch(path))
+    assert (request.config.ltx_video.seed, desk.studio.config.ltx_video.seed) == (7, 42)
+    path.write_text(path.read_text().replace("params: {method: ltx}", "params: {method: ltx, seed: 8}"))
+    with pytest.raises(ConfigError, match="seed 7 and params.seed 8 disagree; give one"):
+        load_batch(path)

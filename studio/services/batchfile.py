@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from studio.config import PipelineConfig, describe_validation_error, read_yaml
 from studio.domain.metadata import Method, TitleMetadata
@@ -31,6 +31,17 @@ class BatchShot(BaseModel):
     params: TakeSettings
     seed: int | None = Field(default=None, description="Generation seed (LTX); null for interpolation.")
     output: str = Field(description="Clip path relative to the workspace.")
+
+    @model_validator(mode="after")
+    def _one_seed(self) -> BatchShot:
+        if self.seed is not None and self.params.seed is not None and self.seed != self.params.seed:
+            raise ValueError(f"seed {self.seed} and params.seed {self.params.seed} disagree; give one")
+        return self
+
+    @property
+    def settings(self) -> TakeSettings:
+        """The shot's take settings with the batch's seed in them: what it renders with."""
+        return self.params if self.seed is None else self.params.model_copy(update={"seed": self.seed})
 
 
 class BatchFile(BaseModel):
@@ -60,7 +71,7 @@ def export_batch(workspace: Workspace, config: PipelineConfig, title_ids: list[s
             )
             shots.append(BatchShot(
                 title_id=str(script.title_id), shot_id=shot.shot_id, method=params.method, params=params,
-                seed=config.ltx_video.seed if params.method == "ltx" else None,
+                seed=(config.ltx_video.seed if params.seed is None else params.seed) if params.method == "ltx" else None,
                 output=workspace.relative(workspace.clip_path(script, shot, params.method)),
             ))
     return BatchFile(shots=shots)
@@ -92,5 +103,5 @@ def batch_requests(workspace: Workspace, config: PipelineConfig, batch: BatchFil
         expected = workspace.relative(workspace.clip_path(script, shot, entry.method))
         if entry.output != expected:
             raise WorkspaceError(f"batch output {entry.output!r} for {entry.shot_id} must be {expected!r} (the pipeline's path)")
-        requests.append(ShotRequest(script, shot, entry.method, entry.params.applied_to(config), entry.params.preset))
+        requests.append(ShotRequest(script, shot, entry.method, entry.settings.applied_to(config), entry.params.preset))
     return requests

@@ -127,7 +127,7 @@ def with_driver_weights(workspace: Workspace, config: PipelineConfig) -> Pipelin
         interpolation = interpolation.model_copy(update={"rife_weights": str(resolved) if resolved else None})
     film = interpolation.film_weights
     if interpolation.method == "film" and film and not film.startswith(("http://", "https://")):
-        resolved_film = film_weights_path(film, workspace.root)  # as for RIFE: workers read the driver's path
+        resolved_film = film_weights_path(film, workspace.root, sha256=interpolation.film_sha256)  # workers read the driver's path
         interpolation = interpolation.model_copy(update={"film_weights": str(resolved_film)})
     return config.model_copy(update={"interpolation": interpolation})
 

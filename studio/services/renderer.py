@@ -85,7 +85,8 @@ class ShotRenderer:
         if settings.method == "film":
             # model_copy overrides (--interp-method film) skip the config's validator, so the registry refuses a
             # missing film_weights with its message.
-            film = film_weights_path(settings.film_weights, self.workspace.root) if settings.film_weights else None
+            film = (film_weights_path(settings.film_weights, self.workspace.root, sha256=settings.film_sha256)
+                    if settings.film_weights else None)
 
             def load() -> FrameInterpolator:
                 if film is not None:

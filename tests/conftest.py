@@ -117,9 +117,12 @@ def tiny_depth(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def cpu_only(monkeypatch):
-    """Every test runs as on a CPU-only machine, even where CUDA is there: no test may load real checkpoints
-    (the CPU refusal is what the tests check) or depend on a GPU. bench/gpu-check is the GPU run."""
+def cpu_only(request, monkeypatch):
+    """Tests run as on a CPU-only machine, even where CUDA is there (no test may load real checkpoints: the CPU
+    refusal is what they check), except the device lane: tests marked `device_lane` place tiny models on the
+    machine's GPU when it has one (bench/gpu-check runs them there) and on the CPU elsewhere."""
+    if request.node.get_closest_marker("device_lane") is not None:
+        return
     if "torch" in sys.modules or importlib.util.find_spec("torch") is not None:
         import torch
 

@@ -2,7 +2,8 @@
 
 Every generative family's tiny random-weight model (built here, no network) generates on the GPU in bf16 with
 each memory mode; RIFE 4.25 interpolates at 1080x1920; the flow path renders and the encoder encodes at the
-delivery size. A check that cannot run here (a package or file missing) is a row that says why.
+delivery size. A check that cannot run here (a package or file missing) is a row that says why. With --real-size it runs instead
+the released architectures, with random weights, through the studio's generator (studio/bench/real_size.py).
 """
 
 from __future__ import annotations
@@ -244,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio.bench.gpu", description=__doc__)
     parser.add_argument("--rife-weights", type=Path, help="RIFE 4.25 flownet.pkl (default: where scripts/get-rife puts it)")
     parser.add_argument("--quick", action="store_true", help="fewer frames (the CPU stand-in the tests run)")
+    parser.add_argument("--real-size", action="store_true",
+                        help="instead: each preset's RELEASED architecture (LTX-Video 2B and 13B, LTX-2 19B, SVD-XT, "
+                             "AnimateDiff on SD 1.5) with random weights, one 5 s shot through the studio's generator "
+                             "in memory modes none and auto; its own table (studio/bench/real_size.py)")
     args = parser.parse_args(argv)
     import os
 
@@ -256,6 +261,15 @@ def main(argv: list[str] | None = None) -> int:
 
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU (standing in for the GPU)"
     print(f"Shot Video Studio GPU check on {device}; torch {torch.__version__}", file=sys.stderr)
+    if args.real_size:
+        from studio.bench import real_size
+
+        if absent:
+            print(f"--real-size cannot run: {absent}", file=sys.stderr)
+            return 1
+        sized = real_size.real_size_rows()
+        print(real_size.table(sized))
+        return 1 if any(row.result == "FAILED" for row in sized) else 0
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="gpu-check-") as folder:
         rows += [Row("generative families", "-", "skipped", note=absent)] if absent else family_rows(Path(folder), args.quick)

@@ -9,7 +9,8 @@ import pytest
 pytest.importorskip("peft")
 
 from studio.backends.animatediff import AnimateDiffGenerator  # noqa: E402
-from studio.backends.runtime import ModelSource, load_pipeline  # noqa: E402
+from studio.backends.loading import load_pipeline  # noqa: E402
+from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.backends.tiny import save_tiny_motion_lora  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
 from studio.domain.families import FAMILIES  # noqa: E402

@@ -13,7 +13,8 @@ pytest.importorskip("peft")
 
 from studio.backends.base import ShotGeneration  # noqa: E402
 from studio.backends.ltx import Ltx2Generator  # noqa: E402
-from studio.backends.runtime import ModelSource, load_pipeline  # noqa: E402
+from studio.backends.loading import load_pipeline  # noqa: E402
+from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.backends.tiny import save_tiny_lora  # noqa: E402
 from studio.cli import main  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402

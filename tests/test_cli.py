@@ -174,7 +174,8 @@ def test_unknown_title_and_ltx_method(small_workspace, capsys):
     assert capsys.readouterr().err == (
         f"error: no shot matches title {SAMPLE_TITLE}, shot-009; `python -m studio list` lists the titles and their shots\n")
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "ltx"]) == 2
-    assert "LTX-Video 0.9.x model Lightricks/LTX-Video-0.9.5 needs a CUDA GPU: its real checkpoints" in capsys.readouterr().err
+    assert ("LTX-Video 0.9.x needs a CUDA GPU, and this machine has none (model Lightricks/LTX-Video-0.9.5: its real "
+            "checkpoints") in capsys.readouterr().err
 
 
 def test_validate_command(small_workspace, capsys):
@@ -218,7 +219,8 @@ def test_svd_method_name_picks_the_svd_model(small_workspace, capsys):
     assert studio.with_svd().config.ltx_video.model == "svd-xt"
     assert studio.with_interpolation("flow").config.interpolation.method == "flow"
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "svd"]) == 2
-    assert "stabilityai/stable-video-diffusion-img2vid-xt needs a CUDA GPU" in capsys.readouterr().err
+    assert "needs a CUDA GPU, and this machine has none (model stabilityai/stable-video-diffusion-img2vid-xt" in (
+        capsys.readouterr().err)
 
 
 def test_list_names_every_title_and_with_shots_their_status(small_workspace, capsys):

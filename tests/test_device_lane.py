@@ -11,7 +11,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
 
-from studio.backends.runtime import ModelSource, load_pipeline  # noqa: E402
+from studio.backends.loading import load_pipeline  # noqa: E402
+from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.backends.tiny import build_tiny_svd, save_tiny_lora, save_tiny_motion_lora  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
 from studio.domain.families import FAMILIES  # noqa: E402

@@ -15,12 +15,13 @@ import pytest
 
 diffusers = pytest.importorskip("diffusers")
 
-from studio.backends import runtime  # noqa: E402
+from studio.backends import loading, runtime  # noqa: E402
+from studio.backends.generators import generator_class, video_generator  # noqa: E402
 from studio.backends.ltx import LtxGenerator  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
 from studio.domain.families import FAMILIES, FamilyName  # noqa: E402
 from studio.presets import load_preset, preset_names  # noqa: E402
-from studio.services.ltx_render import generation_plan, shot_generation  # noqa: E402
+from studio.services.generative_render import generation_plan, shot_generation  # noqa: E402
 from studio.services.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE  # noqa: E402
 
@@ -92,7 +93,7 @@ def walk(workspace, preset: str, **ltx):
                                                           "num_frames": 17, "fps": 8, **ltx}})
     model = resolve_model(workspace, config)
     pipe, upsampler = RecordingPipeline(), RecordingUpsampler() if model.upsampler else None
-    generator = runtime.video_generator(pipe, model.family, upsampler)
+    generator = video_generator(pipe, model.family, upsampler)
     script = workspace.find_script(SAMPLE_TITLE)
     shot = script.shot(1)
     plan = generation_plan(model, shot, config)
@@ -153,7 +154,8 @@ def test_loading_passes_from_pretrained_only_what_it_takes(monkeypatch, tmp_path
         @classmethod
         def from_pretrained(cls, location, **kwargs):
             recorded.append(kwargs)
-            return SimpleNamespace(set_progress_bar_config=lambda **_: None, vae=object())
+            return SimpleNamespace(set_progress_bar_config=lambda **_: None, vae=object(),
+                                   scheduler=diffusers.PNDMScheduler())  # the family's setup may replace it
 
         def __init__(self, **kwargs):
             recorded.append(kwargs)
@@ -161,11 +163,11 @@ def test_loading_passes_from_pretrained_only_what_it_takes(monkeypatch, tmp_path
         def set_progress_bar_config(self, **kwargs):
             return None
 
-    monkeypatch.setattr(runtime, "imported", lambda dotted: Recorder)
+    monkeypatch.setattr(loading, "imported", lambda dotted: Recorder)
     (tmp_path / "weights.safetensors").write_bytes(b"0")
     source = runtime.ModelSource("tiny", tmp_path)
     components = {name: runtime.ModelSource(name, tmp_path / name) for name, _ in family.components}
-    pipe = runtime.load_pipeline(source, family, components=components)
+    pipe = loading.load_pipeline(source, family, components=components)
     pipeline_class = getattr(diffusers, family.pipeline_class)
     # The components (AnimateDiff's motion adapter, SparseCtrl) load first with their own classes, then go to the
     # pipeline's from_pretrained as the pipeline's own parts.
@@ -175,7 +177,7 @@ def test_loading_passes_from_pretrained_only_what_it_takes(monkeypatch, tmp_path
     own = {k: v for k, v in recorded[0].items() if k not in parts}
     checks.append((pipeline_class.from_pretrained, own))
     if family.two_stage:
-        runtime.load_latent_upsampler(source, pipe, family)
+        loading.load_latent_upsampler(source, pipe, family)
         module, _, name = family.upsampler_model_class.partition(":")
         model_class = getattr(__import__(module, fromlist=[name]), name)
         checks += [(model_class.from_pretrained, recorded[1]),
@@ -194,8 +196,8 @@ def test_the_family_names_are_the_registry_entries():
 @pytest.mark.parametrize("two_stage", [True, False])
 def test_the_sampling_check_names_exactly_the_keywords_the_generator_passes(workspace, preset, two_stage):
     model, pipe, upsampler, plan = walk(workspace, preset, two_stage=two_stage)
-    runtime.check_sampling(model.family, model.sampling)  # every preset passes its own family's check
-    generator = runtime.imported(model.family.generator)
+    loading.check_sampling(model.family, model.sampling)  # every preset passes its own family's check
+    generator = generator_class(model.family)
     declared = {argument.keyword for argument in generator.sampling_keywords(model.sampling)}
     passed = set().union(*pipe.calls)
     assert declared <= passed  # the check judges what is really sent, not a list of its own
@@ -205,7 +207,7 @@ def test_a_schedule_the_family_cannot_take_is_refused_before_loading(workspace, 
     from studio.errors import ConfigError
     from studio.services.renderer import ShotRenderer
 
-    monkeypatch.setattr(runtime, "load_pipeline", lambda *a, **k: pytest.fail("weights were loaded"))
+    monkeypatch.setattr(loading, "load_pipeline", lambda *a, **k: pytest.fail("weights were loaded"))
     ltx2_schedule = load_preset("ltx-2.3-distilled").sampling.model_dump(mode="json")  # sigmas, noise_scale
     config = PipelineConfig.model_validate({"ltx_video": {"model": "ltx-video-13b-distilled", "sampling": ltx2_schedule}})
     with pytest.raises(ConfigError, match=r"ltx_video.sampling.refine.first_stage_sigmas .*LTXConditionPipeline, which "

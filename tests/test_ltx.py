@@ -6,7 +6,8 @@ import pytest
 pytest.importorskip("diffusers")
 
 from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
-from studio.backends.runtime import ModelSource, check_can_load, load_pipeline  # noqa: E402
+from studio.backends.loading import load_pipeline  # noqa: E402
+from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
 from studio.domain.families import FAMILIES  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
@@ -84,13 +85,15 @@ def test_an_ltx_shot_renders_to_the_delivery_spec(ltx_workspace):
 
 
 def test_real_checkpoints_are_refused_on_a_cpu_before_loading(small_workspace):
-    with pytest.raises(BackendUnavailableError, match="LTX-Video 0.9.x model Lightricks/LTX-Video needs a CUDA GPU"):
+    with pytest.raises(BackendUnavailableError, match=r"LTX-Video 0.9.x needs a CUDA GPU, and this machine has none \(model "
+                                                      "Lightricks/LTX-Video:"):
         check_can_load(ModelSource("Lightricks/LTX-Video", None), FAMILIES["ltx-video"], cuda=False)
     # Each family's refusal names the family and its own reason.
-    with pytest.raises(BackendUnavailableError, match="AnimateDiff v2 .* needs a CUDA GPU: SD 1.5 with a motion module"):
+    with pytest.raises(BackendUnavailableError, match="AnimateDiff v2 .* needs a CUDA GPU, .*: SD 1.5 with a motion module"):
         check_can_load(ModelSource("emilianJR/epiCRealism", None), FAMILIES["animatediff"], cuda=False)
     (small_workspace.root / "config" / "pipeline.yaml").write_text("ltx_video: {model: ltx-video-13b}\n")
-    with pytest.raises(BackendUnavailableError, match="Lightricks/LTX-Video-0.9.7-dev needs a CUDA GPU"):
+    with pytest.raises(BackendUnavailableError, match=r"needs a CUDA GPU, and this machine has none \(model "
+                                                      "Lightricks/LTX-Video-0.9.7-dev:"):
         Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE), "ltx")
 
 

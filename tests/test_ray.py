@@ -233,7 +233,8 @@ def metadata_record(workspace: Workspace, method: str = "ltx") -> dict:
 def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_one_process(cluster, tmp_path, tiny_ltx2):
     import torch
 
-    from studio.backends.runtime import load_pipeline, ModelSource
+    from studio.backends.loading import load_pipeline
+    from studio.backends.runtime import ModelSource
     from studio.backends.tiny import save_tiny_lora
     from studio.domain import CameraMovement
     from studio.domain.families import FAMILIES
@@ -263,7 +264,8 @@ def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_o
 
 def test_an_animatediff_camera_shot_on_a_worker_keeps_its_motion_adapter_and_motion_lora(cluster, tmp_path,
                                                                                       tiny_animatediff):
-    from studio.backends.runtime import load_pipeline, ModelSource
+    from studio.backends.loading import load_pipeline
+    from studio.backends.runtime import ModelSource
     from studio.backends.tiny import save_tiny_motion_lora
     from studio.domain import CameraMovement
     from studio.domain.families import FAMILIES

@@ -9,7 +9,8 @@ import pytest
 pytest.importorskip("diffusers")
 
 from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
-from studio.backends.runtime import ModelSource, load_latent_upsampler, load_pipeline  # noqa: E402
+from studio.backends.loading import load_latent_upsampler, load_pipeline  # noqa: E402
+from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
 from studio.domain.families import FAMILIES  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402

@@ -6,8 +6,8 @@ torch and diffusers are imported only inside functions, when a model loads or ru
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -21,7 +21,7 @@ import numpy as np
 from studio.backends.base import Footage, ShotGeneration, StepHook
 from studio.domain.families import FamilySpec, family_spec
 from studio.domain.recipe import CameraLora, Sampling
-from studio.errors import BackendUnavailableError, Cancelled, ConfigError, RenderError
+from studio.errors import BackendUnavailableError, Cancelled, RenderError
 from studio.media.metrics import ClipMeter
 
 Result = TypeVar("Result")
@@ -54,17 +54,30 @@ def weights_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt"))
 
 
+def cuda_present() -> bool:
+    """Whether this machine has a CUDA GPU: torch's answer once torch is loaded, else the driver's device node
+    (the page asks often, and must not import torch to find out)."""
+    torch = sys.modules.get("torch")
+    return torch.cuda.is_available() if torch is not None else Path("/dev/nvidiactl").exists()
+
+
+def generation_blocker(source: ModelSource, family: FamilySpec, *, cuda: bool) -> str | None:
+    """Why `source` cannot generate on this machine, phrased to follow "it" (None: it can). The one rule: with
+    CUDA anything may load; without, only a small local model (a test model) runs on the CPU."""
+    if cuda:
+        return None
+    size = weights_bytes(source.local) if source.local else None
+    if size is not None and size <= MAX_CPU_WEIGHTS_BYTES:
+        return None
+    return (f"needs a CUDA GPU, and this machine has none (model {source.label}: {family.cpu_reason}, "
+            "and CPU offload needs a GPU too); run on a GPU machine or a GPU Space, or point ltx_video.model at a "
+            "small local test model")
+
+
 def check_can_load(source: ModelSource, family: FamilySpec, *, cuda: bool) -> None:
     """Refuse, before loading, what cannot work here, with the way out."""
-    if cuda:
-        return
-    size = weights_bytes(source.local) if source.local else None
-    if size is None or size > MAX_CPU_WEIGHTS_BYTES:
-        raise BackendUnavailableError(
-            f"{family.label} model {source.label} needs a CUDA GPU: {family.cpu_reason}, and CPU offload needs "
-            "a GPU. Run on a GPU machine or a GPU Space, or point ltx_video.model at a small local test model; "
-            "interpolation works here."
-        )
+    if (reason := generation_blocker(source, family, cuda=cuda)) is not None:
+        raise BackendUnavailableError(f"{family.label} {reason}; interpolation works here.")
 
 
 @dataclass
@@ -83,89 +96,6 @@ class ModelCache:
             if key not in self._pipelines:
                 self._pipelines[key] = loader()
             return self._pipelines[key]
-
-
-def imported(dotted: str) -> type:
-    """The class a registry entry names as 'module:Class' (or a bare diffusers class name)."""
-    module, _, name = dotted.rpartition(":")
-    return getattr(importlib.import_module(module or "diffusers"), name)
-
-
-def _dtype(cuda: bool) -> object:
-    import torch
-
-    return torch.bfloat16 if cuda else torch.float32
-
-
-def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
-                  components: dict[str, ModelSource] | None = None) -> object:
-    """Load `source` as `family`'s pipeline class, placed on the GPU by `memory` (auto: model CPU offload).
-
-    `components` (the family's, e.g. AnimateDiff's motion adapter and SparseCtrl controlnet) are loaded first,
-    each with its model class's from_pretrained, and handed to the pipeline's from_pretrained; the memory mode
-    then places them with the rest."""
-    import torch
-
-    cuda = torch.cuda.is_available()
-    check_can_load(source, family, cuda=cuda)
-    classes = dict(family.components)
-    parts = {}
-    try:
-        for name, part in (components or {}).items():
-            parts[name] = imported(classes[name]).from_pretrained(part.location, dtype=_dtype(cuda))
-        pipe = imported(family.pipeline_class).from_pretrained(source.location, **parts, dtype=_dtype(cuda))
-        imported(family.generator).prepare(pipe, family)
-    except (OSError, ValueError) as error:
-        raise BackendUnavailableError(
-            f"could not load video model {source.label}"
-            f"{' with ' + ', '.join(p.label for p in components.values()) if components else ''}: {error}. Check the "
-            "folder or repo id in ltx_video.model (and the preset's components); without network access the "
-            "weights must already be on disk."
-        ) from None
-    if cuda:
-        place_on_gpu(pipe, family, memory)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-
-def place_on_gpu(pipe: object, family: FamilySpec, memory: str) -> None:
-    """Put a loaded pipeline on the GPU by the memory mode; on ZeroGPU all of it goes to `cuda` (its docs: no
-    CPU offload there, the GPU exists only inside the decorated call)."""
-    from studio.backends.zerogpu import on_zero_gpu
-
-    if on_zero_gpu() or memory == "none":
-        pipe.to("cuda")
-        return
-    if memory in ("auto", "model_offload"):
-        pipe.enable_model_cpu_offload()
-    else:
-        pipe.enable_sequential_cpu_offload()
-    if imported(family.generator).vae_tiling:
-        pipe.vae.enable_tiling()
-
-
-def load_latent_upsampler(source: ModelSource, pipe: object, family: FamilySpec, memory: str = "auto") -> object:
-    """The latent x2 upsample pipeline of a two-stage recipe, sharing `pipe`'s VAE (`memory` as for `pipe`)."""
-    import torch
-
-    if family.upsample_pipeline_class is None or family.upsampler_model_class is None:
-        raise BackendUnavailableError(f"{family.label} has no latent upsampler; set ltx_video.two_stage: false")
-    cuda = torch.cuda.is_available()
-    where = {"subfolder": source.subfolder} if source.subfolder and not source.local else {}
-    try:
-        model = imported(family.upsampler_model_class).from_pretrained(source.location, **where, dtype=_dtype(cuda))
-    except (OSError, ValueError) as error:
-        raise BackendUnavailableError(
-            f"could not load the latent upsampler {source.label}: {error}. Set ltx_video.upsampler to its folder "
-            "or repo id, or ltx_video.two_stage: false for one stage"
-        ) from None
-    upsample = imported(family.upsample_pipeline_class)(vae=pipe.vae, latent_upsampler=model)
-    if cuda:  # as the diffusers LTX-2 docs do: the upsample pipeline offloads too, over the shared VAE
-        from studio.backends.zerogpu import on_zero_gpu
-
-        upsample.to("cuda") if memory == "none" or on_zero_gpu() else upsample.enable_model_cpu_offload()
-    upsample.set_progress_bar_config(disable=True)
-    return upsample
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -354,27 +284,6 @@ def adapters_on(pipe: object, adapters: list[Adapter]) -> Iterator[None]:
         yield
     finally:  # whatever runs next starts from the plain model
         pipe.disable_lora()
-
-
-def check_sampling(family: FamilySpec, sampling: Sampling) -> None:
-    """Refuse, before any weights load, a sampling value the family's pipeline cannot take (as diffusers'
-    `check_inputs` does): each keyword it becomes must be in the pipeline's `__call__` signature."""
-    import inspect
-
-    accepted = inspect.signature(imported(family.pipeline_class).__call__).parameters
-    for argument in imported(family.generator).sampling_keywords(sampling):
-        if argument.keyword not in accepted:
-            raise ConfigError(
-                f"ltx_video.{argument.setting} (set there or by the recipe's preset): {family.pipeline_class}, which "
-                f"runs {family.label}, takes no `{argument.keyword}`; remove the setting, or choose a {family.name} "
-                "recipe from presets/ that gives its schedule in the form this family takes"
-            )
-
-
-def video_generator(pipeline: object, family: FamilySpec, upsampler: object | None = None) -> ShotGenerator:
-    """The family's generator over a loaded pipeline; `upsampler` enables a recipe's second stage."""
-    generator = imported(family.generator)
-    return generator(pipeline, upsampler, family=family) if family.two_stage else generator(pipeline, family=family)
 
 
 def take_gpu_seconds(width: int, height: int, frames: int, steps: int, generations: int) -> int:

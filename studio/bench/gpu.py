@@ -81,7 +81,9 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
 
     from studio.backends import tiny
     from studio.backends.base import ShotGeneration
-    from studio.backends.runtime import ModelSource, load_pipeline, video_generator
+    from studio.backends.generators import video_generator
+    from studio.backends.loading import load_pipeline
+    from studio.backends.runtime import ModelSource
     from studio.domain.families import FAMILIES
     from studio.domain.generation import plan_generation
 

@@ -1,7 +1,8 @@
-"""The generative model families, as data: every rule of a family lives in its entry here.
+"""The generative model families' data: every size, frame and conditioning rule of a family is its entry here.
 
 Everything else asks this registry (pipeline class, latent upsampler, legal sizes and
-frame counts, how keyframes condition, chunk overlap, LoRA support, built-in defaults);
+frame counts, how keyframes condition, chunk overlap, LoRA support, built-in defaults); each family's
+behaviour is its generator class, paired with its entry in `studio.backends.generators`;
 an unknown family, pipeline class or repo is an error naming the choices, never a guess.
 No heavy imports: the classes are named, and imported where a model loads.
 """
@@ -45,8 +46,6 @@ class FamilySpec:
     upsample_pipeline_class: str | None
     upsampler_model_class: str | None
     """module:Class of the latent upsampler model that a two-stage recipe loads."""
-    generator: str
-    """module:Class of the studio generator that drives the pipeline (backends)."""
     size_multiple: int
     frame_rule: FrameRule
     max_height: int
@@ -97,7 +96,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         saved_as=("LTXConditionPipeline", "LTXPipeline", "LTXImageToVideoPipeline"),
         upsample_pipeline_class="LTXLatentUpsamplePipeline",
         upsampler_model_class="diffusers.pipelines.ltx.modeling_latent_upsampler:LTXLatentUpsamplerModel",
-        generator="studio.backends.ltx:LtxGenerator", size_multiple=32, frame_rule="8n+1", max_height=1280,
+        size_multiple=32, frame_rule="8n+1", max_height=1280,
         overlap_frames=9, conditioning="pixel-frame", supports_lora=True, two_stage=True,
         repo_markers=("ltx-video", "ltxv", "ltx_video"), defaults=_LTX_DEFAULTS,
         cpu_reason="its real checkpoints (2B and 13B) do not fit in memory at fp32 on a CPU-only machine",
@@ -108,7 +107,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
         upsample_pipeline_class="LTX2LatentUpsamplePipeline",
         upsampler_model_class="diffusers.pipelines.ltx2.latent_upsampler:LTX2LatentUpsamplerModel",
         # LTX-2.x makes full-height 9:16 where memory allows.
-        generator="studio.backends.ltx:Ltx2Generator", size_multiple=64, frame_rule="8n+1", max_height=1920,
+        size_multiple=64, frame_rule="8n+1", max_height=1920,
         overlap_frames=9, conditioning="latent-frame", supports_lora=True, two_stage=True,
         repo_markers=("ltx-2", "ltx2"), defaults=_LTX_DEFAULTS,
         cpu_reason="its 19B checkpoint does not fit in memory at fp32 on a CPU-only machine",
@@ -116,7 +115,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
     FamilySpec(
         name="stable-video-diffusion", label="Stable Video Diffusion", pipeline_class="StableVideoDiffusionPipeline",
         saved_as=("StableVideoDiffusionPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
-        generator="studio.backends.svd:SvdGenerator", size_multiple=8, frame_rule="any", max_height=1280,
+        size_multiple=8, frame_rule="any", max_height=1280,
         overlap_frames=1, conditioning="first-image", supports_lora=False, two_stage=False,
         repo_markers=("stable-video-diffusion", "svd"), defaults=_LTX_DEFAULTS,
         cpu_reason="its 1.5B-parameter UNet runs far too slowly at fp32 on a CPU for a take",
@@ -127,7 +126,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
     FamilySpec(
         name="animatediff-sparsectrl", label="AnimateDiff v3 + SparseCtrl RGB",
         pipeline_class="AnimateDiffSparseControlNetPipeline", saved_as=("AnimateDiffSparseControlNetPipeline",),
-        upsample_pipeline_class=None, upsampler_model_class=None, generator="studio.backends.animatediff:AnimateDiffGenerator",
+        upsample_pipeline_class=None, upsampler_model_class=None,
         size_multiple=8, frame_rule="window", max_height=1024, overlap_frames=4, conditioning="sparse-frames",
         supports_lora=False, two_stage=False, repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
         cpu_reason="SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU",
@@ -136,7 +135,7 @@ FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
     FamilySpec(
         name="animatediff", label="AnimateDiff v2 + motion LoRAs", pipeline_class="AnimateDiffPipeline",
         saved_as=("AnimateDiffPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
-        generator="studio.backends.animatediff:AnimateDiffGenerator", size_multiple=8, frame_rule="window",
+        size_multiple=8, frame_rule="window",
         max_height=1024, overlap_frames=4, conditioning="text-only", supports_lora=True, two_stage=False,
         repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
         cpu_reason="SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU", components=(("motion_adapter", "MotionAdapter"),),

@@ -72,13 +72,17 @@ class ClipJob:
     clip_path: Path
     preset: str
     digest: str
-    motion: float
-    """Ken Burns strength for interpolation; how freely LTX may leave the keyframes."""
     cut_points: tuple[int, ...] = ()
     """Frames that must start a closed GOP (where assembly's transitions end)."""
     model: ResolvedModel | None = None
     """The generative model with every value it samples with, resolved once where the job is made (the driver,
     for Ray): the input hash, the render and the metadata read this one value. None for interpolation."""
+
+    @property
+    def motion(self) -> float:
+        """The take's one motion control, kept in its settings: the Ken Burns strength for interpolation, how
+        freely a generative model may leave the keyframes (a take's motion slider sets both)."""
+        return self.config.interpolation.ken_burns.strength
 
 
 @dataclass(frozen=True, slots=True)

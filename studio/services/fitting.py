@@ -85,8 +85,8 @@ class PartMaker:
         digest = input_hash(keyframes, fitted, inputs.config, preset, "interp")
         path = _part_path(self.parts_dir, planned, digest)
         if not path.is_file():
-            job = ClipJob(self.script, fitted, "interp", inputs.config, path, preset, digest,
-                          motion=inputs.config.interpolation.ken_burns.strength, cut_points=planned.cut_points)
+            job = ClipJob(script=self.script, shot=fitted, method="interp", config=inputs.config, clip_path=path,
+                          preset=preset, digest=digest, cut_points=planned.cut_points)
             self.renderer.render(job, self.progress, self.cancel)
         else:
             self.progress.frames_done(planned.clip_frames)

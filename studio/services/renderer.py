@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.backends import FrameInterpolator, interpolator
 from studio.backends.base import DepthEstimator
@@ -27,6 +28,9 @@ from studio.services.scheduler import InFlight, run_batch
 from studio.services.weights import check_film_sha256, depth_model_source, film_weights_path, rife_weights_path
 from studio.workspace import Workspace
 
+if TYPE_CHECKING:
+    from studio.services.model_resolution import ResolvedModel
+
 log = logging.getLogger(__name__)
 
 
@@ -38,7 +42,7 @@ class ShotRenderer:
     models: ModelCache = field(default_factory=ModelCache, compare=False, repr=False)
 
     def job(self, script: Script, shot: Shot, method: Method, config: PipelineConfig, *, preset: str | None = None,
-            clip_path: Path | None = None, motion: float | None = None) -> ClipJob:
+            clip_path: Path | None = None) -> ClipJob:
         """The clip job for a shot: by default its canonical clip with the workspace's encoder preset.
 
         The generative model is resolved here, once: the job carries it to the hash, the render (here or on a
@@ -52,12 +56,12 @@ class ShotRenderer:
         return ClipJob(
             script=script, shot=shot, method=method, config=config,
             clip_path=clip_path or self.workspace.clip_path(script, shot, method), preset=preset,
-            digest=clip_digest(self.workspace, script, shot, method, config, preset, model),
-            motion=config.interpolation.ken_burns.strength if motion is None else motion, model=model,
+            digest=clip_digest(self.workspace, script, shot, method, config, preset, model), model=model,
         )
 
-    def check_method(self, method: Method, config: PipelineConfig) -> None:
-        """Refuse up front, before any loading, a method that cannot run here."""
+    def check_method(self, method: Method, config: PipelineConfig, model: ResolvedModel | None = None) -> None:
+        """Refuse up front, before any loading, a method that cannot run here (`model`: a job's resolved model,
+        checked as it is; else the one `config` resolves to)."""
         if config.interpolation.method != "flow":
             self.frame_interpolator(config)  # loads the weights once, or says what is missing
         if method == "interp":
@@ -70,10 +74,11 @@ class ShotRenderer:
                     "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
                 ) from None
 
-            from studio.backends.runtime import check_can_load, check_sampling
+            from studio.backends.loading import check_sampling
+            from studio.backends.runtime import check_can_load
             from studio.services.model_resolution import resolve_model
 
-            model = resolve_model(self.workspace, config)
+            model = model or resolve_model(self.workspace, config)
             check_sampling(model.family, model.sampling)  # a setting the pipeline cannot take, before any loading
             check_can_load(model.source, model.family, cuda=torch.cuda.is_available())
 
@@ -115,9 +120,9 @@ class ShotRenderer:
     def render(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
         """Render `job` to its clip path (atomically) and describe it for the metadata."""
         if job.method == "ltx":
-            from studio.services.ltx_render import render_ltx_shot
+            from studio.services.generative_render import render_generated_shot
 
-            return render_ltx_shot(self.workspace, job, self.models, self.frame_interpolator(job.config), progress, cancel)
+            return render_generated_shot(self.workspace, job, self.models, self.frame_interpolator(job.config), progress, cancel)
         return render_interpolated_shot(self.workspace, job, self.frame_interpolator(job.config), progress, cancel,
                                         self.depth_estimator(job.config))
 

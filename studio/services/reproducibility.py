@@ -141,7 +141,7 @@ class ReproducibilityCheck:
                 config = settings.applied_to(self.studio.config)
             with tempfile.TemporaryDirectory(prefix="studio-reproducibility-") as folder:
                 job = renderer.job(script, shot, method, config, preset=settings.preset,
-                                   clip_path=Path(folder) / "again.mp4", motion=settings.motion)
+                                   clip_path=Path(folder) / "again.mp4")
                 renderer.render(job, SilentProgress(), cancel)
                 comparison = compare_clips(stored, job.clip_path)
             status: ReproStatus = "identical" if comparison.identical else "different"

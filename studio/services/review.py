@@ -222,6 +222,7 @@ class ReviewDesk:
         """Why LTX cannot run here, or None when it may (cheap: no torch import; the render checks for real)."""
         import importlib.util
 
+        from studio.backends.runtime import cuda_present, generation_blocker
         from studio.services.model_resolution import resolve_model
 
         if importlib.util.find_spec("torch") is None or importlib.util.find_spec("diffusers") is None:
@@ -230,10 +231,7 @@ class ReviewDesk:
             model = resolve_model(self.workspace, self.studio.config)
         except StudioError as error:
             return str(error)
-        source = model.source
-        if source.local is None and not Path("/dev/nvidiactl").exists():
-            return "needs a CUDA GPU, and this machine has none (or a small local model in ltx_video.model)"
-        return None
+        return generation_blocker(model.source, model.family, cuda=cuda_present())
 
     def _pairs(self) -> list[tuple[Take, Take]]:
         by_shot: dict[tuple[str, str], list[Take]] = {}

@@ -33,11 +33,10 @@ def render_take(
 ) -> Take:
     """Render a new take (never overwriting anything) and record it in the store."""
     take_config = settings.applied_to(config)
-    renderer.check_method(settings.method, take_config)
     take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     clip = take_path(renderer.workspace, script, shot, settings.method, take_id)
-    job = renderer.job(script, shot, settings.method, take_config, preset=settings.preset, clip_path=clip,
-                       motion=settings.motion)
+    job = renderer.job(script, shot, settings.method, take_config, preset=settings.preset, clip_path=clip)
+    renderer.check_method(settings.method, take_config, job.model)  # the model the take will render with
     progress.shot_started(f"{script.title_id} {shot.shot_id}", frame_count(shot.duration_s, config.video.fps))
     record = renderer.render(job, progress, cancel)
     take = Take(

@@ -1,4 +1,4 @@
-"""Rendering one shot with LTX-Video: plan model-legal generations, generate, retime to 30 fps, encode."""
+"""Rendering one shot with a generative model of any family: plan model-legal generations, generate, retime, encode."""
 
 from __future__ import annotations
 
@@ -10,15 +10,9 @@ import numpy as np
 from studio.backends import FrameInterpolator, Transition
 from studio.backends.base import IDENTITY, ShotGeneration
 from studio.backends.ltx import cinematic_prompt
-from studio.backends.runtime import (
-    ModelCache,
-    VramPeak,
-    load_latent_upsampler,
-    load_pipeline,
-    on_gpu,
-    take_gpu_seconds,
-    video_generator,
-)
+from studio.backends.generators import video_generator
+from studio.backends.loading import load_latent_upsampler, load_pipeline
+from studio.backends.runtime import ModelCache, VramPeak, on_gpu, take_gpu_seconds
 from studio.config import LtxVideoSettings, PipelineConfig
 from studio.domain import Shot
 from studio.domain.generation import GenerationPlan, plan_generation
@@ -57,7 +51,7 @@ def shot_generation(model: ResolvedModel, plan: GenerationPlan, shot: Shot, keyf
     )
 
 
-def render_ltx_shot(workspace: Workspace, job: ClipJob, models: ModelCache, frame_interpolator: FrameInterpolator,
+def render_generated_shot(workspace: Workspace, job: ClipJob, models: ModelCache, frame_interpolator: FrameInterpolator,
                     progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
     """Generate the shot's footage with its model, retime it to the delivery rate and encode it."""
     started, ram, vram = time.perf_counter(), RamPeak(), VramPeak()

@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 from studio.bench import real_size  # noqa: E402
 from studio.domain.families import family_spec  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
-from studio.services.ltx_render import generation_plan  # noqa: E402
+from studio.services.generative_render import generation_plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

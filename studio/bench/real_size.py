@@ -180,7 +180,7 @@ def parameter_count(model: object) -> int:
 
 def denoiser(preset: str, device: str = "meta", dtype: object = None) -> object:
     """The preset's released denoiser (transformer or UNet), random weights on `device`."""
-    from studio.backends.runtime import imported
+    from studio.backends.loading import imported
 
     class_name, config = DENOISERS[preset]
     return build(imported(class_name), config, device, dtype=dtype)
@@ -223,7 +223,7 @@ def build_pipeline(preset: str, device: str, dtype: object) -> object:
     import transformers
     from diffusers import FlowMatchEulerDiscreteScheduler
 
-    from studio.backends.runtime import imported
+    from studio.backends.loading import imported
     from studio.domain.families import family_spec
     from studio.presets import load_preset
 
@@ -335,9 +335,11 @@ def preset_rows(preset: str, workspace_root: Path) -> list[RealSizeRow]:
     import numpy as np
     import torch
 
-    from studio.backends.runtime import VramPeak, imported, place_on_gpu, video_generator
+    from studio.backends.generators import video_generator
+    from studio.backends.loading import imported, place_on_gpu
+    from studio.backends.runtime import VramPeak
     from studio.presets import load_preset
-    from studio.services.ltx_render import generation_plan, shot_generation
+    from studio.services.generative_render import generation_plan, shot_generation
 
     model, config = resolved(preset, workspace_root)
     family, shot = model.family, five_second_shot()

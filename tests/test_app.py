@@ -63,7 +63,7 @@ def test_review_round_trip_through_the_api(served):
     assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
 
     summary, _ranking, _sequence = client.predict(api_name="/results")
-    assert "No recommendation yet" in summary and "1 votes" in summary
+    assert "No recommendation yet" in summary and "1 vote from 1 person" in summary
     with pytest.raises(gradio_client.exceptions.AppError, match="do not support use_ltx: true yet"):
         client.predict(True, api_name="/apply_decision")  # one vote is no evidence
     assert "is now `true`" in client.predict(True, True, api_name="/apply_decision")
@@ -203,7 +203,7 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     assert "shot-005" in info
     assert call("/vote", "Ana", token, "tie", [], "").startswith("Vote saved (tie)")
     summary, _chart, _sequence = call("/results")
-    assert "1 votes" in summary
+    assert "1 vote from 1 person" in summary
     # The takes' keyframe was replaced, so no take is a fair reference: said without a render.
     assert "still matches the current keyframes" in call("/check_reproducibility", "interp")
     assert "is now `false`" in call("/apply_decision", False, True)

@@ -134,7 +134,7 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
 
         # The results followed the vote without a Refresh: the decision card on top, no empty tables.
         page.get_by_role("tab", name="Results & decision").click()
-        page.get_by_text("1 votes, 0 'both bad'").wait_for(timeout=30_000)
+        page.get_by_text("1 vote from 1 person, 0 'both bad'").wait_for(timeout=30_000)
         # A refresh may still be finishing (the tab refreshes when it opens); read the card once it is settled.
         page.wait_for_function(
             "() => document.querySelector('#results-summary').innerText.startsWith('Decision')", timeout=30_000)
@@ -191,7 +191,7 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
         # Two settings have a decisive vote between them: the ranking chart draws them, labels on the chart.
         page.set_viewport_size({"width": 1280, "height": 1800})
         page.get_by_role("tab", name="Results & decision").click()
-        page.get_by_text("3 votes, 1 'both bad'").wait_for(timeout=30_000)
+        page.get_by_text("3 votes from 1 person, 1 'both bad'").wait_for(timeout=30_000)
         page.locator("#results-chart img").first.wait_for(timeout=30_000)
         shoot(page, "results-1280-ranked")
         page.set_viewport_size({"width": PHONE, "height": 900})

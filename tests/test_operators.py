@@ -6,7 +6,7 @@ import pytest
 
 gradio_client = pytest.importorskip("gradio_client")
 
-from studio.errors import ConfigError  # noqa: E402
+from studio.errors import ConfigError, StudioError  # noqa: E402
 from studio.services import ReviewDesk, Studio  # noqa: E402
 from studio.services.access import (  # noqa: E402
     AccessRules, Caller, Login, OperatorOnlyError, RenderQueue, TooManyRendersError, require_operator,
@@ -104,9 +104,15 @@ def test_only_operators_decide_promote_replace_render_scripts_and_export(logged_
     assert config.read_text() == before and not (desk.workspace.root / "DECISION.md").exists()
     assert not desk.workspace.clip_path(*desk.shot(SAMPLE_TITLE, "shot-001"), "interp").exists()
     assert [t.id for t in desk.store.takes()] == [first.id, second.id]
-    # Reviewers vote.
-    token, *_ = rita.predict("rita", api_name="/next_pair")
-    assert rita.predict("rita", token, "left", ["left: flicker"], "", api_name="/vote").startswith("Vote saved (left)")
+    # Reviewers vote, always as their login: another name is refused, an empty one is the login.
+    with pytest.raises(gradio_client.exceptions.AppError, match="you are signed in as rita, and your votes count for "
+                                                                "rita; 'NotCarol' is someone else"):
+        rita.predict("NotCarol", api_name="/next_pair")
+    token, *_ = rita.predict("", api_name="/next_pair")
+    with pytest.raises(gradio_client.exceptions.AppError, match="you are signed in as rita"):
+        rita.predict("olga", token, "left", [], "", api_name="/vote")
+    assert rita.predict("RITA", token, "left", ["left: flicker"], "", api_name="/vote").startswith("Vote saved (left)")
+    assert [(row["reviewer"], row["choice"]) for row in desk.store.vote_rows()] == [("rita", "left")]
     # The operator does what the reviewer could not.
     assert "is now `true`" in olga.predict(True, True, api_name="/apply_decision")
     assert "is now `videos/interp/" in olga.predict(first.id, api_name="/promote_take")
@@ -154,3 +160,18 @@ def test_serve_logs_operators_in_with_their_own_password(monkeypatch):
     monkeypatch.delenv("STUDIO_PASSWORD")
     with pytest.raises(ConfigError, match="nobody logs in here"):
         _access_rules(environment())
+
+
+def test_whom_a_vote_counts_for():
+    from studio.services.access import SignInRequired
+
+    space, private, local = AccessRules(Login.SPACE), AccessRules(Login.PASSWORD), AccessRules(Login.NONE)
+    carol = Caller("carol", is_operator=False)
+    for rules in (space, private):
+        assert rules.voter(carol, "") == rules.voter(carol, " Carol ") == "carol"
+        with pytest.raises(StudioError, match="you are signed in as carol, and your votes count for carol; 'NotCarol'"):
+            rules.voter(carol, "NotCarol")
+    with pytest.raises(SignInRequired, match="sign in with Hugging Face to vote: on this public Space each vote must "
+                                             "belong to one person"):
+        space.voter(Caller("", is_operator=False), "anyone")
+    assert local.voter(Caller("", is_operator=True), "  Ana  ") == "Ana"  # locally, the typed name stands

@@ -369,7 +369,7 @@ def test_the_ranking_chart_is_sorted_and_draws_each_interval():
     from studio.ui.results import strength_chart
 
     def chart(ranking):
-        results = Results(votes=9, both_bad=0, by_method=[], by_variant=[], left_share=None, recommendation=None,
+        results = Results(votes=9, people=3, both_bad=0, by_method=[], by_variant=[], left_share=None, recommendation=None,
                           reason="", ranking=ranking)
         return strength_chart(results).axes[0]
 

@@ -11,7 +11,7 @@ from tests.test_review import desk, fake_take, two_takes  # noqa: F401 - fixture
 
 
 def results(**changes) -> Results:
-    base = dict(votes=3, both_bad=0, by_method=[], by_variant=[], left_share=None, recommendation=None,
+    base = dict(votes=3, people=2, both_bad=0, by_method=[], by_variant=[], left_share=None, recommendation=None,
                 reason="too few votes")
     return Results(**(base | changes))
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from studio.errors import ConfigError, StudioError
+from studio.store import reviewer_key
 
 REFUSAL = "only operators can {action}; ask an operator or sign in as one"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -33,6 +34,10 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 class OperatorOnlyError(StudioError):
     """A reviewer asked for something only an operator may do."""
+
+
+class SignInRequired(StudioError):
+    """A visitor of a public Space tried to vote without signing in."""
 
 
 class TooManyRendersError(StudioError):
@@ -96,6 +101,26 @@ class AccessRules:
         if self.operators:
             return Caller(name, is_operator=name.casefold() in self.operators)
         return Caller(name, is_operator=self.login is Login.PASSWORD)
+
+    def voter(self, caller: Caller, typed: str | None) -> str:
+        """Whom a vote (a pair, a take) counts for: the person the login proves, never a name the client types.
+
+        Signed in (a password login, a Hugging Face sign-in), it is the login; a typed name that differs is
+        refused, so nobody votes under another's name. On a Space without a sign-in nobody can vote: a typed
+        name would let one visitor vote as many. Locally without a login the typed name stands, as people type it.
+        """
+        typed = " ".join((typed or "").split())
+        if caller.name:
+            if typed and reviewer_key(typed) != reviewer_key(caller.name):
+                raise StudioError(f"you are signed in as {caller.name}, and your votes count for {caller.name}; "
+                                  f"{typed[:60]!r} is someone else (clear the name, or sign in as them)")
+            return caller.name
+        if self.login is not Login.NONE:
+            raise SignInRequired(
+                "sign in with Hugging Face to vote: on this public Space each vote must belong to one person, so "
+                "names cannot be typed; without signing in you can still browse the shots, watch takes and read "
+                "the results" if self.login is Login.SPACE else "log in to vote: each vote belongs to the login")
+        return typed
 
     def describe(self) -> str:
         """One line for the README-style help on the page: how to become an operator here."""

@@ -74,6 +74,8 @@ class ProposedOverride:
 @dataclass(frozen=True)
 class Results:
     votes: int
+    people: int
+    """How many reviewers cast those votes (names as the store keeps them, one per person)."""
     both_bad: int
     by_method: list[WinRate]
     by_variant: list[WinRate]
@@ -229,6 +231,7 @@ def summarize(rows: list[dict], *, default_use_ltx: bool | None = None) -> Resul
         proposed_overrides=overrides,
         sequence=list(decision.sequence),
         votes=len(rows),
+        people=len({r["reviewer"] for r in rows}),
         both_bad=sum(1 for r in rows if r["choice"] == "both_bad"),
         by_method=_win_rates(rows, "method"),
         by_variant=_win_rates(rows, "variant"),

@@ -66,7 +66,7 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
         with gr.Tab("Library & generate") as library_tab:
             operator_controls = build_library_tab(desk, reviewer, page, gate, library_tab)
         with gr.Tab("Compare & vote"):
-            votes = build_review_tab(desk, reviewer, page)
+            votes = build_review_tab(desk, reviewer, page, gate)
         with gr.Tab("Results & decision") as results_tab:
             refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate, results_tab)
         for vote in votes:
@@ -75,28 +75,29 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
         with gr.Tab("Assemble"):
             export_controls = build_assemble_tab(desk, page, gate)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
-        # A name typed before the page finished loading wins over the remembered one.
-        page.load(lambda stored, typed: typed or stored, [remembered, reviewer], reviewer, api_visibility="private")
         page.load(None, None, None, js=page_js(), api_visibility="private")
         guarded = [*operator_controls, *decision_controls, *export_controls]
 
-        def on_page_load(request: gr.Request, profile: gr.OAuthProfile | None = None) -> list:
-            """The caller's role, and the operator-only buttons they may press."""
+        def on_page_load(stored: str, typed: str, request: gr.Request, profile: gr.OAuthProfile | None = None) -> list:
+            """The caller's role, whom their votes count for, and the operator-only buttons they may press."""
             caller = gate.caller(request, profile)
             who = f"**{caller.name}**" if caller.name else "You"
+            voting = "vote" if caller.name or rules.login is Login.NONE else "vote once signed in"
             line = (f"{who}: operator ({rules.describe()})." if caller.is_operator else
-                    f"{who}: reviewer; you can render takes (up to {renders_per_reviewer} at a time) and vote. "
+                    f"{who}: reviewer; you can render takes (up to {renders_per_reviewer} at a time) and {voting}. "
                     "Deciding, promoting, replacing keyframes, script renders, the comparison set, assembly edits and "
                     f"the final export are for operators: {rules.describe()}.")
-            return [line, *[gr.Button(interactive=caller.is_operator) for _ in guarded]]
+            if caller.name:  # the login names the reviewer: nothing to type, nothing another name could claim
+                name = gr.Textbox(value=caller.name, interactive=False, label="Signed in as (your votes count for this "
+                                  "login)")
+            elif rules.login is Login.NONE:  # a name typed before the page finished loading wins over the kept one
+                name = gr.Textbox(value=typed or stored)
+            else:
+                name = gr.Textbox(value="", interactive=False, label="Your name comes from your sign-in",
+                                  placeholder="Sign in to vote: each vote belongs to one signed-in person")
+            return [line, name, *[gr.Button(interactive=caller.is_operator) for _ in guarded]]
 
-        page.load(on_page_load, None, [role, *guarded], api_visibility="private")
-        if on_space:
-
-            def from_login(typed: str, profile: gr.OAuthProfile | None) -> str:
-                return typed or (profile.username if profile else "")
-
-            page.load(from_login, reviewer, reviewer, api_visibility="private")
+        page.load(on_page_load, [remembered, reviewer], [role, reviewer, *guarded], api_visibility="private")
     return page
 
 

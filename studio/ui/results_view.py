@@ -70,7 +70,9 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
     """The figures under the card; tables appear once they have something to compare."""
     bias = "" if results.left_share is None else f" Left side chosen in {results.left_share:.0%} of decisive votes (50% = no position bias)."
     parts = [
-        f"{results.votes} votes, {results.both_bad} 'both bad'.{bias}",
+        f"{results.votes} vote{'' if results.votes == 1 else 's'} from {results.people} "
+        f"{'person' if results.people == 1 else 'people'}, "
+        f"{results.both_bad} 'both bad'.{bias}",
         "\nA recommendation needs the 95% anytime-valid interval of LTX's preference (ties count half, 'both bad' "
         "not at all) to exclude 50%. It stays valid however often the results are looked at, so reading them after "
         "every vote cannot talk the pipeline into a method that is no better.",

@@ -6,9 +6,11 @@ import gradio as gr
 
 from studio.errors import StudioError
 from studio.services import NothingToCompare, ReviewDesk
+from studio.services.access import SignInRequired
 from studio.services.pairing import PairMode
 from studio.store import CHOICES, REASON_TAGS, REASONS
 from studio.ui.errors import shown_to_user
+from studio.ui.identity import Gate
 from studio.ui.takes_view import take_label
 
 VOTES = (("← Left is better", "left", "vote-left"), ("Tie (T)", "tie", "vote-tie"),
@@ -55,7 +57,7 @@ def reveal_card(choice: str, reasons: list[str], left_label: str, right_label: s
             f"You said {SAID[choice]}. {why}{after}")
 
 
-def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) -> list[gr.events.Dependency]:
+def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate) -> list[gr.events.Dependency]:
     """The review tab; returns the page's vote events so other tabs can follow them."""
     with gr.Column(elem_id="review-arena"):
         gr.Markdown("Two takes of the same shot; the methods stay hidden until you vote. "
@@ -96,8 +98,14 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
                 right_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
                 comment: gr.Textbox(value="", interactive=enabled)}
 
-    def on_next_click(reviewer: str, mode: PairMode = "decide") -> dict:
-        """The next blind pair for this reviewer; "tune" deals same-method variants instead of the decision's pairs."""
+    def voter(typed: str, request: gr.Request | None, profile: gr.OAuthProfile | None) -> str:
+        return gate.rules.voter(gate.caller(request, profile), typed)
+
+    def on_next_click(reviewer: str, mode: PairMode = "decide", request: gr.Request | None = None,
+                      profile: gr.OAuthProfile | None = None) -> dict:
+        """The next blind pair for this reviewer (the signed-in person where there is a login); "tune" deals
+        same-method variants instead of the decision's pairs."""
+        reviewer = voter(reviewer, request, profile)
         try:
             pair, left_take, right_take = desk.next_pair(reviewer, mode=mode)
         except NothingToCompare as nothing:  # a state to explain, not an error: the players just stay empty
@@ -118,7 +126,10 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
 
     @shown_to_user
     def on_vote_click(reviewer: str, pair_token: str, choice: str | None, reasons: list[str] | None = None,
-                      comment: str = "") -> str:
+                      comment: str = "", request: gr.Request | None = None,
+                      profile: gr.OAuthProfile | None = None) -> str:
+        """Vote on the pair `pair_token`, for the signed-in person where there is a login (a typed name otherwise)."""
+        reviewer = voter(reviewer, request, profile)
         if not pair_token:
             raise StudioError("there is no pair to vote on; press Next pair first")
         if choice not in CHOICES:
@@ -130,13 +141,15 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks) ->
         return reveal_card(choice, sorted(set(reasons or [])), left_label, right_label, max(0, total - judged))
 
     pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]
-    def on_next_click_page(reviewer: str, mode: PairMode = "decide") -> dict:
-        """The page's Next pair: a missing name is guidance in the pair's place, not an error toast."""
+    def on_next_click_page(reviewer: str, mode: PairMode = "decide", request: gr.Request | None = None,
+                           profile: gr.OAuthProfile | None = None) -> dict:
+        """The page's Next pair: a missing name (or sign-in) is guidance in the pair's place, not an error toast."""
         try:
-            return on_next_click(reviewer, mode)
+            return on_next_click(reviewer, mode, request, profile)
         except StudioError as error:
             text = str(error)
-            return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}** (the box at the top of the page).",
+            where = "" if isinstance(error, SignInRequired) else " (the box at the top of the page)"
+            return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}**{where}.",
                     left: None, right: None, progress: "", **controls(False)}
 
     next_api.click(shown_to_user(on_next_click), [reviewer, mode], pair_outputs, api_name="next_pair")

@@ -110,6 +110,12 @@ class Take:
     def from_row(cls, row: dict) -> Take:
         return cls(**{**row, "params": json.loads(row["params"]), "record": json.loads(row["record"])})
 
+    def shows_the_same_as(self, other: Take) -> bool:
+        """Whether the two clips show the same pictures (equal frame fingerprints): comparing them tells nothing.
+        A take made before fingerprints were kept is taken to differ."""
+        mine = self.record.get("frames_fingerprint")
+        return mine is not None and mine == other.record.get("frames_fingerprint")
+
 
 @dataclass(frozen=True, slots=True)
 class Tally:

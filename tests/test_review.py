@@ -381,3 +381,27 @@ def test_the_ranking_chart_is_sorted_and_draws_each_interval():
     assert intervals == [(-1.5, -0.1), (-0.5, 0.7), (0.2, 1.6)]
     assert axes.get_xlim() == pytest.approx((-1.76, 1.76))
     assert chart([]).texts[0].get_text() == "No decisive votes between different settings yet"
+
+
+def test_takes_that_show_the_same_pictures_are_never_dealt_and_earlier_votes_on_them_are_left_out(desk):
+    still = "d109fc88-84b8-45d0-bfcc-b15887d103c3"  # its shot-005: a static camera on one keyframe
+    calm, lively = (desk.render_take(still, "shot-005", TakeSettings.parse(motion=motion, preset="ultrafast"), who="op")
+                    for motion in (0.2, 0.9))
+    assert calm.record["frames_fingerprint"] == lively.record["frames_fingerprint"] and calm.shows_the_same_as(lively)
+    with pytest.raises(NothingToCompare, match="the takes of each shot show the same pictures"):
+        desk.next_pair("Ana")
+    assert desk.pair_progress("Ana") == (0, 0)
+    assert desk.alike_takes_note(still, "shot-005").startswith("Its 2 takes show the same pictures")
+    # A moving shot's two motions differ: that pair is dealt, and the still pair never is.
+    moving = [desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=motion, preset="ultrafast"), who="op")
+              for motion in (0.2, 0.9)]
+    assert moving[0].record["frames_fingerprint"] != moving[1].record["frames_fingerprint"]
+    assert desk.alike_takes_note(SAMPLE_TITLE, "shot-004") is None
+    pair, left, right = desk.next_pair("Ana")
+    assert {left.id, right.id} == {take.id for take in moving} and desk.pair_progress("Ana") == (0, 1)
+    # A vote cast on the still pair before such pairs were held back counts nowhere, and Results say so.
+    desk.vote("Ana", pair.token, "left", [])
+    old = desk.store.create_pair(still, "shot-005", calm.id, lively.id, "Ben")
+    desk.vote("Ben", old.token, "right", [])
+    results = desk.results()
+    assert (results.votes, results.people, results.alike_left_out) == (1, 1, 1)

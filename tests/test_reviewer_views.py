@@ -95,3 +95,10 @@ def test_the_preference_chart_draws_the_band_the_estimate_and_the_50_line():
     assert band[:, 1].min() == 0 and band[:, 1].max() == pytest.approx(100)
     assert (axes.get_xlim(), axes.get_ylim()) == ((1, 3), (0, 100))
     assert preference_chart(results()).axes[0].texts[0].get_text() == "No LTX-vs-interpolation votes yet"
+
+
+def test_the_results_say_who_voted_and_which_votes_are_left_out():
+    assert results_markdown(results(), []).startswith("3 votes from 2 people, 0 'both bad'.")
+    assert results_markdown(results(votes=1, people=1, alike_left_out=2), []).startswith(
+        "1 vote from 1 person, 0 'both bad'. 2 vote(s) on pairs of takes that show the same pictures are left out: "
+        "a preference between equal clips says nothing.")

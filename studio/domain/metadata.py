@@ -79,6 +79,9 @@ class ClipRecord(GenerationFields):
     encoder_preset: str
     motion_score: float | None = Field(default=None, description="Mean frame-to-frame change, grey levels 0-255.")
     flicker_score: float | None = Field(default=None, description="Brightness jitter between frames, grey levels.")
+    frames_fingerprint: str | None = Field(default=None, description=(
+        "Digest of the frames' 64-pixel-wide grey thumbnails: clips with the same one show the same pictures; "
+        "null on clips made before it was kept."))
     peak_ram_gb: float | None = Field(default=None, description=(
         "Peak resident memory (GB) of the rendering process during the render, loading and generation included; "
         "null where it is not measured (older clips, non-Linux). Renders running at once in one process share it."))

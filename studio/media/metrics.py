@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import cv2
 import numpy as np
 
@@ -18,9 +20,13 @@ class ClipMeter:
     is not part of a steady trend (second difference), where a smooth fade scores 0.
 
     Both read luma (BT.709 Y, stretched from limited range to 0-255): a planar
-    frame's Y plane as it is, an RGB frame's luma computed on its thumbnail."""
+    frame's Y plane as it is, an RGB frame's luma computed on its thumbnail.
+
+    fingerprint: a digest of every frame's thumbnail in whole grey levels: two clips with the same fingerprint
+    show the same pictures (a static shot rendered with two motion settings), so comparing them tells nothing."""
 
     def __init__(self) -> None:
+        self._digest = hashlib.blake2b(digest_size=16)
         self._previous: np.ndarray | None = None
         self._motion: list[float] = []
         self._brightness: list[float] = []
@@ -39,10 +45,15 @@ class ClipMeter:
         thumb = cv2.resize(frame, (_THUMB_WIDTH, thumb_height), interpolation=cv2.INTER_AREA)
         thumb = luma(thumb) if thumb.ndim == 3 else thumb.astype(np.float32)
         thumb = (thumb - 16) * (255 / 219)  # limited range -> grey levels, as the scores always were
+        self._digest.update(np.clip(np.rint(thumb), 0, 255).astype(np.uint8).tobytes())
         if self._previous is not None:
             self._motion.append(float(np.abs(thumb - self._previous).mean()))
         self._brightness.append(float(thumb.mean()))
         self._previous = thumb
+
+    @property
+    def fingerprint(self) -> str:
+        return self._digest.hexdigest()
 
     @property
     def motion(self) -> float:

@@ -149,6 +149,7 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
         encoder_preset=job.preset,
         motion_score=meter.motion,
         flicker_score=meter.flicker,
+        frames_fingerprint=meter.fingerprint,
         peak_ram_gb=ram.gb(),
         **(generation.model_dump() if generation else {}),
     )

@@ -89,6 +89,8 @@ class Results:
     proposed_overrides: list[ProposedOverride] = field(default_factory=list)
     sequence: list[SequencePoint] = field(default_factory=list)
     """P(LTX preferred) after every LTX-vs-interpolation vote: estimate and anytime-valid interval, for the plot."""
+    alike_left_out: int = 0
+    """Votes on pairs whose two clips show the same pictures: left out of every figure."""
 
 
 def _win_rates(rows: list[dict], key: str) -> list[WinRate]:

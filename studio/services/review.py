@@ -11,7 +11,7 @@ import io
 import itertools
 import random
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -234,10 +234,24 @@ class ReviewDesk:
         return generation_blocker(model.source, model.family, cuda=cuda_present())
 
     def _pairs(self) -> list[tuple[Take, Take]]:
+        """Every pair of takes of one shot whose clips differ (two that show the same pictures compare nothing)."""
+        return [(a, b) for a, b in self._all_pairs() if not a.shows_the_same_as(b)]
+
+    def _all_pairs(self) -> list[tuple[Take, Take]]:
         by_shot: dict[tuple[str, str], list[Take]] = {}
         for take in self.store.takes():
             by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
         return [pair for takes in by_shot.values() for pair in itertools.combinations(takes, 2)]
+
+    def alike_takes_note(self, title_id: str, shot_id: str) -> str | None:
+        """Why a shot with takes offers nothing to compare, when its takes all show the same pictures; else None."""
+        takes = self.store.takes(title_id, shot_id)
+        pairs = list(itertools.combinations(takes, 2))
+        if not pairs or not all(a.shows_the_same_as(b) for a, b in pairs):
+            return None
+        return (f"Its {len(takes)} takes show the same pictures (the settings that differ change nothing in this "
+                "shot), so none of them is dealt as a pair to vote on; render a take that differs, with another "
+                "method, to compare.")
 
     def pair_progress(self, reviewer: str) -> tuple[int, int]:
         """(pairs this reviewer has judged, pairs there are) among the current takes."""
@@ -252,6 +266,10 @@ class ReviewDesk:
             raise StudioError(f"mode must be one of {', '.join(PAIR_MODES)}, not {mode!r}")
         name, rng = self.reviewer(reviewer), rng or random.Random()
         pairs = self._pairs()
+        if not pairs and self._all_pairs():
+            raise NothingToCompare("nothing to compare yet: the takes of each shot show the same pictures (for example "
+                                   "a static shot rendered with two motion settings); render a take that differs, "
+                                   "with another method, in Library & generate")
         if not pairs:
             raise NothingToCompare("nothing to compare yet: no shot has two takes; render a second take of a shot "
                                    "(another method or setting) in Library & generate")
@@ -293,10 +311,14 @@ class ReviewDesk:
     def results(self) -> Results:
         """What the votes say, split by segment, age bucket and camera movement."""
         scripts = {str(s.title_id): s for s in self.scripts()}
-        rows = []
+        takes = {take.id: take for take in self.store.takes()}
+        rows, alike = [], 0
         for row in self.store.vote_rows():
             if row["repeat_of"]:
                 continue  # a repeat measures the reviewer's consistency; counting it would count one judgement twice
+            if takes[row["left_take"]].shows_the_same_as(takes[row["right_take"]]):
+                alike += 1  # cast before such pairs were held back: a preference between equal clips is noise
+                continue
             script = scripts.get(row["title_id"])
             shot = next((s for s in script.shots if s.shot_id == row["shot_id"]), None) if script else None
             rows.append(row | {
@@ -304,7 +326,7 @@ class ReviewDesk:
                 "age_bucket": script.age_bucket if script else None,
                 "camera_movement": shot.camera_movement.value if shot else None,
             })
-        return summarize(rows, default_use_ltx=self.studio.config.switches.use_ltx)
+        return replace(summarize(rows, default_use_ltx=self.studio.config.switches.use_ltx), alike_left_out=alike)
 
     def reviewer_consistency(self) -> list[ReviewerConsistency]:
         """Per reviewer: how often they answered a repeated pair (sides swapped) as the first time."""

@@ -184,11 +184,18 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             keyframes: gallery,
             depth_maps: [(str(path), name) for path, name in desk.depth_previews(title_id, shot_id)],
             takes: takes_table(rows),
-            takes_note: MEASURES_NOTE if rows else NO_TAKES,
+            takes_note: takes_note_text(title_id, shot_id, rows),
             take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None),
             promote: gr.Button(interactive=bool(rows) and operator),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
+
+    def takes_note_text(title_id: str | None, shot_id: str | None, rows: list) -> str:
+        """What the takes table's figures mean; and when its takes all look alike, that they are not compared."""
+        if not rows:
+            return NO_TAKES
+        alike = desk.alike_takes_note(title_id, shot_id) if title_id and shot_id else None
+        return f"{alike}\n\n{MEASURES_NOTE}" if alike else MEASURES_NOTE
 
     def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number, gr.Checkbox, gr.Checkbox]:
         ltx = method_value == "ltx"
@@ -311,7 +318,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         def on_tab_select(title_id: str | None, shot_id: str | None) -> dict:
             """The takes table brought up to date (votes cast on Compare & vote change its won/tied/lost)."""
             rows, _ = take_rows(desk, title_id, shot_id) if title_id and shot_id else ([], [])
-            return {takes: takes_table(rows), takes_note: MEASURES_NOTE if rows else NO_TAKES}
+            return {takes: takes_table(rows), takes_note: takes_note_text(title_id, shot_id, rows)}
 
         tab.select(on_tab_select, [script, shot], [takes, takes_note], api_visibility="private", show_progress="hidden")
     page.load(shown_to_user(lambda: broken_scripts_note(desk)), None, broken, api_visibility="private")

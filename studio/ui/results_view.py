@@ -72,7 +72,9 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
     parts = [
         f"{results.votes} vote{'' if results.votes == 1 else 's'} from {results.people} "
         f"{'person' if results.people == 1 else 'people'}, "
-        f"{results.both_bad} 'both bad'.{bias}",
+        f"{results.both_bad} 'both bad'.{bias}"
+        + (f" {results.alike_left_out} vote(s) on pairs of takes that show the same pictures are left out: "
+           "a preference between equal clips says nothing." if results.alike_left_out else ""),
         "\nA recommendation needs the 95% anytime-valid interval of LTX's preference (ties count half, 'both bad' "
         "not at all) to exclude 50%. It stays valid however often the results are looked at, so reading them after "
         "every vote cannot talk the pipeline into a method that is no better.",

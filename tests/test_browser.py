@@ -362,3 +362,29 @@ def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
                 assert page.get_by_role("button", name=name).is_disabled(), name
             assert page.get_by_role("button", name="Preview (270x480)").is_enabled()
             shoot(page, "reviewer-1280")
+
+
+def test_the_script_lists_follow_the_files_while_the_app_runs(served):  # noqa: F811
+    import json
+    import uuid
+
+    from tests.conftest import script_file
+
+    desk, url, _ = served
+    sample = script_file(desk.workspace)
+    new_id = str(uuid.uuid4())
+    with opened(url, width=1280) as page:
+        page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
+        sample.write_text(sample.read_text()[:200])  # truncated while the page is open
+        data = json.loads(script_file(desk.workspace, FIRST_TITLE).read_text())
+        added = script_file(desk.workspace, FIRST_TITLE).parent / f"{new_id}.json"
+        added.write_text(json.dumps(data | {"title_id": new_id, "title": "A script added while the app runs"}))
+        for field, tab in (("Script", "Library & generate"), ("Script", "Assemble")):
+            page.get_by_role("tab", name=tab).click()
+            page.get_by_label(field, exact=True).filter(visible=True).first.click()  # opening it reads the files
+            page.get_by_role("option", name="A script added while the app runs", exact=False).first.wait_for(timeout=30_000)
+            options = page.get_by_role("option").all_inner_texts()
+            assert not any("Golden hour in the meadow" in option for option in options), (tab, options)
+            page.keyboard.press("Escape")
+        page.get_by_role("tab", name="Library & generate").click()
+        page.get_by_text("1 script file(s) do not load").wait_for(timeout=30_000)

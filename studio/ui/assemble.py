@@ -133,9 +133,21 @@ def report_summary(report: AssemblyReport) -> str:
 def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
     """The assemble tab; returns its operator-only buttons (saving and dropping edits, the final export)."""
     studio = desk.studio
-    choices = [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
+    def script_list() -> list[tuple[str, str]]:
+        return [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
+
+    choices = script_list()
     with gr.Row():
         title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script", allow_custom_value=True)
+
+    def on_title_open(current: str | None) -> gr.Dropdown:
+        """The scripts read again from the files, keeping the chosen one while it loads."""
+        fresh = script_list()
+        values = [value for _, value in fresh]
+        return gr.Dropdown(fresh, value=current if current in values else (values[0] if values else None))
+
+    for opened in (page.load, title.focus):
+        opened(on_title_open, title, title, api_visibility="private", show_progress="hidden")
         method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
                           info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",

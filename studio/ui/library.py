@@ -314,6 +314,22 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         on_shot_change, [script, shot], shot_outputs, api_visibility="private"
     )
     page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+
+    def on_lists_open(segment_value: str, age_value: str, title_id: str | None, status_value: str, method_value: str,
+                      shot_id: str | None) -> dict:
+        """The script and shot lists and the broken-file note read again from the files (a script added, fixed
+        or broken while the app runs shows at once); the chosen script and shot stay while they are listed."""
+        choices = script_choices(desk, segment_value, age_value)
+        titles = [value for _, value in choices]
+        chosen = title_id if title_id in titles else (titles[0] if titles else None)
+        shots = shot_choices(desk, chosen, status_value, method_value) if chosen else []
+        shot_ids = [value for _, value in shots]
+        return {script: gr.Dropdown(choices, value=chosen), broken: broken_scripts_note(desk),
+                shot: gr.Dropdown(shots, value=shot_id if shot_id in shot_ids else (shot_ids[0] if shot_ids else None))}
+
+    lists = [segment, age, script, status_filter, method_filter, shot]
+    for opened in (page.load, script.focus, shot.focus, *([tab.select] if tab is not None else [])):
+        opened(on_lists_open, lists, [script, shot, broken], api_visibility="private", show_progress="hidden")
     if tab is not None:
         def on_tab_select(title_id: str | None, shot_id: str | None) -> dict:
             """The takes table brought up to date (votes cast on Compare & vote change its won/tied/lost)."""

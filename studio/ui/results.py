@@ -42,6 +42,8 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
             [(s.title, str(s.title_id)) for s in desk.scripts()], multiselect=True, allow_custom_value=True,
             label="Scripts for a batch config (none = all)",
         )
+        batch_titles.focus(lambda chosen: gr.Dropdown([(s.title, str(s.title_id)) for s in desk.scripts()], value=chosen),
+                           batch_titles, batch_titles, api_visibility="private", show_progress="hidden")
         export_batch = gr.Button("Export batch config (YAML)")
         batch_file = gr.File(label="batch.yaml")
 

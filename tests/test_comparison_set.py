@@ -1,13 +1,14 @@
 """The comparison set: stratified, kept in the store, rendered with both methods; pairs steered toward the decision."""
 
 import random
+import re
 from collections import Counter
 
 import pytest
 
 from studio.cli import main
 from studio.domain import CameraMovement
-from studio.domain.comparison import ComparisonSetError, choose_stratified
+from studio.domain.comparison import ComparisonSetError, SizeRule, choose_stratified
 from studio.errors import StudioError
 from studio.services import ReviewDesk, Studio
 from studio.services.access import Caller, OperatorOnlyError
@@ -30,10 +31,17 @@ def test_the_set_covers_every_stratum_and_camera_move(workspace):
     moves = {shot.camera_movement for script in scripts for shot in script.shots}
     assert moves == set(CameraMovement) and {shot.camera_movement for shot in chosen} == moves
     assert choose_stratified(scripts) == chosen  # the same workspace gives the same set
-    with pytest.raises(ComparisonSetError, match="every one of the 7 camera moves; choose at least 7"):
-        choose_stratified(scripts, 6)
-    with pytest.raises(ComparisonSetError, match="needs 5 to 18 shots .this workspace has 18., not 40"):
-        choose_stratified(scripts, 40)
+    rule = SizeRule.of(scripts)
+    assert (rule.least, rule.most) == (7, 18)
+    assert rule.describe() == ("7 to 18 shots: at least 5, and one of each of the 3 segment x age strata and each of "
+                               "the 7 camera moves; at most this workspace's shots")
+    for size in (5, 6, 40):
+        with pytest.raises(ComparisonSetError, match=f"a comparison set here needs {re.escape(rule.describe())}; not {size}$"):
+            choose_stratified(scripts, size)
+    for size in (5.5, True, "7"):
+        with pytest.raises(ComparisonSetError, match="a comparison set's size is a whole number of shots, not"):
+            choose_stratified(scripts, size)
+    assert choose_stratified(scripts, 7.0) == choose_stratified(scripts, 7)
 
 
 def test_choosing_a_set_is_for_operators_and_kept_by_name(workspace, tmp_path):
@@ -78,7 +86,8 @@ def test_compare_command_chooses_lists_and_refuses_bad_values(workspace, capsys)
     out = capsys.readouterr().out
     assert "comparison set 'pilot': 7 shots" in out and "Golden hour in the meadow" in out and "static" in out
     assert main(["compare", "--workspace", str(workspace.root), "--set", "pilot", "--size", "3"]) == 2
-    assert "a comparison set needs 5 to 18 shots" in capsys.readouterr().err
+    assert f"a comparison set here needs {SizeRule.of(workspace.catalog().scripts).describe()}; not 3" in (
+        capsys.readouterr().err)
 
 
 def take(take_id, method, shot="shot-001", title="t1", variant=None):

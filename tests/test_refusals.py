@@ -31,10 +31,14 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
          "render settings has 1 problem(s):\n  seed = 1000000000000000000000000000000: "
          "Input should be less than or equal to 4294967295"),
         (dict(title_ids=123, api_name="/export_batch"), "title_ids must be a list of text (or nothing), not 123"),
-        (dict(set_name="pilot", shots="many", api_name="/choose_comparison_set"), "/choose_comparison_set: shots cannot be 'many': the number input does not take it"),
+        (dict(set_name="pilot", shots="many", api_name="/choose_comparison_set"), "shots must be a finite number, not 'many'"),
         (dict(set_name="../etc", shots=7, api_name="/choose_comparison_set"), ("a comparison set's name is 1-40 letters, digits, '-', '_' or '.', starting with a letter or digit (like "
          "'pilot-1'), not '../etc'")),
-        (dict(set_name="pilot", shots=3, api_name="/choose_comparison_set"), "/choose_comparison_set: Value 3 is less than minimum value 5."),
+        (dict(set_name="pilot", shots=3, api_name="/choose_comparison_set"), (
+            "a comparison set here needs 7 to 18 shots: at least 5, and one of each of the 3 segment x age strata and "
+            "each of the 7 camera moves; at most this workspace's shots; not 3")),
+        (dict(set_name="pilot", shots=5.5, api_name="/choose_comparison_set"),
+         "a comparison set's size is a whole number of shots, not 5.5"),
         (dict(set_name="nope", extra=["interp-linear"], api_name="/render_comparison_set"), "no comparison set called 'nope' (sets: none yet); choose one first"),
         (dict(set_name=None, extra=["bogus"], api_name="/render_comparison_set"), ("/render_comparison_set: Value: 'bogus' (type: <class 'str'>) is not in the list of choices: "
          "['interp-strong', 'interp-linear', 'ltx-one-stage']")),

@@ -80,39 +80,79 @@ def _candidates(scripts: Sequence[Script]) -> list[SetShot]:
             for shot in sorted(script.shots, key=lambda s: s.shot_id)]
 
 
+class _Picker:
+    """Picks shots from a pool, keeping the counts the stratified choice balances."""
+
+    def __init__(self, scripts: Sequence[Script]) -> None:
+        self.pool = _candidates(scripts)
+        self.shots_in_workspace = len(self.pool)
+        self.chosen: list[SetShot] = []
+        self.moves: Counter[CameraMovement] = Counter()
+        self.per_stratum: Counter[str] = Counter()
+        self.per_title: Counter[str] = Counter()
+
+    def take(self, shot: SetShot) -> None:
+        self.chosen.append(shot)
+        self.pool.remove(shot)
+        self.moves[shot.camera_movement] += 1
+        self.per_stratum[shot.stratum] += 1
+        self.per_title[shot.key.title_id] += 1
+
+    def best(self, options: list[SetShot]) -> SetShot:
+        # The least covered camera move first, then the stratum and the title with the fewest shots so far.
+        return min(options, key=lambda s: (self.moves[s.camera_movement], self.per_stratum[s.stratum],
+                                           self.per_title[s.key.title_id]))
+
+    def cover(self) -> None:
+        """One shot of each segment x age stratum, then shots until every camera move is in."""
+        for stratum in sorted({shot.stratum for shot in self.pool}):
+            self.take(self.best([shot for shot in self.pool if shot.stratum == stratum]))
+        while uncovered := [shot for shot in self.pool if self.moves[shot.camera_movement] == 0]:
+            self.take(min(uncovered, key=lambda s: (self.per_stratum[s.stratum], self.per_title[s.key.title_id])))
+
+
+@dataclass(frozen=True, slots=True)
+class SizeRule:
+    """How many shots a comparison set of this workspace may have: the one rule the page, the API, the CLI and
+    the README state."""
+
+    least: int
+    """At least MIN_SET_SIZE (the pipeline's procedure), and enough to cover every stratum and camera move."""
+    most: int
+    """Every shot of the workspace."""
+    strata: int
+    moves: int
+
+    @classmethod
+    def of(cls, scripts: Sequence[Script]) -> SizeRule:
+        picker = _Picker(scripts)
+        picker.cover()
+        return cls(max(MIN_SET_SIZE, len(picker.chosen)), picker.shots_in_workspace, len(picker.per_stratum),
+                   len(picker.moves))
+
+    def describe(self) -> str:
+        return (f"{self.least} to {self.most} shots: at least {MIN_SET_SIZE}, and one of each of the {self.strata} "
+                f"segment x age strata and each of the {self.moves} camera moves; at most this workspace's shots")
+
+    def check(self, size: object) -> int:
+        """`size` as a whole number of shots within the rule; anything else is refused, never rounded."""
+        whole = isinstance(size, int) or (isinstance(size, float) and size.is_integer())
+        if isinstance(size, bool) or not whole:
+            raise ComparisonSetError(f"a comparison set's size is a whole number of shots, not {size!r}")
+        if not self.least <= size <= self.most:
+            raise ComparisonSetError(f"a comparison set here needs {self.describe()}; not {int(size)}")
+        return int(size)
+
+
 def choose_stratified(scripts: Sequence[Script], size: int = DEFAULT_SET_SIZE) -> tuple[SetShot, ...]:
     """A stratified set of `size` shots (deterministic for a given workspace)."""
-    pool = _candidates(scripts)
-    if not MIN_SET_SIZE <= size <= max(len(pool), MIN_SET_SIZE):
-        raise ComparisonSetError(f"a comparison set needs {MIN_SET_SIZE} to {max(len(pool), MIN_SET_SIZE)} shots "
-                                 f"(this workspace has {len(pool)}), not {size}")
-    chosen: list[SetShot] = []
-    moves: Counter[CameraMovement] = Counter()
-    per_stratum: Counter[str] = Counter()
-    per_title: Counter[str] = Counter()
-
-    def take(shot: SetShot) -> None:
-        chosen.append(shot)
-        pool.remove(shot)
-        moves[shot.camera_movement] += 1
-        per_stratum[shot.stratum] += 1
-        per_title[shot.key.title_id] += 1
-
-    def best(options: list[SetShot]) -> SetShot:
-        # The least covered camera move first, then the stratum and the title with the fewest shots so far.
-        return min(options, key=lambda s: (moves[s.camera_movement], per_stratum[s.stratum], per_title[s.key.title_id]))
-
-    for stratum in sorted({shot.stratum for shot in pool}):
-        take(best([shot for shot in pool if shot.stratum == stratum]))
-    while uncovered := [shot for shot in pool if moves[shot.camera_movement] == 0]:
-        take(min(uncovered, key=lambda s: (per_stratum[s.stratum], per_title[s.key.title_id])))
-    if len(chosen) > size:
-        raise ComparisonSetError(f"{size} shots cannot hold one shot of each of the {len(per_stratum)} segment x age "
-                                 f"strata and every one of the {len(moves)} camera moves; choose at least {len(chosen)}")
-    while len(chosen) < size:
-        fewest = min(per_stratum[shot.stratum] for shot in pool)
-        take(best([shot for shot in pool if per_stratum[shot.stratum] == fewest]))
-    return tuple(sorted(chosen, key=lambda s: s.key))
+    size = SizeRule.of(scripts).check(size)
+    picker = _Picker(scripts)
+    picker.cover()
+    while len(picker.chosen) < size:
+        fewest = min(picker.per_stratum[shot.stratum] for shot in picker.pool)
+        picker.take(picker.best([shot for shot in picker.pool if picker.per_stratum[shot.stratum] == fewest]))
+    return tuple(sorted(picker.chosen, key=lambda s: s.key))
 
 
 def set_shots(scripts: Sequence[Script], keys: Sequence[ShotKey]) -> tuple[SetShot, ...]:

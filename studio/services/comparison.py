@@ -77,11 +77,10 @@ class SetRenderReport:
         return line + (f". {self.not_possible}" if self.not_possible else "")
 
 
-def choose_set(desk: ReviewDesk, name: str, size: int = DEFAULT_SET_SIZE, *, by: Caller = MACHINE) -> SetView:
-    """Choose a stratified set of `size` shots and keep it under `name` (operators: it steers everyone's pairs)."""
+def choose_set(desk: ReviewDesk, name: str, size: int | float = DEFAULT_SET_SIZE, *, by: Caller = MACHINE) -> SetView:
+    """Choose a stratified set of `size` shots and keep it under `name` (operators: it steers everyone's pairs);
+    the size follows `SizeRule` (a non-integer is refused, never rounded)."""
     require_operator(by, "choose the comparison set")
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise ComparisonSetError(f"the set's size must be a whole number of shots, not {size!r}")
     chosen = choose_stratified(desk.scripts(), size)
     desk.store.save_comparison_set(ComparisonSet(check_set_name(name), tuple(s.key for s in chosen),
                                                  created_by=by.name or "an operator"))

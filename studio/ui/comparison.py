@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from studio.domain.comparison import DEFAULT_SET_SIZE, MIN_SET_SIZE
+from studio.domain.comparison import DEFAULT_SET_SIZE, SizeRule
 from studio.errors import Cancelled
 from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
@@ -20,8 +20,8 @@ TAB = "comparison"  # what this section's Cancel button reaches
 SET_COLUMNS = ["shot", "script", "audience", "move", "LTX", "interp", "votes"]
 SET_COLUMN_WIDTHS = ["14%", "26%", "17%", "13%", "10%", "11%", "9%"]  # short headers and fixed widths fit a phone
 EXTRA_VARIANTS = [(variant.label, key) for key, variant in SET_VARIANTS.items() if key not in BOTH_METHODS]
-NO_SET = (f"No comparison set yet: an operator chooses one ({DEFAULT_SET_SIZE} shots by default, at least one per "
-          "segment and age, every camera move), then renders both methods for it.")
+NO_SET = (f"No comparison set yet: an operator chooses one ({DEFAULT_SET_SIZE} shots by default; at least one per "
+          "segment and age and every camera move), then renders both methods for it.")
 
 
 def set_rows(view: SetView | None) -> list[list[Any]]:
@@ -65,7 +65,10 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
     newest = desk.store.comparison_set()
     with gr.Row(equal_height=True):
         name = gr.Textbox(value=newest.name if newest else "pilot", label="Set name", max_lines=1, min_width=140)
-        size = gr.Number(value=DEFAULT_SET_SIZE, precision=0, minimum=MIN_SET_SIZE, label="Shots", min_width=90)
+        rule = SizeRule.of(desk.scripts())
+        # No precision and no bounds of Gradio's own: 5.5 or 3 reach the rule and are refused in its words.
+        size = gr.Number(value=min(max(DEFAULT_SET_SIZE, rule.least), rule.most), label="Shots", info=rule.describe(),
+                         min_width=90)
         choose = gr.Button("Choose a stratified set", min_width=160)
     with gr.Row(equal_height=True):
         variants = gr.CheckboxGroup(EXTRA_VARIANTS, label="Also render these variants", min_width=200)
@@ -91,7 +94,7 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
         return {note: shown, table: set_rows(view), consistency: consistency_markdown(desk)}
 
     @shown_to_user
-    def on_choose_click(set_name: str, shots: int = DEFAULT_SET_SIZE, request: gr.Request | None = None,
+    def on_choose_click(set_name: str, shots: float = DEFAULT_SET_SIZE, request: gr.Request | None = None,
                         profile: gr.OAuthProfile | None = None) -> dict:
         view = choose_set(desk, set_name, shots, by=gate.caller(request, profile))
         return {status: f"Set **{view.chosen.name}** chosen: {len(view.shots)} shots.", note: set_note(desk, view),

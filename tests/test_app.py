@@ -199,13 +199,16 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     __import__("PIL.Image", fromlist=["Image"]).fromarray(real_photo("sunset", 480)).save(image)
     status = call("/replace_keyframe", MEN_TITLE, "shot-005", "shot_005_A.png", gradio_client.handle_file(str(image)))
     assert status.startswith("`images/keyframes_v1/men/18-23/") and "replaced" in status
-    token, info, *_ = call("/next_pair", "Ana")
+    token, info, *_ = call("/next_pair", "Ana")  # the two stills show the same picture: no pair of them is dealt
+    assert token == "" and "the takes of each shot show the same pictures" in info
+    call("/render_shot", title_id=MEN_TITLE, shot_id="shot-005", motion=0.5, preset="ultrafast", who="Ola")
+    token, info, *_ = call("/next_pair", "Ana")  # the new keyframe's still differs from the old ones
     assert "shot-005" in info
     assert call("/vote", "Ana", token, "tie", [], "").startswith("Vote saved (tie)")
     summary, _chart, _sequence = call("/results")
     assert "1 vote from 1 person" in summary
     # The takes' keyframe was replaced, so no take is a fair reference: said without a render.
-    assert "still matches the current keyframes" in call("/check_reproducibility", "interp")
+    assert "with the same settings and seed: identical" in call("/check_reproducibility", "interp")
     assert "is now `false`" in call("/apply_decision", False, True)
     assert Path(call("/export_votes")).read_text().count("\n") == 2
     assert f"title_id: {MEN_TITLE}" in Path(call("/export_batch", [MEN_TITLE])).read_text()
@@ -220,7 +223,7 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     status, note, table = call("/choose_comparison_set", "pilot", 7)
     assert status.startswith("Set **pilot** chosen: 7 shots") and len(table["data"]) == 7
     status, note, table = call("/render_comparison_set", "pilot", [])
-    assert status.startswith("Set rendered: 7 take(s) rendered, 0 already there")  # shot-005's takes had other settings
+    assert status.startswith("Set rendered: 6 take(s) rendered, 1 already there")  # shot-005's takes had other settings
     assert "7 LTX take(s) not rendered: LTX-Video needs a CUDA GPU" in status and "LTX-Video is unavailable here" in note
     note, table, consistency = call("/comparison_set", "pilot")
     assert [row[5] for row in table["data"]] == ["yes"] * 7 and "no reviewer has answered a repeat yet" in consistency

@@ -97,11 +97,15 @@ def test_only_operators_decide_promote_replace_render_scripts_and_export(logged_
         ("export the final video", "/assemble", (SAMPLE_TITLE, "interp")),
         ("edit the final cut", "/save_assembly_edits", (SAMPLE_TITLE, "interp", timeline)),
         ("edit the final cut", "/drop_assembly_edits", (SAMPLE_TITLE, "interp")),
+        ("export the votes (they name every reviewer and hold their comments)", "/export_votes", ()),
+        ("export files (a batch export writes a new file in the workspace)", "/export_batch", ([],)),
+        ("check reproducibility (it renders a take again for each method)", "/check_reproducibility", ("interp",)),
     ]
     for action, api_name, args in refusals:
         with pytest.raises(gradio_client.exceptions.AppError, match=re.escape(REFUSED.format(action))):
             rita.predict(*args, api_name=api_name)
     assert config.read_text() == before and not (desk.workspace.root / "DECISION.md").exists()
+    assert not (desk.workspace.root / "exports").exists()
     assert not desk.workspace.clip_path(*desk.shot(SAMPLE_TITLE, "shot-001"), "interp").exists()
     assert [t.id for t in desk.store.takes()] == [first.id, second.id]
     # Reviewers vote, always as their login: another name is refused, an empty one is the login.

@@ -21,6 +21,7 @@ from pathlib import Path
 from studio.domain.metadata import METHODS
 from studio.errors import StudioError
 from studio.media.consistency import METRIC_VERSION, clip_warping_error
+from studio.services.access import MACHINE, Caller, require_operator
 from studio.services.figure_cache import JsonCache
 from studio.services.progress import CancelToken
 from studio.services.reproducibility import Reproducibility, ReproducibilityCheck, ShotKey
@@ -103,8 +104,11 @@ class MethodFigures:
         return figures
 
     def check_reproducibility(self, methods: Sequence[str] | None = None, shots: Iterable[ShotKey] | None = None,
-                              *, seed: int | None = None, cancel: CancelToken | None = None) -> list[Reproducibility]:
-        """Re-render one take per method (a render each) and compare its frames with the stored clip."""
+                              *, seed: int | None = None, cancel: CancelToken | None = None,
+                              by: Caller = MACHINE) -> list[Reproducibility]:
+        """Re-render one take per method (a render each) and compare its frames with the stored clip (operators:
+        each check costs a render)."""
+        require_operator(by, "check reproducibility (it renders a take again for each method)")
         return ReproducibilityCheck(self.studio).run(self.takes(shots), methods, seed=seed, cancel=cancel)
 
     # -- the warping error cache ------------------------------------------------

@@ -373,8 +373,10 @@ class ReviewDesk:
             raise StudioError(f"no script with title id {', '.join(map(repr, unknown))}; the Library lists the titles")
         return dump_batch(export_batch(self.workspace, self.studio.config, title_ids or None))
 
-    def write_export(self, stem: str, suffix: str, text: str) -> Path:
-        """Write `text` to a new file exports/{stem}-{UTC time}{suffix}; two exports in one second get two files."""
+    def write_export(self, stem: str, suffix: str, text: str, *, by: Caller = MACHINE) -> Path:
+        """Write `text` to a new file exports/{stem}-{UTC time}{suffix}; two exports in one second get two files.
+        Operators only: every export is a new file in the workspace."""
+        require_operator(by, f"export files (a {stem} export writes a new file in the workspace)")
         folder = self.workspace.inside("exports")
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{stem}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -387,7 +389,9 @@ class ReviewDesk:
             except FileExistsError:
                 continue
 
-    def votes_csv(self) -> str:
+    def votes_csv(self, *, by: Caller = MACHINE) -> str:
+        """Every vote as CSV (operators only: it names every reviewer and holds their comments)."""
+        require_operator(by, "export the votes (they name every reviewer and hold their comments)")
         rows = self.store.vote_rows()
         buffer = io.StringIO()
         columns = ["created_at", "reviewer", "title_id", "shot_id", "choice", "reasons", "comment",

@@ -85,8 +85,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
             voting = "vote" if caller.name or rules.login is Login.NONE else "vote once signed in"
             line = (f"{who}: operator ({rules.describe()})." if caller.is_operator else
                     f"{who}: reviewer; you can render takes (up to {renders_per_reviewer} at a time) and {voting}. "
-                    "Deciding, promoting, replacing keyframes, script renders, the comparison set, assembly edits and "
-                    f"the final export are for operators: {rules.describe()}.")
+                    "Deciding, promoting, replacing keyframes, script renders, the comparison set, assembly edits, "
+                    f"exports and reproducibility checks are for operators: {rules.describe()}.")
             if caller.name:  # the login names the reviewer: nothing to type, nothing another name could claim
                 name = gr.Textbox(value=caller.name, interactive=False, label="Signed in as (your votes count for this "
                                   "login)")

@@ -33,7 +33,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
     summary = gr.Markdown(elem_id="results-summary")
     sequence = gr.Plot(label="LTX preference over the votes", elem_id="results-sequence")
     plot = gr.Plot(label="Ranking", elem_id="results-chart")
-    figures = build_figures_section(desk, page)
+    figures = build_figures_section(desk, page, gate)
     with gr.Row():
         export = gr.Button("Export votes (CSV)")
         csv_file = gr.File(label="votes.csv")
@@ -82,12 +82,17 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
         return from_buttons(False, forced, proposed, request, profile)
 
     @shown_to_user
-    def on_export_click() -> str:
-        return str(desk.write_export("votes", ".csv", desk.votes_csv()))
+    def on_export_click(request: gr.Request | None = None, profile: gr.OAuthProfile | None = None) -> str:
+        """Every vote as a CSV file (operators: it names every reviewer and holds their comments)."""
+        caller = gate.caller(request, profile)
+        return str(desk.write_export("votes", ".csv", desk.votes_csv(by=caller), by=caller))
 
     @shown_to_user
-    def on_export_batch_click(title_ids: list[str] | None) -> str:
-        return str(desk.write_export("batch", ".yaml", desk.export_batch(title_ids or None)))
+    def on_export_batch_click(title_ids: list[str] | None, request: gr.Request | None = None,
+                              profile: gr.OAuthProfile | None = None) -> str:
+        """A batch config (YAML) for the chosen scripts, all when none (operators: it writes a file)."""
+        return str(desk.write_export("batch", ".yaml", desk.export_batch(title_ids or None),
+                                     by=gate.caller(request, profile)))
 
     export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(on_refresh_click, None, [summary, plot, sequence], api_name="results")
@@ -112,4 +117,5 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
 
     gr.api(shown_to_user(apply_decision), api_name="apply_decision")
     set_controls = build_comparison_section(desk, page, gate)
-    return on_refresh_click, [summary, plot, sequence], [use_ltx, use_interp, *set_controls]
+    return on_refresh_click, [summary, plot, sequence], [use_ltx, use_interp, export, export_batch, figures.check,
+                                                         *set_controls]

@@ -224,3 +224,27 @@ def test_the_library_and_render_shot_take_the_depth_controls(small_workspace, ti
         assert flat["depth_model"] is None
     assert [t.variant for t in desk.store.takes(SAMPLE_TITLE, "shot-004")] == [
         "interp motion 0.50 smooth depth 0.30", "interp motion 0.50 smooth"]
+
+
+def test_a_hub_depth_model_that_cannot_be_downloaded_is_refused_after_one_look(monkeypatch):
+    pytest.importorskip("transformers")
+    import huggingface_hub
+    import transformers
+
+    from studio.backends.depth import DepthAnythingEstimator
+    from studio.errors import BackendUnavailableError
+
+    looks = []
+
+    def unreachable(repo_id, **options):  # as on a machine without network: the one look fails
+        looks.append((repo_id, options.get("timeout")))
+        raise ConnectionError("no route to huggingface.co")
+
+    monkeypatch.setattr(huggingface_hub, "model_info", unreachable)
+    monkeypatch.setattr(transformers.AutoModelForDepthEstimation, "from_pretrained",
+                        lambda *a, **k: pytest.fail("transformers was left to retry the download"))
+    with pytest.raises(BackendUnavailableError, match=r"the depth model 'depth-anything/Depth-Anything-V2-Small-hf' "
+                       r"\(interpolation.depth.model\) is not downloaded, and the Hugging Face hub cannot be reached "
+                       r"from here to download it \(ConnectionError\)\. on a machine with network access run `hf download"):
+        DepthAnythingEstimator.load("depth-anything/Depth-Anything-V2-Small-hf")
+    assert looks == [("depth-anything/Depth-Anything-V2-Small-hf", 5.0)]

@@ -44,6 +44,14 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
     return choices
 
 
+def depth_source_note(model: str) -> str:
+    """Where the depth model comes from, so nobody is surprised by a download (or its refusal offline)."""
+    if "/" in model and not model.startswith((".", "/", "~")) and model.count("/") == 1:
+        return (f"Its depth model, {model}, is downloaded once from the Hugging Face hub on first use; without "
+                "network access set interpolation.depth.model to a folder.")
+    return f"Its depth model is the folder {model} (interpolation.depth.model)."
+
+
 def broken_scripts_note(desk: ReviewDesk) -> str:
     """Script files the Library cannot show, each with its error; empty when every file loads."""
     broken = desk.broken_scripts()
@@ -117,7 +125,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
     with gr.Row():
         depth = gr.Checkbox(value=config.interpolation.depth.enabled, elem_id="depth-enabled",
-                            label="Depth parallax (the camera moves through the scene, near things more; not for LTX)")
+                            label="Depth parallax (the camera moves through the scene, near things more; not for LTX)",
+                            info=depth_source_note(config.interpolation.depth.model))
         depth_strength = gr.Slider(0, 1, value=config.interpolation.depth.strength, step=0.05, elem_id="depth-strength",
                                    label="Depth strength (0: plain Ken Burns; 1: far stays put, near moves twice as far)")
     if ltx_missing:
@@ -197,10 +206,15 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         alike = desk.alike_takes_note(title_id, shot_id) if title_id and shot_id else None
         return f"{alike}\n\n{MEASURES_NOTE}" if alike else MEASURES_NOTE
 
-    def on_method_change(method_value: str) -> tuple[gr.Slider, gr.Slider, gr.Number, gr.Checkbox, gr.Checkbox]:
+    def on_method_change(method_value: str) -> dict:
+        """The LTX controls follow the method; Render waits while the chosen method cannot run here (the note above
+        says why, once), so nobody renders into a refusal."""
         ltx = method_value == "ltx"
-        return (gr.Slider(interactive=ltx), gr.Slider(interactive=ltx), gr.Number(interactive=ltx),
-                gr.Checkbox(interactive=ltx), gr.Checkbox(interactive=ltx))
+        blocked = ltx and desk.ltx_unavailable() is not None
+        return {guidance: gr.Slider(interactive=ltx), steps: gr.Slider(interactive=ltx), seed: gr.Number(interactive=ltx),
+                two_stage: gr.Checkbox(interactive=ltx), camera_lora: gr.Checkbox(interactive=ltx),
+                render: gr.Button(interactive=not blocked,
+                                  value="Render take (LTX cannot run here: see above)" if blocked else "Render take")}
 
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
@@ -288,7 +302,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     for trigger in filters:
         trigger.change(on_script_change, filters, shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
-    method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora], api_visibility="private")
+    method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
+                  api_visibility="private")
     # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).
     render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage, camera_lora,
                      depth, depth_strength]

@@ -89,8 +89,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         print("Failed shots:", file=sys.stderr)
         for outcome in report.failed:
             print(f"  {outcome.label}: {outcome.message}", file=sys.stderr)
-        return EXIT_SHOTS_FAILED
-    return EXIT_SHOTS_FAILED if broken else 0  # the broken scripts' shots were not rendered
+    if broken:  # said again last, beside the exit status it explains: their shots were not rendered
+        files = ", ".join(problem.file for problem in broken)
+        print(f"Exit status {EXIT_SHOTS_FAILED}: {len(broken)} script file(s) in the selection do not load, so their "
+              f"shots were not rendered: {files} (`python -m studio validate` says what is wrong)", file=sys.stderr)
+    return EXIT_SHOTS_FAILED if report.failed or broken else 0
 
 
 def _cmd_assemble(args: argparse.Namespace) -> int:

@@ -36,6 +36,9 @@ def test_list_generate_and_validate_go_on_around_a_truncated_script(small_worksp
     assert main(["generate", "--workspace", root, "--segment", "women", "--shot", "5"]) == 1
     err = capsys.readouterr().err
     assert "1 rendered, 0 skipped (up to date), 0 failed" in err and f"broken: {BROKEN_FILE}: " in err
+    assert err.rstrip().splitlines()[-1] == (  # the last line says why the exit status is 1
+        f"Exit status 1: 1 script file(s) in the selection do not load, so their shots were not rendered: {BROKEN_FILE} "
+        "(`python -m studio validate` says what is wrong)")
     assert main(["generate", "--workspace", root, "--segment", "men", "--shot", "5"]) == 0  # not in this selection
     assert "broken:" not in capsys.readouterr().err
 
@@ -90,3 +93,24 @@ def test_a_running_studio_serves_every_other_title(served_with_a_broken_script):
     assert broken_scripts_note(desk) == (
         f"**1 script file(s) do not load** and are not listed:\n- `{BROKEN_FILE}`: {BROKEN_FILE} is not valid JSON: "
         "Unterminated string starting at (line 1, column 14)")
+
+
+def test_the_library_names_a_keyframe_that_cannot_be_used(small_workspace, tmp_path):
+    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+    script, shot = desk.shot(SAMPLE_TITLE, "shot-001")
+    [first, *_] = desk.workspace.keyframe_paths(script, shot)
+    first.write_bytes(first.read_bytes()[:300])  # truncated
+    problems = desk.keyframe_problems(SAMPLE_TITLE, "shot-001")
+    assert list(problems) == [first.name] and "could not be decoded" in problems[first.name]
+    assert desk.keyframe_problems(SAMPLE_TITLE, "shot-002") == {}
+    pytest.importorskip("gradio_client")
+    import gradio_client
+
+    from tests.serving import launched
+
+    with launched(desk) as url:
+        details, gallery, *_ = gradio_client.Client(url, verbose=False).predict(SAMPLE_TITLE, "shot-001",
+                                                                                api_name="/shot_details")
+    assert "**A keyframe cannot be used; renders of this shot are refused until it is replaced" in details
+    assert f"- `{first.name}`: keyframe {first.name} could not be decoded" in details
+    assert [item["caption"] for item in gallery] == ["shot_001_A_end.png · 8 s"]  # the good one shows, the broken one not

@@ -243,6 +243,23 @@ class ReviewDesk:
             by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
         return [pair for takes in by_shot.values() for pair in itertools.combinations(takes, 2)]
 
+    def keyframe_problems(self, title_id: str, shot_id: str) -> dict[str, str]:
+        """Keyframe file name -> why it cannot be used (missing, truncated, not an image), as `validate` finds it;
+        empty when every keyframe of the shot loads."""
+        from studio.media.images import check_keyframe
+
+        script, shot = self.shot(title_id, shot_id)
+        problems = {}
+        for path in self.workspace.keyframe_paths(script, shot):
+            if not path.is_file():
+                problems[path.name] = "the file is missing"
+                continue
+            try:
+                check_keyframe(path, label=path.name)
+            except StudioError as error:
+                problems[path.name] = str(error)
+        return problems
+
     def alike_takes_note(self, title_id: str, shot_id: str) -> str | None:
         """Why a shot with takes offers nothing to compare, when its takes all show the same pictures; else None."""
         takes = self.store.takes(title_id, shot_id)

@@ -177,8 +177,13 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                     promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
         script_value, shot_value = desk.shot(title_id, shot_id)
         paths = desk.workspace.keyframe_paths(script_value, shot_value)
+        problems = desk.keyframe_problems(title_id, shot_id)  # a broken file shows here, not first at render time
         gallery = [(str(path), f"{path.name} · {time_s:g} s")
-                   for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True) if path.is_file()]
+                   for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True) if path.name not in problems]
+        broken_note = "".join(
+            ["\n\n**A keyframe cannot be used; renders of this shot are refused until it is replaced "
+             "(Replace a keyframe, below):**" if problems else "",
+             *(f"\n- `{name}`: {problem}" for name, problem in problems.items())])
         rows, take_choices = take_rows(desk, title_id, shot_id)
         return {
             details: (
@@ -189,6 +194,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                 f"Generative camera control: {desk.studio.camera_control(shot_value)}"
                 + (f"\n\n{inert}" if (inert := inert_controls_note(shot_value)) else "")
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
+                + broken_note
             ),
             keyframes: gallery,
             depth_maps: [(str(path), name) for path, name in desk.depth_previews(title_id, shot_id)],

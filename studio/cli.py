@@ -141,6 +141,17 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
     return EXIT_SHOTS_FAILED if failed else 0
 
 
+def shot_number(text: str) -> int:
+    """--shot K: a whole number from 1 (shot-001), refused in argparse's own words otherwise."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a shot number is a whole number like 3 (for shot-003), not {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"shot numbers start at 1 (shot-001), not {number}")
+    return number
+
+
 def _report_broken(broken) -> None:
     """One line per script file that does not load; the other titles are not held up by it."""
     for problem in broken:
@@ -318,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--segment", choices=SEGMENTS)
     generate.add_argument("--age", choices=AGE_BUCKETS)
     generate.add_argument("--title", help="title id (uuid)")
-    generate.add_argument("--shot", type=int, metavar="K", help="shot number k of shot-00k")
+    generate.add_argument("--shot", type=shot_number, metavar="K", help="shot number k of shot-00k (1 or more)")
     generate.add_argument("--force", action="store_true",
                           help="re-render even when the clip is up to date or pinned (a promoted take is then replaced)")
     generate.add_argument("--preset", choices=X264_PRESETS, help="x264 preset (default: video.preset)")
@@ -369,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     unpin = commands.add_parser("unpin", parents=[common], help="let batches replace a shot's promoted (pinned) clip again")
     unpin.add_argument("--workspace", help="workspace folder (default: a copy of the bundled sample)")
     unpin.add_argument("--title", required=True, help="title id (uuid)")
-    unpin.add_argument("--shot", type=int, required=True, metavar="K", help="shot number k of shot-00k")
+    unpin.add_argument("--shot", type=shot_number, required=True, metavar="K", help="shot number k of shot-00k (1 or more)")
     unpin.add_argument("--method", choices=["interp", "ltx"], default="interp", help="which canonical clip (default: interp)")
     unpin.set_defaults(handler=_cmd_unpin)
 

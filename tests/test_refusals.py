@@ -30,6 +30,9 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         (dict(render, method="ltx", seed=10**30),
          "render settings has 1 problem(s):\n  seed = 1000000000000000000000000000000: "
          "Input should be less than or equal to 4294967295"),
+        (dict(render, seed=2**40),  # an interpolation take checks the LTX values it does not use, too
+         "render settings has 1 problem(s):\n  seed = 1099511627776: Input should be less than or equal to 4294967295"),
+        (dict(render, seed=1.5), "seed must be a whole number, not 1.5"),
         (dict(title_ids=123, api_name="/export_batch"), "title_ids must be a list of text (or nothing), not 123"),
         (dict(set_name="pilot", shots="many", api_name="/choose_comparison_set"), "shots must be a finite number, not 'many'"),
         (dict(set_name="../etc", shots=7, api_name="/choose_comparison_set"), ("a comparison set's name is 1-40 letters, digits, '-', '_' or '.', starting with a letter or digit (like "
@@ -198,3 +201,4 @@ def test_an_edited_transition_that_does_not_fit_is_refused_not_shortened():
     with pytest.raises(NarrationError) as refusal:
         plan_assembly(spans, FitSettings(), Edits(transitions={"shot-003": ("crossfade", 1.2)}))
     assert str(refusal.value) == "shot-003: a 1.2 s crossfade does not fit beside its shots; at most 0.87 s here"
+

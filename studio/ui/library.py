@@ -136,7 +136,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         default_steps, default_guidance = desk.studio.ltx_sampling_defaults()
         guidance = gr.Slider(1, 10, value=default_guidance, step=0.5, label="LTX guidance", interactive=False)
         steps = gr.Slider(1, 60, value=default_steps, step=1, label="LTX steps", interactive=False)
-        seed = gr.Number(value=config.ltx_video.seed, precision=0, minimum=0, label="LTX seed", interactive=False)
+        # No precision: a seed of 1.5 is refused, not rounded on the way in.
+        seed = gr.Number(value=config.ltx_video.seed, minimum=0, label="LTX seed", interactive=False)
         two_stage = gr.Checkbox(value=config.ltx_video.two_stage, interactive=False,
                                 label="LTX two-stage recipe (upsample and refine, where the model has one; off: a quicker preview)")
         camera_lora = gr.Checkbox(value=config.ltx_video.camera_lora, interactive=False,
@@ -230,11 +231,13 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
-        ltx = {"guidance_scale": guidance_scale, "steps": int(steps), "seed": int(seed),
-               "two_stage": two_stage, "camera_lora": camera_lora} if method == "ltx" else {}
-        parallax = {"depth": depth, "depth_strength": depth_strength} if method == "interp" else {}
-        settings = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx,
-                                      **parallax)
+        # Every value is checked (a seed of 2**40 or 1.5 is refused for any method); only the method's own are kept.
+        ltx = {"guidance_scale": guidance_scale, "steps": steps, "seed": seed, "two_stage": two_stage,
+               "camera_lora": camera_lora}
+        parallax = {"depth": depth, "depth_strength": depth_strength}
+        checked = TakeSettings.parse(method=method, motion=motion, smooth_motion=smooth_motion, preset=preset, **ltx,
+                                     **parallax)
+        settings = checked.model_copy(update=dict.fromkeys(parallax if method == "ltx" else ltx))
         caller = gate.caller(request, profile)
         # A login's name wins over a typed one; a typed one is a reviewer's name, checked and spelled like one.
         name = caller.name or (desk.reviewer(who) if (who or "").strip() else "anonymous")

@@ -53,7 +53,7 @@ def reveal_card(choice: str, reasons: list[str], left_label: str, right_label: s
     """What the vote revealed, takes named as the Library names them; the page styles it as a card (#review-reveal)."""
     why = f"Your reasons: {', '.join(reasons)}. " if reasons else ""
     after = "The next pair is below." if pairs_left else "That was your last pair for now."
-    return (f"Vote saved ({choice}). Left was **{left_label}**, right was **{right_label}**. "
+    return (f"Vote saved ({choice.replace('_', ' ')}). Left was **{left_label}**, right was **{right_label}**. "
             f"You said {SAID[choice]}. {why}{after}")
 
 

@@ -249,7 +249,8 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkey
         page.get_by_text("No takes of this shot yet: render one below").wait_for()
         assert page.locator("#takes-table").is_hidden()  # the note explains; no empty grid with squeezed headers
         promote = page.get_by_role("button", name="Promote to canonical clip")
-        assert promote.is_disabled()  # no take yet
+        unpin = page.get_by_role("button", name="Unpin (batches may replace it)")
+        assert promote.is_disabled() and unpin.is_disabled()  # no take yet, nothing pinned
         two_stage = page.get_by_label("LTX two-stage recipe", exact=False)
         assert page.get_by_label("LTX seed").is_disabled() and two_stage.is_disabled()  # interpolation is chosen
         # The sample workspace's model is the ltx-video-2b preset: its 40 steps and guidance 5 are the starting values.
@@ -292,6 +293,8 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkey
         # The promoted take is marked, with a label people can read.
         page.wait_for_function("() => document.querySelector('#takes-table')?.innerText.includes('★ take 1 · interp motion 0.50 smooth · ')",
                                timeout=30_000)
+        page.wait_for_function("() => !document.querySelector('#library-unpin')?.disabled", timeout=30_000)
+        assert unpin.is_enabled()  # the shot is pinned now: an operator may unpin it
         shoot(page, "library-1280-with-take")
         page.set_viewport_size({"width": PHONE, "height": 900})
         page.wait_for_timeout(800)

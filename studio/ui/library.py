@@ -103,7 +103,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     with gr.Row(equal_height=True):
         take_choice = gr.Dropdown([], label="Take to promote (operators)", allow_custom_value=True, scale=3)
         promote = gr.Button("Promote to canonical clip", interactive=False, scale=1)
-        unpin = gr.Button("Unpin (batches may replace it)", scale=1)
+        unpin = gr.Button("Unpin (batches may replace it)", scale=1, interactive=False, elem_id="library-unpin")
     promoted = gr.Markdown()
     with gr.Accordion("Replace a keyframe (operators)", open=False):
         with gr.Row():
@@ -201,8 +201,12 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             depth_maps: [(str(path), name) for path, name in desk.depth_previews(title_id, shot_id)],
             takes: takes_table(rows),
             takes_note: takes_note_text(title_id, shot_id, rows),
-            take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None),
+            take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None,
+                                     interactive=operator),
             promote: gr.Button(interactive=bool(rows) and operator),
+            # Operators choose what to promote and unpin; Unpin only while a canonical clip of the shot is pinned.
+            unpin: gr.Button(interactive=operator and any(
+                clip.pin is not None for clip in desk.shot_statuses(title_id)[shot_id].clips)),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
@@ -304,7 +308,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         return (f"{shot_id} ({method}) is no longer pinned to take {pin.take_id}; the next batch renders it from the "
                 "workspace settings unless they already match.")
 
-    shot_outputs = [details, keyframes, takes, take_choice, promote, keyframe_choice, takes_note, depth_maps]
+    shot_outputs = [details, keyframes, takes, take_choice, promote, unpin, keyframe_choice, takes_note, depth_maps]
     filters = [script, status_filter, method_filter]
     segment.change(on_filter_change, [segment, age], script, api_visibility="private")
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
@@ -362,4 +366,4 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
 
         tab.select(on_tab_select, [script, shot], [takes, takes_note], api_visibility="private", show_progress="hidden")
     page.load(shown_to_user(lambda: broken_scripts_note(desk)), None, broken, api_visibility="private")
-    return [render_script, replace, unpin]
+    return [render_script, replace]  # Unpin follows the shot (on_shot_change): operators, and only while pinned

@@ -178,16 +178,20 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
         return client.predict(*args, api_name=api_name, **kwargs)
 
     assert len(call("/list_scripts")) == 3
-    details = call("/shot_details", MEN_TITLE, "shot-006")  # a shot of a script the page does not show first
-    assert "Dandelion clocks" in details[0]
-    details = call("/shot_details", SAMPLE_TITLE, "shot-004")  # the sample's one shot with its own style
-    assert "Style: dreamy slow motion, light leaks, 35 mm film" in details[0]
-    assert "Generative camera control: LTX-Video 0.9.x has no official camera-control LoRAs" in details[0]
+    details = call("/shot_details", MEN_TITLE, "shot-006")["details"]  # a script the page does not show first
+    assert "Dandelion clocks" in details
+    view = call("/shot_details", SAMPLE_TITLE, "shot-004")  # the sample's one shot with its own style
+    details = view["details"]
+    assert "Style: dreamy slow motion, light leaks, 35 mm film" in details
+    assert "Generative camera control: LTX-Video 0.9.x has no official camera-control LoRAs" in details
+    # Plain values, not the page's component updates.
+    assert "__type__" not in str(view) and [k["file"] for k in view["keyframes"]] == ["shot_004_A.png"]
+    assert (view["takes"], view["pinned"]) == ([], False)
     # A static shot with one keyframe: its takes cannot differ by motion, and the page says so before and after.
     still = "Interpolation: the camera is static with one keyframe: every interpolation take of it is the same still"
-    assert still in call("/shot_details", MEN_TITLE, "shot-005")[0]
-    assert "camera is static; motion, depth change nothing" in call("/shot_details", SAMPLE_TITLE, "shot-006")[0]
-    assert "Interpolation: the camera" not in details[0]  # shot-004 zooms: every control counts
+    assert still in call("/shot_details", MEN_TITLE, "shot-005")["details"]
+    assert "camera is static; motion, depth change nothing" in call("/shot_details", SAMPLE_TITLE, "shot-006")["details"]
+    assert "Interpolation: the camera" not in details  # shot-004 zooms: every control counts
     for motion in (0.1, 0.9):
         status, *_ = call("/render_shot", title_id=MEN_TITLE, shot_id="shot-005", motion=motion, preset="ultrafast",
                           who="Ola")

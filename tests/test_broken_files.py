@@ -109,8 +109,9 @@ def test_the_library_names_a_keyframe_that_cannot_be_used(small_workspace, tmp_p
     from tests.serving import launched
 
     with launched(desk) as url:
-        details, gallery, *_ = gradio_client.Client(url, verbose=False).predict(SAMPLE_TITLE, "shot-001",
-                                                                                api_name="/shot_details")
+        view = gradio_client.Client(url, verbose=False).predict(SAMPLE_TITLE, "shot-001", api_name="/shot_details")
+    details = view["details"]
     assert "**A keyframe cannot be used; renders of this shot are refused until it is replaced" in details
     assert f"- `{first.name}`: keyframe {first.name} could not be decoded" in details
-    assert [item["caption"] for item in gallery] == ["shot_001_A_end.png · 8 s"]  # the good one shows, the broken one not
+    assert [(k["file"], k["problem"] is None) for k in view["keyframes"]] == [(first.name, False),
+                                                                              ("shot_001_A_end.png", True)]

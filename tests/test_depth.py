@@ -193,7 +193,8 @@ def test_an_unloadable_depth_model_says_how_to_get_it_and_renders_nothing(small_
     args = ["generate", "--workspace", str(workspace.root), "--title", SAMPLE_TITLE, "--shot", "4"]
     assert main(args) == 2
     error = capsys.readouterr().err
-    assert "the depth model 'depth-anything/Depth-Anything-V2-Small-hf' (interpolation.depth.model) could not" in error
+    assert ("the depth model 'depth-anything/Depth-Anything-V2-Small-hf' (interpolation.depth.model) is not downloaded, "
+            "and the Hugging Face hub cannot be reached") in error
     assert "hf download depth-anything/Depth-Anything-V2-Small-hf --local-dir models/depth" in error
     assert "interpolation.depth.enabled off" in error
     assert not clip_dir(workspace).exists()  # nothing half-rendered
@@ -212,13 +213,13 @@ def test_the_library_and_render_shot_take_the_depth_controls(small_workspace, ti
                       VoteStore(tmp_path / "votes.db"))
     with launched(desk) as url:
         client = gradio_client.Client(url, verbose=False)
-        assert client.predict(SAMPLE_TITLE, "shot-004", api_name="/shot_details")[-1] == []  # not estimated yet
+        assert client.predict(SAMPLE_TITLE, "shot-004", api_name="/shot_details")["depth_maps"] == []  # not estimated yet
         status, _, take = client.predict(title_id=SAMPLE_TITLE, shot_id="shot-004", preset="ultrafast", who="Ola",
                                          depth=True, depth_strength=0.3, api_name="/render_shot")
         assert status.startswith("Take `")
         assert (take["depth_model"], take["depth_strength"], take["num_frames"]) == (str(tiny_depth), 0.3, 210)
-        depth_maps = client.predict(SAMPLE_TITLE, "shot-004", api_name="/shot_details")[-1]
-        assert [item["caption"] for item in depth_maps] == ["shot_004_A.png"]
+        depth_maps = client.predict(SAMPLE_TITLE, "shot-004", api_name="/shot_details")["depth_maps"]
+        assert [item["name"] for item in depth_maps] == ["shot_004_A.png"]
         _, _, flat = client.predict(title_id=SAMPLE_TITLE, shot_id="shot-004", preset="ultrafast", who="Ola",
                                     api_name="/render_shot")  # the page's default: the workspace's (off)
         assert flat["depth_model"] is None

@@ -167,27 +167,18 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         values = [value for _, value in choices]
         return gr.Dropdown(choices, value=current if current in values else (values[0] if values else None))
 
-    @shown_to_user
-    def on_shot_change(title_id: str | None, shot_id: str | None, request: gr.Request | None = None,
-                       profile: gr.OAuthProfile | None = None) -> dict:
-        operator = gate.caller(request, profile).is_operator
-        if not title_id or not shot_id:
-            return {details: "Choose a script and a shot above (the filters may hide every shot).", keyframes: [],
-                    depth_maps: [],
-                    takes: takes_table([]), takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
-                    promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
+    def shot_view(title_id: str, shot_id: str, rows: list, take_choices: list) -> dict:
+        """What the page shows of a shot, as plain values (the /shot_details API returns these as they are);
+        `rows` and `take_choices` are its takes as take_rows gives them."""
         script_value, shot_value = desk.shot(title_id, shot_id)
         paths = desk.workspace.keyframe_paths(script_value, shot_value)
         problems = desk.keyframe_problems(title_id, shot_id)  # a broken file shows here, not first at render time
-        gallery = [(str(path), f"{path.name} · {time_s:g} s")
-                   for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True) if path.name not in problems]
         broken_note = "".join(
             ["\n\n**A keyframe cannot be used; renders of this shot are refused until it is replaced "
              "(Replace a keyframe, below):**" if problems else "",
              *(f"\n- `{name}`: {problem}" for name, problem in problems.items())])
-        rows, take_choices = take_rows(desk, title_id, shot_id)
         return {
-            details: (
+            "details": (
                 f"**{script_value.title}** · {shot_value.shot_id}\n\n{shot_value.description}\n\n"
                 f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · "
                 f"{len(shot_value.keyframes)} keyframe(s)\n\n"
@@ -197,16 +188,49 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
                 + broken_note
             ),
-            keyframes: gallery,
-            depth_maps: [(str(path), name) for path, name in desk.depth_previews(title_id, shot_id)],
+            # Workspace-relative names ("path" keys would make gradio_client download them as files).
+            "keyframes": [{"file": path.name, "time_s": time_s, "workspace_file": desk.workspace.relative(path),
+                           "problem": problems.get(path.name)}
+                          for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True)],
+            "takes": [dict(zip(TAKE_COLUMNS, row, strict=True)) | {"id": take_id}
+                      for row, (_, take_id) in zip(rows, take_choices, strict=True)],
+            "takes_note": takes_note_text(title_id, shot_id, rows),
+            "depth_maps": [{"workspace_file": desk.workspace.relative(path), "name": name}
+                           for path, name in desk.depth_previews(title_id, shot_id)],
+            "pinned": any(clip.pin is not None for clip in desk.shot_statuses(title_id)[shot_id].clips),
+        }
+
+    def shot_details(title_id: str | None, shot_id: str | None) -> dict:
+        """A shot as plain data: details (markdown), keyframes [{file, time_s, workspace_file, problem}], takes [{take,
+        by, motion, flicker, render s, won / tied / lost, id}], takes_note, depth_maps [{workspace_file, name}], pinned."""
+        if not title_id or not shot_id:
+            raise StudioError("choose a script and a shot first")
+        return shot_view(title_id, shot_id, *take_rows(desk, title_id, shot_id))
+
+    @shown_to_user
+    def on_shot_change(title_id: str | None, shot_id: str | None, request: gr.Request | None = None,
+                       profile: gr.OAuthProfile | None = None) -> dict:
+        operator = gate.caller(request, profile).is_operator
+        if not title_id or not shot_id:
+            return {details: "Choose a script and a shot above (the filters may hide every shot).", keyframes: [],
+                    depth_maps: [],
+                    takes: takes_table([]), takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
+                    promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
+        rows, take_choices = take_rows(desk, title_id, shot_id)
+        view = shot_view(title_id, shot_id, rows, take_choices)
+        _, shot_value = desk.shot(title_id, shot_id)
+        return {
+            details: view["details"],
+            keyframes: [(str(desk.workspace.root / k["workspace_file"]), f"{k['file']} · {k['time_s']:g} s")
+                        for k in view["keyframes"] if not k["problem"]],
+            depth_maps: [(str(desk.workspace.root / d["workspace_file"]), d["name"]) for d in view["depth_maps"]],
             takes: takes_table(rows),
-            takes_note: takes_note_text(title_id, shot_id, rows),
+            takes_note: view["takes_note"],
             take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None,
                                      interactive=operator),
             promote: gr.Button(interactive=bool(rows) and operator),
             # Operators choose what to promote and unpin; Unpin only while a canonical clip of the shot is pinned.
-            unpin: gr.Button(interactive=operator and any(
-                clip.pin is not None for clip in desk.shot_statuses(title_id)[shot_id].clips)),
+            unpin: gr.Button(interactive=operator and view["pinned"]),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
         }
 
@@ -314,7 +338,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     age.change(on_filter_change, [segment, age], script, api_visibility="private")
     for trigger in filters:
         trigger.change(on_script_change, filters, shot, api_visibility="private")
-    shot.change(on_shot_change, [script, shot], shot_outputs, api_name="shot_details")
+    shot.change(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    gr.api(shown_to_user(shot_details), api_name="shot_details")
     method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
                   api_visibility="private")
     # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).

@@ -53,20 +53,42 @@ def nothing_off_screen(page, width: int) -> None:
 
 
 def headers_keep_their_words(page, table: str, cells: str = "th") -> None:
-    """No table header (or cell) is broken inside a word: every word fits on one line of its cell."""
-    broken = page.evaluate(f"""(() => {{
-      const ctx = document.createElement('canvas').getContext('2d');
-      return [...document.querySelectorAll('{table} {cells}')].filter(th => th.offsetParent !== null && th.innerText.trim())
-        .filter(th => {{ const s = getComputedStyle(th); ctx.font = `${{s.fontWeight}} ${{s.fontSize}} ${{s.fontFamily}}`;
-          const longest = Math.max(...th.innerText.trim().split(/\\s+/).map(w => ctx.measureText(w).width));
-          return longest > th.clientWidth; }})
-        .map(th => th.innerText); }})()""")
+    """No table header (or cell) is broken inside a word, or cut off: each word of each visible cell is drawn on one
+    line (its Range has one line of client rects) and inside its cell."""
+    broken = page.evaluate("""selector => {
+      const broken = [];
+      for (const cell of document.querySelectorAll(selector)) {
+        if (cell.offsetParent === null || !cell.innerText.trim()) continue;
+        const box = cell.getBoundingClientRect();
+        const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+          for (const word of node.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            const rects = [...range.getClientRects()].filter(r => r.width > 0);
+            const lines = new Set(rects.map(r => Math.round(r.top))).size;
+            if (lines > 1) broken.push(`${word[0]} (split over ${lines} lines)`);
+            else if (rects.some(r => r.left < box.left - 1 || r.right > box.right + 1)) broken.push(`${word[0]} (cut off)`);
+          }
+        }
+      }
+      return broken;
+    }""", f"{table} {cells}")
     assert broken == []
 
 
-def render_takes(desk, title_id: str, shot_id: str, motions: list[float]) -> None:
+def tables_fit(page, tables: str, width: int) -> None:
+    """Each visible table lies inside the screen and shows all its width: nothing to scroll sideways inside it."""
+    wide = page.evaluate(f"""[...document.querySelectorAll('{tables}')].filter(t => t.offsetParent !== null)
+        .map(t => [t.id || t.innerText.slice(0, 30), t.getBoundingClientRect(), t.scrollWidth - t.clientWidth])
+        .filter(([, r, hidden]) => r.left < -1 || r.right > {width} + 1 || hidden > 1).map(([name]) => name)""")
+    assert wide == []
+
+
+def render_takes(desk, title_id: str, shot_id: str, motions: list[float], who: str = "Ola") -> None:
     for motion in motions:
-        desk.render_take(title_id, shot_id, TakeSettings.parse(motion=motion, preset="ultrafast"), who="Ola")
+        desk.render_take(title_id, shot_id, TakeSettings.parse(motion=motion, preset="ultrafast"), who=who)
 
 
 def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F811
@@ -158,7 +180,7 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         chart = page.locator("#results-chart img").first.bounding_box()
         assert chart["width"] >= 300 and chart["x"] + chart["width"] <= PHONE
         shoot(page, "results-412")
-        page.set_viewport_size({"width": 1280, "height": 1800})  # at 412 px the other tabs sit in the ⋯ menu
+        page.set_viewport_size({"width": 1280, "height": 1800})
         page.get_by_role("tab", name="Compare & vote").click()
         page.set_viewport_size({"width": PHONE, "height": 900})
         page.wait_for_timeout(800)
@@ -186,7 +208,7 @@ def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  #
                 nothing_off_screen(page, PHONE)
                 shoot(page, "review-412-pair")
             page.keyboard.press(key)
-            page.get_by_text(f"Vote saved ({choice})").wait_for(timeout=30_000)
+            page.get_by_text(f"Vote saved ({choice.replace('_', ' ')})").wait_for(timeout=30_000)
         page.get_by_text("You have judged all 3 pair(s)").wait_for(timeout=30_000)
         # Two settings have a decisive vote between them: the ranking chart draws them, labels on the chart.
         page.set_viewport_size({"width": 1280, "height": 1800})
@@ -334,6 +356,78 @@ def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  #
         nothing_off_screen(page, PHONE)
         assert page.locator("#assemble-timeline img").bounding_box()["height"] >= 120  # a readable timeline
         shoot(page, "assemble-412")
+
+
+PHONE_TABS = {  # each tab, and something that shows its content is on screen
+    "Library & generate": "#takes-table",
+    "Compare & vote": "#review-arena",
+    "Results & decision": "#results-summary",
+    "Assemble": "#assemble-timeline img",
+}
+TABLES = {  # the tables each tab shows: (where, which cells, the scrolling part that must not scroll sideways)
+    "Library & generate": ("#takes-table", "th, #takes-table [role=gridcell]", "#takes-table .virtual-table-viewport"),
+    "Results & decision": ("#results-summary", "th, #results-summary td", "#results-summary table"),
+    "Assemble": ("#assembly-table", "th, #assembly-table [role=gridcell]", "#assembly-table .virtual-table-viewport"),
+}
+
+
+def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served):  # noqa: F811
+    desk, url, _ = served
+    render_takes(desk, FIRST_TITLE, "shot-001", [0.1, 0.9], who="Walker")  # rows for the takes and figures tables
+    with opened(url, width=PHONE) as page:
+        page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
+        page.wait_for_function("() => document.querySelector('#takes-table')?.innerText.includes('Walker')", timeout=30_000)
+        page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)
+        assert page.get_by_role("button", name="More tabs").filter(visible=True).count() == 0  # no "⋯" menu
+        for name, content in PHONE_TABS.items():
+            tab = page.get_by_role("tab", name=name)
+            box = tab.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE, name  # on screen, labelled
+            tab.click()
+            page.locator(content).first.wait_for(timeout=30_000)
+            assert tab.get_attribute("aria-selected") == "true", name
+            if name == "Results & decision":  # the objective figures have a row per take setting to check
+                figures = page.locator("#results-summary table", has_text="render s per clip")
+                assert figures.locator("tbody tr").count() == 2
+            page.wait_for_timeout(500)
+            nothing_off_screen(page, PHONE)
+            if name in TABLES:
+                where, cells, scroller = TABLES[name]
+                headers_keep_their_words(page, where, cells)
+                tables_fit(page, scroller, PHONE)
+            shoot(page, f"tables-{name.split()[0].lower()}-412")
+
+        page.get_by_role("tab", name="Assemble").click()
+        # On a phone the assembly table keeps the columns one edits by, and the narration; fullscreen shows them all.
+        visible = [h for h in page.locator("#assembly-table th").all() if h.is_visible()]
+        assert [h.inner_text().strip() for h in visible] == ["shot", "start s", "transition in", "transition s", "narration"]
+        page.locator("#assembly-table").get_by_role("button", name="Fullscreen").click()
+        page.locator("#assembly-table th", has_text="words from s").wait_for(timeout=10_000)
+        headers_keep_their_words(page, "#assembly-table", "th, #assembly-table [role=gridcell]")
+        shoot(page, "tables-assemble-412-fullscreen")
+        page.locator("#assembly-table").get_by_role("button", name="Exit fullscreen mode").click()
+        page.locator("#assembly-table th", has_text="words from s").wait_for(state="hidden", timeout=10_000)
+        # The timeline is shown at half its drawn size or more (its 28 px labels stay about 14 px), never stretched,
+        # and its legend sits above the picture, not over the waveform.
+        timeline = page.locator("#assemble-timeline img")
+        scale, aspect, natural_aspect, legend_bottom, top = timeline.evaluate("""i => { const r = i.getBoundingClientRect();
+            const legend = i.closest('#assemble-timeline').querySelector('[data-testid=block-label]').getBoundingClientRect();
+            return [r.width / i.naturalWidth, r.width / r.height, i.naturalWidth / i.naturalHeight, legend.bottom, r.top]; }""")
+        assert scale >= 0.45 and aspect == pytest.approx(natural_aspect, rel=0.02) and legend_bottom <= top + 1
+        assert timeline.bounding_box()["height"] >= 120
+
+        page.set_viewport_size({"width": 1280, "height": 1800})
+        for name in PHONE_TABS:
+            page.get_by_role("tab", name=name).click()
+            page.locator(PHONE_TABS[name]).first.wait_for(timeout=30_000)
+            page.wait_for_timeout(500)
+            nothing_off_screen(page, 1280)
+            if name in TABLES:
+                where, cells, scroller = TABLES[name]
+                headers_keep_their_words(page, where, cells)
+                tables_fit(page, scroller, 1280)
+            shoot(page, f"tables-{name.split()[0].lower()}-1280")
+        assert len([h for h in page.locator("#assembly-table th").all() if h.is_visible()]) == 8  # every column
 
 
 def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):

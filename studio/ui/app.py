@@ -63,17 +63,20 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
             role = gr.Markdown(elem_id="role-line")
             if on_space:
                 gr.LoginButton(scale=0)  # on Hugging Face, the login names the reviewer
-        with gr.Tab("Library & generate") as library_tab:
-            operator_controls = build_library_tab(desk, reviewer, page, gate, library_tab)
-        with gr.Tab("Compare & vote"):
-            votes = build_review_tab(desk, reviewer, page, gate)
-        with gr.Tab("Results & decision") as results_tab:
-            refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate, results_tab)
-        for vote in votes:
-            # Quietly: the Results tab is usually not the one in view, and its text stays readable while it updates.
-            vote.then(refresh_results, None, results_outputs, api_visibility="private", show_progress="hidden")
-        with gr.Tab("Assemble"):
-            export_controls = build_assemble_tab(desk, page, gate)
+        # "wrap": on a phone the tab bar takes two rows and every tab keeps its name, rather than Gradio's
+        # default of an unlabelled "..." menu for the tabs that do not fit.
+        with gr.Tabs(overflow_behavior="wrap", elem_id="studio-tabs"):
+            with gr.Tab("Library & generate") as library_tab:
+                operator_controls = build_library_tab(desk, reviewer, page, gate, library_tab)
+            with gr.Tab("Compare & vote"):
+                votes = build_review_tab(desk, reviewer, page, gate)
+            with gr.Tab("Results & decision") as results_tab:
+                refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate, results_tab)
+            for vote in votes:
+                # Quietly: the Results tab is usually not the one in view, and its text stays readable while it updates.
+                vote.then(refresh_results, None, results_outputs, api_visibility="private", show_progress="hidden")
+            with gr.Tab("Assemble"):
+                export_controls = build_assemble_tab(desk, page, gate)
         reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
         page.load(None, None, None, js=page_js(), api_visibility="private")
         guarded = [*operator_controls, *decision_controls, *export_controls]

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from studio.domain.assembly import TRANSITIONS, Edits
 from studio.errors import Cancelled, StudioError
@@ -19,39 +19,66 @@ from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
+# The narration gets room; a phone shows fewer columns (assets/page.css), the fullscreen view all of them.
+COLUMN_WIDTHS = ["9%", "8%", "8%", "9%", "9%", "11%", "10%", "36%"]
 PREVIEW_SIZE = (270, 480)
 TAB = "assemble"  # what this tab's Cancel button reaches
 ASSEMBLY_CANCELLED = "Cancelled. Fitted clips finished before the cancel are kept; no video was written."
-_WIDTH, _HEIGHT, _WAVE = 1200, 180, 90
+# The timeline is drawn 800 px wide with large type: a phone shows it about half size (its labels still about
+# 12 px, the picture about 130 px tall), a desktop at its own size. Wider, it would shrink further on a phone.
+_WIDTH, _HEIGHT = 800, 270
+_WAVE = 112  # the waveform's band, from the top
+_BAR_TOP, _BAR_BOTTOM = _WAVE + 8, _HEIGHT - 44  # the shots' blocks; the seconds under them
+_WORDS = 20  # the darker band at the top of a block: when the shot's words are spoken
+_LABEL_PX, _TICK_PX = 28, 24
+_TICK_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120)
 _SHOT_COLOURS = ((88, 129, 201), (224, 150, 72))
+_INK, _GREY = (20, 20, 20), (80, 80, 80)
+
+
+def _tick_step(duration_s: float) -> int:
+    """The smallest round step whose seconds labels stand at least 90 px apart."""
+    return next((step for step in _TICK_STEPS_S if step * _WIDTH / duration_s >= 90), _TICK_STEPS_S[-1])
 
 
 def draw_timeline(timeline: Timeline) -> Image.Image:
-    """Shots as alternating blocks under the narration's waveform; words darker, transitions hatched."""
+    """Shots as alternating blocks under the narration's waveform; words darker, transitions hatched.
+
+    Labels that do not fit their block (a very short shot) are left out rather than drawn over the next one;
+    the table beside the picture names every shot.
+    """
     plan = timeline.plan
     image = Image.new("RGB", (_WIDTH, _HEIGHT), (250, 250, 250))
     draw = ImageDraw.Draw(image)
+    label_font, tick_font = ImageFont.load_default(_LABEL_PX), ImageFont.load_default(_TICK_PX)
     x_of = lambda seconds: round(seconds / plan.duration_s * (_WIDTH - 1))  # noqa: E731
     levels = np.asarray(timeline.levels)
-    for x in range(_WIDTH):
-        level = levels[min(len(levels) - 1, x * len(levels) // _WIDTH)]
-        half = level * (_WAVE / 2 - 4)
+    edges = np.linspace(0, len(levels), _WIDTH + 1).astype(int)
+    for x, (first, after) in enumerate(zip(edges[:-1], edges[1:])):  # each column: the loudest slice under it
+        half = levels[first:max(after, first + 1)].max() * (_WAVE / 2 - 4)
         draw.line([(x, _WAVE / 2 - half), (x, _WAVE / 2 + half)], fill=(60, 60, 60))
     for index, shot in enumerate(plan.shots):
         left, right = x_of(shot.start_frame / plan.fps), x_of(shot.end_frame / plan.fps)
         colour = _SHOT_COLOURS[index % 2]
-        draw.rectangle([left, _WAVE + 8, right, _HEIGHT - 30], fill=colour)
+        draw.rectangle([left, _BAR_TOP, right, _BAR_BOTTOM], fill=colour)
         words = plan.video_time(shot.narration.start_s), plan.video_time(shot.narration.end_s)
-        draw.rectangle([x_of(words[0]), _WAVE + 8, x_of(words[1]), _WAVE + 20], fill=tuple(c // 2 for c in colour))
-        draw.text((left + 4, _WAVE + 26), shot.shot_id.replace("shot-", "#"), fill=(255, 255, 255))
+        draw.rectangle([x_of(words[0]), _BAR_TOP, x_of(words[1]), _BAR_TOP + _WORDS],
+                       fill=tuple(c // 2 for c in colour))
         if shot.head_frames:
             start = x_of(shot.clip_start_frame / plan.fps)
             end = x_of((shot.start_frame + shot.head_frames) / plan.fps)
-            for x in range(start, end, 4):
-                draw.line([(x, _WAVE + 8), (x + 6, _HEIGHT - 30)], fill=(255, 255, 255))
-        draw.line([(left, 0), (left, _HEIGHT - 30)], fill=(200, 40, 40))
-    for second in range(0, int(plan.duration_s) + 1, 5):
-        draw.text((x_of(second) + 2, _HEIGHT - 24), f"{second}s", fill=(90, 90, 90))
+            for x in range(start, end, 6):
+                draw.line([(x, _BAR_TOP), (x + 8, _BAR_BOTTOM)], fill=(255, 255, 255), width=2)
+        label = shot.shot_id.replace("shot-", "#")
+        if draw.textlength(label, font=label_font) <= right - left - 10:
+            draw.text((left + 6, _BAR_TOP + _WORDS + 6), label, fill=_INK, font=label_font)
+        draw.line([(left, 0), (left, _BAR_BOTTOM)], fill=(200, 40, 40), width=2)
+    step = _tick_step(plan.duration_s)
+    for second in range(0, int(plan.duration_s) + 1, step):
+        x, text = x_of(second), f"{second}s"
+        draw.line([(x, _BAR_BOTTOM), (x, _BAR_BOTTOM + 6)], fill=_GREY, width=2)
+        if x + 3 + draw.textlength(text, font=tick_font) <= _WIDTH:
+            draw.text((x + 3, _BAR_BOTTOM + 10), text, fill=_GREY, font=tick_font)
     return image
 
 
@@ -148,11 +175,13 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
 
     for opened in (page.load, title.focus):
         opened(on_title_open, title, title, api_visibility="private", show_progress="hidden")
-        method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
-                          info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
+    method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
+                      info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",
                        type="pil", interactive=False, elem_id="assemble-timeline")
-    table = gr.Dataframe(headers=COLUMNS, interactive=True, label="Edit a shot's start or its transition in, then save")
+    table = gr.Dataframe(headers=COLUMNS, interactive=True, wrap=True, column_widths=COLUMN_WIDTHS,
+                         elem_id="assembly-table", label="Edit a shot's start or its transition in, then save "
+                         "(on a phone, fullscreen shows every column)")
     with gr.Row():
         save = gr.Button("Save edits (operators)")
         reset = gr.Button("Drop edits (operators)")

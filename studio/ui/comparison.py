@@ -18,7 +18,7 @@ from studio.ui.identity import Gate
 
 TAB = "comparison"  # what this section's Cancel button reaches
 SET_COLUMNS = ["shot", "script", "audience", "move", "LTX", "interp", "votes"]
-SET_COLUMN_WIDTHS = ["14%", "26%", "17%", "13%", "10%", "11%", "9%"]  # short headers and fixed widths fit a phone
+SET_COLUMN_WIDTHS = ["14%", "20%", "16%", "13%", "12%", "13%", "12%"]  # short headers and widths that keep words whole at 412 px
 EXTRA_VARIANTS = [(variant.label, key) for key, variant in SET_VARIANTS.items() if key not in BOTH_METHODS]
 NO_SET = (f"No comparison set yet: an operator chooses one ({DEFAULT_SET_SIZE} shots by default; at least one per "
           "segment and age and every camera move), then renders both methods for it.")

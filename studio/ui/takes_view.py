@@ -12,7 +12,9 @@ from studio.services import ReviewDesk
 from studio.store import Take
 
 TAKE_COLUMNS = ["take", "by", "motion", "flicker", "render s", "won / tied / lost"]
-TAKE_COLUMN_WIDTHS = ["24%", "11%", "15%", "15%", "14%", "21%"]  # the take's label gets room; fits a phone
+# The take's label gets room and wraps between its words; on a 412 px phone each other column still holds its
+# longest word whole ('flicker', 'render', 'tied /', a name such as 'Walker'; page.css sets the phone's type).
+TAKE_COLUMN_WIDTHS = ["32%", "14%", "14%", "13%", "14%", "13%"]
 MEASURES_NOTE = ("Motion: mean change between frames, in grey levels per frame (0–255); higher moves more. "
                  "Flicker: brightness jitter between frames, in grey levels; lower is steadier. "
                  "★ marks the promoted take, the shot's canonical clip.")

@@ -97,7 +97,11 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ana")
         # The first script and shot are chosen on load; render two takes of it.
-        for count in (1, 2):
+        for count, motion in ((1, "0.2"), (2, "0.9")):  # two motions: takes that show the same pictures are no pair
+            strength = page.get_by_label("number input for Motion (Ken Burns strength; LTX: keyframe freedom)")
+            strength.fill(motion)
+            strength.press("Enter")
+            page.wait_for_timeout(300)
             page.get_by_role("button", name="Render take").click()
             for _ in range(120):  # the store is the truth: wait for the take to land
                 if len(desk.store.takes()) == count:

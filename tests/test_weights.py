@@ -42,7 +42,7 @@ class Server:
                 self.wfile.write(body)
 
             def log_message(self, *args: object) -> None:
-                pass
+                return None  # quiet: the test keeps its own log of requests
 
         self.http = HTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.http.server_port}"

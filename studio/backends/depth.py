@@ -10,6 +10,7 @@ the studio starts without them and only a render with depth turned on pays.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,11 +45,9 @@ def check_reachable(source: str) -> None:
     import huggingface_hub
     from huggingface_hub.errors import LocalEntryNotFoundError
 
-    try:
+    with contextlib.suppress(LocalEntryNotFoundError, OSError, ValueError):  # not in the cache: look at the hub
         huggingface_hub.snapshot_download(source, local_files_only=True)
         return  # downloaded before
-    except (LocalEntryNotFoundError, OSError, ValueError):
-        pass
     try:
         huggingface_hub.model_info(source, timeout=HUB_PROBE_S)
     except Exception as error:  # noqa: BLE001 - offline mode, DNS, refused, timeout, 404: each means "cannot fetch"

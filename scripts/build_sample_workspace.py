@@ -125,7 +125,7 @@ switches:
   use_ltx: false            # default method: false = interpolation, true = LTX-Video
 
 ltx_video:
-  model: ltx-video-2b       # a preset (presets/*.yaml), a repo id or a folder
+  model: ltx-video-2b-distilled  # a preset (presets/*.yaml), a repo id or a folder
   two_stage: true           # run the preset's two-stage recipe where it has one
   num_frames: null          # null = the model preset's
   width: null

@@ -113,7 +113,7 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
     titles = [script.title_id for script in studio.workspace.scripts()] if args.all else [args.title]
     failed = []
     for title_id in titles:
-        progress = TqdmProgress()
+        progress = TqdmProgress(closing_rate=False)  # reused parts count as frames done: a rate would mislead
         try:
             report = studio.assemble(str(title_id), options, progress)
         except StudioError as error:
@@ -286,7 +286,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from studio.services import ReviewDesk, Studio
     from studio.settings import environment
     from studio.store import VoteStore
-    from studio.ui.app import build_app, served_folders
+    from studio.ui.app import build_app, served_folders, without_spaces_reloader_traceback
 
     env = environment()
     if env.on_space and "STUDIO_HOME" not in os.environ and os.access("/data", os.W_OK):
@@ -296,6 +296,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     desk = ReviewDesk(Studio.open(workspace, _cluster(args)), VoteStore(db_path))
     rules = _access_rules(env)
     page = build_app(desk, on_space=env.on_space, rules=rules)
+    without_spaces_reloader_traceback()
     page.queue(default_concurrency_limit=4).launch(
         server_name=args.host or env.server_host, server_port=args.port or env.server_port,
         allowed_paths=served_folders(desk),

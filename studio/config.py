@@ -102,11 +102,15 @@ class Switches(_Section):
 
 
 class LtxVideoSettings(_Section):
-    model: str = "ltx-video-2b"
+    model: str = "ltx-video-2b-distilled"
     """Preset name from presets/, a Hugging Face repo id, or a local save_pretrained folder."""
+    checkpoint: str | None = None
+    """A single-file checkpoint (a .safetensors file, relative to the workspace, or its hub URL) whose transformer
+    and VAE replace the model's; the model still gives the text encoder, tokenizer and scheduler. Empty: the
+    preset's (ltx-video-2b-distilled names Lightricks' file), else none."""
     family: str | None = None
-    """The model family (ltx-video, ltx-2, stable-video-diffusion, animatediff-sparsectrl, animatediff) of a repo
-    id whose name does not say;
+    """The model family (ltx-video, ltx-2, stable-video-diffusion, animatediff-sparsectrl, animatediff, wan-flf2v) of
+    a repo id whose name does not say;
     empty: the preset's, the folder's model_index.json, or the repo id's."""
     recipe: str | None = None
     """Preset whose sampling recipe to use; empty: the model's own preset (one stage for a folder or repo id)."""
@@ -332,8 +336,14 @@ def describe_validation_error(source: str, error: ValidationError, prefix: tuple
         if item["type"] in ("missing",):
             lines.append(f"  {key}: missing; {message.lower()}")
         else:
-            lines.append(f"  {key} = {item['input']!r}: {message}")
+            lines.append(f"  {key} = {_clipped(item['input'])}: {message}")
     return "\n".join(lines)
+
+
+def _clipped(value: object, limit: int = 80) -> str:
+    """A value as a problem line quotes it: whole when short; a long one (a whole file read as text) cut."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, ...]:

@@ -44,6 +44,9 @@ class ModelPreset(BaseModel):
     family: FamilyName
     repo_id: str = Field(pattern=_REPO)
     """The (base) model's diffusers-format repo."""
+    checkpoint: str | None = Field(default=None, pattern=r"^https://huggingface\.co/[\w.-]+/[\w.-]+/(blob|resolve)/")
+    """The hub URL of a single-file checkpoint whose transformer and VAE replace the repo's (a model Lightricks
+    publish only as one .safetensors file); the repo gives the rest and the parts' configs."""
     num_inference_steps: int = Field(ge=1, le=200)
     guidance_scale: float = Field(ge=1.0, le=20.0)
     width: int = Field(ge=32)
@@ -64,6 +67,8 @@ class ModelPreset(BaseModel):
         family.check_size(self.width, self.height, self.num_frames)
         if self.sampling.refine and not family.two_stage:
             raise ValueError(f"{self.family} has no two-stage recipe; remove sampling.refine")
+        if self.checkpoint and not family.single_file_parts:
+            raise ValueError(f"{self.family} models load from diffusers folders only; remove checkpoint")
         if self.camera_loras and not family.supports_lora:
             raise ValueError(f"{self.family} pipelines take no LoRAs; remove camera_loras")
         wanted, named = [name for name, _ in family.components], self.components.named()
@@ -72,19 +77,9 @@ class ModelPreset(BaseModel):
         return self
 
 
-# Presets that were removed, and why: a config naming one gets this instead of "no such preset".
-RETIRED = {
-    "ltx-video-2b-distilled": "its repo (Lightricks/LTX-Video-0.9.8-2B-distilled) is not a diffusers-format "
-                              "repo; the 2B distilled weights exist only as a single file. Use ltx-video-2b "
-                              "(LTX-Video 0.9.5, 2B) or ltx-video-13b-distilled",
-}
-
-
 def load_preset(name: str, folder: Path = PRESETS_DIR) -> ModelPreset:
     """The preset called `name` (file presets/{name}.yaml)."""
     path = folder / f"{name}.yaml"
-    if name in RETIRED and not path.is_file():
-        raise ConfigError(f"model preset {name!r} was removed: {RETIRED[name]}")
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
         raise ConfigError(f"no model preset {name!r}; presets: {known}")

@@ -39,7 +39,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.message}"
+        # A script's own errors already name it (they are raised alone too, by find_script): say the path once.
+        return self.message if self.file in self.message else f"{self.file}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

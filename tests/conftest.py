@@ -107,6 +107,17 @@ def tiny_animatediff(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def tiny_wan_flf2v(tmp_path_factory) -> Path:
+    """A tiny random-weight Wan 2.1 FLF2V pipeline (first and last frame to video), saved once per test run."""
+    pytest.importorskip("diffusers")
+    pytest.importorskip("ftfy")  # Wan's pipeline cleans prompts with it
+    from studio.backends.tiny import build_tiny_wan_flf2v
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return build_tiny_wan_flf2v(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
 def tiny_depth(tmp_path_factory) -> Path:
     """A tiny random-weight Depth Anything model with its image processor, saved once per test run."""
     pytest.importorskip("transformers")

@@ -42,7 +42,9 @@ def test_a_sparsectrl_shot_renders_to_spec_with_its_keyframes_at_their_frame_ind
     # window before; the last keyframe (7 s = frame 56) is frame 8 of window 5 (from frame 48).
     assert [call["controlnet_frame_indices"] for call in calls] == [[0]] + [[0, 1, 2, 3]] * 3 + [[0, 1, 2, 3, 8]]
     assert [len(call["conditioning_frames"]) for call in calls] == [1, 4, 4, 4, 5]
-    assert all(call["controlnet_conditioning_scale"] == 1.0 and call["num_frames"] == 16 for call in calls)
+    # The last window only as long as the rest needs: 5 new frames after its 4 shared ones.
+    assert [call["num_frames"] for call in calls] == [16, 16, 16, 16, 9] and record.generated_frames == 57
+    assert all(call["controlnet_conditioning_scale"] == 1.0 for call in calls)
     assert "vertical 9:16 framing" in calls[0]["prompt"]
 
 

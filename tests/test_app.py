@@ -16,7 +16,7 @@ from studio.store import VoteStore  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, real_photo  # noqa: E402
 from tests.serving import free_port, launched  # noqa: E402
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+API_USAGE = Path(__file__).resolve().parent.parent / "docs" / "api-usage.md"
 MEN_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"
 
 
@@ -52,8 +52,10 @@ def test_review_round_trip_through_the_api(served):
     assert [t.variant for t in desk.store.takes(SAMPLE_TITLE, "shot-004")] == [
         "interp motion 0.10 smooth", "interp motion 0.90 smooth"]
 
-    token, info, left, right, *_ = client.predict("Ana", api_name="/next_pair")
-    assert len(token) >= 32 and "shot-004" in info
+    dealt = client.predict("Ana", api_name="/next_pair")
+    token, info, left, right, progress, *_ = dealt
+    assert len(token) >= 32 and "shot-004" in info and progress == "**Pair 1 of 1**"
+    assert "__type__" not in str(dealt) and len(dealt) == 7  # plain values, not the page's component updates
     assert video_file(left).endswith(".mp4") and video_file(right).endswith(".mp4")
     reveal = client.predict("Ana", token, "left", ["flicker"], "", api_name="/vote")
     # The takes are named as the Library names them; with one pair of two takes, that was the last.
@@ -139,8 +141,7 @@ def test_app_py_options_and_password(small_workspace, tmp_path, monkeypatch):
 
 
 def readme_api_section() -> str:
-    text = README.read_text()
-    return text[text.index("### API"):text.index("### Hugging Face Spaces")]
+    return API_USAGE.read_text()
 
 
 def test_the_readme_api_example_runs_as_written(served, monkeypatch):
@@ -149,7 +150,7 @@ def test_the_readme_api_example_runs_as_written(served, monkeypatch):
     monkeypatch.setenv("STUDIO_URL", url)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(example, "README.md", "exec"), {})  # noqa: S102 - the README's own code, verbatim
+        exec(compile(example, "docs/api-usage.md", "exec"), {})  # noqa: S102 - the guide's own code, verbatim
     lines = printed.getvalue().splitlines()
     assert len([line for line in lines if line.startswith("Take `") and "rendered in" in line]) == 2
     assert lines[-1].startswith("Vote saved (left).")
@@ -183,7 +184,9 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     view = call("/shot_details", SAMPLE_TITLE, "shot-004")  # the sample's one shot with its own style
     details = view["details"]
     assert "Style: dreamy slow motion, light leaks, 35 mm film" in details
-    assert "Generative camera control: LTX-Video 0.9.x has no official camera-control LoRAs" in details
+    # The sample's model has no camera LoRAs: no paragraph about them on every shot; a style shows where there is one.
+    assert "camera control" not in details and "Style: none" not in details
+    assert "Style:" not in call("/shot_details", MEN_TITLE, "shot-006")["details"]  # a script without a style
     # Plain values, not the page's component updates.
     assert "__type__" not in str(view) and [k["file"] for k in view["keyframes"]] == ["shot_004_A.png"]
     assert (view["takes"], view["pinned"]) == ([], False)

@@ -5,7 +5,7 @@ import pytest
 from studio.cli import main
 from studio.errors import ConfigError
 from studio.services import ReviewDesk, Studio, TakeSettings
-from studio.services.batchfile import load_batch
+from studio.services.batchfile import BatchFile, BatchShot, dump_batch, load_batch
 from studio.store import VoteStore
 from tests.conftest import SAMPLE_TITLE
 
@@ -62,3 +62,14 @@ def test_a_batch_files_seed_is_the_seed_its_ltx_shots_render_with(desk, tmp_path
     path.write_text(path.read_text().replace("params: {method: ltx}", "params: {method: ltx, seed: 8}"))
     with pytest.raises(ConfigError, match="seed 7 and params.seed 8 disagree; give one"):
         load_batch(path)
+
+
+def test_a_long_output_path_stays_on_the_line_of_its_key(tmp_path):
+    output = f"videos/interp/women/14-17/{'a-long-title-folder-' * 5}/shot_002.mp4"  # over the usual 80 columns
+    batch = BatchFile(shots=[BatchShot(title_id=SAMPLE_TITLE, shot_id="shot-002", method="interp", output=output,
+                                       params=TakeSettings.parse(motion=0.5, smooth_motion=True, preset="ultrafast"))])
+    text = dump_batch(batch)
+    assert [line for line in text.splitlines() if "output:" in line or "videos/" in line] == [f"  output: {output}"]
+    path = tmp_path / "batch.yaml"
+    path.write_text(text)
+    assert load_batch(path) == batch

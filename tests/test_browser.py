@@ -113,10 +113,11 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         assert all(take.created_by == "Ana" for take in desk.store.takes())
 
         page.get_by_role("tab", name="Compare & vote").click()
+        page.get_by_text("Pair 1 of 1").wait_for(timeout=30_000)  # opening the tab deals the first pair
         # Without a name the page says what to do, as guidance rather than an error.
         page.get_by_label("Your name").fill("")
         page.get_by_role("button", name="Next pair").click()
-        page.get_by_text("Enter your name (2-60 characters) before reviewing").wait_for(timeout=30_000)
+        page.get_by_text("Enter your name (2-60 characters), so that your votes and takes count as yours").wait_for(timeout=30_000)
         assert page.get_by_text("Error", exact=True).count() == 0
         page.get_by_label("Your name").fill("Ana")
         # Before a pair is dealt, there is nothing to vote on.
@@ -279,9 +280,10 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkey
         assert promote.is_disabled() and unpin.is_disabled()  # no take yet, nothing pinned
         two_stage = page.get_by_label("LTX two-stage recipe", exact=False)
         assert page.get_by_label("LTX seed").is_disabled() and two_stage.is_disabled()  # interpolation is chosen
-        # The sample workspace's model is the ltx-video-2b preset: its 40 steps and guidance 5 are the starting values.
+        # The sample workspace's model is the ltx-video-2b-distilled preset: its 8 steps and guidance 1 are the
+        # starting values.
         assert (page.get_by_label("number input for LTX steps").input_value(),
-                page.get_by_label("number input for LTX guidance").input_value()) == ("40", "5")
+                page.get_by_label("number input for LTX guidance").input_value()) == ("8", "1")
         # This machine has no GPU: LTX is offered as unavailable, with the reason.
         page.locator("#ltx-unavailable", has_text="LTX-Video is unavailable here: it needs a CUDA GPU, and this machine has none").wait_for()
         page.get_by_label("LTX-Video (unavailable here)").check()

@@ -11,6 +11,8 @@ from studio.domain.metadata import Pin
 from studio.services import ReviewDesk, Selection, Studio, TakeSettings
 from studio.services.access import Caller
 from studio.services.assemble import AssemblyOptions
+from studio.ui.assemble import report_summary
+from studio.ui.library import shot_choices
 from studio.services.renderer import ShotRenderer
 from studio.store import VoteStore
 from studio.workspace import Workspace, sample_workspace
@@ -114,6 +116,9 @@ def test_changed_inputs_show_out_of_date_and_a_pinned_clip_is_still_kept(desk, p
     assert labels == {"shot-001": "rendered", "shot-002": "out of date", "shot-003": "out of date",
                       "shot-004": "out of date", "shot-005": "rendered", "shot-006": "rendered"}
     assert [clip.pin.take_id for clip in desk.shot_statuses(SAMPLE_TITLE)["shot-002"].pinned] == [take.id]
+    # The Library's label says why an out-of-date clip stays: it is pinned.
+    labels = [label.split(":")[0] for label, _ in shot_choices(desk, SAMPLE_TITLE, "all", "all")]
+    assert labels[:3] == ["shot-001 [rendered]", "shot-002 [out of date, pinned]", "shot-003 [out of date]"]
 
     assert main(["list", "--workspace", str(desk.workspace.root), "--title", SAMPLE_TITLE]) == 0
     listing = capsys.readouterr().out
@@ -161,3 +166,8 @@ def test_assembly_renders_a_pinned_shot_with_the_takes_own_settings(desk, pinned
     assert settings == {"shot-002": (0.9, False, "ultrafast"),  # the pinned take's own settings, at the fitted length
                         **{f"shot-00{k}": (0.5, True, "ultrafast") for k in range(3, 7)}}
     # shot-001's canonical clip already had its fitted length: used as it is, not rendered again.
+    # The report names the promoted take each pinned part came from.
+    take = pinned[0]
+    assert {shot.shot_id: shot.pinned_take for shot in report.shots} == {
+        f"shot-00{k}": (take.id if k == 2 else None) for k in range(1, 7)}
+    assert f"Pinned takes used: shot-002 (interp take {take.id})." in report_summary(report)

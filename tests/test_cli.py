@@ -1,5 +1,6 @@
 """The commands as a user runs them: real sample shots, real files, bad inputs."""
 
+import io
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from PIL import Image
 
 from studio.cli import main
+from studio.cli_progress import TqdmProgress
 from studio.domain.metadata import TitleMetadata
 from studio.media.probe import probe_clip
 from studio.services import Selection, SilentProgress, Studio
@@ -63,6 +65,58 @@ def test_changed_inputs_make_a_shot_render_again(small_workspace):
     assert [o.status for o in studio.generate(selection).outcomes] == ["skipped"]
     edit_script(small_workspace, lambda data: data["shots"][3].update(camera_movement="pan_left"))
     assert [o.status for o in Studio.open(small_workspace).generate(selection).outcomes] == ["rendered"]
+
+
+def drive(progress: TqdmProgress) -> None:
+    """A batch of three shots of 30 frames: one up to date, one rendered, one failed before its first frame."""
+    progress.batch_started(3, 90)
+    progress.shot_started("t shot-001", 30)
+    progress.shot_finished("t shot-001", "skipped", None)
+    progress.shot_started("t shot-002", 30)
+    for _ in range(30):
+        progress.frames_done(1, "t shot-002")
+    progress.shot_finished("t shot-002", "rendered", None)
+    progress.shot_started("t shot-003", 30)
+    progress.shot_finished("t shot-003", "failed", "keyframe missing")
+    progress.close()
+
+
+def test_piped_progress_is_plain_lines_and_its_rate_counts_rendered_frames_only():
+    piped = io.StringIO()
+    drive(TqdmProgress(piped, clock=iter([100.0, 110.0]).__next__))
+    assert piped.getvalue() == (
+        "skipped  t shot-001\n"
+        "rendered t shot-002\n"
+        "failed   t shot-003\n"
+        "         keyframe missing\n"
+        "30 frames rendered in 10.0 s (3.0 frames/s)\n")
+
+
+def test_a_terminal_gets_bars_and_the_same_rate():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    drive(TqdmProgress(terminal, clock=iter([100.0, 110.0]).__next__))
+    shown = terminal.getvalue()
+    assert "\r" in shown and "rendered t shot-002\n" in shown  # bars redrawn, finished shots above them
+    assert "shot/s" not in shown  # skipped shots pass in no time: the shots bar gives no rate
+    assert shown.endswith("30 frames rendered in 10.0 s (3.0 frames/s)\n")
+
+
+def test_piped_generate_prints_plain_lines_and_no_rate_when_nothing_rendered(small_workspace, capsys):
+    args = ["generate", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--shot", "4"]
+    assert main(args) == 0
+    err = capsys.readouterr().err  # captured: not a terminal, as when piped
+    assert "\r" not in err and "\x1b[" not in err
+    assert f"rendered women/14-17/{SAMPLE_TITLE} shot-004\n" in err
+    [rate] = [line for line in err.splitlines() if "frames/s" in line]
+    assert rate.startswith("210 frames rendered in ")  # 7 s at 30 fps
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"skipped  women/14-17/{SAMPLE_TITLE} shot-004\n" in err and "frames/s" not in err
+    assert "0 rendered, 1 skipped (up to date), 0 failed" in err
 
 
 def test_a_killed_batch_resumes_where_it_stopped(small_workspace):
@@ -174,7 +228,8 @@ def test_unknown_title_and_ltx_method(small_workspace, capsys):
     assert capsys.readouterr().err == (
         f"error: no shot matches title {SAMPLE_TITLE}, shot-009; `python -m studio list` lists the titles and their shots\n")
     assert main(["generate", "--workspace", str(small_workspace.root), "--method", "ltx"]) == 2
-    assert ("LTX-Video 0.9.x needs a CUDA GPU, and this machine has none (model Lightricks/LTX-Video-0.9.5: its real "
+    assert ("LTX-Video 0.9.x needs a CUDA GPU, and this machine has none (model https://huggingface.co/Lightricks/"
+            "LTX-Video/blob/main/ltxv-2b-0.9.8-distilled.safetensors on Lightricks/LTX-Video-0.9.5: its real "
             "checkpoints") in capsys.readouterr().err
 
 

@@ -28,7 +28,7 @@ TINY = {"width": 64, "height": 64, "num_frames": 17, "fps": 4, "num_inference_st
 
 
 @pytest.fixture(scope="module")
-def models(tiny_ltx, tiny_ltx2, tiny_animatediff, tmp_path_factory):
+def models(tiny_ltx, tiny_ltx2, tiny_animatediff, tiny_wan_flf2v, tmp_path_factory):
     """{preset-like name: ltx_video settings}: each family's tiny model, with a camera LoRA where the family has one."""
     loras = tmp_path_factory.mktemp("loras")
     dolly_in = load_preset("ltx-2").camera_loras[CameraMovement.ZOOM_IN]
@@ -43,12 +43,13 @@ def models(tiny_ltx, tiny_ltx2, tiny_animatediff, tmp_path_factory):
         "stable-video-diffusion": {"model": str(svd), **TINY},
         "animatediff, motion LoRA": {"model": str(tiny_animatediff["animatediff"]), "recipe": "animatediff-camera",
                                      "lora_folder": str(loras), **TINY, "num_frames": 16, "fps": 8},
+        "wan-flf2v": {"model": str(tiny_wan_flf2v), **TINY},  # VAE and image encoder kept float32 under bf16
     }
 
 
 @pytest.mark.parametrize("memory", MEMORY_MODES)
 @pytest.mark.parametrize("name", ["ltx-video", "ltx-2 two stages, camera LoRA", "stable-video-diffusion",
-                                  "animatediff, motion LoRA"])
+                                  "animatediff, motion LoRA", "wan-flf2v"])
 def test_each_family_renders_a_zoom_in_shot_in_each_memory_mode(small_workspace, models, name, memory):
     with_ltx(small_workspace, **models[name], memory=memory)
     [outcome] = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=1), "ltx").outcomes

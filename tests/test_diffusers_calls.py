@@ -186,6 +186,34 @@ def test_loading_passes_from_pretrained_only_what_it_takes(monkeypatch, tmp_path
     assert own == {"dtype": __import__("torch").float32}
 
 
+def test_every_family_has_a_preset_so_its_generators_calls_are_checked_above():
+    assert {load_preset(name).family for name in preset_names()} == set(FAMILIES)
+
+
+def test_wan_flf2v_passes_both_keyframes_and_loads_its_vae_and_image_encoder_in_float32(workspace, monkeypatch):
+    import torch
+
+    model, pipe, upsampler, plan = walk(workspace, "wan-2.1-flf2v")
+    [call] = pipe.calls  # shot 1, 8 s: one generation, at 2 fps so that 17 frames cover it
+    assert (plan.fps, plan.chunk_frames) == (2, (17,))
+    assert {"image", "last_image"} <= set(call) and problems(model, pipe, upsampler) == []
+    assert (call["image"].size, call["last_image"].size, call["num_frames"]) == ((plan.width, plan.height),) * 2 + (17,)
+    recorded = []
+
+    class Recorder:
+        @classmethod
+        def from_pretrained(cls, location, **kwargs):
+            recorded.append(kwargs)
+            return SimpleNamespace(set_progress_bar_config=lambda **_: None, scheduler=diffusers.PNDMScheduler())
+
+    monkeypatch.setattr(loading, "imported", lambda dotted: Recorder)
+    monkeypatch.setattr(loading, "place_on_gpu", lambda pipe, family, memory: None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    pipe = loading.load_pipeline(runtime.ModelSource("Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers", None), model.family)
+    assert recorded == [{"dtype": {"default": torch.bfloat16, "vae": torch.float32, "image_encoder": torch.float32}}]
+    assert (type(pipe.scheduler).__name__, pipe.scheduler.config.flow_shift) == ("UniPCMultistepScheduler", 16.0)
+
+
 def test_the_family_names_are_the_registry_entries():
     from typing import get_args
 

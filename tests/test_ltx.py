@@ -84,6 +84,25 @@ def test_an_ltx_shot_renders_to_the_delivery_spec(ltx_workspace):
     assert record.model.endswith("tiny-ltx") and record.generation_chunks == 6 and record.generation_size == "32x64"
 
 
+def test_a_5_s_shot_in_33_frame_generations_makes_no_more_footage_than_it_needs(small_workspace, tiny_model, monkeypatch):
+    from tests.conftest import edit_script
+
+    edit_script(small_workspace, lambda data: data["shots"][1].update(duration_s=5.0))
+    with_ltx(small_workspace, model=str(tiny_model), **{**TINY_SETTINGS, "num_frames": 33})
+    generations = []
+    original = LtxGenerator.generate
+    monkeypatch.setattr(LtxGenerator, "generate",
+                        lambda self, req, on_step: generations.append(req.num_frames) or original(self, req, on_step))
+    [outcome] = Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE, shot_number=2), "ltx").outcomes
+    assert outcome.status == "rendered", outcome.message
+    record = outcome.record
+    # 5 s at 8 fps needs 41 frames: 33, then a last chunk that shares 9 frames and adds the 8 still missing.
+    assert generations == [33, 17]
+    assert record.generated_frames == 41 and record.generated_frames - 41 <= 8
+    assert (record.generation_frames, record.generation_chunks) == (33, 2)
+    assert probe_clip(outcome.clip_path).spec_problems(width=SMALL_WIDTH, height=SMALL_HEIGHT, expected_frames=150) == []
+
+
 def test_real_checkpoints_are_refused_on_a_cpu_before_loading(small_workspace):
     with pytest.raises(BackendUnavailableError, match=r"LTX-Video 0.9.x needs a CUDA GPU, and this machine has none \(model "
                                                       "Lightricks/LTX-Video:"):

@@ -1,6 +1,7 @@
 """Speed and consistency per method: figures over real takes, the reproducibility check, DECISION.md, the API."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -145,6 +146,18 @@ def test_the_decision_entry_documents_votes_speed_consistency_and_reproducibilit
     assert "| reproducible | yes, identical | not checked |" in entry
     assert "Warping error: how much consecutive frames differ" in entry
     assert "votes won" not in decision_entry(summarize([]), Switches(use_ltx=True), forced=True, by=MACHINE, evidence={})  # no figures, no table
+
+
+def test_a_decision_without_votes_says_why_instead_of_an_empty_table():
+    entry = decision_entry(summarize([]), Switches(use_ltx=True), forced=True, by=MACHINE, evidence={})
+    assert "|" not in entry and entry.endswith(
+        "\n\nNo votes yet: win rates per method and variant appear here once reviewers compare takes "
+        "(the Compare & vote tab).\n")
+    variants_only = replace(summarize([]), votes=2, by_variant=[WinRate("seed 7", 1.0, 2, 0.09, 0.91)])
+    entry = decision_entry(variants_only, Switches(use_ltx=True), forced=True, by=MACHINE, evidence={})
+    assert entry.split("\n\n")[-2:] == [
+        "No method win rates: none of the 2 vote(s) compared two methods ('both bad' votes do not count).",
+        "| variant | win rate | 95% interval | comparisons |\n|---|---|---|---|\n| seed 7 | 50% | 9%-91% | 2 |\n"]
 
 
 def test_applying_a_decision_writes_the_figures_of_the_takes(desk):

@@ -12,23 +12,24 @@ def test_every_preset_loads(name):
     assert preset.width * 16 == preset.height * 9 or abs(preset.width / preset.height - 9 / 16) < 0.02
 
 
-def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_and_svd():
+def test_the_presets_cover_both_ltx_sizes_and_distilled_variants_svd_and_wan():
     assert preset_names() == [
-        "animatediff-camera", "animatediff-sparsectrl", "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b", "svd-xt"]
+        "animatediff-camera", "animatediff-sparsectrl", "ltx-2", "ltx-2.3-distilled", "ltx-2.5", "ltx-video-13b", "ltx-video-13b-distilled", "ltx-video-2b",
+        "ltx-video-2b-distilled", "svd-xt", "wan-2.1-flf2v"]
     assert {name: load_preset(name).family for name in preset_names()} == {
         "animatediff-camera": "animatediff", "animatediff-sparsectrl": "animatediff-sparsectrl", "ltx-2": "ltx-2", "ltx-2.3-distilled": "ltx-2", "ltx-2.5": "ltx-2", "ltx-video-13b": "ltx-video",
-        "ltx-video-13b-distilled": "ltx-video", "ltx-video-2b": "ltx-video", "svd-xt": "stable-video-diffusion"}
+        "ltx-video-13b-distilled": "ltx-video", "ltx-video-2b": "ltx-video", "ltx-video-2b-distilled": "ltx-video",
+        "svd-xt": "stable-video-diffusion", "wan-2.1-flf2v": "wan-flf2v"}
     assert all(load_preset(name).width % 64 == 0 for name in ("ltx-2", "ltx-2.3-distilled", "ltx-2.5"))
-    assert load_preset(PipelineConfig().ltx_video.model).repo_id == "Lightricks/LTX-Video-0.9.5"  # 2B, multi-keyframe
+    default = load_preset(PipelineConfig().ltx_video.model)  # the 2B distilled single file on 0.9.5's parts
+    assert (default.name, default.repo_id) == ("ltx-video-2b-distilled", "Lightricks/LTX-Video-0.9.5")
+    assert default.checkpoint == "https://huggingface.co/Lightricks/LTX-Video/blob/main/ltxv-2b-0.9.8-distilled.safetensors"
+    assert (default.num_inference_steps, default.guidance_scale, len(default.sampling.timesteps)) == (8, 1.0, 8)
+    assert (default.sampling.decode_timestep, default.sampling.decode_noise_scale) == (0.05, 0.025)
     two_stage = {name: load_preset(name).sampling.refine is not None for name in preset_names()}
     assert two_stage == {"animatediff-camera": False, "animatediff-sparsectrl": False, "ltx-2": True, "ltx-2.3-distilled": True, "ltx-2.5": False, "ltx-video-13b": True,
-                         "ltx-video-13b-distilled": True, "ltx-video-2b": False, "svd-xt": False}
-
-
-def test_a_removed_preset_says_why_and_what_to_use_instead():
-    with pytest.raises(ConfigError, match="'ltx-video-2b-distilled' was removed: its repo .* is not a diffusers-format "
-                                          "repo.* Use ltx-video-2b"):
-        load_preset("ltx-video-2b-distilled")
+                         "ltx-video-13b-distilled": True, "ltx-video-2b": False, "ltx-video-2b-distilled": False, "svd-xt": False,
+                         "wan-2.1-flf2v": False}
 
 
 def test_unknown_and_illegal_presets(tmp_path):
@@ -82,3 +83,19 @@ def write_preset(folder, name, family, rest):
     (folder / f"{name}.yaml").write_text(
         f"name: {name}\nfamily: {family}\nrepo_id: a/b\nnum_inference_steps: 8\n"
         f"guidance_scale: 1\nfps: 24\n{rest}")
+
+
+def test_the_wan_preset_is_the_documented_flf2v_recipe_and_its_frame_rule_holds(tmp_path):
+    wan = load_preset("wan-2.1-flf2v")
+    assert (wan.repo_id, wan.num_inference_steps, wan.guidance_scale) == (
+        "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers", 50, 5.5)
+    assert (wan.width, wan.height, wan.num_frames, wan.fps) == (720, 1280, 81, 16)
+    write_preset(tmp_path, "wan", "wan-flf2v", "width: 720\nheight: 1280\nnum_frames: 80\n")
+    with pytest.raises(ConfigError, match="wan-flf2v needs 4n\\+1 frames, not 80"):
+        load_preset("wan", tmp_path)
+    write_preset(tmp_path, "wan2", "wan-flf2v", "width: 720\nheight: 1280\nnum_frames: 85\n")
+    with pytest.raises(ConfigError, match="at most 81 frames a generation, not 85; a longer shot is one generation"):
+        load_preset("wan2", tmp_path)
+    write_preset(tmp_path, "wan3", "wan-flf2v", "width: 720\nheight: 1272\nnum_frames: 81\n")
+    with pytest.raises(ConfigError, match="wan-flf2v needs width and height divisible by 16, not 720x1272"):
+        load_preset("wan3", tmp_path)

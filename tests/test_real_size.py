@@ -70,15 +70,20 @@ def test_random_build_fills_parameters_and_keeps_buffers():
 
 
 def test_each_preset_times_a_five_second_shot_as_the_studio_plans_it(tmp_path):
-    shot = real_size.five_second_shot()
     planned = {}
     for preset in real_size.DENOISERS:
-        model, config = real_size.resolved(preset, tmp_path)
-        plan = generation_plan(model, shot, config)
-        planned[preset] = (plan.width, plan.height, plan.num_frames, plan.fps, plan.chunks, model.steps,
-                           model.upsampler, model.camera_loras)
+        for shot_s, frames in real_size.preset_runs(preset):
+            model, config = real_size.resolved(preset, tmp_path, frames)
+            plan = generation_plan(model, real_size.two_keyframe_shot(shot_s), config)
+            key = preset if shot_s == real_size.SHOT_S else (preset, shot_s, frames)
+            planned[key] = (plan.width, plan.height, plan.chunk_frames if frames or shot_s != 5 else plan.num_frames,
+                            plan.fps, plan.chunks, model.steps, model.upsampler, model.camera_loras)
     assert planned == {
         "ltx-video-2b": (480, 832, 121, 24, 1, 40, None, {}),
+        "ltx-video-2b-distilled": (480, 832, 121, 24, 1, 8, None, {}),
+        # The 10 s shot: the preset's chunks (the last only as long as the rest needs), or one 241-frame generation.
+        ("ltx-video-2b-distilled", 10.0, None): (480, 832, (121, 121, 17), 24, 3, 8, None, {}),
+        ("ltx-video-2b-distilled", 10.0, 241): (480, 832, (241,), 24, 1, 8, None, {}),
         "ltx-video-13b": (704, 1216, 121, 24, 1, 10, None, {}),
         "ltx-2": (576, 1024, 121, 24, 1, 10, None, {}),
         "svd-xt": (576, 1024, 25, 7, 2, 25, None, {}),

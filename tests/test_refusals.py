@@ -53,7 +53,7 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
          "/save_assembly_edits: rows cannot be 'notatable': the dataframe input does not take it"),
         (dict(title_id="x" * 5000, shot_id="shot-001", api_name="/shot_details"),
          f"no script with title id '{'x' * 120}…' under scenes/json/; `python -m studio list` lists the titles and their shots"),
-        (dict(render, who="x" * 100_000), "enter your name (2-60 characters) before reviewing, so your votes count once"),
+        (dict(render, who="x" * 100_000), "enter your name (2-60 characters, not 100000), so that your votes and takes count as yours, once"),
         (dict(reviewer="Ana", pair_token="x", choice="maybe", reasons=[], comment="", api_name="/vote"),
          "/vote: Value: 'maybe' (type: <class 'str'>) is not in the list of choices: ['left', 'right', 'tie', 'both_bad']"),
     ]

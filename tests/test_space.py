@@ -87,6 +87,8 @@ def test_app_boots_as_a_space_and_serves_the_page(small_workspace, tmp_path):
         # Gradio's OAuth routes are mounted: logging out redirects back to the page.
         assert get(f"http://127.0.0.1:{port}/logout") in ((302, "/"), (307, "/"))
         assert not re.search(r"Cannot initialize OAuth|OAuth is required", log.read_text())
+        # Gradio's Spaces hot-reload watcher needs the `spaces` package, which only a Space has: no traceback here.
+        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
     finally:
         process.terminate()
         process.wait(timeout=30)

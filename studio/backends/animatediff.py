@@ -75,17 +75,16 @@ class AnimateDiffGenerator(ShotGenerator):
         plan = request.plan
         overlap = plan.overlap_frames
         footage: list[np.ndarray] = []
-        for chunk in range(plan.chunks):
-            start_frame = chunk * plan.new_frames_per_chunk
+        for chunk in plan.chunk_spans:
             conditions: dict[int, np.ndarray] = dict(enumerate(footage[-overlap:])) if footage else {}
             for image, time_s in request.keyframes:
-                index = round(time_s * plan.fps) - start_frame
-                if 0 <= index < plan.num_frames:
+                index = round(time_s * plan.fps) - chunk.start_frame
+                if 0 <= index < chunk.num_frames:
                     conditions.setdefault(index, image)  # the shared frames are set already
             frames = self.generate(AnimateDiffRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
-                num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
-                seed=seed + chunk, conditions=sorted(conditions.items(), key=lambda item: item[0]),
+                num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
+                seed=seed + chunk.index, conditions=sorted(conditions.items(), key=lambda item: item[0]),
                 camera_lora=request.camera_lora, decode_chunk_size=request.decode_chunk_size,
             ), on_step)
             extend_crossfaded(footage, frames, overlap)

@@ -11,6 +11,7 @@ from studio.backends.animatediff import AnimateDiffGenerator
 from studio.backends.ltx import Ltx2Generator, LtxGenerator
 from studio.backends.runtime import ShotGenerator
 from studio.backends.svd import SvdGenerator
+from studio.backends.wan import WanFlf2vGenerator
 from studio.domain.families import FAMILIES, FamilySpec
 from studio.errors import ConfigError
 
@@ -20,6 +21,7 @@ GENERATORS: dict[str, type[ShotGenerator]] = {
     "stable-video-diffusion": SvdGenerator,
     "animatediff-sparsectrl": AnimateDiffGenerator,
     "animatediff": AnimateDiffGenerator,
+    "wan-flf2v": WanFlf2vGenerator,
 }
 
 

@@ -7,6 +7,8 @@ torch and diffusers are imported only inside functions, when a model loads.
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 from studio.backends.generators import generator_class
 from studio.backends.runtime import ModelSource, check_can_load
@@ -28,6 +30,16 @@ def _dtype(cuda: bool) -> object:
     return torch.bfloat16 if cuda else torch.float32
 
 
+def _pipeline_dtype(cuda: bool, family: FamilySpec) -> object:
+    """The pipeline's dtype: bf16 on a GPU, with the family's float32 components kept float32 (diffusers takes a
+    {component: dtype} mapping with a "default"), as its docs load them; float32 on a CPU."""
+    import torch
+
+    if not cuda or not family.float32_components:
+        return _dtype(cuda)
+    return {"default": _dtype(cuda), **dict.fromkeys(family.float32_components, torch.float32)}
+
+
 def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
                   components: dict[str, ModelSource] | None = None) -> object:
     """Load `source` as `family`'s pipeline class, placed on the GPU by `memory` (auto: model CPU offload).
@@ -44,7 +56,10 @@ def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
     try:
         for name, part in (components or {}).items():
             parts[name] = imported(classes[name]).from_pretrained(part.location, dtype=_dtype(cuda))
-        pipe = imported(family.pipeline_class).from_pretrained(source.location, **parts, dtype=_dtype(cuda))
+        if source.checkpoint:
+            parts.update(single_file_parts(source, family, _dtype(cuda)))
+        pipe = imported(family.pipeline_class).from_pretrained(source.location, **parts,
+                                                               dtype=_pipeline_dtype(cuda, family))
         generator_class(family).prepare(pipe, family)
     except (OSError, ValueError) as error:
         raise BackendUnavailableError(
@@ -57,6 +72,39 @@ def load_pipeline(source: ModelSource, family: FamilySpec, memory: str = "auto",
         place_on_gpu(pipe, family, memory)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+_HUB_FILE = re.compile(r"^https://huggingface\.co/(?P<repo>[\w.-]+/[\w.-]+)/(?:blob|resolve)/(?P<revision>[^/]+)/(?P<file>.+)$")
+
+
+def checkpoint_file(checkpoint: str) -> Path:
+    """The single-file checkpoint on disk: a local file as it is, a hub URL downloaded once into the hub cache."""
+    found = _HUB_FILE.match(checkpoint)
+    if found is None:
+        path = Path(checkpoint).expanduser()
+        if not path.is_file():
+            raise OSError(f"there is no checkpoint file {path}")
+        return path
+    from huggingface_hub import hf_hub_download
+
+    return Path(hf_hub_download(found["repo"], found["file"], revision=found["revision"]))
+
+
+def single_file_parts(source: ModelSource, family: FamilySpec, dtype: object) -> dict[str, object]:
+    """The components `source.checkpoint` holds, each converted by diffusers' from_single_file with its config
+    from the base model's subfolder (`source.location`); the base model supplies every part the file lacks."""
+    from safetensors import safe_open
+
+    path = checkpoint_file(source.checkpoint)
+    with safe_open(str(path), framework="pt") as weights:
+        keys = list(weights.keys())
+    held = [part for part in family.single_file_parts if any(key.startswith(part.key_prefix) for key in keys)]
+    if not held:
+        raise ValueError(f"{path.name} holds no {family.label} weights (no tensor starts with "
+                         f"{' or '.join(part.key_prefix for part in family.single_file_parts) or 'a known prefix'})")
+    return {part.component: imported(part.model_class).from_single_file(
+                str(path), config=source.location, subfolder=part.component, dtype=dtype)
+            for part in held}
 
 
 def place_on_gpu(pipe: object, family: FamilySpec, memory: str) -> None:
@@ -110,4 +158,4 @@ def check_sampling(family: FamilySpec, sampling: Sampling) -> None:
             )
 
 
-__all__ = ["check_sampling", "imported", "load_latent_upsampler", "load_pipeline", "place_on_gpu"]
+__all__ = ["check_sampling", "checkpoint_file", "imported", "single_file_parts", "load_latent_upsampler", "load_pipeline", "place_on_gpu"]

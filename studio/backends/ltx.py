@@ -31,7 +31,6 @@ from studio.backends.runtime import (
     seeded,
 )
 from studio.domain import CameraMovement
-from studio.domain.generation import GenerationPlan
 from studio.domain.recipe import CameraLora, Refinement, Sampling
 
 # What a camera move sounds like in a cinematographer's prompt, naming what the move reveals at its end
@@ -90,6 +89,8 @@ class LtxGenerator(ShotGenerator):
     def sampling_keywords(cls, sampling: Sampling) -> list[SamplingKeyword]:
         """The keywords `_arguments`, `_schedule` and `_refine_arguments` pass for `sampling`."""
         keywords = [SamplingKeyword("decode_timestep", "sampling.decode_timestep")]
+        if sampling.timesteps and sampling.refine is None:
+            keywords.append(SamplingKeyword("timesteps", "sampling.timesteps"))
         keywords += [SamplingKeyword(name, f"sampling.{name}")
                      for name in ("decode_noise_scale", "guidance_rescale", "image_cond_noise_scale")
                      if getattr(sampling, name) is not None]
@@ -108,21 +109,20 @@ class LtxGenerator(ShotGenerator):
         plan = request.plan
         overlap = plan.overlap_frames
         footage: list[np.ndarray] = []
-        for chunk in range(plan.chunks):
-            start_frame = chunk * plan.new_frames_per_chunk
+        for chunk in plan.chunk_spans:
             conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]] = []
             if footage:
                 tail = footage[-overlap:]
                 conditions.append((tail, 0, OVERLAP_STRENGTH) if overlap > 1 else (tail[0], 0, 1.0))
             for image, time_s in request.keyframes:
-                local = time_s - start_frame / plan.fps
-                within = 0 <= local <= (plan.num_frames - 1) / plan.fps
+                local = time_s - chunk.start_frame / plan.fps
+                within = 0 <= local <= (chunk.num_frames - 1) / plan.fps
                 if within and not (footage and round(local * plan.fps) < overlap):  # the shared frames are set already
-                    conditions.append((image, self.condition_index(local, plan), request.strength))
+                    conditions.append((image, self.condition_index(local, plan.fps, chunk.num_frames), request.strength))
             frames = self.generate(LtxRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
-                num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
-                seed=seed + chunk, conditions=conditions, sampling=request.sampling, camera_lora=request.camera_lora,
+                num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
+                seed=seed + chunk.index, conditions=conditions, sampling=request.sampling, camera_lora=request.camera_lora,
             ), on_step)
             extend_crossfaded(footage, frames, overlap)
         return footage
@@ -134,9 +134,9 @@ class LtxGenerator(ShotGenerator):
                 f"on the last {self.family.overlap_frames} frames of the one before at strength {OVERLAP_STRENGTH}, "
                 "overlap cross-faded")
 
-    def condition_index(self, local_s: float, plan: GenerationPlan) -> int:
-        """The frame a keyframe `local_s` into a chunk conditions (LTXVideoCondition counts pixel frames)."""
-        return frame_index_for(local_s, plan.fps, plan.num_frames)
+    def condition_index(self, local_s: float, fps: int, num_frames: int) -> int:
+        """The frame a keyframe `local_s` into a chunk of `num_frames` conditions (LTXVideoCondition counts pixel frames)."""
+        return frame_index_for(local_s, fps, num_frames)
 
     def generate(self, request: LtxRequest, on_step: StepHook) -> list[np.ndarray]:
         """One generation of `request.num_frames` frames at the request's size, in one stage or two."""
@@ -144,8 +144,9 @@ class LtxGenerator(ShotGenerator):
         camera = [camera_adapter(request.camera_lora)] if request.camera_lora else []
         if refine is None:
             with self._adapters(camera):
-                return run_video_pipeline(self.pipeline, self._arguments(request, request.width, request.height),
-                                          steps=request.steps, oom_hint=LTX_OOM_HINT,
+                arguments = {**self._arguments(request, request.width, request.height),
+                             **_schedule(request.sampling.timesteps, None)}
+                return run_video_pipeline(self.pipeline, arguments, steps=request.steps, oom_hint=LTX_OOM_HINT,
                                           on_step=on_step)
         counter = StepCounter(on_step, request.steps + refine.steps)
         width, height = refine.first_stage_size(request.width, request.height, self.stage_multiple)
@@ -246,11 +247,11 @@ class Ltx2Generator(LtxGenerator):
     family_name = "ltx-2"
     max_sequence_length = 256
 
-    def condition_index(self, local_s: float, plan: GenerationPlan) -> int:
+    def condition_index(self, local_s: float, fps: int, num_frames: int) -> int:
         """LTX2VideoCondition counts latent frames (as the original LTX-2 code does): pixel frame / the VAE's
         temporal compression (8 in the released models); the last frame is -1."""
-        frame = round(local_s * plan.fps)
-        if frame >= plan.num_frames - 1:
+        frame = round(local_s * fps)
+        if frame >= num_frames - 1:
             return -1
         return round(frame / getattr(self.pipeline, "vae_temporal_compression_ratio", 8))
 

@@ -39,10 +39,14 @@ class ModelSource:
     local: Path | None
     subfolder: str | None = None
     """Where the weights sit inside a hub repo (a latent upsampler inside a pipeline repo)."""
+    checkpoint: str | None = None
+    """A single-file checkpoint (a local .safetensors file, or its hub URL) whose parts replace the repo's own:
+    the repo or folder then gives the rest (text encoder, tokenizer, scheduler) and the parts' configs."""
 
     @property
     def label(self) -> str:
-        return str(self.local) if self.local else self.reference
+        base = str(self.local) if self.local else self.reference
+        return f"{self.checkpoint} on {base}" if self.checkpoint else base
 
     @property
     def location(self) -> str:
@@ -63,7 +67,10 @@ def cuda_present() -> bool:
 
 def generation_blocker(source: ModelSource, family: FamilySpec, *, cuda: bool) -> str | None:
     """Why `source` cannot generate on this machine, phrased to follow "it" (None: it can). The one rule: with
-    CUDA anything may load; without, only a small local model (a test model) runs on the CPU."""
+    CUDA anything may load; without, only a small local model (a test model) runs on the CPU. Either way the
+    family's own Python modules must be installed (Wan's pipeline fails mid-call without ftfy)."""
+    if missing := [name for name in family.needs_modules if importlib.util.find_spec(name) is None]:
+        return f"needs {', '.join(missing)}, which is not installed: run `pip install -r requirements.txt`"
     if cuda:
         return None
     size = weights_bytes(source.local) if source.local else None
@@ -287,8 +294,9 @@ def adapters_on(pipe: object, adapters: list[Adapter]) -> Iterator[None]:
 
 
 def take_gpu_seconds(width: int, height: int, frames: int, steps: int, generations: int) -> int:
-    """A generous estimate of one take's GPU time (every generation, stage and decode), for ZeroGPU's scheduler."""
-    return int(min(600, 30 + generations * (10 + steps * width * height * frames / 2.5e6)))
+    """A generous estimate of one take's GPU time for ZeroGPU's scheduler: `frames` is every generation's frames
+    together (each stage, decode and re-roll), `generations` how many pipeline calls make them."""
+    return int(min(600, 30 + 10 * generations + steps * width * height * frames / 2.5e6))
 
 
 def on_gpu(call: Callable[[], Result], *, duration_s: int) -> Result:

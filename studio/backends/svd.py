@@ -31,12 +31,12 @@ class SvdGenerator(ShotGenerator):
         """Later chunks continue from the last frame of the one before."""
         plan = request.plan
         footage: list[np.ndarray] = []
-        for chunk in range(plan.chunks):
+        for chunk in plan.chunk_spans:
             frames = self.generate(SvdRequest(
                 image=footage[-1] if footage else request.keyframes[0][0], width=plan.width, height=plan.height,
-                num_frames=plan.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
+                num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
                 motion_bucket_id=request.motion_bucket_id, noise_aug_strength=request.noise_aug_strength,
-                decode_chunk_size=request.decode_chunk_size, seed=seed + chunk,
+                decode_chunk_size=request.decode_chunk_size, seed=seed + chunk.index,
             ), on_step)
             footage.extend(frames[1:] if footage else frames)
         return footage

@@ -1,5 +1,5 @@
-"""Tiny random-weight LTX-Video, LTX-2 and SVD pipelines (the LTX ones with a latent upsampler) and a tiny Depth
-Anything model, built and saved locally (no hub access), for tests and `bench --tiny`.
+"""Tiny random-weight LTX-Video, LTX-2, SVD, AnimateDiff and Wan FLF2V pipelines (the LTX ones with a latent
+upsampler) and a tiny Depth Anything model, built and saved locally (no hub access), for tests and `bench --tiny`.
 
 The sizes follow diffusers' own fast tests: one transformer layer, an
 8-channel VAE, a T5 encoder of width 32. The tokenizer is trained here on a
@@ -62,6 +62,31 @@ def build_tiny_ltx(folder: Path) -> Path:
     target = folder / "tiny-ltx"
     pipe.save_pretrained(target)
     save_tiny_upsampler(target, "ltx-video", latent_channels=8)
+    return target
+
+
+# diffusers' LTX transformer names -> the names in Lightricks' single-file checkpoints (diffusers' single-file
+# converter maps them back: convert_ltx_transformer_checkpoint_to_diffusers).
+_LTX_ORIGINAL_NAMES = {"proj_in": "patchify_proj", "time_embed": "adaln_single", "norm_q": "q_norm", "norm_k": "k_norm"}
+
+
+def save_tiny_ltx_checkpoint(pipeline_folder: Path, target: Path, seed: int = 1) -> Path:
+    """A single-file LTX-Video checkpoint as Lightricks publish them (tensors under model.diffusion_model., their
+    original names), holding a transformer of the tiny pipeline's shape with other random weights (`seed`), as a
+    distilled checkpoint replaces its base model's transformer. No VAE: the base folder gives that."""
+    import torch
+    from diffusers import LTXVideoTransformer3DModel
+    from safetensors.torch import save_file
+
+    torch.manual_seed(seed)
+    transformer = LTXVideoTransformer3DModel.from_config(LTXVideoTransformer3DModel.load_config(pipeline_folder / "transformer"))
+    tensors = {}
+    for name, tensor in transformer.state_dict().items():
+        for ours, original in _LTX_ORIGINAL_NAMES.items():
+            name = name.replace(ours, original)
+        tensors[f"model.diffusion_model.{name}"] = tensor.contiguous()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(target))
     return target
 
 
@@ -290,6 +315,49 @@ def save_tiny_motion_lora(folder: Path, pipeline: object, weight_name: str, seed
     folder.mkdir(parents=True, exist_ok=True)
     type(pipeline).save_lora_weights(folder, unet_lora_layers=weights, weight_name=weight_name)
     return folder / weight_name
+
+
+def build_tiny_wan_flf2v(folder: Path) -> Path:
+    """A tiny Wan 2.1 FLF2V pipeline (WanImageToVideoPipeline; sizes from diffusers' fast FLF2V tests): a 2-layer
+    transformer whose image position embedding spans two images' CLIP tokens, as the released FLF2V transformer's
+    (pos_embed_seq_len 2 x 257) does, so it too needs a last image; Wan's VAE (time 4x, space 8x), a UMT5 encoder of
+    width 32, a CLIP vision encoder on 4x4 images and UniPC with flow shift 16, as the release saves them."""
+    import torch
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanImageToVideoPipeline, WanTransformer3DModel
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
+
+    from studio.backends.wan import FLOW_SHIFT
+
+    tokenizer = build_tokenizer(folder / "scratch")
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True])
+    torch.manual_seed(0)
+    text_encoder = UMT5EncoderModel(UMT5Config(
+        vocab_size=len(tokenizer), d_model=32, d_ff=37, d_kv=8, num_layers=1, num_heads=4,
+        relative_attention_num_buckets=8, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+    ))
+    clip = CLIPVisionConfig(hidden_size=4, projection_dim=4, num_hidden_layers=2, num_attention_heads=2, image_size=4,
+                            intermediate_size=16, patch_size=1)
+    image_tokens = (clip.image_size // clip.patch_size) ** 2 + 1  # the patches and the class token
+    torch.manual_seed(0)
+    image_encoder = CLIPVisionModel(clip)
+    torch.manual_seed(0)
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36, out_channels=16,
+        text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32, image_dim=clip.hidden_size, pos_embed_seq_len=2 * image_tokens,
+    )
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True,
+                                        num_train_timesteps=1000, flow_shift=FLOW_SHIFT)
+    pipeline = WanImageToVideoPipeline(
+        tokenizer=tokenizer, text_encoder=text_encoder, vae=vae, scheduler=scheduler,
+        image_processor=CLIPImageProcessor(crop_size=clip.image_size, size=clip.image_size),
+        image_encoder=image_encoder, transformer=transformer,
+    )
+    target = folder / "tiny-wan-flf2v"
+    pipeline.save_pretrained(target)
+    return target
 
 
 def build_tiny_depth_anything(folder: Path) -> Path:

@@ -95,12 +95,15 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
 
     builders = {"ltx-video": tiny.build_tiny_ltx, "ltx-2": tiny.build_tiny_ltx2, "stable-video-diffusion": tiny.build_tiny_svd,
                 **{name: lambda target, name=name: build_animatediff(target, name)
-                   for name in ("animatediff", "animatediff-sparsectrl")}}
+                   for name in ("animatediff", "animatediff-sparsectrl")}, "wan-flf2v": tiny.build_tiny_wan_flf2v}
     cuda = torch.cuda.is_available()
     rows = []
     for name, family in FAMILIES.items():
         if name not in builders:
             rows.append(Row(f"{name} tiny", "-", "skipped", note="no tiny model builder for this family yet"))
+            continue
+        if absent := _missing(*family.needs_modules):  # Wan's ftfy, which a bare PyTorch image may lack
+            rows.append(Row(f"{name} tiny", "-", "skipped", note=absent))
             continue
         try:
             model = builders[name](folder / name)
@@ -111,12 +114,14 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
 
             def generate(family=family, model=model, memory=memory) -> str:
                 pipe = load_pipeline(ModelSource("tiny", model), family, memory)
-                plan = plan_generation(1.0 if quick else 2.0, width=64, height=64, max_frames=9, fps=8,
-                                       any_frame_count=family.any_frame_count, size_multiple=family.size_multiple,
-                                       overlap_frames=family.overlap_frames)
+                duration_s = 1.0 if quick else 2.0
+                plan = plan_generation(duration_s, width=64, height=64, max_frames=9, fps=8,
+                                       frame_step=family.frame_step, one_generation=family.one_generation,
+                                       size_multiple=family.size_multiple, overlap_frames=family.overlap_frames)
                 keyframe = np.full((plan.height, plan.width, 3), 128, np.uint8)
-                footage = video_generator(pipe, family).generate_shot(ShotGeneration(
-                    plan=plan, prompt="a meadow at golden hour", negative_prompt="", keyframes=((keyframe, 0.0),),
+                footage = video_generator(pipe, family).generate_shot(ShotGeneration(  # a first and a last keyframe
+                    plan=plan, prompt="a meadow at golden hour", negative_prompt="",
+                    keyframes=((keyframe, 0.0), (keyframe, duration_s)),
                     steps=2, guidance_scale=1.0, seed=1), lambda done, total: True)
                 frames = np.stack(footage.frames)
                 if frames.dtype != np.uint8 or frames.shape[1:] != (plan.height, plan.width, 3):

@@ -37,11 +37,13 @@ class GenerationFields(BaseModel):
     seed: int | None = None
     guidance_scale: float | None = None
     motion_bucket_id: int | None = None
-    model_family: str | None = Field(default=None, description="The registry's family: ltx-video, ltx-2, stable-video-diffusion.")
+    model_family: str | None = Field(default=None, description="The generative family (studio.domain.families): ltx-video, ltx-2, wan-flf2v, ...")
     num_inference_steps: int | None = None
     generation_size: str | None = Field(default=None, description="The model's frame size, WxH.")
-    generation_frames: int | None = Field(default=None, description="Frames per generation (chunk).")
+    generation_frames: int | None = Field(default=None, description="Frames of the longest generation (chunk).")
     generation_chunks: int | None = None
+    generated_frames: int | None = Field(
+        default=None, description="Frames of footage generated: every chunk's frames, less the frames chunks share.")
     rerolls: int | None = Field(default=None, description="New seeds tried because a result was near-static.")
     near_static: bool | None = None
     peak_vram_gb: float | None = None

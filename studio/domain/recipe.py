@@ -81,15 +81,20 @@ class Sampling(BaseModel):
     image_cond_noise_scale: float | None = Field(default=None, ge=0.0, le=1.0)
     """LTX-Video 0.9.x: noise added to conditioning frames (None: the pipeline's default)."""
     guidance_rescale: float | None = Field(default=None, ge=0.0, le=1.0)
+    timesteps: Schedule | None = None
+    """LTX-Video 0.9.x distilled, one stage: the released timesteps (0-1000), one a step. A two-stage run samples
+    stage 1 on `refine.first_stage_timesteps` instead."""
     refine: Refinement | None = None
 
-    def one_stage(self) -> Sampling:
-        return self.model_copy(update={"refine": None})
+    def one_stage(self, *, changed_steps: bool = False) -> Sampling:
+        """The recipe without its second stage; another step count than the released schedule's samples evenly."""
+        return self.model_copy(update={"refine": None, **({"timesteps": None} if changed_steps else {})})
 
     def describe(self, steps: int, guidance_scale: float) -> str:
         """The recipe in a line, for the metadata."""
         if self.refine is None:
-            return f"one stage, {steps} steps, guidance {guidance_scale:g}"
+            schedule = " on the released schedule" if self.timesteps else ""
+            return f"one stage, {steps} steps{schedule}, guidance {guidance_scale:g}"
         refine = self.refine
         schedule = " on the released schedule" if refine.first_stage_schedule else ""
         extras = [f"AdaIN {refine.adain_factor:g}" if refine.adain_factor else "",

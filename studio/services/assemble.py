@@ -66,6 +66,8 @@ class NarrationSources:
 class ShotReport(BaseModel):
     shot_id: str
     source: str
+    pinned_take: str | None = None
+    """The promoted take the shot's canonical clip is pinned to, when the part was made from a pinned clip."""
     start_s: float
     end_s: float
     start_frame: int
@@ -225,7 +227,7 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
         width, height = options.preview_size
         config = config.model_copy(update={"video": config.video.model_copy(update={"width": width, "height": height})})
     if options.method != "ltx":  # interpolation may render; LTX clips are only retimed, never generated here
-        renderer.check_method("interp", config)
+        renderer.check_interpolation(config, depth=True)
     prepared = prepare(workspace, script, config, options)
     plan = prepared.plan
     final = workspace.final_path(script)
@@ -237,7 +239,7 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
     progress.batch_started(len(plan.shots) + 1, sum(s.clip_frames for s in plan.shots) + plan.total_frames)
     for shot in script.shots:  # every clip the assembly needs must exist before anything is rendered
         maker.source_of(shot)
-    parts, sources, speeds = [], [], []
+    parts, sources, speeds, pins = [], [], [], []
     for shot, planned in zip(script.shots, plan.shots, strict=True):
         cancel.check()
         progress.shot_started(shot.shot_id, planned.clip_frames)
@@ -245,6 +247,7 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
         parts.append(path)
         sources.append(source)
         speeds.append(speed)
+        pins.append(pin.take_id if (pin := maker.canonical(shot, source).pin) else None)
         progress.shot_finished(shot.shot_id, "fitted", None)
     settings = encoder_settings(config, "ultrafast" if options.preview_size else None)
     audio_settings = AudioSettings(target_lufs=config.assembly.loudness_lufs, true_peak_db=config.assembly.true_peak_db,
@@ -272,7 +275,10 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
     for stale in set(parts_dir.glob("*.mp4")) - set(parts):  # clips of earlier cuts of this title: superseded
         stale.unlink(missing_ok=True)
     progress.shot_finished("assembly", "assembled", None)
-    report = report.model_copy(update={"elapsed_s": round(time.perf_counter() - started, 2)})
+    report = report.model_copy(update={
+        "elapsed_s": round(time.perf_counter() - started, 2),
+        "shots": [shot.model_copy(update={"pinned_take": pin}) for shot, pin in zip(report.shots, pins, strict=True)],
+    })
     write_atomically(final.with_suffix(".json"), (report.model_dump_json(indent=2) + "\n").encode())
     return report
 

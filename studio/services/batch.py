@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
+from studio.media.encoder import EncoderSettings
 
 if TYPE_CHECKING:  # the resolved model's module imports the backends' runtime; a job only carries its value
     from studio.services.model_resolution import ResolvedModel
@@ -63,20 +64,27 @@ class ShotRequest:
 
 @dataclass(frozen=True, slots=True)
 class ClipJob:
-    """Everything that decides one clip: the shot, the method and settings, where it goes, its input hash."""
+    """One clip's render plan, resolved once (services.render.clip_job) and read by everything after: the hash,
+    the render here or on a Ray worker (sent as it is), the metadata and the skip check."""
 
     script: Script
     shot: Shot
     method: Method
     config: PipelineConfig
+    """The take's settings over the workspace's: the interpolation settings are read from here."""
     clip_path: Path
-    preset: str
+    encoder: EncoderSettings
     digest: str
+    """The input hash over every value above that decides the frames (keyframe bytes included)."""
     cut_points: tuple[int, ...] = ()
     """Frames that must start a closed GOP (where assembly's transitions end)."""
     model: ResolvedModel | None = None
-    """The generative model with every value it samples with, resolved once where the job is made (the driver,
-    for Ray): the input hash, the render and the metadata read this one value. None for interpolation."""
+    """The generative model with every value it samples with; None for interpolation."""
+
+    @property
+    def preset(self) -> str:
+        """The x264 preset the clip is encoded with."""
+        return self.encoder.preset
 
     @property
     def motion(self) -> float:

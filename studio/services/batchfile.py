@@ -83,6 +83,7 @@ def dump_batch(batch: BatchFile) -> str:
     buffer = io.StringIO()
     yaml = YAML()
     yaml.default_flow_style = False
+    yaml.width = 10_000  # never fold a long value (an output path) onto a line of its own
     yaml.dump(batch.model_dump(mode="json", exclude_none=True), buffer)
     return "# Shot Video Studio batch: run with  python -m studio generate --batch THIS_FILE\n" + buffer.getvalue()
 

@@ -16,7 +16,7 @@ from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method, Pin
 from studio.errors import ConfigError
-from studio.services.render import clip_digest
+from studio.services.render import clip_job
 from studio.services.take_settings import TakeSettings
 from studio.workspace import Workspace
 
@@ -82,7 +82,7 @@ def canonical_clip(workspace: Workspace, script: Script, shot: Shot, method: Met
         return CanonicalClip(method, path, None, "out_of_date")
     inputs = ClipInputs.of(record, config)
     try:
-        expected = clip_digest(workspace, script, shot, method, inputs.config, inputs.preset)
+        expected = clip_job(workspace, script, shot, method, inputs.config, preset=inputs.preset).digest
     except ConfigError:  # ltx_video cannot be resolved now: whatever made the clip is not what would make it
         return CanonicalClip(method, path, record, "out_of_date")
     return CanonicalClip(method, path, record, "current" if record.input_hash == expected else "out_of_date")

@@ -14,7 +14,7 @@ from studio.errors import DecisionError
 from studio.files import write_atomically
 from studio.services.access import Caller
 from studio.services.method_figures import FIGURES_NOTE, MethodFigure, figures_table
-from studio.services.results import ProposedOverride, Results
+from studio.services.results import ProposedOverride, Results, WinRate
 from studio.workspace import CONFIG_FILE, Workspace
 
 DECISION_FILE = "DECISION.md"
@@ -101,6 +101,15 @@ def _evidence(override: Override, proposed: dict[tuple[str, str], ProposedOverri
     return "forced: the votes do not propose it"
 
 
+def _win_rate_lines(kind: str, rates: list[WinRate], votes: int) -> list[str]:
+    """A Markdown table of win rates, or one sentence saying why there is none (an empty table says nothing)."""
+    if not rates:
+        return [f"No {kind} win rates: none of the {votes} vote(s) compared two {kind}s "
+                "('both bad' votes do not count)."]
+    return [f"| {kind} | win rate | 95% interval | comparisons |", "|---|---|---|---|",
+            *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in rates]]
+
+
 def decision_entry(results: Results, switches: Switches, *, forced: bool, by: Caller,
                    evidence: dict[Override, str], figures: list[MethodFigure] | None = None) -> str:
     """One dated section of DECISION.md: the switches, who applied them, each override's evidence, the figures
@@ -118,12 +127,12 @@ def decision_entry(results: Results, switches: Switches, *, forced: bool, by: Ca
                   *[f"- `{o.key}: {o.method}`: {evidence[o]}" for o in listed], ""]
     else:
         lines += ["Overrides: none; every shot renders with the default.", ""]
-    lines += [
-        "| method | win rate | 95% interval | comparisons |", "|---|---|---|---|",
-        *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_method],
-        "", "| variant | win rate | 95% interval | comparisons |", "|---|---|---|---|",
-        *[f"| {w.label} | {w.rate:.0%} | {w.low:.0%}-{w.high:.0%} | {w.comparisons} |" for w in results.by_variant],
-    ]
+    if results.votes:
+        lines += [*_win_rate_lines("method", results.by_method, results.votes), "",
+                  *_win_rate_lines("variant", results.by_variant, results.votes)]
+    else:
+        lines += ["No votes yet: win rates per method and variant appear here once reviewers compare takes "
+                  "(the Compare & vote tab)."]
     if results.left_share is not None:
         lines += ["", f"Position bias: {results.left_share:.0%} of decisive votes went to the left player."]
     if figures:

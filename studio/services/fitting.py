@@ -4,6 +4,7 @@ clip's own settings) or retimed (generated clips); reused while their inputs are
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +15,9 @@ from studio.domain.metadata import Method
 from studio.errors import NarrationError
 from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
-from studio.services.batch import ClipJob
 from studio.services.canonical import CanonicalClip, ClipInputs, canonical_clip
 from studio.services.progress import CancelToken, ProgressListener
-from studio.services.render import encoder_settings, input_hash
+from studio.services.render import clip_job, encoder_settings
 from studio.services.renderer import ShotRenderer
 from studio.workspace import Workspace
 
@@ -79,15 +79,12 @@ class PartMaker:
             self.progress.frames_done(planned.clip_frames)
             return canonical.path  # already the fitted length: used as it is
         inputs = ClipInputs.of(canonical.record, self.config)
-        preset = "ultrafast" if self.preview else inputs.preset
         fitted = _fitted_shot(shot, planned.clip_frames, self.config.video.fps)
-        keyframes = self.workspace.keyframe_paths(self.script, fitted)
-        digest = input_hash(keyframes, fitted, inputs.config, preset, "interp")
-        path = _part_path(self.parts_dir, planned, digest)
+        job = clip_job(self.workspace, self.script, fitted, "interp", inputs.config,
+                       preset="ultrafast" if self.preview else inputs.preset, cut_points=planned.cut_points)
+        path = _part_path(self.parts_dir, planned, job.digest)
         if not path.is_file():
-            job = ClipJob(script=self.script, shot=fitted, method="interp", config=inputs.config, clip_path=path,
-                          preset=preset, digest=digest, cut_points=planned.cut_points)
-            self.renderer.render(job, self.progress, self.cancel)
+            self.renderer.render(replace(job, clip_path=path), self.progress, self.cancel)
         else:
             self.progress.frames_done(planned.clip_frames)
         return path

@@ -32,8 +32,8 @@ def generation_plan(model: ResolvedModel, shot: Shot, config: PipelineConfig) ->
     family = model.family
     return plan_generation(
         shot.duration_s, width=model.width, height=model.height, max_frames=family.max_frames(model.num_frames), fps=model.fps,
-        output_fps=config.video.fps, any_frame_count=family.any_frame_count, size_multiple=family.size_multiple,
-        max_height=family.max_height, overlap_frames=family.overlap_frames,
+        output_fps=config.video.fps, frame_step=family.frame_step, one_generation=family.one_generation,
+        size_multiple=family.size_multiple, max_height=family.max_height, overlap_frames=family.overlap_frames,
     )
 
 
@@ -71,8 +71,9 @@ def render_generated_shot(workspace: Workspace, job: ClipJob, models: ModelCache
     generator = video_generator(pipe, family, upsampler)
     request = shot_generation(model, plan, shot, keyframes, ltx, job.motion, script.style_of(shot))
     refine = model.sampling.refine
-    duration_s = take_gpu_seconds(plan.width, plan.height, plan.num_frames, model.steps + (refine.steps if refine else 0),
-                                  generations=plan.chunks * (1 + ltx.reroll_static))
+    tries = 1 + ltx.reroll_static
+    duration_s = take_gpu_seconds(plan.width, plan.height, sum(plan.chunk_frames) * tries,
+                                  model.steps + (refine.steps if refine else 0), generations=plan.chunks * tries)
     # The whole take in one GPU call (one ZeroGPU allocation): every chunk, stage, re-roll and decode.
     footage = on_gpu(lambda: generator.generate_shot(request, lambda step, total: not cancel.cancelled), duration_s=duration_s)
 
@@ -84,6 +85,7 @@ def render_generated_shot(workspace: Workspace, job: ClipJob, models: ModelCache
         model=model.source.label, model_family=family.name, seed=footage.seed, rerolls=footage.rerolls,
         peak_vram_gb=vram.gb(), guidance_scale=model.guidance_scale, motion_bucket_id=ltx.motion_bucket_id,
         generation_size=f"{plan.width}x{plan.height}", generation_frames=plan.num_frames, generation_chunks=plan.chunks,
+        generated_frames=plan.generated_frames,
         num_inference_steps=model.steps, near_static=footage.near_static,
         camera_lora=request.camera_lora.label if request.camera_lora else None,
         recipe=generator.recipe(model.sampling.describe(model.steps, model.guidance_scale)),

@@ -8,7 +8,7 @@ The renderer, the Ray package, the UI's slider defaults, the metadata and the in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.domain.families import FamilySpec, family_of_pipeline, family_of_repo, family_spec
@@ -17,8 +17,8 @@ from studio.config import PipelineConfig
 from studio.domain import CameraMovement
 from studio.domain.recipe import CameraLora, Refinement, Sampling
 from studio.errors import ConfigError
-from studio.presets import PRESETS_DIR, RETIRED, ModelPreset, load_preset
-from studio.workspace import CONFIG_FILE, Workspace
+from studio.presets import PRESETS_DIR, ModelPreset, load_preset
+from studio.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,10 @@ def _model(workspace: Workspace, config: PipelineConfig) -> tuple[ModelSource, F
     """Where the weights are, their family and their preset, from ltx_video.model (and ltx_video.family)."""
     ltx = config.ltx_video
     reference = ltx.model
-    if reference in RETIRED and _preset(reference) is None:
-        raise ConfigError(f"{Path(workspace.root, CONFIG_FILE)}: ltx_video.model = {reference!r}: "
-                          f"that preset was removed: {RETIRED[reference]}")
     stated = family_spec(ltx.family) if ltx.family else None
     preset = _preset(reference)
     if preset is not None:
-        return ModelSource(preset.repo_id, None), family_spec(preset.family), preset
+        return ModelSource(preset.repo_id, None, checkpoint=preset.checkpoint), family_spec(preset.family), preset
     folder = _local(workspace, reference)
     if folder.is_dir():
         index = folder / "model_index.json"
@@ -101,6 +98,8 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
     """Resolve ltx_video: model, family, size, steps, guidance, sampling recipe and second stage."""
     ltx = config.ltx_video
     source, family, preset = _model(workspace, config)
+    if ltx.checkpoint:
+        source = replace(source, checkpoint=_checkpoint(workspace, ltx.checkpoint, family))
     defaults = family.defaults
     values = {"width": defaults.width, "height": defaults.height, "num_frames": defaults.num_frames, "fps": defaults.fps,
               "num_inference_steps": defaults.num_inference_steps, "guidance_scale": defaults.guidance_scale}
@@ -143,6 +142,19 @@ def resolve_model(workspace: Workspace, config: PipelineConfig) -> ResolvedModel
     )
 
 
+def _checkpoint(workspace: Workspace, reference: str, family: FamilySpec) -> str:
+    """ltx_video.checkpoint as loading takes it: a hub URL as it is, a file as its path (relative to the workspace)."""
+    if not family.single_file_parts:
+        raise ConfigError(f"ltx_video.checkpoint = {reference!r}: {family.label} models load from diffusers folders "
+                          "only; remove ltx_video.checkpoint")
+    if reference.startswith("https://"):
+        return reference
+    path = _local(workspace, reference)
+    if not path.is_file():
+        raise ConfigError(f"ltx_video.checkpoint = {reference!r}: there is no file {path}")
+    return str(path)
+
+
 def _component(workspace: Workspace, reference: str) -> ModelSource:
     """A component's folder when there is one by that name (relative to the workspace), else its repo id."""
     folder = _local(workspace, reference)
@@ -168,7 +180,7 @@ def _second_stage(workspace: Workspace, config: PipelineConfig, source: ModelSou
     ltx = config.ltx_video
     refine = sampling.refine
     if refine is None or not ltx.two_stage:
-        return sampling.one_stage(), None
+        return sampling.one_stage(changed_steps=changed_steps), None
     if changed_steps and refine.first_stage_schedule:
         # Another step count cannot follow the released schedule: sample stage 1 evenly instead.
         refine = refine.model_copy(update={"first_stage_timesteps": None, "first_stage_sigmas": None})

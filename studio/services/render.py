@@ -17,7 +17,7 @@ from studio.backends.base import DepthEstimator
 from studio.backends.keyframe_animator import AnimationSettings, KeyframeAnimator, ShotTiming
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
-from studio.domain.metadata import ClipRecord, GenerationFields
+from studio.domain.metadata import ClipRecord, GenerationFields, Method
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
@@ -95,16 +95,22 @@ def input_hash(keyframe_paths: list[Path], shot: Shot, config: PipelineConfig, p
     return digest.hexdigest()
 
 
-def clip_digest(workspace: Workspace, script: Script, shot: Shot, method: str, config: PipelineConfig, preset: str,
-                model: ResolvedModel | None = None) -> str:
-    """The input hash of `shot`'s clip by `method` with `config` and encoder `preset` (`model`: the resolved
-    generative model of an LTX clip, resolved here when not given)."""
-    if method == "ltx" and model is None:
+def clip_job(workspace: Workspace, script: Script, shot: Shot, method: Method, config: PipelineConfig, *,
+             preset: str | None = None, clip_path: Path | None = None, cut_points: tuple[int, ...] = ()) -> ClipJob:
+    """The render plan of `shot`'s clip by `method` with `config` (a take's settings already laid over the
+    workspace's), resolved here once: the generative model (ltx), the encoder settings (`preset`: another x264
+    preset than the config's), where the clip goes (by default its canonical path) and the input hash."""
+    model: ResolvedModel | None = None
+    if method == "ltx":
         from studio.services.model_resolution import resolve_model
 
         model = resolve_model(workspace, config)
-    fingerprint = model.fingerprint() if method == "ltx" and model is not None else None
-    return input_hash(workspace.keyframe_paths(script, shot), shot, config, preset, method, fingerprint, script.style_of(shot))
+    encoder = encoder_settings(config, preset)
+    digest = input_hash(workspace.keyframe_paths(script, shot), shot, config, encoder.preset, method,
+                        model.fingerprint() if model is not None else None, script.style_of(shot))
+    return ClipJob(script=script, shot=shot, method=method, config=config,
+                   clip_path=clip_path or workspace.clip_path(script, shot, method), encoder=encoder, digest=digest,
+                   cut_points=cut_points, model=model)
 
 
 def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray], *, total_frames: int,
@@ -118,7 +124,7 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
     `started` and `ram` began with the render (before loading or generating), so time and memory cover all of it."""
     config, shot = job.config, job.shot
     meter = ClipMeter()
-    with ClipEncoder(job.clip_path, encoder_settings(config, job.preset), expected_frames=total_frames,
+    with ClipEncoder(job.clip_path, job.encoder, expected_frames=total_frames,
                      input_size=input_size, cut_points=job.cut_points) as encoder:
         for frame in frames:
             cancel.check()
@@ -136,17 +142,17 @@ def encode_clip(workspace: Workspace, job: ClipJob, frames: Iterable[np.ndarray]
         depth_strength=config.interpolation.depth.strength if depth else None,
         source_fps=source_fps,
         target_fps=config.interpolation.target_fps,
-        duration_s=total_frames / config.video.fps,
-        fps=config.video.fps,
+        duration_s=total_frames / job.encoder.fps,
+        fps=job.encoder.fps,
         num_frames=total_frames,
         generation_time_s=round(time.perf_counter() - started, 3),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         input_hash=job.digest,
         camera_movement=shot.camera_movement.value,
-        width=config.video.width,
-        height=config.video.height,
-        bitrate_kbps=config.video.bitrate_kbps,
-        encoder_preset=job.preset,
+        width=job.encoder.width,
+        height=job.encoder.height,
+        bitrate_kbps=job.encoder.bitrate_kbps,
+        encoder_preset=job.encoder.preset,
         motion_score=meter.motion,
         flicker_score=meter.flicker,
         frames_fingerprint=meter.fingerprint,

@@ -23,7 +23,7 @@ from studio.errors import BackendUnavailableError, StudioError
 from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
 from studio.services.canonical import canonical_clip
 from studio.services.progress import Cancelled, CancelToken, ProgressListener
-from studio.services.render import clip_digest, render_interpolated_shot
+from studio.services.render import clip_job, render_interpolated_shot
 from studio.services.scheduler import InFlight, run_batch
 from studio.services.weights import check_film_sha256, depth_model_source, film_weights_path, rife_weights_path
 from studio.workspace import Workspace
@@ -32,6 +32,21 @@ if TYPE_CHECKING:
     from studio.services.model_resolution import ResolvedModel
 
 log = logging.getLogger(__name__)
+
+
+def check_generative(model: ResolvedModel) -> None:
+    """Refuse a generative model that cannot run here, before its weights load."""
+    try:
+        import torch
+    except ImportError:
+        raise BackendUnavailableError(
+            "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
+        ) from None
+    from studio.backends.loading import check_sampling
+    from studio.backends.runtime import check_can_load
+
+    check_sampling(model.family, model.sampling)  # a setting the pipeline cannot take, before any loading
+    check_can_load(model.source, model.family, cuda=torch.cuda.is_available())
 
 
 @dataclass(frozen=True)
@@ -43,44 +58,31 @@ class ShotRenderer:
 
     def job(self, script: Script, shot: Shot, method: Method, config: PipelineConfig, *, preset: str | None = None,
             clip_path: Path | None = None) -> ClipJob:
-        """The clip job for a shot: by default its canonical clip with the workspace's encoder preset.
+        """The render plan of a shot's clip (services.render.clip_job): by default its canonical clip."""
+        return clip_job(self.workspace, script, shot, method, config, preset=preset, clip_path=clip_path)
 
-        The generative model is resolved here, once: the job carries it to the hash, the render (here or on a
-        Ray worker) and the metadata."""
-        preset = preset or config.video.preset
-        model = None
+    def check_job(self, job: ClipJob) -> None:
+        """Refuse, before any loading, a plan that cannot run here: its interpolator's or depth model's weights,
+        and its generative model as resolved (a sampling setting its pipeline cannot take, no GPU)."""
+        self.check_interpolation(job.config, depth=job.method == "interp")
+        if job.model is not None:
+            check_generative(job.model)
+
+    def check_method(self, method: Method, config: PipelineConfig) -> None:
+        """Refuse up front a method that cannot run with `config`, where no shot is chosen yet (a batch, the
+        reproducibility check): as check_job, with the generative model `config` resolves to."""
+        self.check_interpolation(config, depth=method == "interp")
         if method == "ltx":
             from studio.services.model_resolution import resolve_model
 
-            model = resolve_model(self.workspace, config)
-        return ClipJob(
-            script=script, shot=shot, method=method, config=config,
-            clip_path=clip_path or self.workspace.clip_path(script, shot, method), preset=preset,
-            digest=clip_digest(self.workspace, script, shot, method, config, preset, model), model=model,
-        )
+            check_generative(resolve_model(self.workspace, config))
 
-    def check_method(self, method: Method, config: PipelineConfig, model: ResolvedModel | None = None) -> None:
-        """Refuse up front, before any loading, a method that cannot run here (`model`: a job's resolved model,
-        checked as it is; else the one `config` resolves to)."""
+    def check_interpolation(self, config: PipelineConfig, *, depth: bool) -> None:
+        """Load (once) the interpolator's weights and, with `depth`, the depth model, or say what is missing."""
         if config.interpolation.method != "flow":
-            self.frame_interpolator(config)  # loads the weights once, or says what is missing
-        if method == "interp":
-            self.depth_estimator(config)  # the same for the depth model, when depth is on
-        if method == "ltx":
-            try:
-                import torch
-            except ImportError:
-                raise BackendUnavailableError(
-                    "LTX-Video needs torch and diffusers: run `pip install -r requirements.txt` (see the README for GPU installs)"
-                ) from None
-
-            from studio.backends.loading import check_sampling
-            from studio.backends.runtime import check_can_load
-            from studio.services.model_resolution import resolve_model
-
-            model = model or resolve_model(self.workspace, config)
-            check_sampling(model.family, model.sampling)  # a setting the pipeline cannot take, before any loading
-            check_can_load(model.source, model.family, cuda=torch.cuda.is_available())
+            self.frame_interpolator(config)
+        if depth:
+            self.depth_estimator(config)
 
     def frame_interpolator(self, config: PipelineConfig) -> FrameInterpolator:
         """The configured interpolator; neural ones load once per renderer."""

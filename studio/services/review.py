@@ -13,6 +13,7 @@ import random
 import shutil
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from studio.domain import Script, Shot
@@ -32,7 +33,7 @@ from studio.services.assemble import AssemblyOptions, AssemblyReport
 from studio.services.method_figures import MethodFigure, MethodFigures
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
-from studio.services.takes import TakeSettings, promote_take, render_take, unpin_clip
+from studio.services.takes import ReviewCopies, TakeSettings, promote_take, render_take, take_clip, unpin_clip
 from studio.services.weights import depth_model_source
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
 from studio.workspace import Problem, Workspace
@@ -40,6 +41,17 @@ from studio.workspace import Problem, Workspace
 
 class NothingToCompare(StoreError):  # noqa: N818 - a state the page explains, not a failure
     """No pair of takes is left for this reviewer; the message says what would make one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """A blind pair dealt to a reviewer, and where they stand: pairs judged before this one, pairs there are."""
+
+    pair: Pair
+    left: Take
+    right: Take
+    judged: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +169,10 @@ class ReviewDesk:
         save_keyframe(image, target)
         return target
 
-    def check_method(self, method: str) -> None:
-        """Refuse, before any work, a method that cannot run here (LTX without a GPU or a small local model)."""
-        self.studio.renderer.check_method(method, self.studio.config)
+    def check_take(self, settings: TakeSettings) -> None:
+        """Refuse, before any work, a take that cannot run here with these settings (LTX without a GPU or a small
+        local model, a sampling its pipeline cannot take, missing interpolator weights)."""
+        self.studio.renderer.check_method(settings.method, settings.applied_to(self.studio.config))
 
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> Take:
@@ -276,9 +289,23 @@ class ReviewDesk:
         judged = self.store.judged_comparisons(self.reviewer(reviewer))
         return sum(frozenset((a.id, b.id)) in judged for a, b in pairs), len(pairs)
 
+    @cached_property
+    def review_copies(self) -> ReviewCopies:
+        """The light copies of the takes that the arena plays (540x960, 2 Mbps; see media/preview.py)."""
+        return ReviewCopies(self.workspace)
+
+    def full_clip(self, take: Take) -> Path:
+        """The take's full delivery clip, one click away under the arena's players."""
+        return take_clip(self.workspace, take)
+
     def next_pair(self, reviewer: str, rng: random.Random | None = None, mode: str = "decide") -> tuple[Pair, Take, Take]:
         """The next pair for `reviewer` (see services/pairing.py): in "decide" mode the comparisons that decide
         use_ltx first, now and then a repeat of a judged pair with sides swapped; "tune": same-method variants."""
+        dealt = self.deal(reviewer, mode, rng)
+        return dealt.pair, dealt.left, dealt.right
+
+    def deal(self, reviewer: str, mode: str = "decide", rng: random.Random | None = None) -> Deal:
+        """`next_pair` with the reviewer's progress counted from the same reads (the arena shows both)."""
         if mode not in PAIR_MODES:
             raise StudioError(f"mode must be one of {', '.join(PAIR_MODES)}, not {mode!r}")
         name, rng = self.reviewer(reviewer), rng or random.Random()
@@ -293,12 +320,15 @@ class ReviewDesk:
         judged_pairs = self.store.judged_pairs(name)
         judged = {frozenset((pair.left_take, pair.right_take)) for pair in judged_pairs}
         candidates = [(a, b) for a, b in pairs if frozenset((a.id, b.id)) not in judged]
+        progress = {"judged": len(pairs) - len(candidates), "total": len(pairs)}
+        # Whatever this reviewer is dealt next, its review copies are made meanwhile (takes older than copies).
+        self.review_copies.prepare(take for pair in candidates for take in pair)
         # Repeats are mixed in among fresh pairs only: once a reviewer has judged everything, they are done.
         if mode == "decide" and candidates and (repeat := choose_repeat(judged_pairs, rng)) is not None:
             left, right = self.store.take(repeat.right_take), self.store.take(repeat.left_take)  # sides swapped
-            return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name, repeat.token), left, right
-        chosen_set = self.store.comparison_set()
-        strata = {str(script.title_id): f"{script.segment} {script.age_bucket}" for script in self.scripts()}
+            pair = self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name, repeat.token)
+            return Deal(pair, left, right, **progress)
+        chosen_set, strata = self.store.comparison_set(), self._strata()
         chosen = choose_fresh(candidates, every_pair=pairs, mode=mode, in_set=lambda key: chosen_set is not None and key in chosen_set,
                               stratum_of=lambda key: strata.get(key.title_id, ""), pair_votes=self.store.comparison_counts(),
                               rng=rng)
@@ -309,7 +339,13 @@ class ReviewDesk:
             raise NothingToCompare(f"you have judged all {len(pairs)} pair(s) of takes, thank you; new pairs appear "
                                    "when someone renders another take")
         left, right = order_sides(*chosen, left_counts=self.store.dealt_left(name), rng=rng)
-        return self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name), left, right
+        pair = self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name)
+        return Deal(pair, left, right, **progress)
+
+    def _strata(self) -> dict[str, str]:
+        """Title id -> "segment age" of every script file, read off its place (scenes/json/{segment}/{age}/{id}.json,
+        where a script that loads must sit): no script is parsed to deal a pair."""
+        return {path.stem: f"{path.parent.parent.name} {path.parent.name}" for path in self.workspace.script_files()}
 
     def vote(self, reviewer: str, token: str, choice: str, reasons: list[str], comment: str = "") -> tuple[Take, Take]:
         """Record the vote and reveal the two takes (left, right)."""
@@ -322,7 +358,9 @@ class ReviewDesk:
         """The reviewer a typed name stands for: spaces tidied, case ignored ('ana' is 'Ana'), spelled as first seen."""
         cleaned = " ".join(str(name or "").split())
         if not 2 <= len(cleaned) <= 60:
-            raise StudioError("enter your name (2-60 characters) before reviewing, so your votes count once")
+            given = f", not {len(cleaned)}" if cleaned else ""
+            raise StudioError(f"enter your name (2-60 characters{given}), so that your votes and takes count as yours, "
+                              "once")
         return self.store.reviewer(cleaned)
 
     def results(self) -> Results:

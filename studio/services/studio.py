@@ -83,6 +83,18 @@ class Studio:
             return f"{model.family.name} camera LoRA `{lora.label}`"
         return model.camera_note or f"{model.family.name} has no camera LoRA for `{shot.camera_movement.value}`; prompt words only"
 
+    def camera_lora_label(self, shot: Shot) -> str | None:
+        """The camera LoRA the shot's move switches on, as the shot's details name it; None where none does (the
+        move then reaches the model as prompt words, as the README says), or while ltx_video does not resolve."""
+        from studio.services.model_resolution import resolve_model
+
+        try:
+            model = resolve_model(self.workspace, self.config)
+        except StudioError:
+            return None
+        lora = model.camera_lora(shot.camera_movement)
+        return f"{model.family.name} camera LoRA `{lora.label}`" if lora is not None else None
+
     def with_svd(self) -> Studio:
         """This studio with Stable Video Diffusion as the generative model (unless one is already chosen)."""
         from studio.services.model_resolution import resolve_model

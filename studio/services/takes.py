@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import queue
 import secrets
 import shutil
+import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from studio.domain.metadata import ClipRecord, Method, Pin
 from studio.domain.timing import frame_count
 from studio.errors import StudioError
 from studio.files import replaced_atomically
+from studio.media.preview import review_copy
 from studio.services.canonical import pinned
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.renderer import ShotRenderer
@@ -36,7 +40,7 @@ def render_take(
     take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     clip = take_path(renderer.workspace, script, shot, settings.method, take_id)
     job = renderer.job(script, shot, settings.method, take_config, preset=settings.preset, clip_path=clip)
-    renderer.check_method(settings.method, take_config, job.model)  # the model the take will render with
+    renderer.check_job(job)  # the plan the take will render, as resolved
     progress.shot_started(f"{script.title_id} {shot.shot_id}", frame_count(shot.duration_s, config.video.fps))
     record = renderer.render(job, progress, cancel)
     take = Take(
@@ -46,7 +50,73 @@ def render_take(
         created_by=who, created_at=record.generated_at,
     )
     store.add_take(take)
+    review_copy(clip)  # the arena plays this light copy; made now, while the clip is in the page cache
     return take
+
+
+def take_clip(workspace: Workspace, take: Take) -> Path:
+    """The take's full delivery clip; refused when the file is gone."""
+    clip = workspace.inside(*take.video_path.split("/"))
+    if not clip.is_file():
+        raise StudioError(f"the video of take {take.id} is gone ({take.video_path}); render it again")
+    return clip
+
+
+def take_review_copy(workspace: Workspace, take: Take) -> Path:
+    """The take's review copy (540x960, 2 Mbps) for the arena's players, made now if the take predates copies."""
+    return review_copy(take_clip(workspace, take))
+
+
+class ReviewCopies:
+    """The arena's review copies of one workspace's takes.
+
+    `of(take)` is the take's copy, made on the spot for a take that predates
+    copies (once, even when many reviewers are dealt it at the same moment).
+    `prepare(takes)` makes the copies these takes lack in the background, one
+    at a time and each take once per process, so that a reviewer's next pair
+    does not wait for an encode.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._backlog: queue.Queue[Take] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._making: dict[str, threading.Lock] = {}  # one lock per take: makers of one copy take turns
+
+    def of(self, take: Take) -> Path:
+        """The take's copy; when many reviewers are dealt it at once, one encodes and the others get its file."""
+        with self._lock:
+            making = self._making.setdefault(take.id, threading.Lock())
+        with making:
+            return take_review_copy(self.workspace, take)
+
+    def prepare(self, takes: Iterable[Take]) -> None:
+        """Queue the takes not seen before; returns at once."""
+        with self._lock:
+            for take in takes:
+                if take.id not in self._seen:
+                    self._seen.add(take.id)
+                    self._backlog.put(take)
+            if self._worker is None and self._seen:
+                # A daemon: stopping the server never waits for the backlog (what it leaves is made on first use).
+                self._worker = threading.Thread(target=self._work, name="review-copies", daemon=True)
+                self._worker.start()
+
+    def wait(self) -> None:
+        """Block until every take queued so far has its copy, or failed to get one (for tests and benchmarks)."""
+        self._backlog.join()
+
+    def _work(self) -> None:
+        while True:
+            take = self._backlog.get()
+            try:
+                self.of(take)
+            except (StudioError, OSError):
+                pass  # no clip, a failed encode, an unwritable folder: dealing the take tries again and says why
+            finally:
+                self._backlog.task_done()
 
 
 def promote_take(workspace: Workspace, take: Take, *, by: str) -> Path:
@@ -54,9 +124,7 @@ def promote_take(workspace: Workspace, take: Take, *, by: str) -> Path:
     script = workspace.find_script(take.title_id)
     shot = script.shot(take.shot_id)
     method = "ltx" if take.method == "ltx" else "interp"
-    source = workspace.inside(*take.video_path.split("/"))
-    if not source.is_file():
-        raise StudioError(f"the video of take {take.id} is gone ({take.video_path}); render it again")
+    source = take_clip(workspace, take)
     target = workspace.clip_path(script, shot, method)
     with replaced_atomically(target, ".partial.mp4") as temp:
         shutil.copyfile(source, temp)
@@ -77,4 +145,5 @@ def unpin_clip(workspace: Workspace, script: Script, shot: Shot, method: Method)
     return record.pin
 
 
-__all__ = ["TakeSettings", "promote_take", "render_take", "take_path", "unpin_clip"]
+__all__ = ["ReviewCopies", "TakeSettings", "promote_take", "render_take", "take_clip", "take_path", "take_review_copy",
+           "unpin_clip"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +23,7 @@ from studio.ui.library import build_library_tab
 from studio.ui.results import build_results_tab
 from studio.ui.review import build_review_tab
 
+log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
 HEADER = """# Shot Video Studio
 Browse the scripts, render takes of a shot, compare takes blind and vote; the votes pick the default method. Assemble fits the shots to the narration and exports the finished video."""
@@ -42,6 +47,26 @@ def _space_sign_in_explained() -> Iterator[None]:
         raise ConfigError("SPACE_ID is set, but this is not a Hugging Face Space and this machine has no Hugging Face "
                           "login for Gradio to mock the sign-in with: unset SPACE_ID, or set the variables a Space "
                           "sets (README, 'Hugging Face Spaces and Docker'), or run `hf auth login`") from None
+
+
+SPACES_RELOADER = "`spaces` package is required to run hot-reloading in Spaces"
+
+
+def without_spaces_reloader_traceback() -> None:
+    """With SYSTEM=spaces Gradio starts its Spaces hot-reload watcher, which needs the `spaces` package that every
+    Space has. Started that way elsewhere (a local try of the Space start, README), the watcher's thread dies with
+    a traceback; the app runs on unaffected, so that one failure becomes one log line."""
+    if os.environ.get("SYSTEM") != "spaces" or importlib.util.find_spec("spaces") is not None:
+        return
+    previous = threading.excepthook
+
+    def hook(failure: threading.ExceptHookArgs) -> None:
+        if isinstance(failure.exc_value, RuntimeError) and str(failure.exc_value) == SPACES_RELOADER:
+            log.info("Gradio's Spaces hot reload is off: the `spaces` package is not installed (it is on a Space)")
+            return
+        previous(failure)
+
+    threading.excepthook = hook
 
 
 def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | None = None,
@@ -68,8 +93,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
         with gr.Tabs(overflow_behavior="wrap", elem_id="studio-tabs"):
             with gr.Tab("Library & generate") as library_tab:
                 operator_controls = build_library_tab(desk, reviewer, page, gate, library_tab)
-            with gr.Tab("Compare & vote"):
-                votes = build_review_tab(desk, reviewer, page, gate)
+            with gr.Tab("Compare & vote") as review_tab:
+                votes = build_review_tab(desk, reviewer, page, gate, review_tab)
             with gr.Tab("Results & decision") as results_tab:
                 refresh_results, results_outputs, decision_controls = build_results_tab(desk, page, gate, results_tab)
             for vote in votes:

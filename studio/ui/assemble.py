@@ -151,6 +151,8 @@ def edits_from_rows(rows: list[list[Any]], timeline: Timeline) -> Edits:
 def report_summary(report: AssemblyReport) -> str:
     sync = "in sync" if report.in_sync else "**out of sync**"
     warnings = "".join(f"\n- {w}" for w in report.warnings)
+    pinned = ", ".join(f"{shot.shot_id} ({shot.source} take {shot.pinned_take})" for shot in report.shots if shot.pinned_take)
+    warnings = (f"\n\nPinned takes used: {pinned}." if pinned else "") + warnings
     return (f"{report.width}x{report.height}, {report.duration_s:.2f} s, joined by {report.joined_by} in "
             f"{report.elapsed_s:.1f} s; {sync}: boundaries within {report.max_boundary_error_ms:.1f} ms of the narration, "
             f"streams {report.av_length_difference_ms:.1f} ms apart; {report.loudness_lufs:.1f} LUFS "

@@ -19,6 +19,16 @@ from studio.ui.takes_view import (
 )
 
 TAB = "library"  # what this tab's Cancel button reaches
+def take_summary(record: dict) -> str:
+    """A take's record in a line: its length and measures, and for a generated one its model and sampling."""
+    parts = [f"{record['num_frames']} frames at {record['fps']} fps", f"motion {record['motion_score']:.2f}",
+             f"flicker {record['flicker_score']:.2f}"]
+    if record.get("model"):
+        parts.append(f"{record['model_family']} `{record['model']}`, seed {record['seed']}, "
+                     f"{record['num_inference_steps']} steps, guidance {record['guidance_scale']:g}")
+    return ", ".join(parts)
+
+
 STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
 
 
@@ -40,8 +50,16 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
             continue
         if method not in ("all", None, "") and not state.has_method(method):
             continue
-        choices.append((f"{shot.shot_id} [{state.label}]: {shot.description[:50]}", shot.shot_id))
+        pinned = ", pinned" if state.pinned else ""  # a pinned clip stays out of date until it is unpinned
+        choices.append((f"{shot.shot_id} [{state.label}{pinned}]: {shot.description[:50]}", shot.shot_id))
     return choices
+
+
+def canonical_text(clips: list[dict]) -> str:
+    """The shot's canonical clips, each with how it was made (the player shows the first)."""
+    if not clips:
+        return "No canonical clip yet: a batch renders one, or an operator promotes a take."
+    return "\n".join(f"- **{clip['method']}** `{clip['workspace_file']}`: {clip['state']}" for clip in clips)
 
 
 def depth_source_note(model: str) -> str:
@@ -56,7 +74,7 @@ def broken_scripts_note(desk: ReviewDesk) -> str:
     """Script files the Library cannot show, each with its error; empty when every file loads."""
     broken = desk.broken_scripts()
     return "".join([f"**{len(broken)} script file(s) do not load** and are not listed:" if broken else "",
-                    *(f"\n- `{problem.file}`: {problem.message}" for problem in broken)])
+                    *("\n- " + str(problem).replace(problem.file, f"`{problem.file}`", 1) for problem in broken)])
 
 
 def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate,
@@ -105,6 +123,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         promote = gr.Button("Promote to canonical clip", interactive=False, scale=1)
         unpin = gr.Button("Unpin (batches may replace it)", scale=1, interactive=False, elem_id="library-unpin")
     promoted = gr.Markdown()
+    with gr.Accordion("Canonical clip (what batches and assembly use)", open=False):
+        canonical_note = gr.Markdown(elem_id="canonical-note")
+        canonical_video = gr.Video(label="Canonical clip", height=360, elem_id="canonical-clip")
     with gr.Accordion("Replace a keyframe (operators)", open=False):
         with gr.Row():
             keyframe_choice = gr.Dropdown([], label="Keyframe to replace", allow_custom_value=True)
@@ -151,7 +172,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     status = gr.Markdown(elem_id="render-status")
     with gr.Row():
         video = gr.Video(label="Result", height=480)
-        metadata = gr.JSON(label="Take metadata")
+        with gr.Accordion("Take metadata (every recorded field)", open=False):
+            metadata = gr.JSON(label="Take metadata")
 
     @shown_to_user
     def on_filter_change(segment_value: str, age_value: str) -> gr.Dropdown:
@@ -171,6 +193,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         """What the page shows of a shot, as plain values (the /shot_details API returns these as they are);
         `rows` and `take_choices` are its takes as take_rows gives them."""
         script_value, shot_value = desk.shot(title_id, shot_id)
+        clips = desk.shot_statuses(title_id)[shot_id].clips
         paths = desk.workspace.keyframe_paths(script_value, shot_value)
         problems = desk.keyframe_problems(title_id, shot_id)  # a broken file shows here, not first at render time
         broken_note = "".join(
@@ -181,9 +204,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             "details": (
                 f"**{script_value.title}** · {shot_value.shot_id}\n\n{shot_value.description}\n\n"
                 f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · "
-                f"{len(shot_value.keyframes)} keyframe(s)\n\n"
-                f"Style: {script_value.style_of(shot_value) or 'none (the script and the shot name no style)'}\n\n"
-                f"Generative camera control: {desk.studio.camera_control(shot_value)}"
+                f"{len(shot_value.keyframes)} keyframe(s)"
+                + (f"\n\nStyle: {style}" if (style := script_value.style_of(shot_value)) else "")
+                + (f"\n\nGenerative camera control: {lora}" if (lora := desk.studio.camera_lora_label(shot_value)) else "")
                 + (f"\n\n{inert}" if (inert := inert_controls_note(shot_value)) else "")
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
                 + broken_note
@@ -197,12 +220,15 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             "takes_note": takes_note_text(title_id, shot_id, rows),
             "depth_maps": [{"workspace_file": desk.workspace.relative(path), "name": name}
                            for path, name in desk.depth_previews(title_id, shot_id)],
-            "pinned": any(clip.pin is not None for clip in desk.shot_statuses(title_id)[shot_id].clips),
+            "pinned": any(clip.pin is not None for clip in clips),
+            "canonical": [{"method": clip.method, "workspace_file": desk.workspace.relative(clip.path),
+                           "state": clip.describe()} for clip in clips],
         }
 
     def shot_details(title_id: str | None, shot_id: str | None) -> dict:
         """A shot as plain data: details (markdown), keyframes [{file, time_s, workspace_file, problem}], takes [{take,
-        by, motion, flicker, render s, won / tied / lost, id}], takes_note, depth_maps [{workspace_file, name}], pinned."""
+        by, motion, flicker, render s, won / tied / lost, id}], takes_note, depth_maps [{workspace_file, name}], pinned,
+        canonical [{method, workspace_file, state}] (its canonical clips, with how each was made)."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
         return shot_view(title_id, shot_id, *take_rows(desk, title_id, shot_id))
@@ -213,7 +239,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         operator = gate.caller(request, profile).is_operator
         if not title_id or not shot_id:
             return {details: "Choose a script and a shot above (the filters may hide every shot).", keyframes: [],
-                    depth_maps: [],
+                    depth_maps: [], canonical_note: "", canonical_video: None,
                     takes: takes_table([]), takes_note: NO_TAKES, take_choice: gr.Dropdown([], value=None),
                     promote: gr.Button(interactive=False), keyframe_choice: gr.Dropdown([], value=None)}
         rows, take_choices = take_rows(desk, title_id, shot_id)
@@ -232,6 +258,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             # Operators choose what to promote and unpin; Unpin only while a canonical clip of the shot is pinned.
             unpin: gr.Button(interactive=operator and view["pinned"]),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
+            canonical_note: canonical_text(view["canonical"]),
+            canonical_video: next((str(desk.workspace.root / clip["workspace_file"]) for clip in view["canonical"]), None),
         }
 
     def takes_note_text(title_id: str | None, shot_id: str | None, rows: list) -> str:
@@ -269,7 +297,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         caller = gate.caller(request, profile)
         # A login's name wins over a typed one; a typed one is a reviewer's name, checked and spelled like one.
         name = caller.name or (desk.reviewer(who) if (who or "").strip() else "anonymous")
-        desk.check_method(settings.method)  # a method that cannot run here is refused before any progress line
+        desk.check_take(settings)  # a take that cannot run here is refused before any progress line
         counter = FrameCounter()
         take = yield from gate.run(
             caller, request, TAB,
@@ -279,9 +307,12 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         _, shot_value = desk.shot(title_id, shot_id)
         inert = f" {inert_controls_note(shot_value)}" if settings.method == "interp" else ""
         yield {
-            status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s.{inert}",
+            status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s: "
+                    f"{take_summary(take.record)}.{inert}",
             video: str(desk.workspace.root / take.video_path),
-            metadata: {"take": take.id, "variant": take.variant, **take.record},
+            # The fields this take has: an interpolation take has no model, seed or steps, so those are left out.
+            metadata: {"take": take.id, "variant": take.variant,
+                       **{name: value for name, value in take.record.items() if value is not None}},
         }
 
     def on_render_script_click(title_id: str | None, request: gr.Request | None = None,
@@ -332,7 +363,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         return (f"{shot_id} ({method}) is no longer pinned to take {pin.take_id}; the next batch renders it from the "
                 "workspace settings unless they already match.")
 
-    shot_outputs = [details, keyframes, takes, take_choice, promote, unpin, keyframe_choice, takes_note, depth_maps]
+    shot_outputs = [details, keyframes, takes, take_choice, promote, unpin, keyframe_choice, takes_note, depth_maps,
+                    canonical_note, canonical_video]
     filters = [script, status_filter, method_filter]
     segment.change(on_filter_change, [segment, age], script, api_visibility="private")
     age.change(on_filter_change, [segment, age], script, api_visibility="private")

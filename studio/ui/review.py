@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
 from studio.errors import StudioError
@@ -17,6 +19,8 @@ VOTES = (("← Left is better", "left", "vote-left"), ("Tie (T)", "tie", "vote-t
          ("Both bad (B)", "both_bad", "vote-both-bad"), ("Right is better →", "right", "vote-right"))
 PAIR_MODE_CHOICES = [("Decide the default method (LTX vs interpolation first)", "decide"),
                      ("Tune interpolation settings (variant vs variant)", "tune")]
+# The players show each take's review copy (540x960, 2 Mbps); the delivery clip is one click away under each.
+FULL_CLIP = "Full clip (delivery quality) ↓"
 SAID = {"left": "left is better", "right": "right is better", "tie": "a tie", "both_bad": "both bad"}
 
 
@@ -57,7 +61,30 @@ def reveal_card(choice: str, reasons: list[str], left_label: str, right_label: s
             f"You said {SAID[choice]}. {why}{after}")
 
 
-def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate) -> list[gr.events.Dependency]:
+class ServedFiles:
+    """Files as gradio serves them: each copied once into gradio's cache, where it is named by its content hash.
+
+    Handing gradio a workspace path makes it read and hash the whole file on every deal (two delivery clips
+    and two review copies per pair); a path already in its cache is served as it is. A file changed on disk
+    (another mtime or size) is copied again. The cache's names hide the workspace path, so the method a
+    take's folder names never reaches the page.
+    """
+
+    def __init__(self, block: gr.components.Component) -> None:
+        self.block = block
+        self._copies: dict[tuple[Path, int, int], str] = {}
+
+    def __call__(self, path: Path) -> str:
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        copy = self._copies.get(key)
+        if copy is None or not Path(copy).is_file():
+            copy = self._copies[key] = self.block.move_resource_to_block_cache(path)
+        return copy
+
+
+def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate,
+                     tab: gr.Tab) -> list[gr.events.Dependency]:
     """The review tab; returns the page's vote events so other tabs can follow them."""
     with gr.Column(elem_id="review-arena"):
         gr.Markdown("Two takes of the same shot; the methods stay hidden until you vote. "
@@ -72,10 +99,12 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         with gr.Row(elem_classes=["keep-row"], elem_id="review-players"):
             with gr.Column(min_width=0):
                 left = gr.Video(label="Left", elem_id="review-left", height=520, loop=True)
+                left_full = gr.DownloadButton(FULL_CLIP, size="sm", elem_id="full-left")
                 left_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the left? (optional)",
                                                 interactive=False, elem_id="reasons-left")
             with gr.Column(min_width=0):
                 right = gr.Video(label="Right", elem_id="review-right", height=520, loop=True)
+                right_full = gr.DownloadButton(FULL_CLIP, size="sm", elem_id="full-right")
                 right_reasons = gr.CheckboxGroup(list(REASON_TAGS), label="What's wrong on the right? (optional)",
                                                  interactive=False, elem_id="reasons-right")
         with gr.Row(elem_classes=["keep-row"]):
@@ -92,11 +121,15 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         vote_api = gr.Button("Vote", visible=False)
         next_api = gr.Button("next_pair", visible=False)
 
+    served = ServedFiles(left)
+
     def controls(enabled: bool) -> dict:
-        return {**{b: gr.Button(interactive=enabled) for b in buttons},
-                left_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
-                right_reasons: gr.CheckboxGroup(value=[], interactive=enabled),
-                comment: gr.Textbox(value="", interactive=enabled)}
+        # gr.update, not component constructors: building seven components per deal cost more than the deal itself.
+        return {**{b: gr.update(interactive=enabled) for b in buttons},
+                left_reasons: gr.update(value=[], interactive=enabled),
+                right_reasons: gr.update(value=[], interactive=enabled),
+                comment: gr.update(value="", interactive=enabled),
+                **({} if enabled else {left_full: None, right_full: None})}
 
     def voter(typed: str, request: gr.Request | None, profile: gr.OAuthProfile | None) -> str:
         return gate.rules.voter(gate.caller(request, profile), typed)
@@ -107,21 +140,22 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         same-method variants instead of the decision's pairs."""
         reviewer = voter(reviewer, request, profile)
         try:
-            pair, left_take, right_take = desk.next_pair(reviewer, mode=mode)
+            dealt = desk.deal(reviewer, mode)
         except NothingToCompare as nothing:  # a state to explain, not an error: the players just stay empty
             text = str(nothing)
             judged, total = desk.pair_progress(reviewer)
             return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}**", left: None, right: None,
                     progress: f"**{judged} of {total}** pairs judged" if total else "", **controls(False)}
-        judged, total = desk.pair_progress(reviewer)
-        script, shot = desk.shot(pair.title_id, pair.shot_id)
+        script, shot = desk.shot(dealt.pair.title_id, dealt.pair.shot_id)
         return {
-            token: pair.token,
+            token: dealt.pair.token,
             shot_info: f"**{script.title}** · {shot.shot_id} · `{shot.camera_movement.value}` · {shot.description}",
-            left: str(desk.workspace.root / left_take.video_path),
-            right: str(desk.workspace.root / right_take.video_path),
-            progress: f"**Pair {judged + 1} of {total}**",
+            left: served(desk.review_copies.of(dealt.left)),  # the light copy; the delivery clip is under the player
+            right: served(desk.review_copies.of(dealt.right)),
+            progress: f"**Pair {dealt.judged + 1} of {dealt.total}**",
             **controls(True),
+            left_full: served(desk.full_clip(dealt.left)),
+            right_full: served(desk.full_clip(dealt.right)),
         }
 
     @shown_to_user
@@ -140,7 +174,8 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         left_label, right_label = (take_label(numbers[take.id], take, promoted=False) for take in (left_take, right_take))
         return reveal_card(choice, sorted(set(reasons or [])), left_label, right_label, max(0, total - judged))
 
-    pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment]
+    pair_outputs = [token, shot_info, left, right, progress, *buttons, left_reasons, right_reasons, comment,
+                    left_full, right_full]
     def on_next_click_page(reviewer: str, mode: PairMode = "decide", request: gr.Request | None = None,
                            profile: gr.OAuthProfile | None = None) -> dict:
         """The page's Next pair: a missing name (or sign-in) is guidance in the pair's place, not an error toast."""
@@ -152,7 +187,23 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
             return {token: "", shot_info: f"**{text[:1].upper()}{text[1:]}**{where}.",
                     left: None, right: None, progress: "", **controls(False)}
 
-    next_api.click(shown_to_user(on_next_click), [reviewer, mode], pair_outputs, api_name="next_pair")
+    pair_values = [token, shot_info, left, right, progress, left_full, right_full]
+
+    @shown_to_user
+    def on_next_api(reviewer: str, mode: PairMode = "decide", request: gr.Request | None = None,
+                    profile: gr.OAuthProfile | None = None) -> tuple:
+        """The next blind pair as plain values: token, shot line, the two review copies, progress, the two full
+        clips ("" and None where nothing is left to compare; the shot line then says why)."""
+        dealt = on_next_click(reviewer, mode, request, profile)
+        return tuple(dealt.get(component) for component in pair_values)
+
+    def on_tab_open(reviewer: str, mode: PairMode, shown: str, request: gr.Request | None = None,
+                    profile: gr.OAuthProfile | None = None) -> dict:
+        """Opening the tab deals the first pair (no click needed); a pair already on screen stays."""
+        return {} if shown else on_next_click_page(reviewer, mode, request, profile)
+
+    tab.select(on_tab_open, [reviewer, mode, token], pair_outputs, api_visibility="private", show_progress="hidden")
+    next_api.click(on_next_api, [reviewer, mode], pair_values, api_name="next_pair")
     next_button.click(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private").then(
         lambda: "", None, reveal, api_visibility="private")
     back.click(None, None, None, js=step_js(-1), api_visibility="private")

@@ -238,6 +238,8 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     note, table, _ = call("/comparison_set", "nope")
     assert note.startswith("No comparison set is called **nope** (sets: pilot). Showing **pilot**, the newest.")
     assert len(table["data"]) == 7
+    note, _, _ = call("/comparison_set", "x" * 5000)  # a huge name is quoted by its first 60 characters
+    assert note.startswith(f"No comparison set is called **{'x' * 60}…** (sets: pilot).")
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert called == endpoints
 

@@ -90,8 +90,8 @@ def test_a_running_studio_serves_every_other_title(served_with_a_broken_script):
     assert f"title_id: {MEN_TITLE}" in batch and SAMPLE_TITLE not in batch
     assert desk.broken_scripts() == (
         Problem(BROKEN_FILE, f"{BROKEN_FILE} is not valid JSON: Unterminated string starting at (line 1, column 14)"),)
-    # The broken file is named once where people look for it, the Library, not in a toast per panel.
-    from studio.ui.library import broken_scripts_note
+    # The broken file is named in a note where people pick scripts (Library, Assemble), not in a toast per panel.
+    from studio.ui.scripts import broken_scripts_note
 
     assert broken_scripts_note(desk) == (
         f"**1 script file(s) do not load** and are not listed:\n- `{BROKEN_FILE}` is not valid JSON: "

@@ -12,6 +12,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
 from studio.services import ReviewDesk, TakeSettings  # noqa: E402
+from studio.services.comparison import choose_set  # noqa: E402
 from tests.test_app import served  # noqa: E402,F401 - the launched-app fixture
 
 # Screenshots land here for people to look at (CI keeps the folder with the checkout).
@@ -380,6 +381,7 @@ TABLES = {  # the tables each tab shows: (where, which cells, the scrolling part
 def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served):  # noqa: F811
     desk, url, _ = served
     render_takes(desk, FIRST_TITLE, "shot-001", [0.1, 0.9], who="Walker")  # rows for the takes and figures tables
+    choose_set(desk, "phone", 7)  # rows for the comparison set's table (its moves: "pan_right", "tilt_down", ...)
     with opened(url, width=PHONE) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
         page.wait_for_function("() => document.querySelector('#takes-table')?.innerText.includes('Walker')", timeout=30_000)
@@ -401,6 +403,10 @@ def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served):  # noq
                 where, cells, scroller = TABLES[name]
                 headers_keep_their_words(page, where, cells)
                 tables_fit(page, scroller, PHONE)
+            if name == "Results & decision":  # the comparison set's table, one row per shot of the set
+                page.locator("#comparison-table [role=gridcell]", has_text="tilt_").first.wait_for(timeout=30_000)
+                headers_keep_their_words(page, "#comparison-table", "th, #comparison-table [role=gridcell]")
+                tables_fit(page, "#comparison-table .virtual-table-viewport", PHONE)
             shoot(page, f"tables-{name.split()[0].lower()}-412")
 
         page.get_by_role("tab", name="Assemble").click()
@@ -488,5 +494,7 @@ def test_the_script_lists_follow_the_files_while_the_app_runs(served):  # noqa: 
             options = page.get_by_role("option").all_inner_texts()
             assert not any("Golden hour in the meadow" in option for option in options), (tab, options)
             page.keyboard.press("Escape")
+        # Assemble names the broken file too, where its script would be picked.
+        page.locator("#assemble-broken-scripts", has_text="1 script file(s) do not load").wait_for(timeout=30_000)
         page.get_by_role("tab", name="Library & generate").click()
-        page.get_by_text("1 script file(s) do not load").wait_for(timeout=30_000)
+        page.locator("#broken-scripts").get_by_text("1 script file(s) do not load").wait_for(timeout=30_000)

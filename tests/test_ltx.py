@@ -144,7 +144,8 @@ def test_nan_frames_fail_the_shot_with_a_message_and_the_rest_still_render(ltx_w
 
     studio = Studio.open(ltx_workspace)
     source = ModelSource(str(studio.config.ltx_video.model), __import__("pathlib").Path(studio.config.ltx_video.model))
-    pipe = studio.renderer.models.pipeline(source, lambda src: load_pipeline(src, FAMILIES["ltx-video"]))
+    # The renderer's cache key for a model without components is its label (ResolvedModel.load_key).
+    pipe = studio.renderer.models.get(source.label, lambda: load_pipeline(source, FAMILIES["ltx-video"]))
     saved = {name: p.detach().clone() for name, p in pipe.transformer.named_parameters()}
     with torch.no_grad():
         next(pipe.transformer.parameters()).fill_(float("nan"))  # a broken checkpoint

@@ -26,7 +26,8 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
     refusals = [
         (dict(title_id=123, shot_id="shot-001", api_name="/shot_details"), "title_id must be text (or nothing), not 123"),
         (dict(render, motion="abc"), "/render_shot: motion cannot be 'abc': the slider input does not take it"),
-        (dict(render, motion=1e9), "/render_shot: Value 1000000000.0 is greater than maximum value 1."),
+        (dict(render, motion=1e9), "/render_shot: motion must be 0 to 1, not 1000000000.0"),
+        (dict(render, steps=-5), "/render_shot: steps must be 1 to 60, not -5"),
         (dict(render, method="ltx", seed=10**30),
          "render settings has 1 problem(s):\n  seed = 1000000000000000000000000000000: "
          "Input should be less than or equal to 4294967295"),
@@ -52,7 +53,11 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         (dict(title_id=SAMPLE_TITLE, method="auto", rows="notatable", api_name="/save_assembly_edits"),
          "/save_assembly_edits: rows cannot be 'notatable': the dataframe input does not take it"),
         (dict(title_id="x" * 5000, shot_id="shot-001", api_name="/shot_details"),
-         f"no script with title id '{'x' * 120}…' under scenes/json/; `python -m studio list` lists the titles and their shots"),
+         f"no script with title id '{'x' * 59}… under scenes/json/; `python -m studio list` lists the titles and their shots"),
+        # Any refusal that quotes a huge input shows its first 60 characters.
+        (dict(take_id="x" * 5000, api_name="/promote_take"), None),
+        (dict(set_name="x" * 5000, shots=7, api_name="/choose_comparison_set"), None),
+        (dict(title_ids=["x" * 5000], api_name="/export_batch"), None),
         (dict(render, who="x" * 100_000), "enter your name (2-60 characters, not 100000), so that your votes and takes count as yours, once"),
         (dict(reviewer="Ana", pair_token="x", choice="maybe", reasons=[], comment="", api_name="/vote"),
          "/vote: Value: 'maybe' (type: <class 'str'>) is not in the list of choices: ['left', 'right', 'tie', 'both_bad']"),
@@ -62,10 +67,12 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         with pytest.raises(AppError) as refusal:
             client.predict(**arguments)
         messages.append(str(refusal.value))
-    assert messages == [message for _, message in refusals]
+    assert messages == [message or clipped for (_, message), clipped in zip(refusals, messages, strict=True)]
+    assert all(len(message) < 400 and f"{'x' * 59}…" in message for (_, expected), message in zip(refusals, messages)
+               if expected is None)
     assert "Traceback" not in capfd.readouterr().err
     assert [r.getMessage() for r in caplog.records if r.name == "studio.ui"] == [
-        f"refused: {message.splitlines()[0]}" for _, message in refusals]
+        f"refused: {message.splitlines()[0]}" for message in messages]
 
 
 def test_assembly_edits_are_checked_not_stored_or_clamped(served):  # noqa: F811

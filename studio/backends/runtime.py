@@ -94,9 +94,6 @@ class ModelCache:
     _pipelines: dict[str, object] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def pipeline(self, source: ModelSource, loader: Callable[[ModelSource], object]) -> object:
-        return self.get(source.label, lambda: loader(source))
-
     def get(self, key: str, loader: Callable[[], object]) -> object:
         """The model stored under `key`, loaded by `loader` on first use."""
         with self._lock:

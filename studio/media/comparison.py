@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import EncodeError
+from studio.media.decode import rgb_frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,23 +30,10 @@ class FrameComparison:
         return self.frame_counts_match and self.frames > 0 and self.max_abs_diff == 0
 
 
-def _frames(path: Path) -> Iterator[np.ndarray]:
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
-                yield frame.to_ndarray(format="rgb24")
-    except (OSError, av.FFmpegError, IndexError) as error:
-        raise EncodeError(f"cannot read clip {path} to compare it: {error}") from None
-
-
 def compare_clips(first: Path, second: Path) -> FrameComparison:
     """Decode both clips side by side (one frame of each in memory) and compare every frame."""
     frames, largest, squared, values = 0, 0, 0.0, 0
-    for a, b in zip_longest(_frames(first), _frames(second)):
+    for a, b in zip_longest(rgb_frames(first, "to compare it"), rgb_frames(second, "to compare it")):
         if a is None or b is None:
             return _result(frames, False, largest, squared, values)
         if a.shape != b.shape:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from studio.errors import EncodeError
+from studio.media.decode import rgb_frames
 from studio.media.encoder import ClipEncoder, EncoderSettings
 
 
@@ -32,23 +31,10 @@ def plan_retime(source_frames: int, target_frames: int, min_speed: float, max_sp
     return RetimePlan(speed, 0, 0)
 
 
-def _decoded(path: Path) -> Iterator[np.ndarray]:
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
-                yield frame.to_ndarray(format="rgb24")
-    except (OSError, av.FFmpegError) as error:
-        raise EncodeError(f"cannot read {path}: {error}") from None
-
-
 def retime_clip(source: Path, source_frames: int, out: Path, target_frames: int, plan: RetimePlan,
                 settings: EncoderSettings, cut_points: tuple[int, ...] = ()) -> None:
     """Write `target_frames` frames of `source` at `plan.speed`, blending neighbouring frames at fractional positions."""
-    frames = _decoded(source)
+    frames = rgb_frames(source, "to retime it")
     window: list[np.ndarray] = [next(frames)]
     window_start = 0  # source index of window[0]
     with ClipEncoder(out, settings, expected_frames=target_frames, cut_points=cut_points) as encoder:

@@ -32,15 +32,6 @@ CONSISTENCY_FLAG_BELOW = 2 / 3  # agreeing with oneself less often than this is 
 MIN_REPEATS_TO_FLAG = 3
 
 
-@dataclass(frozen=True)
-class Dealt:
-    """The next pair as it will be shown, and the earlier pair it repeats (None for a fresh comparison)."""
-
-    left: Take
-    right: Take
-    repeat_of: str | None = None
-
-
 def deciding(left: Take, right: Take) -> bool:
     """Whether a vote on these two takes bears on `use_ltx`: one LTX take against one interpolation take."""
     return {left.method, right.method} == DECIDING

@@ -17,6 +17,7 @@ from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
 from studio.ui.background import cancel_click, queued_note
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
+from studio.ui.scripts import broken_scripts_note
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
 # The narration gets room; a phone shows fewer columns (assets/page.css), the fullscreen view all of them.
@@ -168,15 +169,18 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     choices = script_list()
     with gr.Row():
         title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script", allow_custom_value=True)
+    broken = gr.Markdown(broken_scripts_note(desk), elem_id="assemble-broken-scripts")
 
-    def on_title_open(current: str | None) -> gr.Dropdown:
-        """The scripts read again from the files, keeping the chosen one while it loads."""
+    def on_title_open(current: str | None) -> dict:
+        """The scripts read again from the files, keeping the chosen one while it loads, and the note naming the
+        script files that do not load (as the Library says it)."""
         fresh = script_list()
         values = [value for _, value in fresh]
-        return gr.Dropdown(fresh, value=current if current in values else (values[0] if values else None))
+        return {title: gr.Dropdown(fresh, value=current if current in values else (values[0] if values else None)),
+                broken: broken_scripts_note(desk)}
 
     for opened in (page.load, title.focus):
-        opened(on_title_open, title, title, api_visibility="private", show_progress="hidden")
+        opened(on_title_open, title, [title, broken], api_visibility="private", show_progress="hidden")
     method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
                       info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",

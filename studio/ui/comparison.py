@@ -3,6 +3,7 @@ and each reviewer's self-consistency."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import gradio as gr
@@ -13,12 +14,14 @@ from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
 from studio.services.comparison import BOTH_METHODS, SET_VARIANTS, SetView, choose_set, render_set, set_view
 from studio.ui.background import CANCELLED_NOTE, cancel_click, queued_note
-from studio.ui.errors import shown_to_user
+from studio.ui.errors import clipped_words, shown_to_user
 from studio.ui.identity import Gate
 
 TAB = "comparison"  # what this section's Cancel button reaches
-SET_COLUMNS = ["shot", "script", "audience", "move", "LTX", "interp", "votes"]
-SET_COLUMN_WIDTHS = ["14%", "20%", "16%", "13%", "12%", "13%", "12%"]  # short headers and widths that keep words whole at 412 px
+SET_COLUMNS = ["shot", "script", "group", "move", "LTX", "interp", "votes"]
+# Short headers, and widths that keep words whole at 412 px: the move column holds "pan_right" and "tilt_down",
+# the LTX and interp columns "missing"; a script's title wraps between its words.
+SET_COLUMN_WIDTHS = ["14%", "18%", "15%", "17%", "12%", "13%", "11%"]
 EXTRA_VARIANTS = [(variant.label, key) for key, variant in SET_VARIANTS.items() if key not in BOTH_METHODS]
 NO_SET = (f"No comparison set yet: an operator chooses one ({DEFAULT_SET_SIZE} shots by default; at least one per "
           "segment and age and every camera move), then renders both methods for it.")
@@ -70,6 +73,7 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
         size = gr.Number(value=min(max(DEFAULT_SET_SIZE, rule.least), rule.most), label="Shots", info=rule.describe(),
                          min_width=90)
         choose = gr.Button("Choose a stratified set", min_width=160)
+        choose_api = gr.Button("choose_comparison_set", visible=False)
     with gr.Row(equal_height=True):
         variants = gr.CheckboxGroup(EXTRA_VARIANTS, label="Also render these variants", min_width=200)
         render = gr.Button("Render both methods for the set", variant="primary", min_width=160)
@@ -90,7 +94,7 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
         if wanted and wanted not in known:  # say so, rather than show another set (or none) as if it were this one
             sets = ", ".join(known) or "none yet"
             instead = f" Showing **{view.chosen.name}**, the newest." if view else ""
-            shown = f"No comparison set is called **{wanted}** (sets: {sets}).{instead}\n\n{shown}"
+            shown = f"No comparison set is called **{clipped_words(wanted)}** (sets: {sets}).{instead}\n\n{shown}"
         return {note: shown, table: set_rows(view), consistency: consistency_markdown(desk)}
 
     @shown_to_user
@@ -121,8 +125,18 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
         view = set_view(desk, set_name or None)
         yield {status: f"Set rendered: {report.summary()}{failures}", note: set_note(desk, view), table: set_rows(view)}
 
+    @functools.wraps(on_choose_click)
+    def on_choose_page(*args: Any, **kwargs: Any) -> dict:
+        """The page's Choose: a refusal is the status line (and a warning), and the set shown stays as it was."""
+        try:
+            return on_choose_click(*args, **kwargs)
+        except gr.Error as refusal:
+            gr.Warning(refusal.message)
+            return {status: f"**Not chosen:** {refusal.message}"}
+
     outputs = [note, table, consistency]
-    choose.click(on_choose_click, [name, size], [status, note, table], api_name="choose_comparison_set")
+    choose_api.click(on_choose_click, [name, size], [status, note, table], api_name="choose_comparison_set")
+    choose.click(on_choose_page, [name, size], [status, note, table], api_visibility="private")
     render.click(shown_to_user(on_render_click), [name, variants], [status, note, table],
                  api_name="render_comparison_set", concurrency_limit=None)  # the app's render line queues it
     cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -32,9 +33,18 @@ from studio.errors import StudioError
 log = logging.getLogger("studio.ui")
 
 
+LONG_WORD = re.compile(r"\S{81,}")
+
+
+def clipped_words(message: str) -> str:
+    """`message` with every run of over 80 characters without a space cut to its first 60 and an ellipsis, so a
+    refusal that quotes a huge input (a 5,000-character id) stays readable; paths and ids stay whole."""
+    return LONG_WORD.sub(lambda word: word.group()[:60] + "…", message)
+
+
 def refused(error: StudioError | str) -> gr.Error:
-    """The page's message for an expected refusal, logged as one line."""
-    message = str(error)
+    """The page's message for an expected refusal (long quoted inputs clipped), logged as one line."""
+    message = clipped_words(str(error))
     log.warning("refused: %s", message.splitlines()[0] if message else "")
     return gr.Error(message, print_exception=False)
 
@@ -152,7 +162,24 @@ class StudioBlocks(gr.Blocks):
         except (gr.Error, ComponentProcessingError) as error:
             message = error.message if isinstance(error, gr.Error) else str(error).splitlines()[0]
             api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
-            raise refused(api + message) from None
+            raise refused(api + (self._out_of_range(block_fn, inputs) or message)) from None
+
+    @staticmethod
+    def _out_of_range(block_fn, inputs) -> str | None:  # noqa: ANN001
+        """The refusal naming the first number outside its slider's or number box's range (Gradio's own says only
+        "Value -1 is less than minimum value 0"); None when no input is out of range."""
+        names = list(inspect.signature(block_fn.fn).parameters) if block_fn.fn else []
+        for index, (block, value) in enumerate(zip(block_fn.inputs, inputs, strict=False)):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            low, high = getattr(block, "minimum", None), getattr(block, "maximum", None)
+            if (low is None or value >= low) and (high is None or value <= high):
+                continue
+            name = names[index] if index < len(names) else f"argument {index + 1}"
+            allowed = (f"{low:g} to {high:g}" if low is not None and high is not None else
+                       f"at least {low:g}" if low is not None else f"at most {high:g}")
+            return f"{name} must be {allowed}, not {value!r}"
+        return None
 
     @classmethod
     def _misshapen_input(cls, block_fn, inputs) -> str:  # noqa: ANN001

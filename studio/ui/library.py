@@ -14,6 +14,7 @@ from studio.services.access import require_operator
 from studio.ui.background import cancel_click, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
+from studio.ui.scripts import broken_scripts_note
 from studio.ui.takes_view import (
     MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, inert_controls_note, take_rows, takes_table,
 )
@@ -68,13 +69,6 @@ def depth_source_note(model: str) -> str:
         return (f"Its depth model, {model}, is downloaded once from the Hugging Face hub on first use; without "
                 "network access set interpolation.depth.model to a folder.")
     return f"Its depth model is the folder {model} (interpolation.depth.model)."
-
-
-def broken_scripts_note(desk: ReviewDesk) -> str:
-    """Script files the Library cannot show, each with its error; empty when every file loads."""
-    broken = desk.broken_scripts()
-    return "".join([f"**{len(broken)} script file(s) do not load** and are not listed:" if broken else "",
-                    *("\n- " + str(problem).replace(problem.file, f"`{problem.file}`", 1) for problem in broken)])
 
 
 def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate,

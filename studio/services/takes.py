@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import secrets
 import shutil
@@ -23,6 +24,8 @@ from studio.services.renderer import ShotRenderer
 from studio.services.take_settings import TakeSettings
 from studio.store import Take, VoteStore
 from studio.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 
 def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, take_id: str) -> Path:
@@ -113,8 +116,8 @@ class ReviewCopies:
             take = self._backlog.get()
             try:
                 self.of(take)
-            except (StudioError, OSError):
-                pass  # no clip, a failed encode, an unwritable folder: dealing the take tries again and says why
+            except (StudioError, OSError) as error:  # dealing the take tries again and says why to the reviewer
+                log.info("no review copy of take %s yet: %s", take.id, error)
             finally:
                 self._backlog.task_done()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from studio.domain.families import FAMILIES, FamilyName
+from studio.backends.families import FAMILIES, FamilyName
 from studio.config import describe_validation_error, read_yaml
 from studio.domain import CameraMovement
 from studio.domain.recipe import CameraLora, Sampling

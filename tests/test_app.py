@@ -190,6 +190,9 @@ def test_every_endpoint_works_from_the_client_with_valid_input(served, tmp_path)
     # Plain values, not the page's component updates.
     assert "__type__" not in str(view) and [k["file"] for k in view["keyframes"]] == ["shot_004_A.png"]
     assert (view["takes"], view["pinned"]) == ([], False)
+    # What an LTX take of the shot starts from: its render plan (the sample's distilled preset, the workspace's seed).
+    assert view["generative_controls"] == {"steps": 8, "guidance_scale": 1.0, "seed": 42, "two_stage": True,
+                                           "camera_lora": True}
     # A static shot with one keyframe: its takes cannot differ by motion, and the page says so before and after.
     still = "Interpolation: the camera is static with one keyframe: every interpolation take of it is the same still"
     assert still in call("/shot_details", MEN_TITLE, "shot-005")["details"]

@@ -10,8 +10,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "studio"
 
 # Layer of each part of the package; a module may import only its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "domain": 1, "config": 1, "presets": 1, "files": 1, "settings": 1,
-    "workspace": 2, "media": 2, "backends": 2, "store": 2,
+    "errors": 0, "domain": 1, "config": 1, "files": 1, "settings": 1,
+    "workspace": 2, "media": 2, "backends": 2, "store": 2, "presets": 2,
     "services": 3,
     "cli": 4, "cli_progress": 4, "cli_compare": 4, "ui": 4, "bench": 4, "__main__": 4,
 }

@@ -18,7 +18,7 @@ from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.backends.tiny import save_tiny_lora  # noqa: E402
 from studio.cli import main  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402

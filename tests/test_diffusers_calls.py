@@ -16,10 +16,10 @@ import pytest
 diffusers = pytest.importorskip("diffusers")
 
 from studio.backends import loading, runtime  # noqa: E402
-from studio.backends.generators import generator_class, video_generator  # noqa: E402
+from studio.backends.families import generator_class, video_generator  # noqa: E402
 from studio.backends.ltx import LtxGenerator  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
-from studio.domain.families import FAMILIES, FamilyName  # noqa: E402
+from studio.backends.families import FAMILIES, FamilyName  # noqa: E402
 from studio.presets import load_preset, preset_names  # noqa: E402
 from studio.services.generative_render import generation_plan, shot_generation  # noqa: E402
 from studio.services.model_resolution import resolve_model  # noqa: E402

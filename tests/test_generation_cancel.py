@@ -6,10 +6,10 @@ import pytest
 pytest.importorskip("diffusers")
 
 from studio.backends.base import ShotGeneration  # noqa: E402
-from studio.backends.generators import video_generator  # noqa: E402
+from studio.backends.families import video_generator  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
 from studio.errors import Cancelled  # noqa: E402
 

@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 pytest.importorskip("diffusers")
 
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

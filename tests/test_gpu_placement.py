@@ -16,7 +16,7 @@ pytest.importorskip("diffusers")
 from studio.backends import runtime  # noqa: E402
 from studio.backends.loading import load_pipeline, place_on_gpu  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
 

@@ -8,7 +8,7 @@ pytest.importorskip("diffusers")
 from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402

@@ -9,7 +9,7 @@ from studio.backends.base import ShotGeneration  # noqa: E402
 from studio.backends.ltx import Ltx2Generator  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.domain.generation import plan_generation  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from studio.config import PipelineConfig
-from studio.domain.families import FAMILIES, family_spec
+from studio.backends.families import FAMILIES, family_spec
 from studio.errors import ConfigError
 from studio.services.model_resolution import resolve_model
 from studio.services.take_settings import TakeSettings

@@ -237,7 +237,7 @@ def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_o
     from studio.backends.runtime import ModelSource
     from studio.backends.tiny import save_tiny_lora
     from studio.domain import CameraMovement
-    from studio.domain.families import FAMILIES
+    from studio.backends.families import FAMILIES
     from studio.presets import load_preset
 
     dolly_in = load_preset("ltx-2").camera_loras[CameraMovement.ZOOM_IN]
@@ -268,7 +268,7 @@ def test_an_animatediff_camera_shot_on_a_worker_keeps_its_motion_adapter_and_mot
     from studio.backends.runtime import ModelSource
     from studio.backends.tiny import save_tiny_motion_lora
     from studio.domain import CameraMovement
-    from studio.domain.families import FAMILIES
+    from studio.backends.families import FAMILIES
     from studio.presets import load_preset
 
     folder = tiny_animatediff["animatediff"]

@@ -12,12 +12,14 @@ from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa:
 from studio.backends.loading import load_latent_upsampler, load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
-from studio.domain.families import FAMILIES  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402
 from studio.errors import Cancelled, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
+from studio.services.review import ReviewDesk  # noqa: E402
+from studio.store import VoteStore  # noqa: E402
 from studio.services.cluster import ClusterOptions, RayRenderer  # noqa: E402
 from studio.services.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo, with_ltx  # noqa: E402
@@ -180,13 +182,24 @@ def test_ray_workers_get_the_drivers_resolved_model_as_it_is(two_stage_workspace
     assert (package.job.model.steps, package.job.model.guidance_scale) == (8, 1.0)
 
 
-def test_the_studio_starts_ltx_takes_from_the_presets_steps_and_guidance(two_stage_workspace):
+def test_a_shots_ltx_controls_start_from_its_render_plan(two_stage_workspace, tmp_path):
+    """The page's steps, guidance, seed and switches read the plan a take of the shot would render with."""
     config = two_stage_workspace.root / "config" / "pipeline.yaml"
-    assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (8, 1.0)  # the ltx-2.3-distilled recipe's
-    config.write_text("ltx_video: {model: ltx-video-2b}\n")
-    assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (40, 5.0)
+
+    def controls():
+        desk = ReviewDesk(Studio.open(two_stage_workspace), VoteStore(tmp_path / "votes.db"))
+        return desk.generative_controls(SAMPLE_TITLE, "shot-002")
+
+    started = controls()
+    assert (started.steps, started.guidance_scale) == (8, 1.0)  # the ltx-2.3-distilled recipe's
+    config.write_text("ltx_video: {model: ltx-video-2b, seed: 7, two_stage: false}\n")
+    assert controls().model_dump(include={"steps", "guidance_scale", "seed", "two_stage"}) == {
+        "steps": 40, "guidance_scale": 5.0, "seed": 7, "two_stage": False}
     config.write_text("ltx_video: {model: ltx-video-2b, guidance_scale: 2.5, num_inference_steps: 20}\n")
-    assert Studio.open(two_stage_workspace).ltx_sampling_defaults() == (20, 2.5)
+    assert (controls().steps, controls().guidance_scale) == (20, 2.5)
+    config.write_text("ltx_video: {model: no-such-preset}\n")
+    with pytest.raises(ConfigError, match="no-such-preset"):
+        controls()  # the page leaves its controls as they are and a render says why
 
 
 LTX2_FULL = load_preset("ltx-2").sampling

@@ -12,7 +12,7 @@ from studio.backends.base import ShotGeneration  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
 from studio.backends.wan import WanFlf2vGenerator  # noqa: E402
-from studio.domain.families import FAMILIES, family_of_repo  # noqa: E402
+from studio.backends.families import FAMILIES, family_of_repo  # noqa: E402
 from studio.domain.generation import GenerationPlan  # noqa: E402
 from studio.errors import BackendUnavailableError, RenderError  # noqa: E402
 from studio.media.images import fit_to_frame, load_keyframe  # noqa: E402

@@ -1,4 +1,4 @@
-"""AnimateDiff on Stable Diffusion 1.5 through diffusers, in its two modes (see the registry's entries):
+"""AnimateDiff on Stable Diffusion 1.5 through diffusers, in its two modes (the two family entries below):
 
 - animatediff-sparsectrl: AnimateDiffSparseControlNetPipeline with the v3 motion adapter and SparseCtrl RGB; the
   shot's keyframes are conditioning frames at their frame indices (`conditioning_frames`, `controlnet_frame_indices`).
@@ -25,12 +25,36 @@ from studio.backends.runtime import (
     run_video_pipeline,
     seeded,
 )
-from studio.domain.families import FamilySpec
+from studio.domain.families import FamilySpec, ModelDefaults
 from studio.domain.recipe import CameraLora
 
 # The SparseCtrl RGB card runs its condition at full weight.
 CONTROLNET_SCALE = 1.0
 ANIMATEDIFF_OOM_HINT = "set ltx_video.memory: sequential_offload, or lower ltx_video.width/height"
+
+# 16-frame windows at 8 fps (what the motion modules were trained on), 25 steps, guidance 7.5 as the diffusers docs
+# run it; 288x512 is exact 9:16 near SD 1.5's 512 pixels.
+ANIMATEDIFF_DEFAULTS = ModelDefaults(width=288, height=512, num_frames=16, fps=8, num_inference_steps=25,
+                                     guidance_scale=7.5)
+_CPU_REASON = "SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU"
+# Two families, because SparseCtrl and the camera motion LoRAs need different motion adapters: SparseCtrl RGB
+# works with v3 (motion-adapter-v1-5-3), the zoom/pan/tilt LoRAs were trained on v2 (-v1-5-2). A preset names the
+# SD 1.5 base model and these components; no repo id tells the family (set ltx_video.family).
+ANIMATEDIFF_SPARSECTRL = FamilySpec(
+    name="animatediff-sparsectrl", label="AnimateDiff v3 + SparseCtrl RGB",
+    pipeline_class="AnimateDiffSparseControlNetPipeline", saved_as=("AnimateDiffSparseControlNetPipeline",),
+    upsample_pipeline_class=None, upsampler_model_class=None,
+    size_multiple=8, frame_rule="window", max_height=1024, overlap_frames=4, conditioning="sparse-frames",
+    supports_lora=False, two_stage=False, repo_markers=(), defaults=ANIMATEDIFF_DEFAULTS, window_frames=16,
+    cpu_reason=_CPU_REASON, components=(("motion_adapter", "MotionAdapter"), ("controlnet", "SparseControlNetModel")),
+)
+ANIMATEDIFF = FamilySpec(
+    name="animatediff", label="AnimateDiff v2 + motion LoRAs", pipeline_class="AnimateDiffPipeline",
+    saved_as=("AnimateDiffPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
+    size_multiple=8, frame_rule="window", max_height=1024, overlap_frames=4, conditioning="text-only",
+    supports_lora=True, two_stage=False, repo_markers=(), defaults=ANIMATEDIFF_DEFAULTS, window_frames=16,
+    cpu_reason=_CPU_REASON, components=(("motion_adapter", "MotionAdapter"),),
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +83,7 @@ def docs_scheduler(base: object, *, sparse: bool) -> object:
 class AnimateDiffGenerator(ShotGenerator):
     """AnimateDiff in windows: keyframes as SparseCtrl frames, or text with the move's motion LoRA."""
 
-    family_name = "animatediff-sparsectrl"
+    default_family = ANIMATEDIFF_SPARSECTRL
 
     @property
     def sparse(self) -> bool:

@@ -10,7 +10,7 @@ import importlib
 import re
 from pathlib import Path
 
-from studio.backends.generators import generator_class
+from studio.backends.families import generator_class
 from studio.backends.runtime import ModelSource, check_can_load
 from studio.backends.zerogpu import on_zero_gpu
 from studio.domain.families import FamilySpec

@@ -1,7 +1,8 @@
 """LTX-Video 0.9.x and LTX-2.x through diffusers: text- and keyframe-conditioned generation in chunks,
 in one stage or the official two-stage recipes.
 
-Loading, progress and cancel are the shared runtime's (runtime.py); the families' rules are the registry's.
+Both families' entries (sizes, frame rule, conditioning, defaults) are here beside their generators; loading,
+progress and cancel are the shared runtime's (runtime.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import cv2
 import numpy as np
 
 from studio.backends.base import ShotGeneration, StepHook
-from studio.domain.families import FamilySpec
 from studio.backends.runtime import (
     Adapter,
     GenerationRequest,
@@ -31,7 +31,35 @@ from studio.backends.runtime import (
     seeded,
 )
 from studio.domain import CameraMovement
+from studio.domain.families import FamilySpec, ModelDefaults, SingleFilePart
 from studio.domain.recipe import CameraLora, Refinement, Sampling
+
+LTX_DEFAULTS = ModelDefaults(width=480, height=832, num_frames=121, fps=24, num_inference_steps=8, guidance_scale=3.0)
+LTX_VIDEO = FamilySpec(
+    name="ltx-video", label="LTX-Video 0.9.x", pipeline_class="LTXConditionPipeline",
+    saved_as=("LTXConditionPipeline", "LTXPipeline", "LTXImageToVideoPipeline"),
+    upsample_pipeline_class="LTXLatentUpsamplePipeline",
+    upsampler_model_class="diffusers.pipelines.ltx.modeling_latent_upsampler:LTXLatentUpsamplerModel",
+    size_multiple=32, frame_rule="8n+1", max_height=1280,
+    overlap_frames=9, conditioning="pixel-frame", supports_lora=True, two_stage=True,
+    repo_markers=("ltx-video", "ltxv", "ltx_video"), defaults=LTX_DEFAULTS,
+    cpu_reason="its real checkpoints (2B and 13B) do not fit in memory at fp32 on a CPU-only machine",
+    # Lightricks publish most LTX-Video checkpoints as one .safetensors file: the transformer under
+    # model.diffusion_model., the VAE under vae. (as diffusers' single-file loader reads them).
+    single_file_parts=(SingleFilePart("transformer", "LTXVideoTransformer3DModel", "model.diffusion_model."),
+                       SingleFilePart("vae", "AutoencoderKLLTXVideo", "vae.")),
+)
+LTX_2 = FamilySpec(
+    name="ltx-2", label="LTX-2.x", pipeline_class="LTX2ConditionPipeline",
+    saved_as=("LTX2ConditionPipeline", "LTX2Pipeline", "LTX2ImageToVideoPipeline"),
+    upsample_pipeline_class="LTX2LatentUpsamplePipeline",
+    upsampler_model_class="diffusers.pipelines.ltx2.latent_upsampler:LTX2LatentUpsamplerModel",
+    # LTX-2.x makes full-height 9:16 where memory allows.
+    size_multiple=64, frame_rule="8n+1", max_height=1920,
+    overlap_frames=9, conditioning="latent-frame", supports_lora=True, two_stage=True,
+    repo_markers=("ltx-2", "ltx2"), defaults=LTX_DEFAULTS,
+    cpu_reason="its 19B checkpoint does not fit in memory at fp32 on a CPU-only machine",
+)
 
 # What a camera move sounds like in a cinematographer's prompt, naming what the move reveals at its end
 # (the camera LoRAs' cards advise describing the destination).
@@ -77,7 +105,7 @@ class LtxGenerator(ShotGenerator):
     and the frames resized to the wanted size.
     """
 
-    family_name = "ltx-video"
+    default_family = LTX_VIDEO
     stage_multiple = 32  # of each stage (LTX-2 sizes are multiples of 64, so half of one is legal for stage 1)
     max_sequence_length = 128
 
@@ -244,7 +272,7 @@ class Ltx2Generator(LtxGenerator):
     stages, stage 1's audio latents go into the refine with the video's, as the docs' recipe does.
     """
 
-    family_name = "ltx-2"
+    default_family = LTX_2
     max_sequence_length = 256
 
     def condition_index(self, local_s: float, fps: int, num_frames: int) -> int:

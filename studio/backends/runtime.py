@@ -19,7 +19,7 @@ from typing import ClassVar, TypeVar
 import numpy as np
 
 from studio.backends.base import Footage, ShotGeneration, StepHook
-from studio.domain.families import FamilySpec, family_spec
+from studio.domain.families import FamilySpec
 from studio.domain.recipe import CameraLora, Sampling
 from studio.errors import BackendUnavailableError, Cancelled, RenderError
 from studio.media.metrics import ClipMeter
@@ -186,8 +186,8 @@ class SamplingKeyword:
 class ShotGenerator(ABC):
     """What every family shares: re-rolling near-static results; chunking is each family's own."""
 
-    family_name: ClassVar[str]
-    """The registry entry this generator drives (a subclass's family, unless one is given)."""
+    default_family: ClassVar[FamilySpec]
+    """The family entry this generator drives unless it is given another (AnimateDiff's class drives two)."""
     vae_tiling: ClassVar[bool] = True
     """Whether the family's VAE decodes in tiles, switched on by every memory mode but `none`."""
 
@@ -204,7 +204,7 @@ class ShotGenerator(ABC):
 
     def __init__(self, pipeline: object, *, family: FamilySpec | None = None) -> None:
         self.pipeline = pipeline
-        self.family = family or family_spec(self.family_name)
+        self.family = family or self.default_family
 
     def generate_shot(self, request: ShotGeneration, on_step: StepHook) -> Footage:
         seed, rerolls = request.seed, 0

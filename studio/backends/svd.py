@@ -1,4 +1,5 @@
-"""Stable Video Diffusion through diffusers: image-to-video from the first keyframe."""
+"""Stable Video Diffusion through diffusers: image-to-video from the first keyframe; the family's entry and its
+generator."""
 
 from __future__ import annotations
 
@@ -9,6 +10,18 @@ import numpy as np
 
 from studio.backends.base import ShotGeneration, StepHook
 from studio.backends.runtime import GenerationRequest, ShotGenerator, run_video_pipeline, seeded
+from studio.domain.families import FamilySpec, ModelDefaults
+
+# The studio's generative defaults (the svd-xt preset sets SVD-XT's own size, frames and steps).
+SVD_DEFAULTS = ModelDefaults(width=480, height=832, num_frames=121, fps=24, num_inference_steps=8, guidance_scale=3.0)
+STABLE_VIDEO_DIFFUSION = FamilySpec(
+    name="stable-video-diffusion", label="Stable Video Diffusion", pipeline_class="StableVideoDiffusionPipeline",
+    saved_as=("StableVideoDiffusionPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
+    size_multiple=8, frame_rule="any", max_height=1280,
+    overlap_frames=1, conditioning="first-image", supports_lora=False, two_stage=False,
+    repo_markers=("stable-video-diffusion", "svd"), defaults=SVD_DEFAULTS,
+    cpu_reason="its 1.5B-parameter UNet runs far too slowly at fp32 on a CPU for a take",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,7 +35,7 @@ class SvdRequest(GenerationRequest):
 class SvdGenerator(ShotGenerator):
     """Stable Video Diffusion: image-only generation from the first keyframe; later keyframes are not used."""
 
-    family_name = "stable-video-diffusion"
+    default_family = STABLE_VIDEO_DIFFUSION
     # AutoencoderKLTemporalDecoder inherits enable_tiling but raises NotImplementedError on it; decode_chunk_size
     # is how SVD saves decoder memory.
     vae_tiling = False

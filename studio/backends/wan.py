@@ -3,12 +3,13 @@ generation's first frame, `last_image` its last, and the model makes the frames 
 
 The FLF2V transformer reads the two images' CLIP features as one sequence (its image position embedding is two
 images long), so it cannot run on a first frame alone: every generation must end on a frame the shot gives. Hence
-the registry's rule for the family (`one_generation`): a shot is one generation from its first keyframe to its last,
+the family's rule (`one_generation`): a shot is one generation from its first keyframe to its last,
 its frames spread exactly over the shot (the fewest 4n+1 that hold it at the model's 16 fps, at most 81), and the
 studio's frame interpolation makes the delivery rate. A shot over 5 s is therefore generated at a lower rate (a 10 s
 shot: 81 frames at 8 fps), and the model's motion plays slower in it than Wan made it.
 
-Loading, progress and cancel are the shared runtime's (runtime.py); sizes and frame counts are the registry's.
+The family's entry (sizes, frame rule, defaults) is here beside its generator; loading, progress and cancel are the
+shared runtime's (runtime.py).
 """
 
 from __future__ import annotations
@@ -19,13 +20,31 @@ import numpy as np
 
 from studio.backends.base import ShotGeneration, StepHook
 from studio.backends.runtime import GenerationRequest, ShotGenerator, run_video_pipeline, seeded
-from studio.domain.families import FamilySpec
+from studio.domain.families import FamilySpec, ModelDefaults
 from studio.errors import RenderError
 
 # The sampling shift of Wan's own generate.py for flf2v-14B (sample_shift 16), which diffusers' conversion script
 # (scripts/convert_wan_to_diffusers.py) also writes into the FLF2V repo's UniPCMultistepScheduler as flow_shift.
 FLOW_SHIFT = 16.0
 WAN_OOM_HINT = "set ltx_video.memory: sequential_offload, or lower ltx_video.width/height/num_frames"
+
+# As its model card and the diffusers Wan docs run it (presets/wan-2.1-flf2v.yaml names the sources): 720x1280 (its
+# 720P area, here 9:16), 81 frames at 16 fps, 50 steps, guidance 5.5.
+WAN_FLF2V_DEFAULTS = ModelDefaults(width=720, height=1280, num_frames=81, fps=16, num_inference_steps=50,
+                                   guidance_scale=5.5)
+# Its VAE compresses time 4x and space 8x, its transformer patches 2x2: 4n+1 frames, sizes in 16s. The FLF2V
+# transformer reads both images' CLIP features as one sequence (pos_embed_seq_len 2 x 257), so every generation needs
+# a last frame: a shot is one generation from its first keyframe to its last.
+WAN_FLF2V = FamilySpec(
+    name="wan-flf2v", label="Wan 2.1 FLF2V", pipeline_class="WanImageToVideoPipeline",
+    saved_as=("WanImageToVideoPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
+    size_multiple=16, frame_rule="4n+1", max_height=1280, overlap_frames=1, conditioning="first-last-image",
+    supports_lora=True, two_stage=False, repo_markers=("flf2v",), defaults=WAN_FLF2V_DEFAULTS, window_frames=81,
+    cpu_reason="it needs a large GPU, for a 14B-parameter transformer of about 28 GB in bf16 beside the "
+               "UMT5-XXL text encoder and a CLIP ViT-H image encoder; Wan's model card measured a 76.7 GB peak "
+               "for its same-size 14B image-to-video model at 720P on one GPU with model offload",
+    float32_components=("vae", "image_encoder"), needs_modules=("ftfy",),
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +77,7 @@ class WanFlf2vGenerator(ShotGenerator):
     that would end on no keyframe (a last keyframe set well before the shot's end), is refused with the fix.
     """
 
-    family_name = "wan-flf2v"
+    default_family = WAN_FLF2V
 
     @classmethod
     def prepare(cls, pipeline: object, family: FamilySpec) -> None:

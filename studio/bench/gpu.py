@@ -81,10 +81,10 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
 
     from studio.backends import tiny
     from studio.backends.base import ShotGeneration
-    from studio.backends.generators import video_generator
+    from studio.backends.families import video_generator
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
-    from studio.domain.families import FAMILIES
+    from studio.backends.families import FAMILIES
     from studio.domain.generation import plan_generation
 
     animatediff: dict[str, Path] = {}

@@ -230,7 +230,7 @@ def build_pipeline(preset: str, device: str, dtype: object) -> object:
     from diffusers import FlowMatchEulerDiscreteScheduler
 
     from studio.backends.loading import imported
-    from studio.domain.families import family_spec
+    from studio.backends.families import family_spec
     from studio.presets import load_preset
 
     family = family_spec(load_preset(preset).family)
@@ -350,8 +350,8 @@ def preset_rows(preset: str, workspace_root: Path) -> list[RealSizeRow]:
     """One preset's rows: build it on the GPU once, then generate each of its runs' shots in each memory mode."""
     import torch
 
-    from studio.backends.generators import generator_class
-    from studio.domain.families import family_spec
+    from studio.backends.families import generator_class
+    from studio.backends.families import family_spec
     from studio.presets import load_preset
 
     family = family_spec(load_preset(preset).family)
@@ -378,7 +378,7 @@ def _run_rows(preset: str, pipe: object, workspace_root: Path, shot_s: float, fr
     import numpy as np
     import torch
 
-    from studio.backends.generators import video_generator
+    from studio.backends.families import video_generator
     from studio.backends.loading import place_on_gpu
     from studio.backends.runtime import VramPeak
     from studio.presets import load_preset

@@ -1,10 +1,9 @@
-"""The generative model families' data: every size, frame and conditioning rule of a family is its entry here.
+"""What a generative model family is, as a value: its sizes, frame rule, conditioning and built-in defaults.
 
-Everything else asks this registry (pipeline class, latent upsampler, legal sizes and
-frame counts, how keyframes condition, chunk overlap, LoRA support, built-in defaults); each family's
-behaviour is its generator class, paired with its entry in `studio.backends.generators`;
-an unknown family, pipeline class or repo is an error naming the choices, never a guess.
-No heavy imports: the classes are named, and imported where a model loads.
+Each family's own values sit in its backend module beside its generator (studio/backends/ltx.py holds LTX-Video's
+and LTX-2's), and `studio.backends.families` is the registry that finds them by name. This module holds only the
+shape of an entry and the rules every entry applies (legal sizes and frame counts), so that plans in the domain
+can read a family without importing a backend.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from studio.errors import ConfigError
 
 FrameRule = Literal["8n+1", "4n+1", "any", "window"]
 """8n+1: the VAE compresses time 8x (LTX); 4n+1: it compresses time 4x (Wan); any: every count is legal (SVD);
@@ -116,114 +114,4 @@ class FamilySpec:
                              f"{'generation' if self.one_generation else 'window'}, not {num_frames}; {longer}")
 
 
-_LTX_DEFAULTS = ModelDefaults(width=480, height=832, num_frames=121, fps=24, num_inference_steps=8, guidance_scale=3.0)
-# AnimateDiff on SD 1.5: 16-frame windows at 8 fps (what the motion modules were trained on), 25 steps, guidance
-# 7.5 as the diffusers docs run it; 288x512 is exact 9:16 near SD 1.5's 512 pixels.
-_ANIMATEDIFF_DEFAULTS = ModelDefaults(width=288, height=512, num_frames=16, fps=8, num_inference_steps=25, guidance_scale=7.5)
-# Wan 2.1 FLF2V as its model card and the diffusers Wan docs run it (presets/wan-2.1-flf2v.yaml names the sources):
-# 720x1280 (its 720P area, here 9:16), 81 frames at 16 fps, 50 steps, guidance 5.5.
-_WAN_FLF2V_DEFAULTS = ModelDefaults(width=720, height=1280, num_frames=81, fps=16, num_inference_steps=50,
-                                    guidance_scale=5.5)
-
-FAMILIES: dict[str, FamilySpec] = {spec.name: spec for spec in (
-    FamilySpec(
-        name="ltx-video", label="LTX-Video 0.9.x", pipeline_class="LTXConditionPipeline",
-        saved_as=("LTXConditionPipeline", "LTXPipeline", "LTXImageToVideoPipeline"),
-        upsample_pipeline_class="LTXLatentUpsamplePipeline",
-        upsampler_model_class="diffusers.pipelines.ltx.modeling_latent_upsampler:LTXLatentUpsamplerModel",
-        size_multiple=32, frame_rule="8n+1", max_height=1280,
-        overlap_frames=9, conditioning="pixel-frame", supports_lora=True, two_stage=True,
-        repo_markers=("ltx-video", "ltxv", "ltx_video"), defaults=_LTX_DEFAULTS,
-        cpu_reason="its real checkpoints (2B and 13B) do not fit in memory at fp32 on a CPU-only machine",
-        # Lightricks publish most LTX-Video checkpoints as one .safetensors file: the transformer under
-        # model.diffusion_model., the VAE under vae. (as diffusers' single-file loader reads them).
-        single_file_parts=(SingleFilePart("transformer", "LTXVideoTransformer3DModel", "model.diffusion_model."),
-                           SingleFilePart("vae", "AutoencoderKLLTXVideo", "vae.")),
-    ),
-    FamilySpec(
-        name="ltx-2", label="LTX-2.x", pipeline_class="LTX2ConditionPipeline",
-        saved_as=("LTX2ConditionPipeline", "LTX2Pipeline", "LTX2ImageToVideoPipeline"),
-        upsample_pipeline_class="LTX2LatentUpsamplePipeline",
-        upsampler_model_class="diffusers.pipelines.ltx2.latent_upsampler:LTX2LatentUpsamplerModel",
-        # LTX-2.x makes full-height 9:16 where memory allows.
-        size_multiple=64, frame_rule="8n+1", max_height=1920,
-        overlap_frames=9, conditioning="latent-frame", supports_lora=True, two_stage=True,
-        repo_markers=("ltx-2", "ltx2"), defaults=_LTX_DEFAULTS,
-        cpu_reason="its 19B checkpoint does not fit in memory at fp32 on a CPU-only machine",
-    ),
-    FamilySpec(
-        name="stable-video-diffusion", label="Stable Video Diffusion", pipeline_class="StableVideoDiffusionPipeline",
-        saved_as=("StableVideoDiffusionPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
-        size_multiple=8, frame_rule="any", max_height=1280,
-        overlap_frames=1, conditioning="first-image", supports_lora=False, two_stage=False,
-        repo_markers=("stable-video-diffusion", "svd"), defaults=_LTX_DEFAULTS,
-        cpu_reason="its 1.5B-parameter UNet runs far too slowly at fp32 on a CPU for a take",
-    ),
-    # AnimateDiff, two modes, because SparseCtrl and the camera motion LoRAs need different motion adapters:
-    # SparseCtrl RGB works with v3 (motion-adapter-v1-5-3), the zoom/pan/tilt LoRAs were trained on v2 (-v1-5-2).
-    # A preset names the SD 1.5 base model and these components; no repo id tells the family (set ltx_video.family).
-    FamilySpec(
-        name="animatediff-sparsectrl", label="AnimateDiff v3 + SparseCtrl RGB",
-        pipeline_class="AnimateDiffSparseControlNetPipeline", saved_as=("AnimateDiffSparseControlNetPipeline",),
-        upsample_pipeline_class=None, upsampler_model_class=None,
-        size_multiple=8, frame_rule="window", max_height=1024, overlap_frames=4, conditioning="sparse-frames",
-        supports_lora=False, two_stage=False, repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
-        cpu_reason="SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU",
-        components=(("motion_adapter", "MotionAdapter"), ("controlnet", "SparseControlNetModel")),
-    ),
-    FamilySpec(
-        name="animatediff", label="AnimateDiff v2 + motion LoRAs", pipeline_class="AnimateDiffPipeline",
-        saved_as=("AnimateDiffPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
-        size_multiple=8, frame_rule="window",
-        max_height=1024, overlap_frames=4, conditioning="text-only", supports_lora=True, two_stage=False,
-        repo_markers=(), defaults=_ANIMATEDIFF_DEFAULTS, window_frames=16,
-        cpu_reason="SD 1.5 with a motion module takes many minutes per 16-frame window at fp32 on a CPU", components=(("motion_adapter", "MotionAdapter"),),
-    ),
-    # Wan 2.1 first-and-last-frame-to-video: WanImageToVideoPipeline with image (the first frame) and last_image
-    # (the last). Its VAE compresses time 4x and space 8x, its transformer patches 2x2: 4n+1 frames, sizes in 16s.
-    # The FLF2V transformer reads both images' CLIP features as one sequence (pos_embed_seq_len 2 x 257), so every
-    # generation needs a last frame: a shot is one generation from its first keyframe to its last.
-    FamilySpec(
-        name="wan-flf2v", label="Wan 2.1 FLF2V", pipeline_class="WanImageToVideoPipeline",
-        saved_as=("WanImageToVideoPipeline",), upsample_pipeline_class=None, upsampler_model_class=None,
-        size_multiple=16, frame_rule="4n+1", max_height=1280, overlap_frames=1, conditioning="first-last-image",
-        supports_lora=True, two_stage=False, repo_markers=("flf2v",), defaults=_WAN_FLF2V_DEFAULTS, window_frames=81,
-        cpu_reason="it needs a large GPU, for a 14B-parameter transformer of about 28 GB in bf16 beside the "
-                   "UMT5-XXL text encoder and a CLIP ViT-H image encoder; Wan's model card measured a 76.7 GB peak "
-                   "for its same-size 14B image-to-video model at 720P on one GPU with model offload",
-        float32_components=("vae", "image_encoder"), needs_modules=("ftfy",),
-    ),
-)}
-FamilyName = Literal["ltx-video", "ltx-2", "stable-video-diffusion", "animatediff-sparsectrl", "animatediff",
-                     "wan-flf2v"]
-
-
-def family_spec(name: str) -> FamilySpec:
-    """The family called `name`; an unknown name is an error listing the families."""
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        raise ConfigError(f"unknown model family {name!r}; the studio knows {', '.join(FAMILIES)}") from None
-
-
-def family_of_pipeline(class_name: str, where: str) -> FamilySpec:
-    """The family whose models are saved as pipeline `class_name` (a model_index.json's `_class_name`)."""
-    for spec in FAMILIES.values():
-        if class_name in spec.saved_as:
-            return spec
-    known = ", ".join(name for spec in FAMILIES.values() for name in spec.saved_as)
-    raise ConfigError(f"{where}: pipeline class {class_name!r} is not one the studio can run; it runs {known}")
-
-
-def family_of_repo(repo_id: str) -> FamilySpec:
-    """The family a hub repo id names (for an id without a preset); refuses an id it cannot tell."""
-    lowered = repo_id.lower()
-    for spec in FAMILIES.values():
-        if any(marker in lowered for marker in spec.repo_markers):
-            return spec
-    raise ConfigError(f"cannot tell which model family {repo_id!r} is; name a preset from presets/, a local folder "
-                      f"with its model_index.json, or set ltx_video.family to one of {', '.join(FAMILIES)}")
-
-
-__all__ = ["FAMILIES", "FRAME_STEPS", "FamilyName", "FamilySpec", "ModelDefaults", "family_of_pipeline", "family_of_repo",
-           "family_spec"]
+__all__ = ["FRAME_STEPS", "Conditioning", "FamilySpec", "FrameRule", "ModelDefaults", "SingleFilePart"]

@@ -3,7 +3,7 @@ can make, and how its output maps onto the delivery spec.
 
 LTX-Video needs width and height divisible by 32 and 8n+1 frames, and works
 best at or under 720x1280 and 257 frames; Wan needs sizes in 16s and 4n+1 frames.
-Each family's numbers are its registry entry (studio/domain/families.py).
+Each family's numbers are its entry (in its backend module, found by name in studio/backends/families.py).
 """
 
 from __future__ import annotations

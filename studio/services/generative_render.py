@@ -10,7 +10,7 @@ import numpy as np
 from studio.backends import FrameInterpolator, Transition
 from studio.backends.base import IDENTITY, ShotGeneration
 from studio.backends.ltx import cinematic_prompt
-from studio.backends.generators import video_generator
+from studio.backends.families import video_generator
 from studio.backends.loading import load_latent_upsampler, load_pipeline
 from studio.backends.runtime import ModelCache, VramPeak, on_gpu, take_gpu_seconds
 from studio.config import LtxVideoSettings, PipelineConfig

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from studio.domain.families import FamilySpec, family_of_pipeline, family_of_repo, family_spec
+from studio.backends.families import family_of_pipeline, family_of_repo, family_spec
+from studio.domain.families import FamilySpec
 from studio.backends.runtime import ModelSource
 from studio.config import PipelineConfig
 from studio.domain import CameraMovement

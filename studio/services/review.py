@@ -33,7 +33,15 @@ from studio.services.assemble import AssemblyOptions, AssemblyReport
 from studio.services.method_figures import MethodFigure, MethodFigures
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
-from studio.services.takes import ReviewCopies, TakeSettings, promote_take, render_take, take_clip, unpin_clip
+from studio.services.takes import (
+    ReviewCopies,
+    TakeSettings,
+    generative_controls,
+    promote_take,
+    render_take,
+    take_clip,
+    unpin_clip,
+)
 from studio.services.weights import depth_model_source
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
 from studio.workspace import Problem, Workspace
@@ -173,6 +181,12 @@ class ReviewDesk:
         """Refuse, before any work, a take that cannot run here with these settings (LTX without a GPU or a small
         local model, a sampling its pipeline cannot take, missing interpolator weights)."""
         self.studio.renderer.check_method(settings.method, settings.applied_to(self.studio.config))
+
+    def generative_controls(self, title_id: str, shot_id: str) -> TakeSettings:
+        """What a generative take of the shot starts from (its render plan's steps, guidance, seed and switches);
+        refused with the reason while ltx_video does not resolve."""
+        script, shot = self.shot(title_id, shot_id)
+        return generative_controls(self.studio.renderer, self.studio.config, script, shot)
 
     def render_take(self, title_id: str, shot_id: str, settings: TakeSettings, *, who: str,
                     progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> Take:

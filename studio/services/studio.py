@@ -57,19 +57,6 @@ class Studio:
             config = override(config)
         return config
 
-    def ltx_sampling_defaults(self) -> tuple[int, float]:
-        """The steps and guidance an LTX take starts from: the resolved model's (while ltx_video is broken,
-        the LTX-Video family's built-in ones; a render then reports the problem)."""
-        from studio.domain.families import family_spec
-        from studio.services.model_resolution import resolve_model
-
-        try:
-            model = resolve_model(self.workspace, self.config)
-        except StudioError:
-            defaults = family_spec("ltx-video").defaults
-            return defaults.num_inference_steps, defaults.guidance_scale
-        return model.steps, model.guidance_scale
-
     def camera_control(self, shot: Shot) -> str:
         """How the shot's camera move steers the generative model: its camera LoRA, or why there is none."""
         from studio.services.model_resolution import resolve_model

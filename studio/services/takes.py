@@ -19,6 +19,7 @@ from studio.errors import StudioError
 from studio.files import replaced_atomically
 from studio.media.preview import review_copy
 from studio.services.canonical import pinned
+from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
 from studio.services.renderer import ShotRenderer
 from studio.services.take_settings import TakeSettings
@@ -34,15 +35,31 @@ def take_path(workspace: Workspace, script: Script, shot: Shot, method: str, tak
     )
 
 
+def take_plan(renderer: ShotRenderer, config: PipelineConfig, script: Script, shot: Shot, settings: TakeSettings, *,
+              clip_path: Path | None = None) -> ClipJob:
+    """The render plan of a take of `shot` with `settings` over `config`: what render_take renders, and what the
+    page's controls start from."""
+    return renderer.job(script, shot, settings.method, settings.applied_to(config), preset=settings.preset,
+                        clip_path=clip_path)
+
+
+def generative_controls(renderer: ShotRenderer, config: PipelineConfig, script: Script, shot: Shot) -> TakeSettings:
+    """The controls a generative take of `shot` starts from, read from its render plan: the resolved model's steps
+    and guidance, the workspace's seed, second stage and camera LoRA switch."""
+    job = take_plan(renderer, config, script, shot, TakeSettings(method="ltx"))
+    ltx = job.config.ltx_video
+    return TakeSettings(method="ltx", steps=job.model.steps, guidance_scale=job.model.guidance_scale, seed=ltx.seed,
+                        two_stage=ltx.two_stage, camera_lora=ltx.camera_lora)
+
+
 def render_take(
     renderer: ShotRenderer, store: VoteStore, config: PipelineConfig, script: Script, shot: Shot,
     settings: TakeSettings, *, who: str, progress: ProgressListener, cancel: CancelToken,
 ) -> Take:
     """Render a new take (never overwriting anything) and record it in the store."""
-    take_config = settings.applied_to(config)
     take_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     clip = take_path(renderer.workspace, script, shot, settings.method, take_id)
-    job = renderer.job(script, shot, settings.method, take_config, preset=settings.preset, clip_path=clip)
+    job = take_plan(renderer, config, script, shot, settings, clip_path=clip)
     renderer.check_job(job)  # the plan the take will render, as resolved
     progress.shot_started(f"{script.title_id} {shot.shot_id}", frame_count(shot.duration_s, config.video.fps))
     record = renderer.render(job, progress, cancel)

@@ -148,9 +148,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         gr.Markdown(f"**LTX-Video is unavailable here:** it {ltx_missing}. Interpolation works everywhere.",
                     elem_id="ltx-unavailable")
     with gr.Row():
-        default_steps, default_guidance = desk.studio.ltx_sampling_defaults()
-        guidance = gr.Slider(1, 10, value=default_guidance, step=0.5, label="LTX guidance", interactive=False)
-        steps = gr.Slider(1, 60, value=default_steps, step=1, label="LTX steps", interactive=False)
+        # Steps and guidance start from the chosen shot's render plan (on_shot_change sets them).
+        guidance = gr.Slider(1, 10, step=0.5, label="LTX guidance", interactive=False)
+        steps = gr.Slider(1, 60, step=1, label="LTX steps", interactive=False)
         # No precision: a seed of 1.5 is refused, not rounded on the way in.
         seed = gr.Number(value=config.ltx_video.seed, minimum=0, label="LTX seed", interactive=False)
         two_stage = gr.Checkbox(value=config.ltx_video.two_stage, interactive=False,
@@ -217,12 +217,24 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             "pinned": any(clip.pin is not None for clip in clips),
             "canonical": [{"method": clip.method, "workspace_file": desk.workspace.relative(clip.path),
                            "state": clip.describe()} for clip in clips],
+            "generative_controls": plan_controls(title_id, shot_id),
         }
+
+    def plan_controls(title_id: str, shot_id: str) -> dict | None:
+        """The LTX controls a take of the shot starts from, from its render plan; None while ltx_video does not
+        resolve (a render then says why)."""
+        try:
+            controls = desk.generative_controls(title_id, shot_id)
+        except StudioError:
+            return None
+        return controls.model_dump(include={"steps", "guidance_scale", "seed", "two_stage", "camera_lora"})
 
     def shot_details(title_id: str | None, shot_id: str | None) -> dict:
         """A shot as plain data: details (markdown), keyframes [{file, time_s, workspace_file, problem}], takes [{take,
         by, motion, flicker, render s, won / tied / lost, id}], takes_note, depth_maps [{workspace_file, name}], pinned,
-        canonical [{method, workspace_file, state}] (its canonical clips, with how each was made)."""
+        canonical [{method, workspace_file, state}] (its canonical clips, with how each was made), generative_controls
+        {steps, guidance_scale, seed, two_stage, camera_lora} (what an LTX take starts from; null while ltx_video
+        does not resolve)."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
         return shot_view(title_id, shot_id, *take_rows(desk, title_id, shot_id))
@@ -255,6 +267,16 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             canonical_note: canonical_text(view["canonical"]),
             canonical_video: next((str(desk.workspace.root / clip["workspace_file"]) for clip in view["canonical"]), None),
         }
+
+    @shown_to_user
+    def on_shot_plan(title_id: str | None, shot_id: str | None) -> dict:
+        """The LTX controls set to the chosen shot's render plan when the shot changes (not after a render, so a
+        reviewer's own values stay between takes); left as they are while ltx_video does not resolve."""
+        controls = plan_controls(title_id, shot_id) if title_id and shot_id else None
+        if controls is None:
+            return {}
+        return {steps: controls["steps"], guidance: controls["guidance_scale"], seed: controls["seed"],
+                two_stage: controls["two_stage"], camera_lora: controls["camera_lora"]}
 
     def takes_note_text(title_id: str | None, shot_id: str | None, rows: list) -> str:
         """What the takes table's figures mean; and when its takes all look alike, that they are not compared."""
@@ -365,6 +387,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     for trigger in filters:
         trigger.change(on_script_change, filters, shot, api_visibility="private")
     shot.change(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    for chosen in (shot.change, page.load):
+        chosen(on_shot_plan, [script, shot], [steps, guidance, seed, two_stage, camera_lora], api_visibility="private",
+               show_progress="hidden")
     gr.api(shown_to_user(shot_details), api_name="shot_details")
     method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
                   api_visibility="private")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -148,6 +149,9 @@ def _now() -> str:
 class VoteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
+        # One connection per thread that uses this store, kept open: opening one per call and closing it (the
+        # last close checkpoints the WAL) cost a vote round most of its time under load.
+        self._connections = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.enable_wal()
@@ -155,13 +159,14 @@ class VoteStore:
 
     @contextmanager
     def _db(self) -> Iterator[Database]:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
+        """This thread's connection (autocommit: every statement commits unless a block is made atomic)."""
+        db = getattr(self._connections, "db", None)
+        if db is None:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA foreign_keys = ON")
-            yield Database(connection)
-        finally:
-            connection.close()
+            db = self._connections.db = Database(connection)
+        yield db
 
     # -- takes ---------------------------------------------------------------
 
@@ -169,11 +174,11 @@ class VoteStore:
         row = asdict(take) | {
             "params": json.dumps(take.params, sort_keys=True), "record": json.dumps(take.record, sort_keys=True)}
         with self._db() as db:
-            db["takes"].insert(row)
+            db.table("takes").insert(row)
 
     def take(self, take_id: str) -> Take:
         with self._db() as db:
-            rows = list(db["takes"].rows_where("id = ?", [take_id]))
+            rows = list(db.table("takes").rows_where("id = ?", [take_id]))
         if not rows:
             raise StoreError(f"no take {take_id!r}")
         return Take.from_row(rows[0])
@@ -187,7 +192,7 @@ class VoteStore:
             where.append("shot_id = ?")
             args.append(shot_id)
         with self._db() as db:
-            rows = db["takes"].rows_where(" and ".join(where) or None, args, order_by="created_at, rowid")
+            rows = db.table("takes").rows_where(" and ".join(where) or None, args, order_by="created_at, rowid")
             return [Take.from_row(row) for row in rows]
 
     # -- pairs and votes ------------------------------------------------------
@@ -205,12 +210,12 @@ class VoteStore:
         reviewer = self.reviewer(reviewer)
         pair = Pair(secrets.token_urlsafe(24), title_id, shot_id, left, right, reviewer, repeat_of)
         with self._db() as db:
-            db["pairs"].insert(asdict(pair) | {"created_at": _now()})
+            db.table("pairs").insert(asdict(pair) | {"created_at": _now()})
         return pair
 
     def pair(self, token: str) -> Pair:
         with self._db() as db:
-            rows = list(db["pairs"].rows_where("token = ?", [token]))
+            rows = list(db.table("pairs").rows_where("token = ?", [token]))
         if not rows:
             raise StoreError("this comparison is unknown or expired; ask for the next pair")
         return Pair(**{name: rows[0][name] for name in Pair.__dataclass_fields__})
@@ -230,7 +235,7 @@ class VoteStore:
         if pair.reviewer != reviewer:
             raise StoreError("this comparison was dealt to another reviewer; ask for your next pair")
         with self._db() as db:
-            db["votes"].upsert(
+            db.table("votes").upsert(
                 {"pair_token": token, "reviewer": reviewer, "choice": choice,
                  "reasons": json.dumps(sorted(set(reasons))), "comment": comment.strip(), "created_at": _now()},
                 pk=("pair_token", "reviewer"),
@@ -317,14 +322,14 @@ class VoteStore:
         """Keep `chosen` under its name (choosing a set again under the same name replaces it)."""
         saved = ComparisonSet(chosen.name, chosen.shots, chosen.created_by, chosen.created_at or _now())
         with self._db() as db:
-            db["comparison_sets"].upsert({"name": saved.name, "shots": json.dumps([str(k) for k in saved.shots]),
+            db.table("comparison_sets").upsert({"name": saved.name, "shots": json.dumps([str(k) for k in saved.shots]),
                                           "created_by": saved.created_by, "created_at": saved.created_at}, pk="name")
         return saved
 
     def comparison_sets(self) -> list[ComparisonSet]:
         """Every set, the newest first (the newest steers the pairs)."""
         with self._db() as db:
-            rows = list(db["comparison_sets"].rows_where(order_by="created_at desc, rowid desc"))
+            rows = list(db.table("comparison_sets").rows_where(order_by="created_at desc, rowid desc"))
         return [ComparisonSet(row["name"], tuple(ShotKey.parse(k) for k in json.loads(row["shots"])),
                               row["created_by"], row["created_at"]) for row in rows]
 

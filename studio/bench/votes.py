@@ -8,17 +8,27 @@ with its review copy made as a render makes it (540x960, 2 Mbps). Then
 thread, run the round trip a reviewer runs, `--votes` times: `/next_pair`
 (a blind pair), fetching the two videos its players play over the
 reviewer's own keep-alive connection (as a browser does; the full clips
-are one click away and not fetched), then `/vote`. Printed: votes per
-second over the whole run, the latency of the round trip and of each call
-(median, p95, max), and the CPU time the server and the clients used per
-vote (both share this machine's cores). The store is checked afterwards:
-every vote counted once.
+are one click away and not fetched), then, after `--watch` seconds of
+watching (half to one and a half times `--watch` seconds, different for
+each reviewer and round; default 0: every reviewer votes at once, the
+server's limit),
+`/vote`. Printed: votes per second over the whole run, the latency of the
+round trip (the two calls and the fetches, not the watching) and of each
+call (median, p95, max), the round trip once each reviewer's first round
+(the arena's files copied into gradio's cache) is over, and the CPU time
+the server and the clients used per vote (both share this machine's
+cores). The store is checked afterwards: every vote counted once.
+
+With no watching, 20 reviewers keep the server busy all the time, so a
+round waits for the others': its mean is reviewers / votes per second
+(Little's law), whatever the server does per vote.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -115,7 +125,8 @@ def votes(args: argparse.Namespace) -> dict:
             clients = [Client(url, verbose=False, ssl_verify=False, download_files=False)
                        for _ in range(args.reviewers)]
             players = [httpx.Client(base_url=url, timeout=60) for _ in range(args.reviewers)]
-            timings: dict[str, list[float]] = {"round trip": [], "/next_pair": [], "/vote": []}
+            timings: dict[str, list[float]] = {"round trip": [], "/next_pair": [], "/vote": [],
+                                               "round trip after the first": []}
             fetched = [0] * args.reviewers
             failures: list[str] = []
             lock = threading.Lock()
@@ -123,8 +134,9 @@ def votes(args: argparse.Namespace) -> dict:
 
             def reviewer(index: int, client: Client) -> None:
                 name = f"Reviewer {index:02d}"
+                pace = random.Random(index)  # people watch for different times; the same ones each run
                 start.wait()
-                for _ in range(args.votes):
+                for round_number in range(args.votes):
                     try:
                         began = time.perf_counter()
                         token, _info, left, right, *_ = client.predict(name, api_name="/next_pair")
@@ -133,6 +145,8 @@ def votes(args: argparse.Namespace) -> dict:
                             response.raise_for_status()
                             fetched[index] += len(response.content)
                         dealt = time.perf_counter()
+                        time.sleep(pace.uniform(0.5, 1.5) * args.watch)
+                        voting = time.perf_counter()
                         client.predict(name, token, "left", ["flicker"], "", api_name="/vote")
                         done = time.perf_counter()
                     except Exception as error:  # noqa: BLE001 - a benchmark counts failures, it does not stop
@@ -141,8 +155,10 @@ def votes(args: argparse.Namespace) -> dict:
                         continue
                     with lock:
                         timings["/next_pair"].append(dealt - began)
-                        timings["/vote"].append(done - dealt)
-                        timings["round trip"].append(done - began)
+                        timings["/vote"].append(done - voting)
+                        timings["round trip"].append(done - voting + dealt - began)
+                        if round_number:
+                            timings["round trip after the first"].append(done - voting + dealt - began)
 
             threads = [threading.Thread(target=reviewer, args=(i, c)) for i, c in enumerate(clients)]
             for thread in threads:
@@ -166,7 +182,7 @@ def votes(args: argparse.Namespace) -> dict:
     server_ms = None if server_cpu is None or server_after is None else (server_after - server_cpu) * 1000 / per_vote
     clients_ms = (clients_after.user + clients_after.system - clients_cpu.user - clients_cpu.system) * 1000 / per_vote
     result = {
-        "reviewers": args.reviewers, "votes_per_reviewer": args.votes, "votes": counted, "stored_votes": stored,
+        "reviewers": args.reviewers, "votes_per_reviewer": args.votes, "watch_s": args.watch, "votes": counted, "stored_votes": stored,
         "failures": len(failures), "wall_s": round(wall_s, 2), "votes_per_s": round(counted / wall_s, 2),
         "cpus": os.cpu_count(), "load_average_before": [round(value, 2) for value in load],
         "video_mb_per_vote": round(sum(fetched) / per_vote / 1e6, 2),
@@ -180,7 +196,7 @@ def votes(args: argparse.Namespace) -> dict:
     }
     rows = [[call, figures["p50"], figures["p95"], figures["max"]] for call, figures in result["latency_s"].items()
             if figures]
-    print(f"{args.reviewers} reviewers x {args.votes} votes: {counted} votes in {wall_s:.1f} s = "
+    print(f"{args.reviewers} reviewers x {args.votes} votes, watching {args.watch:g} s: {counted} votes in {wall_s:.1f} s = "
           f"{result['votes_per_s']} votes/s; {stored} stored, {len(failures)} failed ({os.cpu_count()} CPUs, "
           f"load average {load[0]:.2f} before)")
     print(f"per vote: {result['video_mb_per_vote']} MB of video fetched; CPU {result['cpu_ms_per_vote']['server']} ms "
@@ -198,6 +214,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--votes", type=int, default=10, help="round trips per reviewer (default 10)")
     parser.add_argument("--takes", type=int, default=6, help="takes of the one shot they compare (default 6: 15 pairs)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each take (default 5 s)")
+    parser.add_argument("--watch", type=float, default=0.0,
+                        help="seconds each reviewer watches a pair before voting (default 0: as fast as the server goes)")
     parser.set_defaults(handler=votes)
 
 

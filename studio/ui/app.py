@@ -79,6 +79,9 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
     """
     rules = rules or AccessRules(login=Login.SPACE if on_space else Login.NONE)
     gate = Gate(rules, RenderQueue(per_reviewer=renders_per_reviewer))
+    # Gradio's queue re-summarises its event history with pandas after every event by default (for its monitoring
+    # page); every 100 events is plenty there, and it was a tenth of the server's time in a vote round under load.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
     with _space_sign_in_explained(), StudioBlocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -67,19 +68,25 @@ class ServedFiles:
     Handing gradio a workspace path makes it read and hash the whole file on every deal (two delivery clips
     and two review copies per pair); a path already in its cache is served as it is. A file changed on disk
     (another mtime or size) is copied again. The cache's names hide the workspace path, so the method a
-    take's folder names never reaches the page.
+    take's folder names never reaches the page. Copies are made one at a time: twenty reviewers opening the arena
+    at once wait for one copy of each file, rather than each making their own.
     """
 
     def __init__(self, block: gr.components.Component) -> None:
         self.block = block
         self._copies: dict[tuple[Path, int, int], str] = {}
+        self._copying = threading.Lock()
 
     def __call__(self, path: Path) -> str:
         stat = path.stat()
         key = (path, stat.st_mtime_ns, stat.st_size)
         copy = self._copies.get(key)
-        if copy is None or not Path(copy).is_file():
-            copy = self._copies[key] = self.block.move_resource_to_block_cache(path)
+        if copy is not None and Path(copy).is_file():
+            return copy
+        with self._copying:
+            copy = self._copies.get(key)
+            if copy is None or not Path(copy).is_file():
+                copy = self._copies[key] = self.block.move_resource_to_block_cache(path)
         return copy
 
 
@@ -202,9 +209,13 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         """Opening the tab deals the first pair (no click needed); a pair already on screen stays."""
         return {} if shown else on_next_click_page(reviewer, mode, request, profile)
 
-    tab.select(on_tab_open, [reviewer, mode, token], pair_outputs, api_visibility="private", show_progress="hidden")
-    next_api.click(on_next_api, [reviewer, mode], pair_values, api_name="next_pair")
-    next_button.click(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private").then(
+    # Deals run side by side (no concurrency limit): each is a few store reads and one insert, and one reviewer's deal
+    # waiting for twenty others' was most of a round under load.
+    tab.select(on_tab_open, [reviewer, mode, token], pair_outputs, api_visibility="private", show_progress="hidden",
+               concurrency_limit=None)
+    next_api.click(on_next_api, [reviewer, mode], pair_values, api_name="next_pair", concurrency_limit=None)
+    next_button.click(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private",
+                      concurrency_limit=None).then(
         lambda: "", None, reveal, api_visibility="private")
     back.click(None, None, None, js=step_js(-1), api_visibility="private")
     forward.click(None, None, None, js=step_js(1), api_visibility="private")
@@ -220,6 +231,7 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
             [left_reasons, right_reasons], [choice, reasons], api_visibility="private", queue=False,
         ).then(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_visibility="private",
                concurrency_limit=None)
-        vote.success(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private")
+        vote.success(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private",
+                     concurrency_limit=None)
         votes.append(vote)
     return votes

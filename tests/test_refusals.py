@@ -58,7 +58,7 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         (dict(take_id="x" * 5000, api_name="/promote_take"), None),
         (dict(set_name="x" * 5000, shots=7, api_name="/choose_comparison_set"), None),
         (dict(title_ids=["x" * 5000], api_name="/export_batch"), None),
-        (dict(render, who="x" * 100_000), "enter your name (2-60 characters, not 100000), so that your votes and takes count as yours, once"),
+        (dict(render, who="x" * 100_000), "the name a take is credited to must be 2-60 characters, not 100,000; leave it empty to render as anonymous"),
         (dict(reviewer="Ana", pair_token="x", choice="maybe", reasons=[], comment="", api_name="/vote"),
          "/vote: Value: 'maybe' (type: <class 'str'>) is not in the list of choices: ['left', 'right', 'tie', 'both_bad']"),
     ]

@@ -183,6 +183,20 @@ def test_bradley_terry_ranks_variants_with_intervals():
     assert bradley_terry([row("a", "a", "left")]) == []
 
 
+def test_bradley_terry_intervals_are_wide_after_one_vote_and_narrow_with_more():
+    """One vote says little: its interval must not collapse to a point (a bootstrap of one vote did)."""
+    from studio.services.results import bradley_terry
+
+    def widths(votes):
+        return {s.label: round(s.high - s.low, 3) for s in bradley_terry([row("a", "b", "left")] * votes)}
+
+    one, two, twenty = widths(1), widths(2), widths(20)
+    assert min(one.values()) > 2.0  # log strength: more than 2 wide either side of the average
+    assert all(one[label] > two[label] > twenty[label] > 0 for label in "ab")
+    first = bradley_terry([row("a", "b", "left")])
+    assert first[0].label == "a" and first[0].low < 0 < first[0].high  # one vote does not exclude "no difference"
+
+
 def test_reviewer_agreement_ignores_which_side_a_take_was_on():
     from studio.services.results import reviewer_agreement
 
@@ -405,3 +419,13 @@ def test_takes_that_show_the_same_pictures_are_never_dealt_and_earlier_votes_on_
     desk.vote("Ben", old.token, "right", [])
     results = desk.results()
     assert (results.votes, results.people, results.alike_left_out) == (1, 1, 1)
+    # The objective figures leave the still takes out (their motion settings changed nothing) and say so.
+    # (The same two settings on both shots: each row holds the moving shot's take and leaves the still one out.)
+    figures = {f["variant"]: f for f in desk.take_figures()}
+    assert (calm.variant, lively.variant) == (moving[0].variant, moving[1].variant)
+    assert {variant: (f["takes"], f["left_out"]) for variant, f in figures.items()} == {
+        calm.variant: (1, 1), lively.variant: (1, 1)}
+    assert figures[calm.variant]["motion"] == round(moving[0].record["motion_score"], 3)  # the still take left out
+    from studio.ui.results_view import results_markdown
+
+    assert "2 take(s) left out of these figures" in results_markdown(results, desk.take_figures())

@@ -368,11 +368,17 @@ class ReviewDesk:
         pair = self.store.pair(token)
         return self.store.take(pair.left_take), self.store.take(pair.right_take)
 
-    def reviewer(self, name: str) -> str:
-        """The reviewer a typed name stands for: spaces tidied, case ignored ('ana' is 'Ana'), spelled as first seen."""
+    def reviewer(self, name: str, *, optional: bool = False) -> str:
+        """The reviewer a typed name stands for: spaces tidied, case ignored ('ana' is 'Ana'), spelled as first seen.
+        `optional` (a take's author): an empty name is "anonymous", and a refusal says it may be left empty."""
         cleaned = " ".join(str(name or "").split())
+        if optional and not cleaned:
+            return "anonymous"
         if not 2 <= len(cleaned) <= 60:
-            given = f", not {len(cleaned)}" if cleaned else ""
+            given = f", not {len(cleaned):,}" if cleaned else ""
+            if optional:
+                raise StudioError(f"the name a take is credited to must be 2-60 characters{given}; leave it empty to "
+                                  "render as anonymous")
             raise StudioError(f"enter your name (2-60 characters{given}), so that your votes and takes count as yours, "
                               "once")
         return self.store.reviewer(cleaned)
@@ -402,10 +408,18 @@ class ReviewDesk:
         return self_consistency(self.store.vote_rows())
 
     def take_figures(self) -> list[dict]:
-        """Objective figures per method and settings: mean render time, motion and flicker of the takes."""
+        """Objective figures per method and settings: mean render time, motion and flicker of the takes. A take that
+        shows the same pictures as a take of its shot with other settings (a static shot with one keyframe) is left
+        out, and counted as such: those settings changed nothing there, and its figures would say so of them."""
+        alike = {take.id for a, b in self._all_pairs() if a.variant != b.variant and a.shows_the_same_as(b)
+                 for take in (a, b)}
         groups: dict[str, list[Take]] = {}
+        left_out: dict[str, int] = {}
         for take in self.store.takes():
-            groups.setdefault(take.variant, []).append(take)
+            if take.id in alike:
+                left_out[take.variant] = left_out.get(take.variant, 0) + 1
+            else:
+                groups.setdefault(take.variant, []).append(take)
 
         def mean(takes: list[Take], key: str) -> float | None:
             values = [t.record.get(key) for t in takes if t.record.get(key) is not None]
@@ -413,8 +427,9 @@ class ReviewDesk:
 
         return [
             {"variant": variant, "takes": len(takes), "render_s_per_clip": mean(takes, "generation_time_s"),
-             "motion": mean(takes, "motion_score"), "flicker": mean(takes, "flicker_score")}
-            for variant, takes in sorted(groups.items())
+             "motion": mean(takes, "motion_score"), "flicker": mean(takes, "flicker_score"),
+             "left_out": left_out.get(variant, 0)}
+            for variant, takes in sorted({variant: groups.get(variant, []) for variant in {*groups, *left_out}}.items())
         ]
 
     def apply_decision(self, use_ltx: bool, *, overrides: object = None, force: bool = False,

@@ -312,7 +312,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         settings = checked.model_copy(update=dict.fromkeys(parallax if method == "ltx" else ltx))
         caller = gate.caller(request, profile)
         # A login's name wins over a typed one; a typed one is a reviewer's name, checked and spelled like one.
-        name = caller.name or (desk.reviewer(who) if (who or "").strip() else "anonymous")
+        name = caller.name or desk.reviewer(who, optional=True)
         desk.check_take(settings)  # a take that cannot run here is refused before any progress line
         counter = FrameCounter()
         take = yield from gate.run(

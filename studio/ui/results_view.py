@@ -86,7 +86,7 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
     if len(results.by_variant) >= 2:
         parts += ["\n#### By method and settings", *_table(results.by_variant)]
     if results.ranking:
-        parts += ["\n#### Bradley-Terry ranking (log strength, 95% bootstrap interval)", "| | strength | interval |",
+        parts += ["\n#### Bradley-Terry ranking (log strength, 95% interval)", "| | strength | interval |",
                   "|---|---|---|", *[f"| {r.label} | {signed(r.strength)} | {signed(r.low)} to {signed(r.high)} |"
                                      for r in results.ranking]]
     parts.append("\n" + ("Reviewer agreement: no comparison judged twice yet." if results.agreement is None
@@ -104,7 +104,11 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
                   "| settings | takes | render s per clip | motion (grey levels per frame) | flicker (grey levels) |",
                   "|---|---|---|---|---|",
                   *[f"| {f['variant']} | {f['takes']} | {f['render_s_per_clip']} | {f['motion']} | {f['flicker']} |"
-                    for f in figures]]
+                    for f in figures if f["takes"]]]
+        if left_out := sum(f["left_out"] for f in figures):
+            parts.append(f"\n{left_out} take(s) left out of these figures: each shows the same pictures as a take of "
+                         "its shot with other settings (a static shot with one keyframe), where the settings change "
+                         "nothing.")
     return "\n".join(parts)
 
 
@@ -135,7 +139,7 @@ def strength_chart(results: Results):
         axes.set_xlim(-1.1 * reach, 1.1 * reach)  # symmetric about 0, never a zero-width axis
         axes.set_ylim(-0.6, len(ranking) - 0.4)
     # Lines short enough for the figure's width: long labels reach past its edge and are cut off.
-    axes.set_xlabel("strength: log odds of winning\nvs. the average setting\nbars: 95% bootstrap interval", fontsize=12)
+    axes.set_xlabel("strength: log odds of winning\nvs. the average setting\nbars: 95% interval", fontsize=12)
     axes.set_title("Which method and settings\nreviewers prefer", fontsize=13)
     return figure
 

@@ -340,6 +340,8 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkey
         page.get_by_text("zoom_out").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Render take").click()
         page.get_by_text("Rendering…").wait_for(timeout=30_000)
+        # A second click cannot be dropped without a word: Render waits, saying why, until this take ends.
+        assert page.get_by_role("button", name="Rendering a take…").is_disabled()
         page.get_by_role("button", name="Cancel").click()
         page.get_by_text("Cancelled. Clips finished before the cancel are kept").wait_for(timeout=90_000)
         page.wait_for_timeout(1500)

@@ -33,10 +33,22 @@ class TakeSettings(BaseModel):
         try:
             settings = cls.model_validate(values)
         except ValidationError as error:
-            raise StudioError(describe_validation_error("render settings", error)) from None
+            raise StudioError(cls._out_of_range(error) or describe_validation_error("render settings", error)) from None
         if settings.preset not in X264_PRESETS:
             raise StudioError(f"encoder preset must be one of {', '.join(X264_PRESETS)}, not {settings.preset!r}")
         return settings
+
+    @classmethod
+    def _out_of_range(cls, error: ValidationError) -> str | None:
+        """One sentence for one number outside its range ("seed must be 0 to 4294967295, not 1099511627776")."""
+        problems = error.errors()
+        if len(problems) != 1 or problems[0]["type"] not in ("less_than_equal", "greater_than_equal"):
+            return None
+        name = str(problems[0]["loc"][0])
+        bounds = {type(rule).__name__: rule for rule in cls.model_fields[name].metadata}
+        if "Ge" not in bounds or "Le" not in bounds:
+            return None
+        return f"{name} must be {bounds['Ge'].ge:.10g} to {bounds['Le'].le:.10g}, not {problems[0]['input']!r}"
 
     @property
     def variant(self) -> str:

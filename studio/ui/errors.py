@@ -162,7 +162,25 @@ class StudioBlocks(gr.Blocks):
         except (gr.Error, ComponentProcessingError) as error:
             message = error.message if isinstance(error, gr.Error) else str(error).splitlines()[0]
             api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
-            raise refused(api + (self._out_of_range(block_fn, inputs) or message)) from None
+            raise refused(api + (self._out_of_range(block_fn, inputs) or self._not_a_choice(block_fn, inputs)
+                                 or message)) from None
+
+    @staticmethod
+    def _not_a_choice(block_fn, inputs) -> str | None:  # noqa: ANN001
+        """The refusal naming the first value that is not among its radio's, dropdown's or checkbox group's choices
+        (Gradio's own quotes the value's Python type); None when every value is one of them."""
+        names = list(inspect.signature(block_fn.fn).parameters) if block_fn.fn else []
+        for index, (block, value) in enumerate(zip(block_fn.inputs, inputs, strict=False)):
+            choices = getattr(block, "choices", None)
+            if not choices or getattr(block, "allow_custom_value", False):
+                continue
+            allowed = [choice[1] if isinstance(choice, (tuple, list)) else choice for choice in choices]
+            wrong = [item for item in (value if isinstance(value, list) else [value]) if item not in allowed]
+            if value is None or not wrong:
+                continue
+            name = names[index] if index < len(names) else f"argument {index + 1}"
+            return f"{name} must be one of {', '.join(map(str, allowed))}, not {_short(wrong[0])}"
+        return None
 
     @staticmethod
     def _out_of_range(block_fn, inputs) -> str | None:  # noqa: ANN001

@@ -274,7 +274,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         reviewer's own values stay between takes); left as they are while ltx_video does not resolve."""
         controls = plan_controls(title_id, shot_id) if title_id and shot_id else None
         if controls is None:
-            return {}
+            return {steps: gr.skip()}  # nothing changes (an empty dict would read as one value to gradio)
         return {steps: controls["steps"], guidance: controls["guidance_scale"], seed: controls["seed"],
                 two_stage: controls["two_stage"], camera_lora: controls["camera_lora"]}
 
@@ -398,8 +398,13 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                      depth, depth_strength]
     render_api.click(shown_to_user(on_render_click), render_inputs, [status, video, metadata], api_name="render_shot",
                      concurrency_limit=None)  # the app's render line queues and caps renders
-    rendering = render.click(refusal_in_status(on_render_click, status, "Not rendered"), render_inputs,
-                             [status, video, metadata], api_visibility="private", concurrency_limit=None)
+    # Render waits while a take renders (a second click would otherwise be dropped without a word).
+    busy = {"interactive": False, "value": "Rendering a take…"}
+    rendering = render.click(lambda: gr.update(**busy), None, render, api_visibility="private", queue=False).then(
+        refusal_in_status(on_render_click, status, "Not rendered"), render_inputs, [status, video, metadata],
+        api_visibility="private", concurrency_limit=None)
+    rendering.then(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
+                   api_visibility="private")
     render_script_api.click(shown_to_user(on_render_script_click), script, status, api_name="render_script",
                             concurrency_limit=None)
     rendering_script = render_script.click(refusal_in_status(on_render_script_click, status, "Not rendered"), script,
@@ -419,21 +424,30 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     )
     page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
 
+    listed = gr.State(None)  # what this page's lists last showed (one per browser session)
+
     def on_lists_open(segment_value: str, age_value: str, title_id: str | None, status_value: str, method_value: str,
-                      shot_id: str | None) -> dict:
+                      shot_id: str | None, shown: tuple | None) -> dict:
         """The script and shot lists and the broken-file note read again from the files (a script added, fixed
-        or broken while the app runs shows at once); the chosen script and shot stay while they are listed."""
+        or broken while the app runs shows at once); the chosen script and shot stay while they are listed.
+        Lists that did not change are not sent again: replacing a dropdown's choices while it opens redraws it
+        under the pointer."""
         choices = script_choices(desk, segment_value, age_value)
         titles = [value for _, value in choices]
         chosen = title_id if title_id in titles else (titles[0] if titles else None)
         shots = shot_choices(desk, chosen, status_value, method_value) if chosen else []
         shot_ids = [value for _, value in shots]
-        return {script: gr.Dropdown(choices, value=chosen), broken: broken_scripts_note(desk),
-                shot: gr.Dropdown(shots, value=shot_id if shot_id in shot_ids else (shot_ids[0] if shot_ids else None))}
+        shot_chosen = shot_id if shot_id in shot_ids else (shot_ids[0] if shot_ids else None)
+        note = broken_scripts_note(desk)
+        now = (tuple(choices), chosen, tuple(shots), shot_chosen, note)
+        if now == shown:
+            return {listed: shown}  # nothing to send (an empty dict would read as one value to gradio)
+        return {script: gr.Dropdown(choices, value=chosen), broken: note,
+                shot: gr.Dropdown(shots, value=shot_chosen), listed: now}
 
-    lists = [segment, age, script, status_filter, method_filter, shot]
+    lists = [segment, age, script, status_filter, method_filter, shot, listed]
     for opened in (page.load, script.focus, shot.focus, *([tab.select] if tab is not None else [])):
-        opened(on_lists_open, lists, [script, shot, broken], api_visibility="private", show_progress="hidden")
+        opened(on_lists_open, lists, [script, shot, broken, listed], api_visibility="private", show_progress="hidden")
     if tab is not None:
         def on_tab_select(title_id: str | None, shot_id: str | None) -> dict:
             """The takes table brought up to date (votes cast on Compare & vote change its won/tied/lost)."""

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from textwrap import shorten
 from typing import TYPE_CHECKING
 
 from studio.cli_progress import TqdmProgress
@@ -180,7 +181,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 states = [f"{clip.method}: {CLIP_STATES[clip.status]}" + (f" (pinned take {clip.pin.take_id})" if clip.pin else "")
                           for clip in clips]
                 print(f"    {shot.shot_id}  {shot.camera_movement.value:9} {shot.duration_s:4.1f} s  "
-                      f"[{', '.join(states) or 'not rendered'}]  {shot.description[:60]}")
+                      f"[{', '.join(states) or 'not rendered'}]  {shorten(shot.description, 60, placeholder='…')}")
     print(f"{len(scripts)} title(s); generate one with: python -m studio generate --title TITLE_ID [--shot K]", file=sys.stderr)
     if not args.title:
         _report_broken(catalog.broken)

@@ -321,12 +321,12 @@ def bitrate_kbps(value: str) -> int:
 
 def describe_validation_error(source: str, error: ValidationError, prefix: tuple[str, ...] = (),
                               schema: type[BaseModel] | None = None) -> str:
-    """One line per problem: where, which key, which value, what is allowed.
+    """One line per problem: where, which key, which value, what is allowed (a single problem: one line in all).
 
     `prefix` is where the validated value sits in its file (('switches', 'overrides') for overrides alone);
     with `schema`, the model that was validated, an unknown key's line lists the keys its section takes.
     """
-    lines = [f"{source} has {error.error_count()} problem(s):"]
+    lines = []
     for item in error.errors():
         # pydantic marks a bad mapping key with a '[key]' step after it: the key itself is the place.
         key = ".".join(str(part) for part in (*prefix, *item["loc"]) if part != "[key]") or "(top level)"
@@ -337,7 +337,9 @@ def describe_validation_error(source: str, error: ValidationError, prefix: tuple
             lines.append(f"  {key}: missing; {message.lower()}")
         else:
             lines.append(f"  {key} = {_clipped(item['input'])}: {message}")
-    return "\n".join(lines)
+    if len(lines) == 1:
+        return f"{source}: {lines[0].strip()}"
+    return "\n".join([f"{source} has {len(lines)} problems:", *lines])
 
 
 def _clipped(value: object, limit: int = 80) -> str:

@@ -397,7 +397,7 @@ def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served):  # noq
             page.locator(content).first.wait_for(timeout=30_000)
             assert tab.get_attribute("aria-selected") == "true", name
             if name == "Results & decision":  # the objective figures have a row per take setting to check
-                figures = page.locator("#results-summary table", has_text="render s per clip")
+                figures = page.locator("#results-summary table", has_text="render s per take")
                 assert figures.locator("tbody tr").count() == 2
             page.wait_for_timeout(500)
             nothing_off_screen(page, PHONE)

@@ -195,7 +195,7 @@ def write_config(workspace, text):
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda ws: write_config(ws, "video:\n  bitrate: 50M\n"), "config/pipeline.yaml has 1 problem(s):\n  video.bitrate = '50M': must be between 8M and 12M"),
+        (lambda ws: write_config(ws, "video:\n  bitrate: 50M\n"), "config/pipeline.yaml: video.bitrate = '50M': must be between 8M and 12M"),
         (lambda ws: edit_script(ws, lambda d: d["shots"][0].update(duration_s=-3)), "shots.0.duration_s = -3: Input should be greater than 0"),
         (lambda ws: edit_script(ws, lambda d: d["shots"][0]["keyframes"][0].update(file="../../../../etc/passwd.png")), "is not a plain image file name"),
         (lambda ws: next(ws.root.glob(f"scenes/json/*/*/{SAMPLE_TITLE}.json")).write_text("{oops"), "is not valid JSON: Expecting property name"),

@@ -45,7 +45,7 @@ def test_bad_values_name_file_key_value_and_what_is_allowed(tmp_path, text, expe
     with pytest.raises(ConfigError) as caught:
         load_pipeline_config(path)
     message = str(caught.value)
-    assert message.startswith(f"{path} has 1 problem(s):")
+    assert message.startswith(f"{path}: ")
     assert expected in message
 
 

@@ -129,7 +129,7 @@ def test_the_figures_table_with_and_without_the_votes():
         "| | interp | ltx |",
         "|---|---|---|",
         "| takes | 4 | 2 |",
-        "| render s per clip s | 0.41 | 12.50 |",
+        "| render s per second of clip | 0.41 | 12.50 |",
         "| peak memory | 0.5 GB RAM | 11.0 GB VRAM, 3.2 GB RAM |",
         "| warping error | 0.83 | 2.40 |",
         "| reproducible | yes, identical | not checked |",

@@ -83,7 +83,7 @@ def test_the_schema_refuses_unknown_strata_values_and_methods_naming_file_and_ke
     path = workspace.root / "config" / "pipeline.yaml"
     with pytest.raises(ConfigError) as caught:
         workspace.config()
-    assert str(caught.value) == f"{path} has 1 problem(s):\n  {expected}"
+    assert str(caught.value) == f"{path}: {expected}"
 
 
 def test_writing_the_switches_keeps_the_comments_and_removes_empty_overrides(workspace):

@@ -60,6 +60,9 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         (dict(render, who="x" * 100_000), "the name a take is credited to must be 2-60 characters, not 100,000; leave it empty to render as anonymous"),
         (dict(reviewer="Ana", pair_token="x", choice="maybe", reasons=[], comment="", api_name="/vote"),
          "/vote: choice must be one of left, right, tie, both_bad, not 'maybe'"),
+        (dict(reviewer="Ana", pair_token="x", choice="left", reasons=["left: ugly"], comment="", api_name="/vote"),
+         "/vote: reasons must each be 'side: tag', the side left, right, both and the tag one of flicker, warping, "
+         "off-prompt, too static, artefacts, not 'left: ugly'"),
     ]
     messages = []
     for arguments, _ in refusals:

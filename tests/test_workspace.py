@@ -82,7 +82,7 @@ def test_schema_errors_name_file_and_field(workspace):
     edit_script(workspace, lambda data: data["shots"][1].update(duration_s=-4))
     with pytest.raises(ScriptError) as caught:
         workspace.load_script(script_file(workspace))
-    assert f"{SAMPLE_TITLE}.json has 1 problem(s):" in str(caught.value)
+    assert f"{SAMPLE_TITLE}.json: shots.1.duration_s" in str(caught.value)
     assert "shots.1.duration_s = -4: Input should be greater than 0" in str(caught.value)
 
 

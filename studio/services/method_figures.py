@@ -177,7 +177,7 @@ def figures_table(figures: Sequence[MethodFigure], votes: Sequence[WinRate] | No
     rows = [
         *([("votes won", won)] if votes is not None else []),
         ("takes", lambda f: str(f.takes)),
-        ("render s per clip s", lambda f: _number(f.render_s_per_output_s)),
+        ("render s per second of clip", lambda f: _number(f.render_s_per_output_s)),
         ("peak memory", memory_cell),
         ("warping error", lambda f: _number(f.warping_error)),
         ("reproducible", lambda f: f.reproducibility.cell if f.reproducibility else "not checked"),
@@ -187,5 +187,5 @@ def figures_table(figures: Sequence[MethodFigure], votes: Sequence[WinRate] | No
 
 
 FIGURES_NOTE = ("Warping error: how much consecutive frames differ once the optical flow's motion is taken out "
-                "(grey levels 0-255, occlusions excluded); lower is steadier, 0 is a still frame. Render s per clip s: "
-                "seconds of rendering per second of clip. Peak memory: the largest of any take.")
+                "(grey levels 0-255, occlusions excluded); lower is steadier, 0 is a still frame. Render s per second of clip: "
+                "seconds of rendering per second of finished clip. Peak memory: the largest of any take.")

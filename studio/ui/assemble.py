@@ -196,7 +196,10 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
         cancel = gr.Button("Cancel")
     status = gr.Markdown()
     video = gr.Video(label="Finished video", height=520, elem_id="assemble-video")
-    report_json = gr.JSON(label="Assembly report")
+    # Shown once a preview or an export has written a report: an empty JSON box reads as broken.
+    report_json = gr.JSON(label="Assembly report", visible=False)
+    report_json.change(lambda value: gr.update(visible=bool(value)), report_json, report_json,
+                       api_visibility="private", show_progress="hidden", queue=False)
 
     def load(title_id: str | None, method: str) -> tuple[Image.Image, list[list[Any]]]:
         if not title_id:

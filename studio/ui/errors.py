@@ -179,7 +179,10 @@ class StudioBlocks(gr.Blocks):
             if value is None or not wrong:
                 continue
             name = names[index] if index < len(names) else f"argument {index + 1}"
-            return f"{name} must be one of {', '.join(map(str, allowed))}, not {_short(wrong[0])}"
+            # A long list reads better as its rule, which such a control states in its `info`.
+            rule = block.info if len(allowed) > 8 and getattr(block, "info", None) else (
+                f"must be one of {', '.join(map(str, allowed))}")
+            return f"{name} {rule}, not {_short(wrong[0])}"
         return None
 
     @staticmethod

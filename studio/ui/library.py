@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import shorten
 
 import gradio as gr
 
@@ -52,7 +53,7 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
         if method not in ("all", None, "") and not state.has_method(method):
             continue
         pinned = ", pinned" if state.pinned else ""  # a pinned clip stays out of date until it is unpinned
-        choices.append((f"{shot.shot_id} [{state.label}{pinned}]: {shot.description[:50]}", shot.shot_id))
+        choices.append((f"{shot.shot_id} [{state.label}{pinned}]: {shorten(shot.description, 50, placeholder='…')}", shot.shot_id))
     return choices
 
 
@@ -85,8 +86,19 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
 
     gr.api(shown_to_user(list_scripts), api_name="list_scripts")
 
+    def plan_controls(title_id: str, shot_id: str) -> dict | None:
+        """The LTX controls a take of the shot starts from, from its render plan; None while ltx_video does not
+        resolve (a render then says why)."""
+        try:
+            controls = desk.generative_controls(title_id, shot_id)
+        except StudioError:
+            return None
+        return controls.model_dump(include={"steps", "guidance_scale", "seed", "two_stage", "camera_lora"})
+
     initial = script_choices(desk, None, None)
     first_shots = shot_choices(desk, initial[0][1], "all", "all") if initial else []
+    # The first shot's plan, so the controls (and the API's defaults) start where a take of it would.
+    start = plan_controls(initial[0][1], first_shots[0][1]) if first_shots else None
     config = desk.studio.config
     with gr.Row(equal_height=True):
         segment = gr.Dropdown(["all", *SEGMENTS], value="all", label="Segment", min_width=120)
@@ -148,9 +160,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         gr.Markdown(f"**LTX-Video is unavailable here:** it {ltx_missing}. Interpolation works everywhere.",
                     elem_id="ltx-unavailable")
     with gr.Row():
-        # Steps and guidance start from the chosen shot's render plan (on_shot_change sets them).
-        guidance = gr.Slider(1, 10, step=0.5, label="LTX guidance", interactive=False)
-        steps = gr.Slider(1, 60, step=1, label="LTX steps", interactive=False)
+        # Steps and guidance start from the chosen shot's render plan (on_shot_plan sets them).
+        guidance = gr.Slider(1, 10, step=0.5, label="LTX guidance", interactive=False,
+                             value=start["guidance_scale"] if start else None)
+        steps = gr.Slider(1, 60, step=1, label="LTX steps", interactive=False, value=start["steps"] if start else None)
         # No precision: a seed of 1.5 is refused, not rounded on the way in.
         seed = gr.Number(value=config.ltx_video.seed, minimum=0, label="LTX seed", interactive=False)
         two_stage = gr.Checkbox(value=config.ltx_video.two_stage, interactive=False,
@@ -219,15 +232,6 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                            "state": clip.describe()} for clip in clips],
             "generative_controls": plan_controls(title_id, shot_id),
         }
-
-    def plan_controls(title_id: str, shot_id: str) -> dict | None:
-        """The LTX controls a take of the shot starts from, from its render plan; None while ltx_video does not
-        resolve (a render then says why)."""
-        try:
-            controls = desk.generative_controls(title_id, shot_id)
-        except StudioError:
-            return None
-        return controls.model_dump(include={"steps", "guidance_scale", "seed", "two_stage", "camera_lora"})
 
     def shot_details(title_id: str | None, shot_id: str | None) -> dict:
         """A shot as plain data: details (markdown), keyframes [{file, time_s, workspace_file, problem}], takes [{take,

@@ -101,7 +101,7 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
                     f"{o.evidence}" for o in results.proposed_overrides]]
     if figures:
         parts += ["\n#### Objective figures of the takes",
-                  "| settings | takes | render s per clip | motion (grey levels per frame) | flicker (grey levels) |",
+                  "| settings | takes | render s per take | motion (grey levels per frame) | flicker (grey levels) |",
                   "|---|---|---|---|---|",
                   *[f"| {f['variant']} | {f['takes']} | {f['render_s_per_clip']} | {f['motion']} | {f['flicker']} |"
                     for f in figures if f["takes"]]]

@@ -11,7 +11,7 @@ from studio.errors import StudioError
 from studio.services import NothingToCompare, ReviewDesk
 from studio.services.access import SignInRequired
 from studio.services.pairing import PairMode
-from studio.store import CHOICES, REASON_TAGS, REASONS
+from studio.store import CHOICES, REASON_SIDES, REASON_TAGS, REASONS
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.takes_view import take_label
@@ -124,7 +124,9 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         comment = gr.Textbox(label="Comment (optional)", lines=1, interactive=False)
         # The /vote endpoint's inputs: the choice and the reasons as the API sends them.
         choice = gr.Radio(list(CHOICES), visible=False, label="choice")
-        reasons = gr.CheckboxGroup(list(REASONS), visible=False, label="reasons")
+        reasons = gr.CheckboxGroup(list(REASONS), visible=False, label="reasons",
+                                   info=f"must each be 'side: tag', the side {', '.join(REASON_SIDES)} and the tag one "
+                                        f"of {', '.join(REASON_TAGS)}")
         vote_api = gr.Button("Vote", visible=False)
         next_api = gr.Button("next_pair", visible=False)
 

@@ -133,3 +133,19 @@ def test_the_app_starts_without_torch():
 def test_only_the_cluster_module_imports_ray():
     importers = sorted({name for name, path in modules() for imported, _ in imports(path) if imported.split(".")[0] == "ray"})
     assert importers == ["studio.services.cluster"]
+
+
+# What the services keep behind them: the UI asks the desk, never these.
+SERVICE_INTERNALS = {"store", "workspace", "studio", "renderer"}
+
+
+def test_the_ui_talks_only_to_service_methods():
+    """No `desk.store.`, `desk.workspace.` or `desk.studio.` reach-throughs from a page: the desk's methods are the
+    UI's whole surface, so a page cannot skip the checks (roles, fresh reads) that live behind them."""
+    reach_throughs = [
+        f"{name}:{node.lineno} reads .{node.attr}"
+        for name, path in modules() if part_of(name) == "ui"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in SERVICE_INTERNALS
+    ]
+    assert reach_throughs == []

@@ -77,7 +77,8 @@ def test_the_set_renders_both_methods_and_says_once_what_cannot_run_here(small_w
     methods = Counter(take.method for take in desk.store.takes())
     assert methods == {"ltx": 7, "interp": 7}
     # The pairs dealt next are the set's LTX-vs-interpolation comparisons.
-    pair, left, right = desk.next_pair("Ana", rng=random.Random(1))
+    dealt = desk.deal("Ana", rng=random.Random(1))
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     assert {left.method, right.method} == {"ltx", "interp"} and any(s.shot.key.shot_id == pair.shot_id for s in view.shots)
 
 
@@ -133,7 +134,8 @@ def test_a_reviewer_sees_repeats_sides_swapped_and_their_consistency(small_works
     repeats, fresh = [], []
     while True:
         try:
-            pair, left, right = desk.next_pair("Ana", rng=rng)
+            dealt = desk.deal("Ana", rng=rng)
+            pair, left, right = dealt.pair, dealt.left, dealt.right
         except StudioError:
             break
         if pair.repeat_of:
@@ -166,12 +168,12 @@ def test_a_reviewer_who_judged_every_pair_is_done_not_dealt_repeats(small_worksp
         desk.store.add_take(take(f"l{shot}", "ltx", shot=f"shot-{shot:03d}"))
         desk.store.add_take(take(f"i{shot}", "interp", shot=f"shot-{shot:03d}"))
     for _ in range(3):
-        pair, _, _ = desk.next_pair("Ana", rng=random.Random(1))
+        pair = desk.deal("Ana", rng=random.Random(1)).pair
         desk.vote("Ana", pair.token, "tie", [])
     with pytest.raises(StudioError, match="you have judged all 3 pair"):
-        desk.next_pair("Ana", rng=AlwaysRepeat())
+        desk.deal("Ana", rng=AlwaysRepeat())
     desk.store.add_take(take("i3", "interp", shot="shot-000"))  # a fresh pair again: now a repeat may come first
-    assert desk.next_pair("Ana", rng=AlwaysRepeat())[0].repeat_of is not None
+    assert desk.deal("Ana", rng=AlwaysRepeat()).pair.repeat_of is not None
 
 
 def test_self_consistency_and_its_weight():
@@ -192,4 +194,4 @@ def test_self_consistency_and_its_weight():
 def test_next_pair_refuses_an_unknown_mode(workspace, tmp_path):
     desk = ReviewDesk(Studio.open(workspace), VoteStore(tmp_path / "votes.db"))
     with pytest.raises(StudioError, match="mode must be one of decide, tune, not 'random'"):
-        desk.next_pair("Ana", mode="random")
+        desk.deal("Ana", mode="random")

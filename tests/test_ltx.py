@@ -132,7 +132,8 @@ def test_an_ltx_take_with_its_own_controls_then_a_blind_pair_against_interpolati
     interp = desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(preset="ultrafast"), who="op")
     assert ltx.variant == "ltx motion 0.50 cfg 4 3 steps"
     assert (ltx.record["seed"], ltx.record["guidance_scale"], ltx.record["num_inference_steps"]) == (11, 4.0, 3)
-    pair, left, right = desk.next_pair("Ana")
+    dealt = desk.deal("Ana")
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     desk.vote("Ana", pair.token, "left" if left.method == "ltx" else "right", [])
     [interp_rate, ltx_rate] = desk.results().by_method
     assert (ltx_rate.label, ltx_rate.wins, interp_rate.wins) == ("ltx", 1.0, 0.0)

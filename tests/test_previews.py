@@ -120,7 +120,8 @@ def test_older_takes_get_their_copies_once_in_the_background(desk, encodes):
              older_take(desk.workspace, "take-2", "interp", "sunset")]
     for take in takes:
         desk.store.add_take(take)
-    _, left, right = desk.next_pair("Ana")  # dealing makes the copies of every pair Ana may be dealt, meanwhile
+    dealt = desk.deal("Ana")  # dealing makes the copies of every pair Ana may be dealt, meanwhile
+    left, right = dealt.left, dealt.right
     desk.review_copies.wait()
     assert sorted(encodes) == ["take-1.mp4", "take-2.mp4"]
     copies = [desk.review_copies.of(take) for take in (left, right)]

@@ -145,7 +145,7 @@ def desk(small_workspace, tmp_path):
 
 
 def test_long_comments_are_refused_not_cut(desk):
-    pair, _, _ = desk.next_pair("Ana")
+    pair = desk.deal("Ana").pair
     with pytest.raises(StoreError, match="the comment has 2,001 characters; shorten it to 2,000 or fewer"):
         desk.vote("Ana", pair.token, "left", [], "x" * 2001)
     desk.vote("Ana", pair.token, "left", [], "y" * 2000)
@@ -153,12 +153,12 @@ def test_long_comments_are_refused_not_cut(desk):
 
 
 def test_reviewer_names_ignore_case_and_keep_the_first_spelling(desk):
-    pair, _, _ = desk.next_pair("Ana")
+    pair = desk.deal("Ana").pair
     desk.vote(" ana ", pair.token, "tie", [], "")  # the pair dealt to Ana is ana's
     desk.vote("ANA", pair.token, "left", [], "")  # voting again replaces the vote
     assert [(r["reviewer"], r["choice"]) for r in desk.store.vote_rows()] == [("Ana", "left")]
     with pytest.raises(StoreError, match="judged all 1 pair"):
-        desk.next_pair("aNA")
+        desk.deal("aNA")
 
 
 def test_a_migration_merges_reviewers_whose_names_differ_only_in_case(tmp_path):

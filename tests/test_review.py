@@ -55,7 +55,8 @@ def test_promoting_a_take_makes_it_the_canonical_clip(desk, two_takes):
 
 
 def test_blind_pair_vote_and_reveal(desk, two_takes):
-    pair, left, right = desk.next_pair("Ana")
+    dealt = desk.deal("Ana")
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     assert {left.id, right.id} == {t.id for t in two_takes}
     assert len(pair.token) >= 32
     revealed = desk.vote("Ana", pair.token, "left", ["flicker"], "jumpy")
@@ -66,13 +67,14 @@ def test_blind_pair_vote_and_reveal(desk, two_takes):
     assert [(r["reviewer"], r["choice"], r["reasons"]) for r in rows] == [("Ana", "right", "[]")]
     # Ana has judged the only pair; another reviewer still gets it.
     with pytest.raises(NothingToCompare, match="you have judged all 1 pair"):
-        desk.next_pair("Ana")
-    _, ben_left, ben_right = desk.next_pair("Ben")
+        desk.deal("Ana")
+    dealt = desk.deal("Ben")
+    ben_left, ben_right = dealt.left, dealt.right
     assert {ben_left.id, ben_right.id} == {t.id for t in two_takes}
 
 
 def test_bad_votes_are_refused_with_a_reason(desk, two_takes):
-    pair, _, _ = desk.next_pair("Ana")
+    pair = desk.deal("Ana").pair
     with pytest.raises(StoreError, match="vote must be one of left, right, tie, both_bad, not 'middle'"):
         desk.vote("Ana", pair.token, "middle", [])
     with pytest.raises(StoreError, match="unknown reason tag"):
@@ -87,7 +89,7 @@ def test_bad_votes_are_refused_with_a_reason(desk, two_takes):
 
 
 def test_twenty_reviewers_voting_at_once_lose_nothing(desk, two_takes):
-    pairs = [(f"reviewer {i}", desk.next_pair(f"reviewer {i}")[0].token) for i in range(20)]
+    pairs = [(f"reviewer {i}", desk.deal(f"reviewer {i}").pair.token) for i in range(20)]
     errors = []
 
     def vote(name, token):
@@ -164,7 +166,8 @@ def test_apply_decision_keeps_the_config_comments_and_writes_a_record(desk):
 
 
 def test_votes_export_as_csv(desk, two_takes):
-    pair, left, right = desk.next_pair("Ana")
+    dealt = desk.deal("Ana")
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     desk.vote("Ana", pair.token, "tie", ["too static"], "both fine")
     rows = list(csv.DictReader(io.StringIO(desk.votes_csv())))
     assert [(r["reviewer"], r["choice"], r["reasons"], r["comment"], r["left_take"], r["right_take"]) for r in rows] == [
@@ -238,7 +241,7 @@ def test_shot_status_follows_clips_and_both_bad_votes(desk, two_takes):
     assert (statuses["shot-004"].label, statuses["shot-004"].take_methods) == ("takes only", ("interp",))
     desk.promote(two_takes[0].id)
     assert desk.shot_statuses(SAMPLE_TITLE)["shot-004"].label == "rendered"
-    pair, _, _ = desk.next_pair("Ana")
+    pair = desk.deal("Ana").pair
     desk.vote("Ana", pair.token, "both_bad", ["warping"])
     assert desk.shot_statuses(SAMPLE_TITLE)["shot-004"].label == "flagged bad"
     assert [value for _, value in shot_choices(desk, SAMPLE_TITLE, "flagged bad", "all")] == ["shot-004"]
@@ -278,9 +281,10 @@ def test_replacing_a_keyframe_checks_the_upload_and_keeps_the_old_one(desk, tmp_
 def test_take_rows_show_each_takes_review_results(desk, two_takes):
     from studio.ui.takes_view import take_rows
 
-    pair, left, right = desk.next_pair("Ana")
+    dealt = desk.deal("Ana")
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     desk.vote("Ana", pair.token, "left", [])
-    pair, _, _ = desk.next_pair("Ben")
+    pair = desk.deal("Ben").pair
     desk.vote("Ben", pair.token, "tie", [])
     rows, choices = take_rows(desk, SAMPLE_TITLE, "shot-004")
     tallies = {take_id: row[-1] for row, (_, take_id) in zip(rows, choices, strict=True)}
@@ -289,7 +293,7 @@ def test_take_rows_show_each_takes_review_results(desk, two_takes):
 
 def test_nothing_to_compare_says_why(desk):
     with pytest.raises(NothingToCompare, match="no shot has two takes; render a second take"):
-        desk.next_pair("Ana")
+        desk.deal("Ana")
 
 
 def fake_take(desk, take_id: str, method: str) -> None:
@@ -302,7 +306,8 @@ def fake_take(desk, take_id: str, method: str) -> None:
 
 
 def vote_for(desk, reviewer: str, winner: str) -> None:
-    pair, left, right = desk.next_pair(reviewer)
+    dealt = desk.deal(reviewer)
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     desk.vote(reviewer, pair.token, "left" if left.id == winner else "right", [], "")
 
 
@@ -343,7 +348,8 @@ def test_settings_changed_in_the_file_reach_the_next_render(desk):
 def test_tallies_are_counted_by_the_store(desk, two_takes):
     calm, lively = two_takes
     for reviewer, choice in (("Ana", "left"), ("Ben", "tie"), ("Cy", "both_bad")):
-        pair, left, right = desk.next_pair(reviewer)
+        dealt = desk.deal(reviewer)
+        pair, left, right = dealt.pair, dealt.left, dealt.right
         desk.vote(reviewer, pair.token, choice, [], "")
         if choice == "left":
             ana_winner = left.id
@@ -403,7 +409,7 @@ def test_takes_that_show_the_same_pictures_are_never_dealt_and_earlier_votes_on_
                     for motion in (0.2, 0.9))
     assert calm.record["frames_fingerprint"] == lively.record["frames_fingerprint"] and calm.shows_the_same_as(lively)
     with pytest.raises(NothingToCompare, match="the takes of each shot show the same pictures"):
-        desk.next_pair("Ana")
+        desk.deal("Ana")
     assert desk.pair_progress("Ana") == (0, 0)
     assert desk.alike_takes_note(still, "shot-005").startswith("Its 2 takes show the same pictures")
     # A moving shot's two motions differ: that pair is dealt, and the still pair never is.
@@ -411,7 +417,8 @@ def test_takes_that_show_the_same_pictures_are_never_dealt_and_earlier_votes_on_
               for motion in (0.2, 0.9)]
     assert moving[0].record["frames_fingerprint"] != moving[1].record["frames_fingerprint"]
     assert desk.alike_takes_note(SAMPLE_TITLE, "shot-004") is None
-    pair, left, right = desk.next_pair("Ana")
+    dealt = desk.deal("Ana")
+    pair, left, right = dealt.pair, dealt.left, dealt.right
     assert {left.id, right.id} == {take.id for take in moving} and desk.pair_progress("Ana") == (0, 1)
     # A vote cast on the still pair before such pairs were held back counts nowhere, and Results say so.
     desk.vote("Ana", pair.token, "left", [])

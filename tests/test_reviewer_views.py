@@ -51,7 +51,7 @@ def test_reasons_belong_to_a_side_or_to_both():
 
 
 def test_the_store_takes_sided_reasons_and_bare_tags_and_refuses_others(desk, two_takes):  # noqa: F811
-    pair, _, _ = desk.next_pair("Ana")
+    pair = desk.deal("Ana").pair
     desk.vote("Ana", pair.token, "left", ["left: flicker", "both: warping", "artefacts"])
     assert [r["reasons"] for r in desk.store.vote_rows()] == ['["artefacts", "both: warping", "left: flicker"]']
     with pytest.raises(StoreError, match="use a side and a tag, like 'left: flicker'"):

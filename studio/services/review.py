@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import itertools
 import random
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 from studio.domain import Script, Shot
 from studio.domain.assembly import Edits
 from studio.domain.metadata import METHODS, Method, Pin
+from studio.config import PipelineConfig
+from studio.domain.comparison import ComparisonSet
 from studio.errors import StudioError
 from studio.services.access import MACHINE, Caller, require_operator
 from studio.services.batch import BatchReport, Selection
@@ -29,7 +32,7 @@ from studio.services.decision import apply_decision
 from studio.services.depth import CACHE_FOLDER as DEPTH_CACHE
 from studio.services.depth import preview_path
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
-from studio.services.assemble import AssemblyOptions, AssemblyReport
+from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
 from studio.services.method_figures import MethodFigure, MethodFigures
 from studio.services.results import Results, summarize
 from studio.services.studio import Studio
@@ -98,6 +101,41 @@ class ReviewDesk:
     @property
     def workspace(self) -> Workspace:
         return self.studio.workspace
+
+    @property
+    def config(self) -> PipelineConfig:
+        """The workspace's settings as resolved now (a decision rewrites them)."""
+        return self.studio.config
+
+    @property
+    def root(self) -> Path:
+        """The workspace folder, the one place the app serves files from."""
+        return self.workspace.root
+
+    def workspace_file(self, path: Path) -> str:
+        """A file's name inside the workspace, as the page and the API show it."""
+        return self.workspace.relative(path)
+
+    def workspace_path(self, name: str) -> Path:
+        """The file a workspace-relative name (from `workspace_file` or a take's record) stands for."""
+        return self.workspace.inside(*name.split("/"))
+
+    def script(self, title_id: str) -> Script:
+        return self.workspace.find_script(title_id)
+
+    def keyframe_paths(self, title_id: str, shot_id: str) -> list[Path]:
+        return self.workspace.keyframe_paths(*self.shot(title_id, shot_id))
+
+    def camera_lora_label(self, shot: Shot) -> str | None:
+        """The camera LoRA a generative take of the shot gets, in words; None when none applies."""
+        return self.studio.camera_lora_label(shot)
+
+    def comparison_set(self, name: str | None = None) -> ComparisonSet | None:
+        """The named comparison set, or the newest one; None while none is chosen."""
+        return self.store.comparison_set(name)
+
+    def comparison_sets(self) -> list[ComparisonSet]:
+        return self.store.comparison_sets()
 
     def scripts(self) -> list[Script]:
         """The scripts that load; a broken file never hides the others (see `broken_scripts`)."""
@@ -239,6 +277,19 @@ class ReviewDesk:
             require_operator(by, "export the final video")
         return self.studio.assemble(title_id, options, progress, cancel)
 
+    def assembly_timeline(self, title_id: str, options: AssemblyOptions | None = None) -> Timeline:
+        """Where each shot of a title sits against its narration, before anything is rendered."""
+        return self.studio.assembly_timeline(title_id, options)
+
+    def final_video(self, title_id: str) -> Path:
+        """Where a title's finished video is written; it may not exist yet."""
+        return self.workspace.final_path(self.script(title_id))
+
+    def final_report(self, title_id: str) -> dict | None:
+        """The assembly report written beside the finished video; None before the first export."""
+        report = self.final_video(title_id).with_suffix(".json")
+        return json.loads(report.read_text()) if report.is_file() else None
+
     def save_assembly_edits(self, title_id: str, edits: Edits, *, by: Caller = MACHINE) -> Path:
         """Keep a title's assembly edits (starts and transitions; empty edits drop them): they shape the final
         cut, so operators only."""
@@ -312,14 +363,10 @@ class ReviewDesk:
         """The take's full delivery clip, one click away under the arena's players."""
         return take_clip(self.workspace, take)
 
-    def next_pair(self, reviewer: str, rng: random.Random | None = None, mode: str = "decide") -> tuple[Pair, Take, Take]:
-        """The next pair for `reviewer` (see services/pairing.py): in "decide" mode the comparisons that decide
-        use_ltx first, now and then a repeat of a judged pair with sides swapped; "tune": same-method variants."""
-        dealt = self.deal(reviewer, mode, rng)
-        return dealt.pair, dealt.left, dealt.right
-
     def deal(self, reviewer: str, mode: str = "decide", rng: random.Random | None = None) -> Deal:
-        """`next_pair` with the reviewer's progress counted from the same reads (the arena shows both)."""
+        """The next pair for `reviewer` (see services/pairing.py), with the reviewer's progress counted from the same
+        reads (the arena shows both): in "decide" mode the comparisons that decide use_ltx first, now and then a repeat
+        of a judged pair with sides swapped; "tune": same-method variants."""
         if mode not in PAIR_MODES:
             raise StudioError(f"mode must be one of {', '.join(PAIR_MODES)}, not {mode!r}")
         name, rng = self.reviewer(reviewer), rng or random.Random()

@@ -134,5 +134,5 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
 
 def served_folders(desk: ReviewDesk) -> list[str]:
     """The only folders the app may serve files from."""
-    root = desk.workspace.root
+    root = desk.root
     return [str(Path(root, part)) for part in ("images/keyframes_v1", "videos", "exports", "cache/depth")]

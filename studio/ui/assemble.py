@@ -162,7 +162,6 @@ def report_summary(report: AssemblyReport) -> str:
 
 def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
     """The assemble tab; returns its operator-only buttons (saving and dropping edits, the final export)."""
-    studio = desk.studio
     def script_list() -> list[tuple[str, str]]:
         return [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
 
@@ -204,17 +203,15 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     def load(title_id: str | None, method: str) -> tuple[Image.Image, list[list[Any]]]:
         if not title_id:
             raise StudioError("choose a script first")
-        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method))
+        timeline = desk.assembly_timeline(title_id, AssemblyOptions(method=method))
         return draw_timeline(timeline), timeline_rows(timeline)
 
     @shown_to_user
     def on_title_change(title_id: str | None, method: str) -> dict:
         image, rows = load(title_id, method)
-        script = desk.workspace.find_script(title_id)
-        final = desk.workspace.final_path(script)
-        report = final.with_suffix(".json")
+        final = desk.final_video(title_id)
         return {picture: image, table: rows, video: str(final) if final.is_file() else None,
-                report_json: report.read_text() if report.is_file() else None}
+                report_json: desk.final_report(title_id)}
 
     @shown_to_user
     def on_save_click(title_id: str | None, method: str, rows: Any, request: gr.Request | None = None,
@@ -222,14 +219,14 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
         """Keep the table's moved starts and transitions for this title (operators)."""
         caller = gate.caller(request, profile)
         require_operator(caller, "edit the final cut")  # before any planning work; the desk checks again
-        timeline = studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=Edits()))
+        timeline = desk.assembly_timeline(title_id, AssemblyOptions(method=method, edits=Edits()))
         values = rows.values.tolist() if hasattr(rows, "values") else rows
         edits = edits_from_rows(values, timeline)
         # Plan with the edits before saving them, so a bad edit is refused with its reason and nothing is kept.
-        studio.assembly_timeline(title_id, AssemblyOptions(method=method, edits=edits))
+        desk.assembly_timeline(title_id, AssemblyOptions(method=method, edits=edits))
         path = desk.save_assembly_edits(title_id, edits, by=caller)
         image, fresh = load(title_id, method)
-        return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace.relative(path)}`."
+        return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace_file(path)}`."
 
     @shown_to_user
     def on_reset_click(title_id: str | None, method: str, request: gr.Request | None = None,
@@ -258,10 +255,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
         except Cancelled:
             yield {status: ASSEMBLY_CANCELLED}
             return
-        script = desk.workspace.find_script(title_id)
-        final = desk.workspace.final_path(script)
-        if size:
-            final = final.with_name(f"{title_id}.preview.mp4")
+        final = desk.final_video(title_id).with_name(report.video_file)  # the preview sits beside the final video
         yield {status: report_summary(report), video: str(final), report_json: report.model_dump(mode="json")}
 
     @shown_to_user

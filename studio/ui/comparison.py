@@ -65,7 +65,7 @@ def consistency_markdown(desk: ReviewDesk) -> str:
 def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
     """The comparison-set controls; returns its operator-only buttons."""
     gr.Markdown("### Comparison set")
-    newest = desk.store.comparison_set()
+    newest = desk.comparison_set()
     with gr.Row(equal_height=True):
         name = gr.Textbox(value=newest.name if newest else "pilot", label="Set name", max_lines=1, min_width=140)
         rule = SizeRule.of(desk.scripts())
@@ -87,7 +87,7 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
     @shown_to_user
     def on_show(set_name: str | None = None) -> dict:
         """The named set (the newest when the name is empty or not chosen yet), with each reviewer's consistency."""
-        known = [chosen.name for chosen in desk.store.comparison_sets()]
+        known = [chosen.name for chosen in desk.comparison_sets()]
         wanted = (set_name or "").strip()
         view = set_view(desk, wanted if wanted in known else None)
         shown = set_note(desk, view)

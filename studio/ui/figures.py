@@ -26,7 +26,7 @@ class FiguresSection:
 
 def figures_markdown(desk: ReviewDesk) -> str:
     figures = desk.set_figures()
-    chosen = desk.store.comparison_set()
+    chosen = desk.comparison_set()
     title = f"#### Speed and consistency (comparison set {chosen.name})" if chosen else "#### Speed and consistency"
     if not figures:
         return f"{title}\n*Appears once a shot has takes.*"

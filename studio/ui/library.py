@@ -46,7 +46,7 @@ def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> l
     """Shots of a script that pass the filters, labelled with their status."""
     statuses = desk.shot_statuses(title_id)
     choices = []
-    for shot in desk.workspace.find_script(title_id).shots:
+    for shot in desk.script(title_id).shots:
         state = statuses[shot.shot_id]
         if status not in ("all", None, "") and state.label != status:
             continue
@@ -99,7 +99,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     first_shots = shot_choices(desk, initial[0][1], "all", "all") if initial else []
     # The first shot's plan, so the controls (and the API's defaults) start where a take of it would.
     start = plan_controls(initial[0][1], first_shots[0][1]) if first_shots else None
-    config = desk.studio.config
+    config = desk.config
     with gr.Row(equal_height=True):
         segment = gr.Dropdown(["all", *SEGMENTS], value="all", label="Segment", min_width=120)
         age = gr.Dropdown(["all", *AGE_BUCKETS], value="all", label="Age bucket", min_width=120)
@@ -201,7 +201,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         `rows` and `take_choices` are its takes as take_rows gives them."""
         script_value, shot_value = desk.shot(title_id, shot_id)
         clips = desk.shot_statuses(title_id)[shot_id].clips
-        paths = desk.workspace.keyframe_paths(script_value, shot_value)
+        paths = desk.keyframe_paths(title_id, shot_id)
         problems = desk.keyframe_problems(title_id, shot_id)  # a broken file shows here, not first at render time
         broken_note = "".join(
             ["\n\n**A keyframe cannot be used; renders of this shot are refused until it is replaced "
@@ -213,22 +213,22 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                 f"Camera: `{shot_value.camera_movement.value}` · {shot_value.duration_s:g} s · "
                 f"{len(shot_value.keyframes)} keyframe(s)"
                 + (f"\n\nStyle: {style}" if (style := script_value.style_of(shot_value)) else "")
-                + (f"\n\nGenerative camera control: {lora}" if (lora := desk.studio.camera_lora_label(shot_value)) else "")
+                + (f"\n\nGenerative camera control: {lora}" if (lora := desk.camera_lora_label(shot_value)) else "")
                 + (f"\n\n{inert}" if (inert := inert_controls_note(shot_value)) else "")
                 + (f"\n\n> {shot_value.narration}" if shot_value.narration else "")
                 + broken_note
             ),
             # Workspace-relative names ("path" keys would make gradio_client download them as files).
-            "keyframes": [{"file": path.name, "time_s": time_s, "workspace_file": desk.workspace.relative(path),
+            "keyframes": [{"file": path.name, "time_s": time_s, "workspace_file": desk.workspace_file(path),
                            "problem": problems.get(path.name)}
                           for path, time_s in zip(paths, shot_value.keyframe_times_s, strict=True)],
             "takes": [dict(zip(TAKE_COLUMNS, row, strict=True)) | {"id": take_id}
                       for row, (_, take_id) in zip(rows, take_choices, strict=True)],
             "takes_note": takes_note_text(title_id, shot_id, rows),
-            "depth_maps": [{"workspace_file": desk.workspace.relative(path), "name": name}
+            "depth_maps": [{"workspace_file": desk.workspace_file(path), "name": name}
                            for path, name in desk.depth_previews(title_id, shot_id)],
             "pinned": any(clip.pin is not None for clip in clips),
-            "canonical": [{"method": clip.method, "workspace_file": desk.workspace.relative(clip.path),
+            "canonical": [{"method": clip.method, "workspace_file": desk.workspace_file(clip.path),
                            "state": clip.describe()} for clip in clips],
             "generative_controls": plan_controls(title_id, shot_id),
         }
@@ -257,9 +257,9 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         _, shot_value = desk.shot(title_id, shot_id)
         return {
             details: view["details"],
-            keyframes: [(str(desk.workspace.root / k["workspace_file"]), f"{k['file']} · {k['time_s']:g} s")
+            keyframes: [(str(desk.workspace_path(k["workspace_file"])), f"{k['file']} · {k['time_s']:g} s")
                         for k in view["keyframes"] if not k["problem"]],
-            depth_maps: [(str(desk.workspace.root / d["workspace_file"]), d["name"]) for d in view["depth_maps"]],
+            depth_maps: [(str(desk.workspace_path(d["workspace_file"])), d["name"]) for d in view["depth_maps"]],
             takes: takes_table(rows),
             takes_note: view["takes_note"],
             take_choice: gr.Dropdown(take_choices, value=take_choices[-1][1] if take_choices else None,
@@ -269,7 +269,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             unpin: gr.Button(interactive=operator and view["pinned"]),
             keyframe_choice: gr.Dropdown([k.file for k in shot_value.keyframes], value=shot_value.keyframes[0].file),
             canonical_note: canonical_text(view["canonical"]),
-            canonical_video: next((str(desk.workspace.root / clip["workspace_file"]) for clip in view["canonical"]), None),
+            canonical_video: next((str(desk.workspace_path(clip["workspace_file"])) for clip in view["canonical"]), None),
         }
 
     @shown_to_user
@@ -329,7 +329,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         yield {
             status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s: "
                     f"{take_summary(take.record)}.{inert}",
-            video: str(desk.workspace.root / take.video_path),
+            video: str(desk.workspace_path(take.video_path)),
             # The fields this take has: an interpolation take has no model, seed or steps, so those are left out.
             metadata: {"take": take.id, "variant": take.variant,
                        **{name: value for name, value in take.record.items() if value is not None}},
@@ -361,7 +361,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         if not image:
             raise StudioError("choose an image file to upload first")
         path = desk.replace_keyframe(title_id, shot_id, keyframe, Path(image), by=caller)
-        return f"`{desk.workspace.relative(path)}` replaced (the old one is under `replaced/`); render the shot again."
+        return f"`{desk.workspace_file(path)}` replaced (the old one is under `replaced/`); render the shot again."
 
     @shown_to_user
     def on_promote_click(take_id: str | None, request: gr.Request | None = None,
@@ -370,7 +370,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         if not take_id:
             raise StudioError("render or choose a take first")
         path = desk.promote(take_id, by=caller)
-        return f"Take `{take_id}` is now `{desk.workspace.relative(path)}`; the title's metadata is updated."
+        return f"Take `{take_id}` is now `{desk.workspace_file(path)}`; the title's metadata is updated."
 
     @shown_to_user
     def on_unpin_click(title_id: str | None, shot_id: str | None, method: str = "interp",

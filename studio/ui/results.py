@@ -50,22 +50,22 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
     @shown_to_user
     def on_refresh_click() -> dict:
         results = desk.results()
-        switches = desk.studio.config.switches
+        switches = desk.config.switches
         card = f"{decision_card(results, switches.use_ltx)}\n{overrides_card(results, switches)}"
         return {summary: f"{card}\n\n{results_markdown(results, desk.take_figures())}", plot: strength_chart(results),
                 sequence: preference_chart(results)}
 
     def decide(value: bool, forced: bool, overrides: dict | None, request: gr.Request | None,
                profile: gr.OAuthProfile | None) -> str:
-        was = desk.studio.config.switches
+        was = desk.config.switches
         path = desk.apply_decision(value, overrides=overrides, force=forced, by=gate.caller(request, profile))
-        now = desk.studio.config.switches
+        now = desk.config.switches
         listed = ", ".join(f"`{o.key}: {o.method}`" for o in now.overrides.listed()) or "none"
         if was == now:
             return (f"`switches.use_ltx` is now `{str(value).lower()}` (overrides: {listed}): it already was, so nothing "
                     "changed and DECISION.md has no new entry.")
         return (f"`switches.use_ltx` is now `{str(value).lower()}` (overrides: {listed}) in config/pipeline.yaml; the "
-                f"decision and its evidence are on top of `{desk.workspace.relative(path)}` (earlier decisions kept below).")
+                f"decision and its evidence are on top of `{desk.workspace_file(path)}` (earlier decisions kept below).")
 
     def from_buttons(value: bool, forced: bool, proposed: bool, request: gr.Request | None,
                      profile: gr.OAuthProfile | None) -> str:

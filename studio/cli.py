@@ -42,7 +42,7 @@ def _cluster(args: argparse.Namespace):
         if args.workers or args.shared_workspace:
             raise StudioError("--workers and --shared-workspace go with --ray")
         return None
-    from studio.services.cluster import ClusterOptions
+    from studio.services.render import ClusterOptions
 
     if args.workers is not None and args.workers < 1:
         raise StudioError(f"--workers must be at least 1, not {args.workers}")
@@ -99,7 +99,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_assemble(args: argparse.Namespace) -> int:
     from studio.services import Studio
-    from studio.services.assemble import AssemblyOptions
+    from studio.services.assembly import AssemblyOptions
 
     if bool(args.title) == bool(args.all):
         raise StudioError("name one title with --title ID, or every title with --all")
@@ -164,7 +164,7 @@ def _report_broken(broken) -> None:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from studio.domain.metadata import METHODS
-    from studio.services.canonical import CLIP_STATES, canonical_clip
+    from studio.services.render import CLIP_STATES, canonical_clip
 
     workspace = open_workspace(args.workspace)
     config = workspace.config()
@@ -189,7 +189,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_unpin(args: argparse.Namespace) -> int:
-    from studio.services.takes import unpin_clip
+    from studio.services.render import unpin_clip
 
     workspace = open_workspace(args.workspace)
     script = workspace.find_script(args.title)
@@ -232,7 +232,7 @@ def _cmd_interpolate(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StudioError(f"cannot make the output folder {out}: {error.strerror or error}; pass --out a folder you can write") from None
-    from studio.services.weights import film_weights_path, rife_weights_path
+    from studio.services.render import film_weights_path, rife_weights_path
     from studio.workspace import default_home
 
     given = str(Path(args.weights).expanduser().resolve()) if args.weights else None

@@ -2,6 +2,8 @@
 
 import ast
 import graphlib
+import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -132,7 +134,7 @@ def test_the_app_starts_without_torch():
 
 def test_only_the_cluster_module_imports_ray():
     importers = sorted({name for name, path in modules() for imported, _ in imports(path) if imported.split(".")[0] == "ray"})
-    assert importers == ["studio.services.cluster"]
+    assert importers == ["studio.services.render.cluster"]
 
 
 # What the services keep behind them: the UI asks the desk, never these.
@@ -149,3 +151,40 @@ def test_the_ui_talks_only_to_service_methods():
         if isinstance(node, ast.Attribute) and node.attr in SERVICE_INTERNALS
     ]
     assert reach_throughs == []
+
+
+# Inside services: the shared pieces, then the three journeys, then the facades that compose them.
+SERVICE_LAYERS = {"access": 0, "progress": 0, "render": 1, "assembly": 2, "review": 3, "studio": 4,
+                  "desk": 5, "comparison": 5}
+JOURNEYS = ("render", "review", "assembly")
+
+
+def service_part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["studio", "services"] else None
+
+
+def test_services_are_three_journeys_under_the_facades():
+    """render, then assembly and review (which never import each other), then the Studio facade and the desk; a
+    journey never imports a facade."""
+    assert {path.name for path in (PACKAGE / "services").iterdir() if path.is_dir() and path.name != "__pycache__"} == set(JOURNEYS)
+    wrong = [f"{name} imports {imported}"
+             for name, path in modules() if (part := service_part(name)) is not None
+             for imported, _ in imports(path) if (other := service_part(imported)) not in (None, part)
+             and SERVICE_LAYERS[other] >= SERVICE_LAYERS[part] and not (part == "comparison" and other == "desk")]
+    assert wrong == []
+
+
+def test_a_journey_is_reached_only_through_its_surface():
+    """Outside a journey, its package's `__all__` is all there is (the benchmarks, which measure the insides, aside);
+    and that surface names only what it imports."""
+    reached_inside = [f"{name} imports {imported}"
+                      for name, path in modules() if part_of(name) != "bench"
+                      for imported, _ in imports(path)
+                      if (journey := service_part(imported)) in JOURNEYS and imported.count(".") > 2
+                      and service_part(name) != journey]
+    assert reached_inside == []
+    for journey in JOURNEYS:
+        surface = importlib.import_module(f"studio.services.{journey}")
+        public = {name for name, value in vars(surface).items() if not name.startswith("_") and not inspect.ismodule(value)}
+        assert public == set(surface.__all__), journey

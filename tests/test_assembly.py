@@ -20,7 +20,7 @@ from studio.media.retime import plan_retime, retime_clip
 from studio.media.stitch import join_with_transitions
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
 from studio.services import Studio
-from studio.services.assemble import AssemblyOptions
+from studio.services.assembly.assemble import AssemblyOptions
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo
 
 MEN_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"  # narration .m4a + .srt

@@ -5,7 +5,7 @@ import pytest
 from studio.cli import main
 from studio.errors import ConfigError
 from studio.services import ReviewDesk, Studio, TakeSettings
-from studio.services.batchfile import BatchFile, BatchShot, dump_batch, load_batch
+from studio.services.render.batchfile import BatchFile, BatchShot, dump_batch, load_batch
 from studio.store import VoteStore
 from tests.conftest import SAMPLE_TITLE
 
@@ -52,7 +52,7 @@ def test_bad_batch_files_are_refused_with_the_place(desk, tmp_path, capsys):
 
 
 def test_a_batch_files_seed_is_the_seed_its_ltx_shots_render_with(desk, tmp_path):
-    from studio.services.batchfile import batch_requests
+    from studio.services.render.batchfile import batch_requests
 
     path = tmp_path / "batch.yaml"
     path.write_text("version: 1\nshots:\n- {title_id: %s, shot_id: shot-001, method: ltx, params: {method: ltx}, seed: 7,"

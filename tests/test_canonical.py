@@ -10,11 +10,11 @@ from studio.cli import main
 from studio.domain.metadata import Pin
 from studio.services import ReviewDesk, Selection, Studio, TakeSettings
 from studio.services.access import Caller
-from studio.services.assemble import AssemblyOptions
+from studio.services.assembly.assemble import AssemblyOptions
+from studio.services.render.renderer import ShotRenderer
+from studio.store import VoteStore
 from studio.ui.assemble import report_summary
 from studio.ui.library import shot_choices
-from studio.services.renderer import ShotRenderer
-from studio.store import VoteStore
 from studio.workspace import Workspace, sample_workspace
 from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO, script_file
 

@@ -13,7 +13,13 @@ from studio.errors import StudioError
 from studio.services import ReviewDesk, Studio
 from studio.services.access import Caller, OperatorOnlyError
 from studio.services.comparison import choose_set, render_set, set_view
-from studio.services.pairing import REPEAT_EVERY, ReviewerConsistency, choose_fresh, order_sides, self_consistency
+from studio.services.review.pairing import (
+    REPEAT_EVERY,
+    ReviewerConsistency,
+    choose_fresh,
+    order_sides,
+    self_consistency,
+)
 from studio.store import Take, VoteStore
 from tests.conftest import with_ltx
 

@@ -18,8 +18,8 @@ from studio.domain import CameraMovement
 from studio.domain.motion import CameraWindow, camera_window, parallax_gain
 from studio.media.probe import probe_clip
 from studio.services import Selection, Studio
-from studio.services.depth import CachedDepth
-from studio.services.render import input_hash
+from studio.services.render.depth import CachedDepth
+from studio.services.render.plan import input_hash
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_VIDEO, SMALL_WIDTH
 
 W, H = 240, 432

@@ -16,13 +16,12 @@ import pytest
 diffusers = pytest.importorskip("diffusers")
 
 from studio.backends import loading, runtime  # noqa: E402
-from studio.backends.families import generator_class, video_generator  # noqa: E402
+from studio.backends.families import FAMILIES, FamilyName, generator_class, video_generator  # noqa: E402  # noqa: E402
 from studio.backends.ltx import LtxGenerator  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
-from studio.backends.families import FAMILIES, FamilyName  # noqa: E402
 from studio.presets import load_preset, preset_names  # noqa: E402
-from studio.services.generative_render import generation_plan, shot_generation  # noqa: E402
-from studio.services.model_resolution import resolve_model  # noqa: E402
+from studio.services.render.generative import generation_plan, shot_generation  # noqa: E402
+from studio.services.render.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE  # noqa: E402
 
 
@@ -233,7 +232,7 @@ def test_the_sampling_check_names_exactly_the_keywords_the_generator_passes(work
 
 def test_a_schedule_the_family_cannot_take_is_refused_before_loading(workspace, monkeypatch):
     from studio.errors import ConfigError
-    from studio.services.renderer import ShotRenderer
+    from studio.services.render.renderer import ShotRenderer
 
     monkeypatch.setattr(loading, "load_pipeline", lambda *a, **k: pytest.fail("weights were loaded"))
     ltx2_schedule = load_preset("ltx-2.3-distilled").sampling.model_dump(mode="json")  # sigmas, noise_scale

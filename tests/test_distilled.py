@@ -9,19 +9,18 @@ pytest.importorskip("diffusers")
 
 import torch  # noqa: E402
 from diffusers import LTXConditionPipeline  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
 
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.backends.tiny import save_tiny_ltx_checkpoint  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
-from studio.backends.families import FAMILIES  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
-from pydantic import ValidationError  # noqa: E402
-
 from studio.presets import ModelPreset, load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from studio.services.model_resolution import resolve_model  # noqa: E402
+from studio.services.render.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, with_ltx  # noqa: E402
 
 DISTILLED = load_preset("ltx-video-2b-distilled")

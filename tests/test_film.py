@@ -23,7 +23,7 @@ from studio.config import parse_pipeline_config  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from studio.services.weights import check_film_sha256  # noqa: E402
+from studio.services.render.weights import check_film_sha256  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo  # noqa: E402
 
 

@@ -5,10 +5,10 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
-from studio.backends.loading import load_pipeline  # noqa: E402
-from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
 from studio.backends.families import FAMILIES  # noqa: E402
+from studio.backends.loading import load_pipeline  # noqa: E402
+from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
+from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
@@ -192,7 +192,7 @@ def test_stable_video_diffusion_renders_a_shot_to_spec(small_workspace, tmp_path
 
 
 def test_the_scripts_style_and_a_shots_own_reach_the_prompt_and_the_input_hash(ltx_workspace, monkeypatch):
-    from studio.services.canonical import canonical_clip
+    from studio.services.render.canonical import canonical_clip
     from tests.conftest import edit_script
 
     prompts = []

@@ -4,7 +4,7 @@ import platform
 
 import pytest
 
-from studio.services.memory import keep_freed_memory
+from studio.services.render.memory import keep_freed_memory
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the setting is glibc's; elsewhere it is left alone")

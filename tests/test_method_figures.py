@@ -10,10 +10,10 @@ from studio.domain.comparison import ShotKey
 from studio.errors import StudioError
 from studio.services import ReviewDesk, Studio, TakeSettings
 from studio.services.access import MACHINE
-from studio.services.decision import decision_entry
-from studio.services.method_figures import MethodFigure, figures_table
-from studio.services.reproducibility import Reproducibility
-from studio.services.results import WinRate, summarize
+from studio.services.review.decision import decision_entry
+from studio.services.review.method_figures import MethodFigure, figures_table
+from studio.services.review.reproducibility import Reproducibility
+from studio.services.review.results import WinRate, summarize
 from studio.store import VoteStore
 from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO
 
@@ -59,7 +59,7 @@ def test_interpolation_figures_over_two_takes_then_a_reproducibility_check(desk,
     # Measured once per clip (at render time): the figures come from the cache, not from decoding again.
     cache = json.loads((desk.workspace.root / "cache" / "warping_errors.json").read_text())
     assert len(cache["clips"]) == 2 and set(cache["files"]) == {calm.video_path, lively.video_path}
-    monkeypatch.setattr("studio.services.method_figures.clip_warping_error",
+    monkeypatch.setattr("studio.services.review.method_figures.clip_warping_error",
                         lambda path: pytest.fail(f"{path} was measured again"))
     assert desk.figures.figures() == [figure]
     assert desk.figures.figures([ShotKey(SAMPLE_TITLE, "shot-001")]) == []

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from studio.config import PipelineConfig
 from studio.backends.families import FAMILIES, family_spec
+from studio.config import PipelineConfig
 from studio.errors import ConfigError
-from studio.services.model_resolution import resolve_model
-from studio.services.take_settings import TakeSettings
+from studio.services.render.model_resolution import resolve_model
+from studio.services.render.take_settings import TakeSettings
 
 
 def resolved(workspace, **ltx):

@@ -12,9 +12,9 @@ from studio.config import MethodOverrides, Switches, load_pipeline_config
 from studio.errors import ConfigError, DecisionError
 from studio.services import ReviewDesk, Selection, Studio
 from studio.services.access import Caller, OperatorOnlyError
-from studio.services.assemble import AssemblyOptions
-from studio.services.batchfile import export_batch
-from studio.services.results import ProposedOverride, summarize
+from studio.services.assembly.assemble import AssemblyOptions
+from studio.services.render.batchfile import export_batch
+from studio.services.review.results import ProposedOverride, summarize
 from studio.store import VoteStore
 from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO, edit_script
 
@@ -169,7 +169,7 @@ def local_ray():
 
 
 def test_the_ray_path_gives_each_shot_its_method(small_workspace, tiny_ltx, local_ray):
-    from studio.services.cluster import ClusterOptions, RayRenderer
+    from studio.services.render.cluster import ClusterOptions, RayRenderer
 
     write_config(small_workspace, SMALL_VIDEO + ZOOM_IN_LTX + f"ltx_video: {{model: '{tiny_ltx}', {TINY_LTX}}}\n")
     two_short_shots(small_workspace)

@@ -16,7 +16,7 @@ ray = pytest.importorskip("ray")
 from studio.cli import main  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import CancelToken, ReviewDesk, Selection, SilentProgress, Studio, TakeSettings  # noqa: E402
-from studio.services.cluster import ClusterOptions, RayRenderer  # noqa: E402
+from studio.services.render.cluster import ClusterOptions, RayRenderer  # noqa: E402
 from studio.store import VoteStore  # noqa: E402
 from studio.workspace import Workspace, sample_workspace  # noqa: E402
 from tests.conftest import SAMPLE_TITLE  # noqa: E402
@@ -233,11 +233,11 @@ def metadata_record(workspace: Workspace, method: str = "ltx") -> dict:
 def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_one_process(cluster, tmp_path, tiny_ltx2):
     import torch
 
+    from studio.backends.families import FAMILIES
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
     from studio.backends.tiny import save_tiny_lora
     from studio.domain import CameraMovement
-    from studio.backends.families import FAMILIES
     from studio.presets import load_preset
 
     dolly_in = load_preset("ltx-2").camera_loras[CameraMovement.ZOOM_IN]
@@ -264,11 +264,11 @@ def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_o
 
 def test_an_animatediff_camera_shot_on_a_worker_keeps_its_motion_adapter_and_motion_lora(cluster, tmp_path,
                                                                                       tiny_animatediff):
+    from studio.backends.families import FAMILIES
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
     from studio.backends.tiny import save_tiny_motion_lora
     from studio.domain import CameraMovement
-    from studio.backends.families import FAMILIES
     from studio.presets import load_preset
 
     folder = tiny_animatediff["animatediff"]

@@ -11,10 +11,10 @@ pytest.importorskip("diffusers")
 pytest.importorskip("accelerate")
 torch = pytest.importorskip("torch")
 
-from studio.bench import real_size  # noqa: E402
 from studio.backends.families import family_spec  # noqa: E402
+from studio.bench import real_size  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
-from studio.services.generative_render import generation_plan  # noqa: E402
+from studio.services.render.generative import generation_plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

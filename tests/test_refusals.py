@@ -120,7 +120,7 @@ class FrozenClock(datetime):
 
 def test_two_exports_in_one_second_keep_both(served, monkeypatch):  # noqa: F811
     desk, _, client = served
-    monkeypatch.setattr("studio.services.review.datetime", FrozenClock)  # both exports in the same second
+    monkeypatch.setattr("studio.services.desk.datetime", FrozenClock)  # both exports in the same second
     monkeypatch.setattr("time.strftime", lambda fmt, *when: "20260101-000000")
     first, second = (client.predict([title], api_name="/export_batch") for title in (SAMPLE_TITLE, MEN_TITLE))
     exports = desk.workspace.root / "exports"

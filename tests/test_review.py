@@ -11,7 +11,7 @@ import pytest
 from studio.config import Switches
 from studio.errors import BackendUnavailableError, StudioError
 from studio.services import CancelToken, NothingToCompare, ReviewDesk, Selection, Studio, TakeSettings
-from studio.services.results import summarize, wilson_interval
+from studio.services.review.results import summarize, wilson_interval
 from studio.store import StoreError, VoteStore
 from tests.conftest import SAMPLE_TITLE
 
@@ -175,7 +175,7 @@ def test_votes_export_as_csv(desk, two_takes):
 
 
 def test_bradley_terry_ranks_variants_with_intervals():
-    from studio.services.results import bradley_terry
+    from studio.services.review.results import bradley_terry
 
     rows = ([row("a", "b", "left")] * 12 + [row("a", "b", "right")] * 4
             + [row("b", "c", "left")] * 12 + [row("b", "c", "right")] * 4 + [row("a", "c", "tie")] * 2)
@@ -188,7 +188,7 @@ def test_bradley_terry_ranks_variants_with_intervals():
 
 def test_bradley_terry_intervals_are_wide_after_one_vote_and_narrow_with_more():
     """One vote says little: its interval must not collapse to a point (a bootstrap of one vote did)."""
-    from studio.services.results import bradley_terry
+    from studio.services.review.results import bradley_terry
 
     def widths(votes):
         return {s.label: round(s.high - s.low, 3) for s in bradley_terry([row("a", "b", "left")] * votes)}
@@ -201,7 +201,7 @@ def test_bradley_terry_intervals_are_wide_after_one_vote_and_narrow_with_more():
 
 
 def test_reviewer_agreement_ignores_which_side_a_take_was_on():
-    from studio.services.results import reviewer_agreement
+    from studio.services.review.results import reviewer_agreement
 
     same_take_won = [row("a", "b", "left", reviewer="x"),
                      {**row("b", "a", "right", reviewer="y"), "left_take": "b-take", "right_take": "a-take"}]
@@ -211,7 +211,7 @@ def test_reviewer_agreement_ignores_which_side_a_take_was_on():
 
 
 def test_strata_that_prefer_the_other_method_get_a_proposed_override():
-    from studio.services.results import ProposedOverride
+    from studio.services.review.results import ProposedOverride
 
     women, men = (row("ltx", "interp", "left", segment="women", camera_movement="static"),
                   row("ltx", "interp", "right", segment="men", camera_movement="static"))
@@ -385,7 +385,7 @@ def test_a_cancelled_batch_reports_cancelled_not_failed(desk):
 
 
 def test_the_ranking_chart_is_sorted_and_draws_each_interval():
-    from studio.services.results import Results, Strength
+    from studio.services.review.results import Results, Strength
     from studio.ui.results import strength_chart
 
     def chart(ranking):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from studio.services.results import Results, Strength, WinRate
+from studio.services.review.results import Results, Strength, WinRate
 from studio.store import StoreError
 from studio.ui.results_view import decision_card, results_markdown, signed
 from studio.ui.review import sided_reasons
@@ -73,7 +73,7 @@ def test_the_promoted_take_is_the_one_whose_clip_is_canonical(desk, two_takes): 
 
 
 def test_proposed_overrides_are_listed_with_their_evidence():
-    from studio.services.results import ProposedOverride
+    from studio.services.review.results import ProposedOverride
 
     override = ProposedOverride("camera_movement", "zoom_in", "ltx", "LTX preferred here: the figures")
     page = results_markdown(results(proposed_overrides=[override]), [])
@@ -83,7 +83,7 @@ def test_proposed_overrides_are_listed_with_their_evidence():
 
 
 def test_the_preference_chart_draws_the_band_the_estimate_and_the_50_line():
-    from studio.services.stopping import SequencePoint
+    from studio.services.review.stopping import SequencePoint
     from studio.ui.results_view import preference_chart
 
     points = [SequencePoint(1, 1.0, 0.0, 1.0), SequencePoint(2, 0.5, 0.1, 0.9), SequencePoint(3, 2 / 3, 0.2, 0.9)]

@@ -12,7 +12,7 @@ from studio.cli import main  # noqa: E402
 from studio.errors import BackendUnavailableError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from studio.services.weights import INSTALLED_RIFE  # noqa: E402
+from studio.services.render.weights import INSTALLED_RIFE  # noqa: E402
 from studio.workspace import default_home  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo  # noqa: E402
 

@@ -8,13 +8,18 @@ README). Vectorised: the whole file runs in a few seconds.
 import numpy as np
 import pytest
 
-from studio.bench.decision import Clustering, clustered_scores, independent_scores, rule_figures
-from studio.services.stopping import (
+from studio.bench.decision import (
+    Clustering,
+    clustered_scores,
+    independent_scores,
+    rule_figures,
+    wilson_after_minimum_votes,
+)
+from studio.services.review.stopping import (
     PreferenceVotes,
     confidence_sequence,
     preference_votes,
     verdicts,
-    wilson_after_minimum_votes,
 )
 
 RUNS, VOTES = 2000, 300

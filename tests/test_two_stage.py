@@ -8,20 +8,20 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
+from studio.backends.families import FAMILIES  # noqa: E402
 from studio.backends.loading import load_latent_upsampler, load_pipeline  # noqa: E402
+from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
-from studio.backends.families import FAMILIES  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402
 from studio.errors import Cancelled, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services import Selection, Studio  # noqa: E402
-from studio.services.review import ReviewDesk  # noqa: E402
+from studio.services.desk import ReviewDesk  # noqa: E402
+from studio.services.render.cluster import ClusterOptions, RayRenderer  # noqa: E402
+from studio.services.render.model_resolution import resolve_model  # noqa: E402
 from studio.store import VoteStore  # noqa: E402
-from studio.services.cluster import ClusterOptions, RayRenderer  # noqa: E402
-from studio.services.model_resolution import resolve_model  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, real_photo, with_ltx  # noqa: E402
 
 LTX_DISTILLED = load_preset("ltx-video-13b-distilled").sampling
@@ -248,7 +248,7 @@ def test_a_take_can_switch_the_second_stage_off_for_a_quick_preview():
 
 
 def test_clips_re_render_when_the_recipe_they_were_made_with_changes(small_workspace):
-    from studio.services.render import clip_job
+    from studio.services.render.plan import clip_job
 
     script = small_workspace.scripts()[0]
     shot = script.shots[0]

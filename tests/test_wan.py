@@ -17,7 +17,8 @@ from studio.domain.generation import GenerationPlan  # noqa: E402
 from studio.errors import BackendUnavailableError, RenderError  # noqa: E402
 from studio.media.images import fit_to_frame, load_keyframe  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
-from studio.services import Selection, Studio, generative_render  # noqa: E402
+from studio.services import Selection, Studio  # noqa: E402
+from studio.services.render import generative  # noqa: E402
 from tests.conftest import SAMPLE_TITLE, SMALL_HEIGHT, SMALL_WIDTH, with_ltx  # noqa: E402
 
 TINY = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 7}
@@ -133,7 +134,7 @@ def test_the_released_repo_is_refused_on_a_cpu_before_loading_with_the_familys_r
                                                       "transformer of about 28 GB in bf16 beside the UMT5-XXL text "
                                                       "encoder"):
         check_can_load(ModelSource(repo, None), WAN, cuda=False)
-    monkeypatch.setattr(generative_render, "load_pipeline", lambda *a, **k: pytest.fail("weights were loaded"))
+    monkeypatch.setattr(generative, "load_pipeline", lambda *a, **k: pytest.fail("weights were loaded"))
     (small_workspace.root / "config" / "pipeline.yaml").write_text("ltx_video: {model: wan-2.1-flf2v}\n")
     with pytest.raises(BackendUnavailableError, match=rf"Wan 2.1 FLF2V needs a CUDA GPU.*\(model {repo}: .*76.7 GB "):
         Studio.open(small_workspace).generate(Selection(title_id=SAMPLE_TITLE), "ltx")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from studio.errors import BackendUnavailableError
-from studio.services.weights import FILM_RELEASES, fetch_rife_weights, film_weights_path
+from studio.services.render.weights import FILM_RELEASES, fetch_rife_weights, film_weights_path
 
 RIFE_46 = b"rife 4.6 weights"
 RIFE_425 = b"rife 4.25 weights"

@@ -33,7 +33,7 @@ def assemble(args: argparse.Namespace) -> dict:
     from studio.media.ffmpeg import run_ffmpeg
     from studio.media.stitch import join_cuts, join_with_transitions
     from studio.services import Studio
-    from studio.services.assemble import AssemblyOptions
+    from studio.services.assembly import AssemblyOptions
     from studio.services.render import encoder_settings
     from studio.workspace import sample_workspace
 
@@ -84,7 +84,7 @@ def assemble(args: argparse.Namespace) -> dict:
 def ray_scaling(args: argparse.Namespace) -> dict:
     """The sample workspace rendered from scratch on a local Ray with each worker count, in one run."""
     from studio.services import Selection, Studio
-    from studio.services.cluster import ClusterOptions
+    from studio.services.render import ClusterOptions
     from studio.workspace import sample_workspace
 
     rows, results = [], []

@@ -19,10 +19,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.bench.common import table
-from studio.services.stopping import verdicts, wilson_after_minimum_votes
+from studio.services.review.stopping import earliest_verdicts, first_true, verdicts
 
 TIE_SHARE = 0.1
 """Share of tied votes in the independent worlds (a tie scores 1/2)."""
+
+OLD_RULE_MIN_VOTES = 30
+"""The replaced rule waited for this many decisive votes before reading the Wilson interval."""
+
+
+def wilson_after_minimum_votes(scores: np.ndarray, minimum: int = OLD_RULE_MIN_VOTES,
+                               z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """The replaced rule, re-checked after every vote: a verdict once `minimum` votes exist and the 95%
+    Wilson interval excludes 50%. Same output as `verdicts`. Valid for one look at a fixed sample size,
+    not for a look after every vote."""
+    t = np.arange(1, scores.shape[-1] + 1)
+    share = np.cumsum(scores, axis=-1) / t
+    centre = (share + z * z / (2 * t)) / (1 + z * z / t)
+    half = z * np.sqrt(share * (1 - share) / t + z * z / (4 * t * t)) / (1 + z * z / t)
+    enough = t >= minimum
+    return earliest_verdicts(first_true(enough & (centre - half > 0.5)), first_true(enough & (centre + half < 0.5)))
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ def decision(args: argparse.Namespace) -> dict:
                   "-" if f.median_votes is None else f"{f.median_votes:g}",
                   f"> {args.max_votes}" if f.p90_votes is None else f"{f.p90_votes:g}"] for f in figures]))
     print("old: 95% Wilson interval excludes 50% after at least 30 votes; "
-          "new: 95% anytime-valid betting confidence sequence (studio/services/stopping.py)")
+          "new: 95% anytime-valid betting confidence sequence (studio/services/review/stopping.py)")
     return {"decision": [f.__dict__ for f in figures]}
 
 

@@ -81,10 +81,9 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
 
     from studio.backends import tiny
     from studio.backends.base import ShotGeneration
-    from studio.backends.families import video_generator
+    from studio.backends.families import FAMILIES, video_generator
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
-    from studio.backends.families import FAMILIES
     from studio.domain.generation import plan_generation
 
     animatediff: dict[str, Path] = {}
@@ -205,7 +204,7 @@ def table(rows: list[Row]) -> str:
 # What every check imports: a package missing or mismatched here stops the run at the start, in one line that names
 # it and the fix, instead of a traceback per row. torch, transformers, diffusers and av, when absent, are rows that
 # say so (a CPU machine without them still runs the rest); when present they must import.
-PREFLIGHT = ("studio.workspace", "studio.services.weights", "studio.backends.runtime",
+PREFLIGHT = ("studio.workspace", "studio.services.render.weights", "studio.backends.runtime",
              "studio.backends.keyframe_animator", "studio.media.images", "studio.media.encoder")
 WHEN_PRESENT = ("torch", "transformers", "diffusers", "av")
 DISTRIBUTIONS = {"cv2": "opencv-python-headless", "PIL": "pillow", "dotenv": "python-dotenv", "ruamel": "ruamel.yaml",
@@ -283,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     frames = 10 if args.quick else 60
     weights = args.rife_weights
     if weights is None:
-        from studio.services.weights import rife_weights_path
+        from studio.services.render import rife_weights_path
 
         weights = rife_weights_path(None, Path.cwd())
     rows += rife_rows(weights, 2 if args.quick else 10)

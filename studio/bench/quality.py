@@ -108,7 +108,7 @@ def quality(args: argparse.Namespace) -> dict:
         "dissolve": _dissolve_predict, "minterpolate": _minterpolate_predict,
     }
     if args.interp_method == "rife":
-        from studio.services.weights import rife_weights_path
+        from studio.services.render import rife_weights_path
         from studio.workspace import default_home
 
         weights = rife_weights_path(args.rife_weights, default_home())

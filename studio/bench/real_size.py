@@ -229,8 +229,8 @@ def build_pipeline(preset: str, device: str, dtype: object) -> object:
     import transformers
     from diffusers import FlowMatchEulerDiscreteScheduler
 
-    from studio.backends.loading import imported
     from studio.backends.families import family_spec
+    from studio.backends.loading import imported
     from studio.presets import load_preset
 
     family = family_spec(load_preset(preset).family)
@@ -319,7 +319,7 @@ def resolved(preset: str, workspace_root: Path, num_frames: int | None = None):
     """The preset as a render resolves it (resolve_model), one stage, no camera LoRA, steps capped where STEP_CAP
     says; `num_frames`: frames per generation other than the preset's."""
     from studio.config import PipelineConfig
-    from studio.services.model_resolution import resolve_model
+    from studio.services.render import resolve_model
     from studio.workspace import Workspace
 
     ltx = {"model": preset, "two_stage": False, "camera_lora": False, "reroll_static": 0}
@@ -350,8 +350,7 @@ def preset_rows(preset: str, workspace_root: Path) -> list[RealSizeRow]:
     """One preset's rows: build it on the GPU once, then generate each of its runs' shots in each memory mode."""
     import torch
 
-    from studio.backends.families import generator_class
-    from studio.backends.families import family_spec
+    from studio.backends.families import family_spec, generator_class
     from studio.presets import load_preset
 
     family = family_spec(load_preset(preset).family)
@@ -382,7 +381,7 @@ def _run_rows(preset: str, pipe: object, workspace_root: Path, shot_s: float, fr
     from studio.backends.loading import place_on_gpu
     from studio.backends.runtime import VramPeak
     from studio.presets import load_preset
-    from studio.services.generative_render import generation_plan, shot_generation
+    from studio.services.render import generation_plan, shot_generation
 
     model, config = resolved(preset, workspace_root, frames)
     family, shot = model.family, two_keyframe_shot(shot_s)

@@ -48,8 +48,7 @@ def _render_alone(studio, workspace, script) -> float:
     from studio.backends import interpolator
     from studio.backends.keyframe_animator import KeyframeAnimator, ShotTiming
     from studio.media.images import load_keyframe
-    from studio.services.memory import keep_freed_memory
-    from studio.services.render import animation_settings
+    from studio.services.render import animation_settings, keep_freed_memory
 
     keep_freed_memory()  # as the render does
     frames, started = 0, time.perf_counter()

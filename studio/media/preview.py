@@ -77,7 +77,7 @@ def review_copy(clip: Path, spec: ReviewCopySpec = REVIEW_COPY) -> Path:
     """`clip`'s review copy: a fresh one on disk is returned as it is; otherwise it is made now.
 
     Callers that may ask for one clip from many threads at once take turns
-    per clip themselves (services/takes.py ReviewCopies), so this module keeps no state.
+    per clip themselves (services/render/takes.py ReviewCopies), so this module keeps no state.
     """
     if not is_fresh(clip):
         make_review_copy(clip, spec)

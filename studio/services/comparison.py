@@ -21,10 +21,10 @@ from studio.domain.comparison import (
 from studio.domain.timing import frame_count
 from studio.errors import StudioError
 from studio.services.access import MACHINE, Caller, require_operator
-from studio.services.pairing import deciding
+from studio.services.desk import ReviewDesk
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
-from studio.services.review import ReviewDesk
-from studio.services.take_settings import TakeSettings
+from studio.services.render import TakeSettings
+from studio.services.review import deciding
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.assembly import Edits
 from studio.domain.metadata import Method
 from studio.errors import StudioError, WorkspaceError
-from studio.services.assemble import AssemblyOptions, AssemblyReport, PreparedAssembly, Timeline
-from studio.services.batch import BatchReport, Selection, ShotRequest
+from studio.services.assembly import AssemblyOptions, AssemblyReport, PreparedAssembly, Timeline
 from studio.services.progress import CancelToken, ProgressListener
-from studio.services.renderer import ShotRenderer
+from studio.services.render import BatchReport, Selection, ShotRenderer, ShotRequest
 from studio.workspace import Problem, Workspace
 
 if TYPE_CHECKING:  # only the type: ray and the cluster code load when a cluster is asked for
-    from studio.services.cluster import ClusterOptions
+    from studio.services.render import ClusterOptions
 
 ConfigOverride = Callable[[PipelineConfig], PipelineConfig]
 
@@ -36,10 +35,10 @@ class Studio:
 
     @classmethod
     def open(cls, workspace: Workspace, cluster: ClusterOptions | None = None) -> Studio:
-        """A studio rendering in this process, or with `cluster` on Ray workers (see services/cluster.py)."""
+        """A studio rendering in this process, or with `cluster` on Ray workers (see services/render/cluster.py)."""
         if cluster is None:
             return cls(workspace, ShotRenderer(workspace))
-        from studio.services.cluster import RayRenderer
+        from studio.services.render import RayRenderer
 
         return cls(workspace, RayRenderer(workspace, options=cluster))
 
@@ -59,7 +58,7 @@ class Studio:
 
     def camera_control(self, shot: Shot) -> str:
         """How the shot's camera move steers the generative model: its camera LoRA, or why there is none."""
-        from studio.services.model_resolution import resolve_model
+        from studio.services.render import resolve_model
 
         try:
             model = resolve_model(self.workspace, self.config)
@@ -73,7 +72,7 @@ class Studio:
     def camera_lora_label(self, shot: Shot) -> str | None:
         """The camera LoRA the shot's move switches on, as the shot's details name it; None where none does (the
         move then reaches the model as prompt words, as the README says), or while ltx_video does not resolve."""
-        from studio.services.model_resolution import resolve_model
+        from studio.services.render import resolve_model
 
         try:
             model = resolve_model(self.workspace, self.config)
@@ -84,7 +83,7 @@ class Studio:
 
     def with_svd(self) -> Studio:
         """This studio with Stable Video Diffusion as the generative model (unless one is already chosen)."""
-        from studio.services.model_resolution import resolve_model
+        from studio.services.render import resolve_model
 
         def svd(config: PipelineConfig) -> PipelineConfig:
             if resolve_model(self.workspace, config).family.name == "stable-video-diffusion":
@@ -136,31 +135,31 @@ class Studio:
     def run_batch(self, path: Path, *, force: bool = False, progress: ProgressListener | None = None,
                   cancel: CancelToken | None = None) -> BatchReport:
         """Render every shot of a batch file with its own method and parameters."""
-        from studio.services.batchfile import batch_requests, load_batch
+        from studio.services.render import batch_requests, load_batch
 
         requests = batch_requests(self.workspace, self.config, load_batch(path))
         return self.renderer.render_all(requests, force=force, progress=progress, cancel=cancel)
 
     def assemble(self, title_id: str, options: AssemblyOptions | None = None,
                  progress: ProgressListener | None = None, cancel: CancelToken | None = None) -> AssemblyReport:
-        """The finished narrated video of one title, with its report (see services/assemble.py)."""
-        from studio.services.assemble import assemble_title
+        """The finished narrated video of one title, with its report (see services/assembly/assemble.py)."""
+        from studio.services.assembly import assemble_title
 
         return assemble_title(self.renderer, self.config, self.workspace.find_script(title_id), options, progress, cancel)
 
     def assembly_plan(self, title_id: str, options: AssemblyOptions | None = None) -> PreparedAssembly:
         """The narration, its spans and the planned cut of one title, without writing anything."""
-        from studio.services.assemble import prepare
+        from studio.services.assembly import prepare
 
         return prepare(self.workspace, self.workspace.find_script(title_id), self.config, options or AssemblyOptions())
 
     def assembly_timeline(self, title_id: str, options: AssemblyOptions | None = None) -> Timeline:
         """What the Assemble view draws: the planned cut and the narration's waveform on the video's clock."""
-        from studio.services.assemble import timeline
+        from studio.services.assembly import timeline
 
         return timeline(self.assembly_plan(title_id, options))
 
     def save_assembly_edits(self, title_id: str, edits: Edits) -> Path:
-        from studio.services.assemble import save_edits
+        from studio.services.assembly import save_edits
 
         return save_edits(self.workspace, self.workspace.find_script(title_id), edits)

@@ -13,7 +13,7 @@ from studio.domain.assembly import TRANSITIONS, Edits
 from studio.errors import Cancelled, StudioError
 from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
-from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
+from studio.services.assembly import AssemblyOptions, AssemblyReport, Timeline
 from studio.ui.background import cancel_click, queued_note
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate

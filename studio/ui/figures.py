@@ -9,7 +9,7 @@ from typing import Literal
 import gradio as gr
 
 from studio.services import ReviewDesk
-from studio.services.method_figures import FIGURES_NOTE, figures_table
+from studio.services.review import FIGURES_NOTE, figures_table
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
 

@@ -7,13 +7,19 @@ from collections.abc import Callable
 import gradio as gr
 
 from studio.services import ReviewDesk
-from studio.services.decision import proposed_for
+from studio.services.review import proposed_for
 from studio.ui.comparison import build_comparison_section
 from studio.ui.errors import shown_to_user
 from studio.ui.figures import build_figures_section
 from studio.ui.identity import Gate
 from studio.ui.results_view import (
-    OVERRIDE, WITH_PROPOSED, decision_card, overrides_card, preference_chart, results_markdown, strength_chart,
+    OVERRIDE,
+    WITH_PROPOSED,
+    decision_card,
+    overrides_card,
+    preference_chart,
+    results_markdown,
+    strength_chart,
 )
 
 __all__ = ["build_results_tab", "preference_chart", "results_markdown", "strength_chart"]

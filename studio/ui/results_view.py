@@ -5,8 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from studio.config import Switches
-from studio.services.decision import PRECEDENCE
-from studio.services.results import STRATUM_COUNT, Results, WinRate
+from studio.services.review import PRECEDENCE, STRATUM_COUNT, Results, WinRate
 
 OVERRIDE = "Override the votes"
 WITH_PROPOSED = "With the proposed overrides"

@@ -10,7 +10,7 @@ import gradio as gr
 from studio.errors import StudioError
 from studio.services import NothingToCompare, ReviewDesk
 from studio.services.access import SignInRequired
-from studio.services.pairing import PairMode
+from studio.services.review import PairMode
 from studio.store import CHOICES, REASON_SIDES, REASON_TAGS, REASONS
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate

@@ -21,15 +21,15 @@ from studio.domain.metadata import ClipRecord, GenerationFields, Method
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.images import load_keyframe
 from studio.media.metrics import ClipMeter
-from studio.services.batch import ClipJob
-from studio.services.depth import CACHE_FOLDER as DEPTH_CACHE
-from studio.services.depth import CachedDepth
-from studio.services.memory import RamPeak, keep_freed_memory
 from studio.services.progress import CancelToken, ProgressListener
+from studio.services.render.batch import ClipJob
+from studio.services.render.depth import CACHE_FOLDER as DEPTH_CACHE
+from studio.services.render.depth import CachedDepth
+from studio.services.render.memory import RamPeak, keep_freed_memory
 from studio.workspace import Workspace
 
 if TYPE_CHECKING:
-    from studio.services.model_resolution import ResolvedModel
+    from studio.services.render.model_resolution import ResolvedModel
 
 # Bump when the renderer's output for the same inputs changes, so old clips re-render.
 RENDERER_VERSION = "interp-2"  # 2: planar YUV render (colour and chroma differ by a level or two)
@@ -102,7 +102,7 @@ def clip_job(workspace: Workspace, script: Script, shot: Shot, method: Method, c
     preset than the config's), where the clip goes (by default its canonical path) and the input hash."""
     model: ResolvedModel | None = None
     if method == "ltx":
-        from studio.services.model_resolution import resolve_model
+        from studio.services.render.model_resolution import resolve_model
 
         model = resolve_model(workspace, config)
     encoder = encoder_settings(config, preset)

@@ -1,7 +1,7 @@
 """What the votes say: win rates with intervals, Bradley-Terry strengths, agreement, the recommendation.
 
 The recommendation and the per-stratum overrides come from the anytime-valid
-confidence sequence in `studio.services.stopping`: votes may be read after
+confidence sequence in `studio.services.review.stopping`: votes may be read after
 every vote without inflating the error rate.
 """
 
@@ -13,8 +13,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from studio.domain import AGE_BUCKETS, SEGMENTS, CameraMovement
-from studio.services.stopping import (
-    ALPHA, Decision, SequencePoint, confidence_level, confidence_sequence, interval_text, preference_votes,
+from studio.services.review.stopping import (
+    ALPHA,
+    Decision,
+    SequencePoint,
+    confidence_level,
+    confidence_sequence,
+    interval_text,
+    preference_votes,
 )
 
 Stratum = Literal["camera_movement", "segment", "age_bucket"]

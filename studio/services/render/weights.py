@@ -12,7 +12,6 @@ from pathlib import Path
 from studio.errors import BackendUnavailableError
 from studio.workspace import default_home
 
-
 # Where scripts/get-rife puts the released RIFE 4.25 weights, under $STUDIO_HOME.
 INSTALLED_RIFE = ("models", "rife-4.25", "flownet.pkl")
 # FILM's TorchScript export, as the PyTorch port publishes it.

@@ -30,10 +30,9 @@ from studio.media.stitch import (
     placement_filter,
 )
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
-from studio.services.fitting import AssemblyMethod, PartMaker
+from studio.services.assembly.fitting import AssemblyMethod, PartMaker
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
-from studio.services.render import encoder_settings
-from studio.services.renderer import ShotRenderer
+from studio.services.render import ShotRenderer, encoder_settings
 from studio.workspace import Workspace
 
 TIMING_SUFFIXES = (".json", ".srt", ".vtt")

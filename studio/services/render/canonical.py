@@ -16,8 +16,8 @@ from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method, Pin
 from studio.errors import ConfigError
-from studio.services.render import clip_job
-from studio.services.take_settings import TakeSettings
+from studio.services.render.plan import clip_job
+from studio.services.render.take_settings import TakeSettings
 from studio.workspace import Workspace
 
 ClipStatus = Literal["missing", "current", "out_of_date"]

@@ -13,8 +13,8 @@ from studio.config import STRATA, MethodOverrides, Override, Switches, describe_
 from studio.errors import DecisionError
 from studio.files import write_atomically
 from studio.services.access import Caller
-from studio.services.method_figures import FIGURES_NOTE, MethodFigure, figures_table
-from studio.services.results import ProposedOverride, Results, WinRate
+from studio.services.review.method_figures import FIGURES_NOTE, MethodFigure, figures_table
+from studio.services.review.results import ProposedOverride, Results, WinRate
 from studio.workspace import CONFIG_FILE, Workspace
 
 DECISION_FILE = "DECISION.md"

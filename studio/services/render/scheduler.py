@@ -14,8 +14,8 @@ from typing import Protocol
 
 from studio.domain.metadata import ClipRecord
 from studio.domain.timing import frame_count
-from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
 from studio.services.progress import CancelToken, ProgressListener, ShotProgress, SilentProgress
+from studio.services.render.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
 
 POLL_S = 0.25
 """How often the loop looks at the cancel token while clips render."""

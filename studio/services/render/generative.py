@@ -9,9 +9,9 @@ import numpy as np
 
 from studio.backends import FrameInterpolator, Transition
 from studio.backends.base import IDENTITY, ShotGeneration
-from studio.backends.ltx import cinematic_prompt
 from studio.backends.families import video_generator
 from studio.backends.loading import load_latent_upsampler, load_pipeline
+from studio.backends.ltx import cinematic_prompt
 from studio.backends.runtime import ModelCache, VramPeak, on_gpu, take_gpu_seconds
 from studio.config import LtxVideoSettings, PipelineConfig
 from studio.domain import Shot
@@ -19,11 +19,11 @@ from studio.domain.generation import GenerationPlan, plan_generation
 from studio.domain.metadata import ClipRecord, GenerationFields
 from studio.media.images import fit_to_frame, load_keyframe
 from studio.media.yuv import Frame
-from studio.services.batch import ClipJob
-from studio.services.model_resolution import ResolvedModel
-from studio.services.memory import RamPeak
 from studio.services.progress import CancelToken, ProgressListener
-from studio.services.render import encode_clip
+from studio.services.render.batch import ClipJob
+from studio.services.render.memory import RamPeak
+from studio.services.render.model_resolution import ResolvedModel
+from studio.services.render.plan import encode_clip
 from studio.workspace import Workspace
 
 

@@ -28,11 +28,11 @@ from studio.config import PipelineConfig
 from studio.domain.metadata import ClipRecord
 from studio.errors import BackendUnavailableError, StudioError
 from studio.files import replaced_atomically
-from studio.services.batch import BatchReport, ClipJob, ShotRequest
 from studio.services.progress import Cancelled, CancelToken, ProgressListener, SilentProgress
-from studio.services.renderer import ShotRenderer
-from studio.services.scheduler import POLL_S, InFlight, run_batch
-from studio.services.weights import film_weights_path, rife_weights_path
+from studio.services.render.batch import BatchReport, ClipJob, ShotRequest
+from studio.services.render.renderer import ShotRenderer
+from studio.services.render.scheduler import POLL_S, InFlight, run_batch
+from studio.services.render.weights import film_weights_path, rife_weights_path
 from studio.workspace import Workspace
 
 

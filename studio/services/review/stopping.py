@@ -38,8 +38,8 @@ both: shots and reviewers with their own preferences, reviewers in short
 sessions, stay under 5%; sessions of 20 consecutive votes by one reviewer
 reach about 7% (sessions of 10: about 5%).
 
-The rule it replaces, `wilson_after_minimum_votes`, is kept so the simulation
-and the benchmark can measure both.
+The rule it replaces (a Wilson interval read after every vote from the 30th)
+lives in the benchmark, `studio/bench/decision.py`, which measures both.
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ ALPHA = 0.05
 BET_CAP = 0.5
 """The largest fraction of capital staked on one vote; below 1 keeps every factor 1 + bet*(x - m) positive."""
 
-OLD_RULE_MIN_VOTES = 30
-"""The replaced rule waited for this many decisive votes before reading the Wilson interval."""
 
 GRID = np.linspace(0.0, 1.0, 1001)
 """Candidate means the interval is read on (0.1 point apart; 50% is on it)."""
@@ -146,32 +144,22 @@ def first_exclusions(scores: np.ndarray, alpha: float = ALPHA) -> tuple[np.ndarr
     threshold = np.log(2 / alpha)  # hedged: half the capital on each side
     for_ltx = np.cumsum(np.log1p(bets * (scores - 0.5)), axis=-1) >= threshold
     for_interp = np.cumsum(np.log1p(-bets * (scores - 0.5)), axis=-1) >= threshold
-    return _first(for_ltx), _first(for_interp)
+    return first_true(for_ltx), first_true(for_interp)
 
 
-def _first(hit: np.ndarray) -> np.ndarray:
+def first_true(hit: np.ndarray) -> np.ndarray:
+    """Per run, the vote (counted from 1) at which `hit` first holds along the last axis; 0 where it never does."""
     return np.where(hit.any(axis=-1), hit.argmax(axis=-1) + 1, 0)
 
 
 def verdicts(scores: np.ndarray, alpha: float = ALPHA) -> tuple[np.ndarray, np.ndarray]:
     """Per run: +1 LTX, -1 interpolation, 0 undecided, and the votes to that verdict (0 when undecided)."""
-    ltx_at, interp_at = first_exclusions(scores, alpha)
-    ltx_first = (ltx_at > 0) & ((interp_at == 0) | (ltx_at <= interp_at))
-    interp_first = (interp_at > 0) & ~ltx_first
-    return ltx_first.astype(int) - interp_first.astype(int), np.where(ltx_first, ltx_at, interp_at)
+    return earliest_verdicts(*first_exclusions(scores, alpha))
 
 
-def wilson_after_minimum_votes(scores: np.ndarray, minimum: int = OLD_RULE_MIN_VOTES,
-                               z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
-    """The replaced rule, re-checked after every vote: a verdict once `minimum` votes exist and the 95%
-    Wilson interval excludes 50%. Same output as `verdicts`. Valid for one look at a fixed sample size,
-    not for a look after every vote."""
-    t = np.arange(1, scores.shape[-1] + 1)
-    share = np.cumsum(scores, axis=-1) / t
-    centre = (share + z * z / (2 * t)) / (1 + z * z / t)
-    half = z * np.sqrt(share * (1 - share) / t + z * z / (4 * t * t)) / (1 + z * z / t)
-    enough = t >= minimum
-    ltx_at, interp_at = _first(enough & (centre - half > 0.5)), _first(enough & (centre + half < 0.5))
+def earliest_verdicts(ltx_at: np.ndarray, interp_at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, from the vote at which each side was first shown better (0: never): +1 LTX, -1 interpolation,
+    0 undecided, and the votes to that verdict; the earlier side wins a run where both were."""
     ltx_first = (ltx_at > 0) & ((interp_at == 0) | (ltx_at <= interp_at))
     interp_first = (interp_at > 0) & ~ltx_first
     return ltx_first.astype(int) - interp_first.astype(int), np.where(ltx_first, ltx_at, interp_at)
@@ -224,7 +212,7 @@ def interval_text(decision: Decision) -> str:
 
 
 __all__ = [
-    "ALPHA", "BET_CAP", "OLD_RULE_MIN_VOTES", "Decision", "confidence_level", "PreferenceVotes", "SequencePoint", "Verdict",
+    "ALPHA", "BET_CAP", "Decision", "confidence_level", "PreferenceVotes", "SequencePoint", "Verdict",
     "confidence_sequence", "first_exclusions", "interval_text", "plug_in_bets", "preference_votes", "verdicts",
-    "wilson_after_minimum_votes",
+    "earliest_verdicts", "first_true",
 ]

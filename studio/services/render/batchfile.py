@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from studio.config import PipelineConfig, describe_validation_error, read_yaml
 from studio.domain.metadata import Method, TitleMetadata
 from studio.errors import ConfigError, WorkspaceError
-from studio.services.batch import ShotRequest
-from studio.services.takes import TakeSettings
+from studio.services.render.batch import ShotRequest
+from studio.services.render.takes import TakeSettings
 from studio.workspace import Workspace
 
 BATCH_VERSION = 1

@@ -18,11 +18,11 @@ from studio.domain.timing import frame_count
 from studio.errors import StudioError
 from studio.files import replaced_atomically
 from studio.media.preview import review_copy
-from studio.services.canonical import pinned
-from studio.services.batch import ClipJob
 from studio.services.progress import CancelToken, ProgressListener
-from studio.services.renderer import ShotRenderer
-from studio.services.take_settings import TakeSettings
+from studio.services.render.batch import ClipJob
+from studio.services.render.canonical import pinned
+from studio.services.render.renderer import ShotRenderer
+from studio.services.render.take_settings import TakeSettings
 from studio.store import Take, VoteStore
 from studio.workspace import Workspace
 

@@ -20,16 +20,16 @@ from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.metadata import ClipRecord, Method
 from studio.errors import BackendUnavailableError, StudioError
-from studio.services.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
-from studio.services.canonical import canonical_clip
 from studio.services.progress import Cancelled, CancelToken, ProgressListener
-from studio.services.render import clip_job, render_interpolated_shot
-from studio.services.scheduler import InFlight, run_batch
-from studio.services.weights import check_film_sha256, depth_model_source, film_weights_path, rife_weights_path
+from studio.services.render.batch import BatchReport, ClipJob, ShotOutcome, ShotRequest
+from studio.services.render.canonical import canonical_clip
+from studio.services.render.plan import clip_job, render_interpolated_shot
+from studio.services.render.scheduler import InFlight, run_batch
+from studio.services.render.weights import check_film_sha256, depth_model_source, film_weights_path, rife_weights_path
 from studio.workspace import Workspace
 
 if TYPE_CHECKING:
-    from studio.services.model_resolution import ResolvedModel
+    from studio.services.render.model_resolution import ResolvedModel
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class ShotRenderer:
         reproducibility check): as check_job, with the generative model `config` resolves to."""
         self.check_interpolation(config, depth=method == "interp")
         if method == "ltx":
-            from studio.services.model_resolution import resolve_model
+            from studio.services.render.model_resolution import resolve_model
 
             check_generative(resolve_model(self.workspace, config))
 
@@ -122,7 +122,7 @@ class ShotRenderer:
     def render(self, job: ClipJob, progress: ProgressListener, cancel: CancelToken) -> ClipRecord:
         """Render `job` to its clip path (atomically) and describe it for the metadata."""
         if job.method == "ltx":
-            from studio.services.generative_render import render_generated_shot
+            from studio.services.render.generative import render_generated_shot
 
             return render_generated_shot(self.workspace, job, self.models, self.frame_interpolator(job.config), progress, cancel)
         return render_interpolated_shot(self.workspace, job, self.frame_interpolator(job.config), progress, cancel,

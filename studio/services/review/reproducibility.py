@@ -12,17 +12,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from studio.domain.comparison import ShotKey
 from studio.domain.metadata import METHODS
 from studio.errors import BackendUnavailableError, StudioError
 from studio.media.comparison import compare_clips
-from studio.services.figure_cache import JsonCache
 from studio.services.progress import CancelToken, SilentProgress
-from studio.services.studio import Studio
-from studio.services.take_settings import TakeSettings
+from studio.services.render import TakeSettings
+from studio.services.review.figure_cache import JsonCache
 from studio.store import Take
+
+if TYPE_CHECKING:
+    from studio.config import PipelineConfig
+    from studio.services.render import ShotRenderer
+    from studio.workspace import Workspace
 
 ReproStatus = Literal["identical", "different", "not_comparable", "unavailable"]
 CACHE_FILE = ("cache", "reproducibility.json")
@@ -79,12 +83,26 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class RenderingStudio(Protocol):
+    """What the review journey reads of a studio: its files, its renderer and its settings as they are now. The
+    `Studio` facade, which sits above the journeys, is one."""
+
+    @property
+    def workspace(self) -> Workspace: ...
+
+    @property
+    def renderer(self) -> ShotRenderer: ...
+
+    @property
+    def config(self) -> PipelineConfig: ...
+
+
 @dataclass(frozen=True)
 class ReproducibilityCheck:
     """Re-renders one take per method into a temporary folder; nothing in the workspace or the store changes
     except the kept report."""
 
-    studio: Studio
+    studio: RenderingStudio
 
     @property
     def _cache(self) -> JsonCache:

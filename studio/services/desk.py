@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import itertools
+import json
 import random
 import shutil
 from dataclasses import dataclass, replace
@@ -17,35 +17,46 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from studio.config import PipelineConfig
 from studio.domain import Script, Shot
 from studio.domain.assembly import Edits
-from studio.domain.metadata import METHODS, Method, Pin
-from studio.config import PipelineConfig
 from studio.domain.comparison import ComparisonSet
+from studio.domain.metadata import METHODS, Method, Pin
 from studio.errors import StudioError
-from studio.services.access import MACHINE, Caller, require_operator
-from studio.services.batch import BatchReport, Selection
 from studio.media.images import load_keyframe, save_keyframe
-from studio.services.canonical import CanonicalClip, canonical_clip
-from studio.services.pairing import PAIR_MODES, ReviewerConsistency, choose_fresh, choose_repeat, order_sides, self_consistency
-from studio.services.decision import apply_decision
-from studio.services.depth import CACHE_FOLDER as DEPTH_CACHE
-from studio.services.depth import preview_path
+from studio.services.access import MACHINE, Caller, require_operator
+from studio.services.assembly import AssemblyOptions, AssemblyReport, Timeline
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
-from studio.services.assemble import AssemblyOptions, AssemblyReport, Timeline
-from studio.services.method_figures import MethodFigure, MethodFigures
-from studio.services.results import Results, summarize
-from studio.services.studio import Studio
-from studio.services.takes import (
+from studio.services.render import (
+    DEPTH_CACHE_FOLDER,
+    BatchReport,
+    CanonicalClip,
     ReviewCopies,
+    Selection,
     TakeSettings,
+    canonical_clip,
+    depth_model_source,
+    depth_preview_path,
     generative_controls,
     promote_take,
     render_take,
     take_clip,
     unpin_clip,
 )
-from studio.services.weights import depth_model_source
+from studio.services.review import (
+    PAIR_MODES,
+    MethodFigure,
+    MethodFigures,
+    Results,
+    ReviewerConsistency,
+    apply_decision,
+    choose_fresh,
+    choose_repeat,
+    order_sides,
+    self_consistency,
+    summarize,
+)
+from studio.services.studio import Studio
 from studio.store import Pair, StoreError, Take, Tally, VoteStore
 from studio.workspace import Problem, Workspace
 
@@ -183,7 +194,7 @@ class ReviewDesk:
     def depth_previews(self, title_id: str, shot_id: str) -> list[tuple[Path, str]]:
         """(preview image, keyframe file name) of each of the shot's keyframes whose depth the configured model has
         estimated (renders with depth on estimate it); none while nothing was."""
-        folder = self.workspace.inside(*DEPTH_CACHE)
+        folder = self.workspace.inside(*DEPTH_CACHE_FOLDER)
         if not folder.is_dir():
             return []
         script, shot = self.shot(title_id, shot_id)
@@ -191,7 +202,7 @@ class ReviewDesk:
         found = []
         for path in self.workspace.keyframe_paths(script, shot):
             if path.is_file():
-                preview = preview_path(folder, source, load_keyframe(path, label=self.workspace.relative(path)))
+                preview = depth_preview_path(folder, source, load_keyframe(path, label=self.workspace.relative(path)))
                 if preview.is_file():
                     found.append((preview, path.name))
         return found
@@ -301,7 +312,7 @@ class ReviewDesk:
         import importlib.util
 
         from studio.backends.runtime import cuda_present, generation_blocker
-        from studio.services.model_resolution import resolve_model
+        from studio.services.render import resolve_model
 
         if importlib.util.find_spec("torch") is None or importlib.util.find_spec("diffusers") is None:
             return "needs torch and diffusers, which are not installed here"
@@ -364,7 +375,7 @@ class ReviewDesk:
         return take_clip(self.workspace, take)
 
     def deal(self, reviewer: str, mode: str = "decide", rng: random.Random | None = None) -> Deal:
-        """The next pair for `reviewer` (see services/pairing.py), with the reviewer's progress counted from the same
+        """The next pair for `reviewer` (see services/review/pairing.py), with the reviewer's progress counted from the same
         reads (the arena shows both): in "decide" mode the comparisons that decide use_ltx first, now and then a repeat
         of a judged pair with sides swapped; "tune": same-method variants."""
         if mode not in PAIR_MODES:
@@ -482,7 +493,7 @@ class ReviewDesk:
     def apply_decision(self, use_ltx: bool, *, overrides: object = None, force: bool = False,
                        by: Caller = MACHINE) -> Path:
         """Write switches.use_ltx and switches.overrides and add the decision, with each override's evidence and the
-        figures, on top of DECISION.md (operators only; see services/decision.py for what the votes must support).
+        figures, on top of DECISION.md (operators only; see services/review/decision.py for what the votes must support).
 
         `overrides` is the YAML shape, {stratum: {value: method}}; None keeps the overrides in effect, {} clears them.
         """
@@ -492,7 +503,7 @@ class ReviewDesk:
 
     def export_batch(self, title_ids: list[str] | None = None) -> str:
         """A batch config (YAML) for the chosen titles: per shot the method, settings and output path."""
-        from studio.services.batchfile import dump_batch, export_batch
+        from studio.services.render import dump_batch, export_batch
 
         catalog = self.workspace.catalog()
         known = {str(script.title_id) for script in catalog.scripts}

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.backends.families import family_of_pipeline, family_of_repo, family_spec
-from studio.domain.families import FamilySpec
 from studio.backends.runtime import ModelSource
 from studio.config import PipelineConfig
 from studio.domain import CameraMovement
+from studio.domain.families import FamilySpec
 from studio.domain.recipe import CameraLora, Refinement, Sampling
 from studio.errors import ConfigError
 from studio.presets import PRESETS_DIR, ModelPreset, load_preset

@@ -22,11 +22,10 @@ from studio.domain.metadata import METHODS
 from studio.errors import StudioError
 from studio.media.consistency import METRIC_VERSION, clip_warping_error
 from studio.services.access import MACHINE, Caller, require_operator
-from studio.services.figure_cache import JsonCache
 from studio.services.progress import CancelToken
-from studio.services.reproducibility import Reproducibility, ReproducibilityCheck, ShotKey
-from studio.services.results import WinRate
-from studio.services.studio import Studio
+from studio.services.review.figure_cache import JsonCache
+from studio.services.review.reproducibility import RenderingStudio, Reproducibility, ReproducibilityCheck, ShotKey
+from studio.services.review.results import WinRate
 from studio.store import Take, VoteStore
 
 log = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ def _speed(take: Take) -> float | None:
 class MethodFigures:
     """The figures of one workspace's takes; cheap to make (the caches are files)."""
 
-    studio: Studio
+    studio: RenderingStudio
     store: VoteStore
 
     def takes(self, shots: Iterable[ShotKey] | None = None) -> list[Take]:

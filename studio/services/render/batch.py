@@ -12,7 +12,7 @@ from studio.domain.metadata import ClipRecord, Method
 from studio.media.encoder import EncoderSettings
 
 if TYPE_CHECKING:  # the resolved model's module imports the backends' runtime; a job only carries its value
-    from studio.services.model_resolution import ResolvedModel
+    from studio.services.render.model_resolution import ResolvedModel
 
 Status = Literal["rendered", "skipped", "pinned", "failed", "cancelled"]
 """pinned: an operator's promoted take, kept (replaced only with --force, or after an unpin)."""

@@ -15,10 +15,8 @@ from studio.domain.metadata import Method
 from studio.errors import NarrationError
 from studio.media.probe import probe_clip
 from studio.media.retime import plan_retime, retime_clip
-from studio.services.canonical import CanonicalClip, ClipInputs, canonical_clip
 from studio.services.progress import CancelToken, ProgressListener
-from studio.services.render import clip_job, encoder_settings
-from studio.services.renderer import ShotRenderer
+from studio.services.render import CanonicalClip, ClipInputs, ShotRenderer, canonical_clip, clip_job, encoder_settings
 from studio.workspace import Workspace
 
 AssemblyMethod = Literal["auto", "interp", "ltx"]

@@ -80,7 +80,7 @@ def with_ltx(workspace: Workspace, **ltx_video: object) -> Workspace:
 def tiny_ltx(tmp_path_factory) -> Path:
     """A tiny random-weight LTX-Video pipeline with its latent upsampler, saved once per test run."""
     pytest.importorskip("diffusers")
-    from studio.backends.tiny import build_tiny_ltx
+    from studio.testing.tiny import build_tiny_ltx
 
     os.environ["HF_HUB_OFFLINE"] = "1"  # a hub miss must fail at once, never download
     return build_tiny_ltx(tmp_path_factory.mktemp("models"))
@@ -90,7 +90,7 @@ def tiny_ltx(tmp_path_factory) -> Path:
 def tiny_ltx2(tmp_path_factory) -> Path:
     """A tiny random-weight LTX-2 pipeline with its latent upsampler and refine LoRA, saved once per test run."""
     pytest.importorskip("diffusers")
-    from studio.backends.tiny import build_tiny_ltx2
+    from studio.testing.tiny import build_tiny_ltx2
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     return build_tiny_ltx2(tmp_path_factory.mktemp("models"))
@@ -100,7 +100,7 @@ def tiny_ltx2(tmp_path_factory) -> Path:
 def tiny_animatediff(tmp_path_factory) -> dict[str, Path]:
     """Tiny random-weight AnimateDiff pipelines, {family: folder}: SparseCtrl (v3-shaped) and text-to-video."""
     pytest.importorskip("diffusers")
-    from studio.backends.tiny import build_tiny_animatediff
+    from studio.testing.tiny import build_tiny_animatediff
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     return build_tiny_animatediff(tmp_path_factory.mktemp("models"))
@@ -111,7 +111,7 @@ def tiny_wan_flf2v(tmp_path_factory) -> Path:
     """A tiny random-weight Wan 2.1 FLF2V pipeline (first and last frame to video), saved once per test run."""
     pytest.importorskip("diffusers")
     pytest.importorskip("ftfy")  # Wan's pipeline cleans prompts with it
-    from studio.backends.tiny import build_tiny_wan_flf2v
+    from studio.testing.tiny import build_tiny_wan_flf2v
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     return build_tiny_wan_flf2v(tmp_path_factory.mktemp("models"))
@@ -121,7 +121,7 @@ def tiny_wan_flf2v(tmp_path_factory) -> Path:
 def tiny_depth(tmp_path_factory) -> Path:
     """A tiny random-weight Depth Anything model with its image processor, saved once per test run."""
     pytest.importorskip("transformers")
-    from studio.backends.tiny import build_tiny_depth_anything
+    from studio.testing.tiny import build_tiny_depth_anything
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     return build_tiny_depth_anything(tmp_path_factory.mktemp("models"))

@@ -11,7 +11,7 @@ pytest.importorskip("peft")
 from studio.backends.animatediff import AnimateDiffGenerator  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.backends.tiny import save_tiny_motion_lora  # noqa: E402
+from studio.testing.tiny import save_tiny_motion_lora  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
 from studio.backends.families import FAMILIES  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402

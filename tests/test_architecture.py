@@ -15,7 +15,7 @@ LAYERS = {
     "errors": 0, "domain": 1, "config": 1, "files": 1, "settings": 1,
     "workspace": 2, "media": 2, "backends": 2, "store": 2, "presets": 2,
     "services": 3,
-    "cli": 4, "cli_progress": 4, "cli_compare": 4, "ui": 4, "bench": 4, "__main__": 4,
+    "cli": 4, "cli_progress": 4, "cli_compare": 4, "ui": 4, "bench": 4, "testing": 4, "__main__": 4,
 }
 HEAVY = {"torch", "diffusers", "transformers", "peft", "gradio", "ray"}
 # gradio may load at the top of studio.ui modules: nothing imports studio.ui but `serve`.
@@ -62,6 +62,13 @@ def test_no_import_cycles_even_inside_a_layer():
     except graphlib.CycleError as error:
         raise AssertionError(f"import cycle: {' -> '.join(error.args[1])}") from None
     assert set(order) == MODULE_NAMES
+
+
+def test_the_runtime_never_imports_the_tiny_test_models():
+    """studio.testing (the tiny random-weight models) is for the tests and the benchmarks only."""
+    offenders = [f"{name} imports {imported}" for name, path in modules() if part_of(name) not in ("testing", "bench")
+                 for imported, _ in imports(path) if imported.startswith("studio.testing")]
+    assert offenders == []
 
 
 def test_the_package_never_imports_the_tests():

@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("peft")
 
-from studio.backends.base import ShotGeneration  # noqa: E402
+from studio.backends.base import ShotGeneration, TimedKeyframe  # noqa: E402
 from studio.backends.ltx import Ltx2Generator  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.backends.tiny import save_tiny_lora  # noqa: E402
+from studio.testing.tiny import save_tiny_lora  # noqa: E402
 from studio.cli import main  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
 from studio.backends.families import FAMILIES  # noqa: E402
@@ -38,7 +38,7 @@ def lora_folder(tiny_ltx2, tmp_path_factory):
 def generation(camera_lora=None):
     plan = plan_generation(1.0, width=64, height=64, max_frames=9, fps=8, size_multiple=64, overlap_frames=9)
     keyframe = np.full((64, 64, 3), 120, np.uint8)
-    return ShotGeneration(plan=plan, prompt="a dandelion in low sun", negative_prompt="", keyframes=((keyframe, 0.0),),
+    return ShotGeneration(plan=plan, prompt="a dandelion in low sun", negative_prompt="", keyframes=(TimedKeyframe(keyframe, 0.0),),
                           steps=2, guidance_scale=1.0, seed=3, camera_lora=camera_lora)
 
 

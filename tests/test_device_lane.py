@@ -13,7 +13,7 @@ pytest.importorskip("peft")
 
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.backends.tiny import build_tiny_svd, save_tiny_lora, save_tiny_motion_lora  # noqa: E402
+from studio.testing.tiny import build_tiny_svd, save_tiny_lora, save_tiny_motion_lora  # noqa: E402
 from studio.domain import CameraMovement  # noqa: E402
 from studio.backends.families import FAMILIES  # noqa: E402
 from studio.presets import load_preset  # noqa: E402

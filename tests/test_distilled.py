@@ -15,7 +15,7 @@ from safetensors.torch import load_file  # noqa: E402
 from studio.backends.families import FAMILIES  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
-from studio.backends.tiny import save_tiny_ltx_checkpoint  # noqa: E402
+from studio.testing.tiny import save_tiny_ltx_checkpoint  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.presets import ModelPreset, load_preset  # noqa: E402

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.backends.base import ShotGeneration  # noqa: E402
+from studio.backends.base import ShotGeneration, TimedKeyframe  # noqa: E402
 from studio.backends.families import video_generator  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
@@ -16,7 +16,7 @@ from studio.errors import Cancelled  # noqa: E402
 
 @pytest.fixture(scope="module")
 def tiny_svd(tmp_path_factory):
-    from studio.backends.tiny import build_tiny_svd
+    from studio.testing.tiny import build_tiny_svd
 
     return build_tiny_svd(tmp_path_factory.mktemp("svd"))
 
@@ -37,7 +37,7 @@ def test_a_cancel_in_any_family_raises_cancelled_at_the_step(request, family_nam
     steps = []
     with pytest.raises(Cancelled, match="cancelled during generation"):
         generator.generate_shot(ShotGeneration(plan=plan, prompt="a meadow", negative_prompt="", steps=3,
-                                               keyframes=((keyframe, 0.0), (keyframe, 1.0)), guidance_scale=1.0,
+                                               keyframes=(TimedKeyframe(keyframe, 0.0), TimedKeyframe(keyframe, 1.0)), guidance_scale=1.0,
                                                seed=1),
                                 lambda done, total: steps.append(done) or done < 2)
     assert steps == [1, 2]  # stopped at the step that said so, not after the whole denoising loop

@@ -41,7 +41,7 @@ class Placed:
 
 @pytest.fixture(scope="module")
 def svd_vae(tmp_path_factory):
-    from studio.backends.tiny import build_tiny_svd
+    from studio.testing.tiny import build_tiny_svd
 
     folder = build_tiny_svd(tmp_path_factory.mktemp("svd"))
     return load_pipeline(ModelSource("tiny", folder), FAMILIES["stable-video-diffusion"]).vae

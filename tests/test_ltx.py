@@ -7,7 +7,7 @@ pytest.importorskip("diffusers")
 
 from studio.backends.families import FAMILIES  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
-from studio.backends.ltx import LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
+from studio.backends.ltx import FrameCondition, LtxGenerator, LtxRequest, frame_index_for  # noqa: E402
 from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
 from studio.errors import BackendUnavailableError, ConfigError  # noqa: E402
 from studio.media.probe import probe_clip  # noqa: E402
@@ -35,9 +35,9 @@ def request(seed: int, conditions=()) -> LtxRequest:
 def test_same_seed_same_frames_other_seed_other_frames(tiny_model):
     generator = LtxGenerator(load_pipeline(ModelSource("tiny", tiny_model), FAMILIES["ltx-video"]))
     keyframe = (np.random.default_rng(0).random((64, 32, 3)) * 255).astype(np.uint8)
-    first = generator.generate(request(1, [(keyframe, 0, 1.0)]), lambda step, total: True)
-    again = generator.generate(request(1, [(keyframe, 0, 1.0)]), lambda step, total: True)
-    other = generator.generate(request(2, [(keyframe, 0, 1.0)]), lambda step, total: True)
+    first = generator.generate(request(1, [FrameCondition(keyframe, 0, 1.0)]), lambda step, total: True)
+    again = generator.generate(request(1, [FrameCondition(keyframe, 0, 1.0)]), lambda step, total: True)
+    other = generator.generate(request(2, [FrameCondition(keyframe, 0, 1.0)]), lambda step, total: True)
     assert len(first) == 17 and first[0].shape == (64, 32, 3) and first[0].dtype == np.uint8
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     assert not all(np.array_equal(a, b) for a, b in zip(first, other))
@@ -57,8 +57,7 @@ def test_keyframes_are_placed_at_their_frame_indices(ltx_workspace, monkeypatch)
     original = LtxGenerator.generate
 
     def spy(self, req, on_step):
-        captured.append([(index, strength, len(frames) if isinstance(frames, list) else 1)
-                         for frames, index, strength in req.conditions])
+        captured.append([(c.index, c.strength, len(c.frames) if c.is_clip else 1) for c in req.conditions])
         return original(self, req, on_step)
 
     monkeypatch.setattr(LtxGenerator, "generate", spy)
@@ -175,7 +174,7 @@ def test_near_static_results_are_reported_and_rerolled(ltx_workspace, tiny_model
 
 
 def test_stable_video_diffusion_renders_a_shot_to_spec(small_workspace, tmp_path_factory):
-    from studio.backends.tiny import build_tiny_svd
+    from studio.testing.tiny import build_tiny_svd
 
     model = build_tiny_svd(tmp_path_factory.mktemp("svd"))
     (small_workspace.root / "config" / "pipeline.yaml").write_text(

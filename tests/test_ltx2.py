@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("diffusers")
 
-from studio.backends.base import ShotGeneration  # noqa: E402
+from studio.backends.base import ShotGeneration, TimedKeyframe  # noqa: E402
 from studio.backends.ltx import Ltx2Generator  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
@@ -44,14 +44,14 @@ def test_first_and_last_keyframes_condition_latent_0_and_the_last_latent(tiny_lt
     original = Ltx2Generator.generate
 
     def spy(self, req, on_step):
-        seen.append([(index, strength) for _, index, strength in req.conditions])
+        seen.append([(c.index, c.strength) for c in req.conditions])
         return original(self, req, on_step)
 
     monkeypatch.setattr(Ltx2Generator, "generate", spy)
     keyframe = real_photo("forest", 64)[:64]
     generator = Ltx2Generator(load_pipeline(ModelSource("tiny", tiny_ltx2), FAMILIES["ltx-2"]))
     assert generator.pipeline.vae_temporal_compression_ratio == 2  # the tiny VAE; released LTX-2 VAEs use 8
-    generator.generate_shot(request(1, ((keyframe, 0.0), (keyframe, 1.0), (keyframe, 2.0))), lambda step, total: True)
+    generator.generate_shot(request(1, tuple(TimedKeyframe(keyframe, t) for t in (0.0, 1.0, 2.0))), lambda step, total: True)
     # LTX2VideoCondition.index counts latent frames: A at 0, the middle one (pixel frame 8) at latent 8 / 2 = 4,
     # A_end as -1.
     assert seen == [[(0, 1.0), (4, 1.0), (-1, 1.0)]]
@@ -84,8 +84,9 @@ def test_a_long_shot_continues_over_a_9_frame_overlap_that_is_cross_faded(tiny_l
     footage = generator.generate_shot(request(5, duration_s=3.0, overlap_frames=9), lambda step, total: True).frames
     (_, first), (conditions, second) = chunks
     assert len(footage) == 17 + 8  # 3 s at 8 fps: 25 frames, the second chunk adding 8 after its 9 shared ones
-    tail, index, strength = conditions[0]
-    assert (len(tail), index, strength) == (9, 0, 0.5) and all(np.array_equal(a, b) for a, b in zip(tail, first[8:]))
+    tail = conditions[0]
+    assert (len(tail.frames), tail.index, tail.strength) == (9, 0, 0.5)
+    assert all(np.array_equal(a, b) for a, b in zip(tail.frames, first[8:]))
     middle = footage[12]  # the fifth shared frame: half the old chunk, half the new
     expected = (first[12].astype(np.float32) * 0.5 + second[4].astype(np.float32) * 0.5)
     assert np.abs(middle.astype(np.float32) - expected).max() <= 1.0

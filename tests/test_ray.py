@@ -236,7 +236,7 @@ def test_an_ltx2_zoom_in_shot_on_two_workers_keeps_its_camera_lora_and_matches_o
     from studio.backends.families import FAMILIES
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
-    from studio.backends.tiny import save_tiny_lora
+    from studio.testing.tiny import save_tiny_lora
     from studio.domain import CameraMovement
     from studio.presets import load_preset
 
@@ -267,7 +267,7 @@ def test_an_animatediff_camera_shot_on_a_worker_keeps_its_motion_adapter_and_mot
     from studio.backends.families import FAMILIES
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
-    from studio.backends.tiny import save_tiny_motion_lora
+    from studio.testing.tiny import save_tiny_motion_lora
     from studio.domain import CameraMovement
     from studio.presets import load_preset
 

@@ -307,7 +307,7 @@ def fake_take(desk, take_id: str, method: str) -> None:
 
 def vote_for(desk, reviewer: str, winner: str) -> None:
     dealt = desk.deal(reviewer)
-    pair, left, right = dealt.pair, dealt.left, dealt.right
+    pair, left = dealt.pair, dealt.left
     desk.vote(reviewer, pair.token, "left" if left.id == winner else "right", [], "")
 
 
@@ -349,7 +349,7 @@ def test_tallies_are_counted_by_the_store(desk, two_takes):
     calm, lively = two_takes
     for reviewer, choice in (("Ana", "left"), ("Ben", "tie"), ("Cy", "both_bad")):
         dealt = desk.deal(reviewer)
-        pair, left, right = dealt.pair, dealt.left, dealt.right
+        pair, left = dealt.pair, dealt.left
         desk.vote(reviewer, pair.token, choice, [], "")
         if choice == "left":
             ana_winner = left.id

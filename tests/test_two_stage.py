@@ -10,7 +10,7 @@ pytest.importorskip("diffusers")
 
 from studio.backends.families import FAMILIES  # noqa: E402
 from studio.backends.loading import load_latent_upsampler, load_pipeline  # noqa: E402
-from studio.backends.ltx import Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
+from studio.backends.ltx import FrameCondition, Ltx2Generator, LtxGenerator, LtxRequest  # noqa: E402
 from studio.backends.runtime import ModelSource  # noqa: E402
 from studio.config import PipelineConfig  # noqa: E402
 from studio.domain.recipe import Sampling  # noqa: E402
@@ -67,7 +67,7 @@ def request(sampling, *, width=32, height=64, seed=1, steps=8):
     keyframe = real_photo("forest", 64)[:height, :width]
     return LtxRequest(prompt="slow push in over the meadow", negative_prompt="blurry", width=width, height=height,
                       num_frames=17, fps=8, steps=steps, guidance_scale=1.0, seed=seed,
-                      conditions=[(keyframe, 0, 1.0)], sampling=sampling)
+                      conditions=[FrameCondition(keyframe, 0, 1.0)], sampling=sampling)
 
 
 def test_ltx_video_distilled_recipe_runs_stage_1_small_then_upsamples_and_refines(models):

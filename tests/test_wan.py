@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("diffusers")
 pytest.importorskip("ftfy")
 
-from studio.backends.base import ShotGeneration  # noqa: E402
+from studio.backends.base import ShotGeneration, TimedKeyframe  # noqa: E402
 from studio.backends.loading import load_pipeline  # noqa: E402
 from studio.backends.runtime import ModelSource, check_can_load  # noqa: E402
 from studio.backends.wan import WanFlf2vGenerator  # noqa: E402
@@ -100,7 +100,7 @@ def test_a_plan_of_several_generations_is_refused_at_the_one_that_would_end_on_n
     keyframe = np.full((64, 32, 3), 128, np.uint8)
     chunked = GenerationPlan(32, 64, (9, 9), 8, 60, 1)  # two chunks continuing each other, as LTX plans a 2 s shot
     request = ShotGeneration(plan=chunked, prompt="a meadow", negative_prompt="", steps=2, guidance_scale=5.5, seed=1,
-                             keyframes=((keyframe, 0.0), (keyframe, 2.0)))
+                             keyframes=(TimedKeyframe(keyframe, 0.0), TimedKeyframe(keyframe, 2.0)))
     with pytest.raises(RenderError, match=r"generation 1 of this shot ends at 1.00 s, where the shot has none \(its "
                                           r"last keyframe is at 2.00 s\)"):
         generator.generate_shot(request, lambda done, total: True)
@@ -117,7 +117,7 @@ def test_a_one_keyframe_shot_fails_with_the_fix_and_the_same_seed_gives_the_same
 
     def frames(seed: int) -> list[np.ndarray]:
         return generator.generate_shot(ShotGeneration(
-            plan=plan, prompt="a meadow", negative_prompt="", keyframes=((first, 0.0), (last, 1.0)), steps=2,
+            plan=plan, prompt="a meadow", negative_prompt="", keyframes=(TimedKeyframe(first, 0.0), TimedKeyframe(last, 1.0)), steps=2,
             guidance_scale=5.5, seed=seed), lambda done, total: True).frames
 
     one, again, other = frames(1), frames(1), frames(2)

@@ -61,8 +61,8 @@ ANIMATEDIFF = FamilySpec(
 class AnimateDiffRequest(GenerationRequest):
     prompt: str
     negative_prompt: str
-    conditions: list[tuple[np.ndarray, int]]
-    """(RGB image, frame index in the window) for SparseCtrl, indices distinct; unused in text-only mode."""
+    conditions: dict[int, np.ndarray]
+    """Frame index in the window -> the RGB frame SparseCtrl holds there, in frame order; unused in text-only mode."""
     camera_lora: CameraLora | None = None
     decode_chunk_size: int = 16
 
@@ -101,14 +101,14 @@ class AnimateDiffGenerator(ShotGenerator):
         footage: list[np.ndarray] = []
         for chunk in plan.chunk_spans:
             conditions: dict[int, np.ndarray] = dict(enumerate(footage[-overlap:])) if footage else {}
-            for image, time_s in request.keyframes:
-                index = round(time_s * plan.fps) - chunk.start_frame
+            for keyframe in request.keyframes:
+                index = round(keyframe.time_s * plan.fps) - chunk.start_frame
                 if 0 <= index < chunk.num_frames:
-                    conditions.setdefault(index, image)  # the shared frames are set already
+                    conditions.setdefault(index, keyframe.image)  # the shared frames are set already
             frames = self.generate(AnimateDiffRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
-                seed=seed + chunk.index, conditions=sorted(conditions.items(), key=lambda item: item[0]),
+                seed=seed + chunk.index, conditions=dict(sorted(conditions.items())),
                 camera_lora=request.camera_lora, decode_chunk_size=request.decode_chunk_size,
             ), on_step)
             extend_crossfaded(footage, frames, overlap)
@@ -123,8 +123,8 @@ class AnimateDiffGenerator(ShotGenerator):
                   "generator": seeded(request.seed)}
         if not self.sparse:
             return {**shared, "decode_chunk_size": request.decode_chunk_size}
-        return {**shared, "conditioning_frames": [Image.fromarray(image) for _, image in request.conditions],
-                "controlnet_frame_indices": [index for index, _ in request.conditions],
+        return {**shared, "conditioning_frames": [Image.fromarray(image) for image in request.conditions.values()],
+                "controlnet_frame_indices": list(request.conditions),
                 "controlnet_conditioning_scale": CONTROLNET_SCALE}
 
     def generate(self, request: AnimateDiffRequest, on_step: StepHook) -> list[np.ndarray]:

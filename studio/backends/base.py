@@ -57,6 +57,14 @@ StepHook = Callable[[int, int], bool]
 """Called after each denoising step with (step, total); returning False cancels the generation."""
 
 
+@dataclass(frozen=True)
+class TimedKeyframe:
+    """A keyframe as a generation takes it: the RGB image at the plan's size and its time in the shot."""
+
+    image: np.ndarray
+    time_s: float
+
+
 @dataclass(frozen=True, kw_only=True)
 class ShotGeneration:
     """One shot's footage to generate: the model-legal plan, the prompt and keyframes, the sampling controls."""
@@ -64,8 +72,7 @@ class ShotGeneration:
     plan: GenerationPlan
     prompt: str
     negative_prompt: str
-    keyframes: tuple[tuple[np.ndarray, float], ...]
-    """(RGB image at the plan's size, its time in the shot in seconds)."""
+    keyframes: tuple[TimedKeyframe, ...]
     steps: int
     guidance_scale: float
     seed: int

@@ -84,11 +84,25 @@ def cinematic_prompt(description: str, movement: CameraMovement, style: str | No
             "natural motion, cinematic lighting.")
 
 
+@dataclass(frozen=True)
+class FrameCondition:
+    """What a generation is held to: an RGB image (a keyframe) or a run of frames (the previous chunk's tail), at a
+    frame index as the family's pipeline counts it, with the strength it is held."""
+
+    frames: np.ndarray | list[np.ndarray]
+    index: int
+    strength: float
+
+    @property
+    def is_clip(self) -> bool:
+        return isinstance(self.frames, list)
+
+
 @dataclass(frozen=True, kw_only=True)
 class LtxRequest(GenerationRequest):
     prompt: str
     negative_prompt: str
-    conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]]  # (RGB image or clip, frame index, strength)
+    conditions: list[FrameCondition]
     sampling: Sampling = Sampling()
     camera_lora: CameraLora | None = None
 
@@ -138,15 +152,16 @@ class LtxGenerator(ShotGenerator):
         overlap = plan.overlap_frames
         footage: list[np.ndarray] = []
         for chunk in plan.chunk_spans:
-            conditions: list[tuple[np.ndarray | list[np.ndarray], int, float]] = []
+            conditions: list[FrameCondition] = []
             if footage:
                 tail = footage[-overlap:]
-                conditions.append((tail, 0, OVERLAP_STRENGTH) if overlap > 1 else (tail[0], 0, 1.0))
-            for image, time_s in request.keyframes:
-                local = time_s - chunk.start_frame / plan.fps
+                conditions.append(FrameCondition(tail, 0, OVERLAP_STRENGTH) if overlap > 1 else FrameCondition(tail[0], 0, 1.0))
+            for keyframe in request.keyframes:
+                local = keyframe.time_s - chunk.start_frame / plan.fps
                 within = 0 <= local <= (chunk.num_frames - 1) / plan.fps
                 if within and not (footage and round(local * plan.fps) < overlap):  # the shared frames are set already
-                    conditions.append((image, self.condition_index(local, plan.fps, chunk.num_frames), request.strength))
+                    conditions.append(FrameCondition(keyframe.image, self.condition_index(local, plan.fps, chunk.num_frames),
+                                                     request.strength))
             frames = self.generate(LtxRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
@@ -239,9 +254,9 @@ class LtxGenerator(ShotGenerator):
         from PIL import Image
 
         return [
-            LTXVideoCondition(video=[Image.fromarray(f) for f in frames], frame_index=index, strength=strength)
-            if isinstance(frames, list) else LTXVideoCondition(image=Image.fromarray(frames), frame_index=index, strength=strength)
-            for frames, index, strength in request.conditions
+            LTXVideoCondition(video=[Image.fromarray(f) for f in c.frames], frame_index=c.index, strength=c.strength)
+            if c.is_clip else LTXVideoCondition(image=Image.fromarray(c.frames), frame_index=c.index, strength=c.strength)
+            for c in request.conditions
         ] or None
 
     def _refine_arguments(self, refine: Refinement, first: object) -> dict:
@@ -288,9 +303,9 @@ class Ltx2Generator(LtxGenerator):
         from PIL import Image
 
         return [
-            LTX2VideoCondition(frames=[Image.fromarray(f) for f in frames] if isinstance(frames, list) else Image.fromarray(frames),
-                               index=index, strength=strength)
-            for frames, index, strength in request.conditions
+            LTX2VideoCondition(frames=[Image.fromarray(f) for f in c.frames] if c.is_clip else Image.fromarray(c.frames),
+                               index=c.index, strength=c.strength)
+            for c in request.conditions
         ] or None
 
     def _refine_arguments(self, refine: Refinement, first: object) -> dict:

@@ -46,7 +46,7 @@ class SvdGenerator(ShotGenerator):
         footage: list[np.ndarray] = []
         for chunk in plan.chunk_spans:
             frames = self.generate(SvdRequest(
-                image=footage[-1] if footage else request.keyframes[0][0], width=plan.width, height=plan.height,
+                image=footage[-1] if footage else request.keyframes[0].image, width=plan.width, height=plan.height,
                 num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
                 motion_bucket_id=request.motion_bucket_id, noise_aug_strength=request.noise_aug_strength,
                 decode_chunk_size=request.decode_chunk_size, seed=seed + chunk.index,

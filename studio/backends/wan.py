@@ -90,8 +90,8 @@ class WanFlf2vGenerator(ShotGenerator):
             raise RenderError(f"{self.family.label} makes a shot between its first and last keyframe, and this shot "
                               "has one keyframe: add a last keyframe to the shot, or render it with another method "
                               "(interp, svd)")
-        last, last_s = request.keyframes[-1]
-        position = min(last_s * plan.fps, plan.generated_frames - 1)  # in frames of the footage
+        last = request.keyframes[-1]
+        position = min(last.time_s * plan.fps, plan.generated_frames - 1)  # in frames of the footage
         footage: list[np.ndarray] = []
         for chunk in plan.chunk_spans:
             end = chunk.start_frame + chunk.num_frames - 1
@@ -99,11 +99,11 @@ class WanFlf2vGenerator(ShotGenerator):
                 raise RenderError(
                     f"{self.family.label} ends each generation on a keyframe, and generation {chunk.index + 1} of "
                     f"this shot ends at {end / plan.fps:.2f} s, where the shot has none (its last keyframe is at "
-                    f"{last_s:.2f} s): set the last keyframe's time to the shot's end, or leave it empty")
+                    f"{last.time_s:.2f} s): set the last keyframe's time to the shot's end, or leave it empty")
             frames = self.generate(WanFlf2vRequest(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, width=plan.width, height=plan.height,
                 num_frames=chunk.num_frames, fps=plan.fps, steps=request.steps, guidance_scale=request.guidance_scale,
-                seed=seed + chunk.index, image=footage[-1] if footage else request.keyframes[0][0], last_image=last,
+                seed=seed + chunk.index, image=footage[-1] if footage else request.keyframes[0].image, last_image=last.image,
             ), on_step)
             footage.extend(frames[1:] if footage else frames)
         return footage

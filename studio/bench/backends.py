@@ -41,7 +41,7 @@ def _tiny_models(folder: Path) -> dict[str, str]:
     import torch
 
     from studio.backends.rife import IFNet
-    from studio.backends.tiny import build_tiny_animatediff, build_tiny_ltx, build_tiny_ltx2, build_tiny_svd
+    from studio.testing.tiny import build_tiny_animatediff, build_tiny_ltx, build_tiny_ltx2, build_tiny_svd
 
     torch.manual_seed(0)
     torch.save(IFNet().state_dict(), folder / "flownet.pkl")

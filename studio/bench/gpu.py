@@ -79,8 +79,8 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
     """Each family's tiny model: load with each memory mode (one on a CPU), generate, check the frames."""
     import torch
 
-    from studio.backends import tiny
-    from studio.backends.base import ShotGeneration
+    from studio.testing import tiny
+    from studio.backends.base import ShotGeneration, TimedKeyframe
     from studio.backends.families import FAMILIES, video_generator
     from studio.backends.loading import load_pipeline
     from studio.backends.runtime import ModelSource
@@ -120,7 +120,7 @@ def family_rows(folder: Path, quick: bool) -> list[Row]:
                 keyframe = np.full((plan.height, plan.width, 3), 128, np.uint8)
                 footage = video_generator(pipe, family).generate_shot(ShotGeneration(  # a first and a last keyframe
                     plan=plan, prompt="a meadow at golden hour", negative_prompt="",
-                    keyframes=((keyframe, 0.0), (keyframe, duration_s)),
+                    keyframes=(TimedKeyframe(keyframe, 0.0), TimedKeyframe(keyframe, duration_s)),
                     steps=2, guidance_scale=1.0, seed=1), lambda done, total: True)
                 frames = np.stack(footage.frames)
                 if frames.dtype != np.uint8 or frames.shape[1:] != (plan.height, plan.width, 3):

@@ -199,8 +199,8 @@ def motion_adapter(device: str = "meta", dtype: object = None) -> object:
 
 
 def _word_tokenizer(max_length: int):
-    """A T5 (Unigram) tokenizer over the studio's tiny word list (studio.backends.tiny)."""
-    from studio.backends.tiny import build_tokenizer
+    """A T5 (Unigram) tokenizer over the studio's tiny word list (studio.testing.tiny)."""
+    from studio.testing.tiny import build_tokenizer
 
     with tempfile.TemporaryDirectory() as folder:
         tokenizer = build_tokenizer(Path(folder))
@@ -213,7 +213,7 @@ def _gemma_tokenizer():
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    from studio.backends.tiny import WORDS
+    from studio.testing.tiny import WORDS
 
     vocab = {"<pad>": 0, "<eos>": 1, "<bos>": 2, "<unk>": 3}
     vocab |= {word: index + len(vocab) for index, word in enumerate(dict.fromkeys(WORDS.split()))}
@@ -273,7 +273,7 @@ def build_pipeline(preset: str, device: str, dtype: object) -> object:
 
         image_encoder = build(transformers.CLIPVisionModelWithProjection, transformers.CLIPVisionConfig(
             num_hidden_layers=TEXT_LAYERS, **CLIP_VIT_H), device, dtype=dtype)
-        scheduler = EulerDiscreteScheduler(  # the repo's scheduler/scheduler_config.json (as studio.backends.tiny)
+        scheduler = EulerDiscreteScheduler(  # the repo's scheduler/scheduler_config.json (as studio.testing.tiny)
             beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", interpolation_type="linear",
             num_train_timesteps=1000, prediction_type="v_prediction", sigma_max=700.0, sigma_min=0.002, steps_offset=1,
             timestep_spacing="leading", timestep_type="continuous", use_karras_sigmas=True)

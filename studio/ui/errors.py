@@ -78,7 +78,7 @@ class _ArgumentCheck:
         self.hints: dict[str, Any] = {}
         self.adapters: dict[str, TypeAdapter] = {}
         for name, parameter in self.signature.parameters.items():
-            hint = _resolve(handler, parameter.annotation)
+            hint = _resolve(handler, name, parameter.annotation)
             if hint in (Any, inspect.Parameter.empty) or getattr(hint, "__module__", "").startswith("gradio"):
                 continue  # gr.Request, gr.OAuthProfile ...: Gradio fills those in itself
             self.hints[name] = hint
@@ -104,13 +104,16 @@ class _ArgumentCheck:
         return bound.args, bound.kwargs
 
 
-def _resolve(handler: Callable[..., Any], annotation: Any) -> Any:
-    """An annotation as a type (they are strings under `from __future__ import annotations`); Any when unknown."""
+def _resolve(handler: Callable[..., Any], name: str, annotation: Any) -> Any:
+    """One parameter's annotation as a type (they are strings under `from __future__ import annotations`), resolved
+    one at a time so that a hint naming a local type leaves only that parameter unchecked; Any when unknown."""
     if not isinstance(annotation, str):
         return annotation
+    holder = types.SimpleNamespace(__annotations__={name: annotation})
     try:
-        return eval(annotation, getattr(inspect.unwrap(handler), "__globals__", {}))  # noqa: S307 - our own source
-    except Exception:  # noqa: BLE001 - a hint naming a local type: not checked
+        return typing.get_type_hints(holder, globalns=getattr(inspect.unwrap(handler), "__globals__", {}),
+                                     include_extras=True)[name]
+    except (NameError, TypeError, SyntaxError):  # a local type, or a hint Python cannot read here: not checked
         return Any
 
 

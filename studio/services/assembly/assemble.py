@@ -30,7 +30,7 @@ from studio.media.stitch import (
     placement_filter,
 )
 from studio.media.sync import find_boundaries, grey_thumbnails, stream_lengths
-from studio.services.assembly.fitting import AssemblyMethod, PartMaker
+from studio.services.assembly.fitting import AssemblyMethod, FittedPart, PartMaker
 from studio.services.progress import CancelToken, ProgressListener, SilentProgress
 from studio.services.render import ShotRenderer, encoder_settings
 from studio.workspace import Workspace
@@ -238,16 +238,13 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
     progress.batch_started(len(plan.shots) + 1, sum(s.clip_frames for s in plan.shots) + plan.total_frames)
     for shot in script.shots:  # every clip the assembly needs must exist before anything is rendered
         maker.source_of(shot)
-    parts, sources, speeds, pins = [], [], [], []
+    fitted: list[FittedPart] = []
     for shot, planned in zip(script.shots, plan.shots, strict=True):
         cancel.check()
         progress.shot_started(shot.shot_id, planned.clip_frames)
-        path, source, speed = maker.make(shot, planned)
-        parts.append(path)
-        sources.append(source)
-        speeds.append(speed)
-        pins.append(pin.take_id if (pin := maker.canonical(shot, source).pin) else None)
+        fitted.append(maker.make(shot, planned))
         progress.shot_finished(shot.shot_id, "fitted", None)
+    parts = [part.path for part in fitted]
     settings = encoder_settings(config, "ultrafast" if options.preview_size else None)
     audio_settings = AudioSettings(target_lufs=config.assembly.loudness_lufs, true_peak_db=config.assembly.true_peak_db,
                                    music_gain_db=config.assembly.music_gain_db)
@@ -269,21 +266,17 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
             correct_loudness(narrated, corrected, miss, audio_settings)
             narrated, loudness = corrected, measure_loudness(corrected)
         progress.frames_done(plan.total_frames)
-        report = _check(narrated, parts, prepared, sources, speeds, maker.warnings, config, audio_settings, loudness, final)
+        report = _check(narrated, fitted, prepared, maker.warnings, config, audio_settings, loudness, final)
         os.replace(narrated, final)
     for stale in set(parts_dir.glob("*.mp4")) - set(parts):  # clips of earlier cuts of this title: superseded
         stale.unlink(missing_ok=True)
     progress.shot_finished("assembly", "assembled", None)
-    report = report.model_copy(update={
-        "elapsed_s": round(time.perf_counter() - started, 2),
-        "shots": [shot.model_copy(update={"pinned_take": pin}) for shot, pin in zip(report.shots, pins, strict=True)],
-    })
+    report = report.model_copy(update={"elapsed_s": round(time.perf_counter() - started, 2)})
     write_atomically(final.with_suffix(".json"), (report.model_dump_json(indent=2) + "\n").encode())
     return report
 
 
-def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: list[str], speeds: list[float | None],
-           warnings: list[str], config: PipelineConfig, audio: AudioSettings, loudness: Loudness,
+def _check(video: Path, fitted: list[FittedPart], prepared: PreparedAssembly, warnings: list[str], config: PipelineConfig, audio: AudioSettings, loudness: Loudness,
            final: Path) -> AssemblyReport:
     """Read the finished file back: real boundary positions, stream lengths and loudness."""
     plan = prepared.plan
@@ -292,22 +285,23 @@ def _check(video: Path, parts: list[Path], prepared: PreparedAssembly, sources: 
                                                expected_frames=plan.total_frames) if "audio" not in p and "Mbps" not in p]
     if problems:
         raise StudioError(f"the assembled video misses the spec: {'; '.join(problems)}")
-    checks = find_boundaries(grey_thumbnails(video), [grey_thumbnails(p) for p in parts], plan)
+    checks = find_boundaries(grey_thumbnails(video), [grey_thumbnails(part.path) for part in fitted], plan)
     errors = {check.shot_id: round(check.error_ms, 2) for check in checks}
     lengths = stream_lengths(video)
     frame_ms = 1000 / plan.fps
     worst = max(errors.values(), default=0.0)
     in_sync = worst <= frame_ms + 0.5 and lengths.drift_ms <= frame_ms + 0.5
     shots = []
-    for planned, source, speed in zip(plan.shots, sources, speeds, strict=True):
+    for planned, part in zip(plan.shots, fitted, strict=True):
         span = planned.narration
         shots.append(ShotReport(
-            shot_id=planned.shot_id, source=source, start_s=round(planned.start_frame / plan.fps, 4),
+            shot_id=planned.shot_id, source=part.source, pinned_take=part.pinned_take,
+            start_s=round(planned.start_frame / plan.fps, 4),
             end_s=round(planned.end_frame / plan.fps, 4), start_frame=planned.start_frame, end_frame=planned.end_frame,
             transition_in=planned.transition_in, transition_s=round(2 * planned.head_frames / plan.fps, 4),
             narration_text=span.text, narration_start_s=round(plan.video_time(span.start_s), 4),
             narration_end_s=round(plan.video_time(span.end_s), 4), narration_audio_start_s=span.start_s,
-            narration_audio_end_s=span.end_s, speed=speed, boundary_error_ms=errors.get(planned.shot_id),
+            narration_audio_end_s=span.end_s, speed=part.speed, boundary_error_ms=errors.get(planned.shot_id),
         ))
     return AssemblyReport(
         title_id=str(prepared.script.title_id), video_file=final.name, narration_file=prepared.sources.audio.name,

@@ -4,7 +4,7 @@ clip's own settings) or retimed (generated clips); reused while their inputs are
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +22,18 @@ from studio.workspace import Workspace
 AssemblyMethod = Literal["auto", "interp", "ltx"]
 """Which clips assembly uses: auto = the canonical clip of the shot's method (switches.method_for) where there is
 one, else interpolation."""
+
+
+@dataclass(frozen=True)
+class FittedPart:
+    """One shot's clip at its planned length, ready to join: where it is, which method made it, and for a generated
+    clip the speed it was retimed by (None: rendered at that length)."""
+
+    path: Path
+    source: Method
+    speed: float | None = None
+    pinned_take: str | None = None
+    """The take the clip was promoted from, when the shot's canonical clip is pinned to one."""
 
 
 def _fitted_shot(shot: Shot, frames: int, fps: int) -> Shot:
@@ -63,11 +75,13 @@ class PartMaker:
             return "ltx"
         return "ltx" if self.config.switches.method_for(self.script, shot) == "ltx" and has_ltx else "interp"
 
-    def make(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
+    def make(self, shot: Shot, planned: PlannedShot) -> FittedPart:
         source = self.source_of(shot)
+        pin = self.canonical(shot, source).pin
         if source == "interp":
-            return self.interpolated(shot, planned), "interp", None
-        return self.retimed(shot, planned)
+            return FittedPart(self.interpolated(shot, planned), "interp", pinned_take=pin.take_id if pin else None)
+        path, speed = self.retimed(shot, planned)
+        return FittedPart(path, "ltx", speed, pinned_take=pin.take_id if pin else None)
 
     def interpolated(self, shot: Shot, planned: PlannedShot) -> Path:
         """The shot rendered at its fitted length with its canonical clip's settings (a pinned take's own)."""
@@ -87,8 +101,8 @@ class PartMaker:
             self.progress.frames_done(planned.clip_frames)
         return path
 
-    def retimed(self, shot: Shot, planned: PlannedShot) -> tuple[Path, str, float | None]:
-        """The shot's generated clip (pinned or not), sped up or slowed down to its fitted length."""
+    def retimed(self, shot: Shot, planned: PlannedShot) -> tuple[Path, float]:
+        """The shot's generated clip (pinned or not), sped up or slowed down to its fitted length, and that speed."""
         settings = encoder_settings(self.config, "ultrafast" if self.preview else None)
         clip = self.workspace.clip_path(self.script, shot, "ltx")
         info = probe_clip(clip)
@@ -112,4 +126,4 @@ class PartMaker:
         if not path.is_file():
             retime_clip(clip, info.num_frames, path, planned.clip_frames, retime, settings, planned.cut_points)
         self.progress.frames_done(planned.clip_frames)
-        return path, "ltx", round(retime.speed, 4)
+        return path, round(retime.speed, 4)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from studio.backends import FrameInterpolator, Transition
-from studio.backends.base import IDENTITY, ShotGeneration
+from studio.backends.base import IDENTITY, ShotGeneration, TimedKeyframe
 from studio.backends.families import video_generator
 from studio.backends.loading import load_latent_upsampler, load_pipeline
 from studio.backends.ltx import cinematic_prompt
@@ -42,7 +42,7 @@ def shot_generation(model: ResolvedModel, plan: GenerationPlan, shot: Shot, keyf
     """What the generator is asked for: the prompt, the keyframes at their times and the sampling controls."""
     return ShotGeneration(
         plan=plan, prompt=cinematic_prompt(shot.description, shot.camera_movement, style),
-        negative_prompt=shot.negative_prompt or "", keyframes=tuple(zip(keyframes, shot.keyframe_times_s, strict=True)),
+        negative_prompt=shot.negative_prompt or "", keyframes=tuple(TimedKeyframe(image, time_s) for image, time_s in zip(keyframes, shot.keyframe_times_s, strict=True)),
         steps=model.steps, guidance_scale=model.guidance_scale, seed=ltx.seed, sampling=model.sampling,
         strength=1.0 - 0.5 * motion,  # looser keyframe conditioning lets the model move more
         motion_bucket_id=ltx.motion_bucket_id, noise_aug_strength=ltx.noise_aug_strength,

@@ -110,7 +110,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         script = gr.Dropdown(initial, value=initial[0][1] if initial else None, label="Script", scale=2,
                              allow_custom_value=True)
         shot = gr.Dropdown(first_shots, value=first_shots[0][1] if first_shots else None, label="Shot", scale=3,
-                           allow_custom_value=True)
+                           elem_id="shot-choice", allow_custom_value=True)
     broken = gr.Markdown(broken_scripts_note(desk), elem_id="broken-scripts")
     with gr.Row():
         with gr.Column(scale=2):

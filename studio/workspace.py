@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import json
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
-from studio.config import PipelineConfig, Switches, describe_validation_error, load_pipeline_config, parse_pipeline_config
+from studio.config import (
+    PipelineConfig,
+    Switches,
+    describe_validation_error,
+    load_pipeline_config,
+    parse_pipeline_config,
+)
 from studio.domain import AGE_BUCKETS, SEGMENTS, Script, Shot
 from studio.domain.metadata import Method, TitleMetadata
 from studio.errors import ConfigError, KeyframeError, ScriptError, StudioError, WorkspaceError
@@ -79,6 +87,21 @@ class Workspace:
         if not resolved.is_relative_to(self.root):
             raise WorkspaceError(f"{'/'.join(parts)} points outside the workspace (to {resolved}); refusing to use it")
         return path
+
+    def new_export(self, stem: str, suffix: str, text: str) -> Path:
+        """Write `text` to a new file exports/{stem}-{UTC time}{suffix}; two exports in one second get two files."""
+        folder = self.inside("exports")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{stem}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        for attempt in itertools.count(1):
+            path = folder / f"{name}{'' if attempt == 1 else f'-{attempt}'}{suffix}"
+            try:
+                with path.open("x", encoding="utf-8") as file:  # exclusive: never another export's file
+                    file.write(text)
+                return path
+            except FileExistsError:
+                continue
+        raise AssertionError("unreachable: itertools.count never ends")
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()

@@ -15,7 +15,7 @@ LAYERS = {
     "errors": 0, "domain": 1, "config": 1, "files": 1, "settings": 1,
     "workspace": 2, "media": 2, "backends": 2, "store": 2, "presets": 2,
     "services": 3,
-    "cli": 4, "cli_progress": 4, "cli_compare": 4, "ui": 4, "bench": 4, "testing": 4, "__main__": 4,
+    "cli": 4, "cli_progress": 4, "cli_compare": 4, "cli_serve": 4, "ui": 4, "bench": 4, "testing": 4, "__main__": 4,
 }
 HEAVY = {"torch", "diffusers", "transformers", "peft", "gradio", "ray"}
 # gradio may load at the top of studio.ui modules: nothing imports studio.ui but `serve`.

@@ -25,7 +25,9 @@ def test_simulated_reviewers_reach_a_recommendation_and_apply_it(small_workspace
     assert render_set(desk, "pilot", who="operator").rendered == 14
     rng = random.Random(11)
     with launched(desk) as url:
-        client = gradio_client.Client(url, verbose=False)
+        # The simulated reviewers read the pair from the store, so the clips are not downloaded (a third of a second
+        # a round).
+        client = gradio_client.Client(url, verbose=False, download_files=False)
         votes = 0
         while desk.results().recommendation is None and votes < 200:
             dealt = 0

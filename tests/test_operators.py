@@ -149,7 +149,7 @@ def test_decision_md_keeps_every_decision_newest_first(small_workspace, tmp_path
 
 
 def test_serve_logs_operators_in_with_their_own_password(monkeypatch):
-    from studio.cli import _access_rules, _password_check
+    from studio.cli_serve import _access_rules, _password_check
     from studio.settings import environment
 
     monkeypatch.setenv("STUDIO_PASSWORD", "reviewers")

@@ -10,7 +10,7 @@ flicker, noise, popping and smearing do. 0 is a perfectly consistent clip.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,22 +83,37 @@ def sampled_pairs(frame_count: int, max_pairs: int = MAX_PAIRS) -> list[int]:
     return sorted({round(i) for i in np.linspace(0, frame_count - 2, max_pairs)})
 
 
-def warping_error(frames: Sequence[np.ndarray], *, width_px: int = WIDTH_PX, max_pairs: int = MAX_PAIRS) -> WarpingError:
-    """The warping error of consecutive `frames` (RGB or grey arrays of one size)."""
-    if len(frames) < 2:
-        raise StudioError(f"a warping error needs at least two frames; this clip has {len(frames)}")
+def _measured(pairs: Iterable[tuple[np.ndarray, np.ndarray]], width_px: int) -> WarpingError:
+    """The warping error over `pairs` of grey frames `width_px` wide."""
     engine = _flow_engine()
     errors, kept = [], []
-    for index in sampled_pairs(len(frames), max_pairs):
-        error, share = _pair_error(engine, _grey(frames[index], width_px), _grey(frames[index + 1], width_px))
+    for first, second in pairs:
+        error, share = _pair_error(engine, first, second)
         errors.append(error)
         kept.append(share)
     return WarpingError(mean=round(float(np.mean(errors)), 4), pairs=len(errors),
                         kept_share=round(float(np.mean(kept)), 4), width_px=width_px)
 
 
-def grey_frames(path: Path, width_px: int = WIDTH_PX) -> list[np.ndarray]:
-    """Every frame of the clip at `path`, grey and `width_px` wide (scaled while decoding, so 1080p stays cheap)."""
+def _too_few(frame_count: int) -> StudioError:
+    return StudioError(f"a warping error needs at least two frames; this clip has {frame_count}")
+
+
+def warping_error(frames: Sequence[np.ndarray], *, width_px: int = WIDTH_PX, max_pairs: int = MAX_PAIRS) -> WarpingError:
+    """The warping error of consecutive `frames` (RGB or grey arrays of one size)."""
+    if len(frames) < 2:
+        raise _too_few(len(frames))
+    return _measured(((_grey(frames[index], width_px), _grey(frames[index + 1], width_px))
+                      for index in sampled_pairs(len(frames), max_pairs)), width_px)
+
+
+def _grey_frames_of_pairs(path: Path, width_px: int, max_pairs: int | None) -> tuple[int, dict[int, np.ndarray]]:
+    """(the clip's frame count, {index: grey frame `width_px` wide}) for the frames of its measured pairs only
+    (of `max_pairs` pairs; None: every frame).
+
+    Every frame is decoded (H.264 needs it), but only those measured are scaled
+    and kept, so a long 1080p clip costs about its decoding.
+    """
     import av
 
     try:
@@ -106,12 +121,24 @@ def grey_frames(path: Path, width_px: int = WIDTH_PX) -> list[np.ndarray]:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             height = max(8, round(stream.codec_context.height * width_px / stream.codec_context.width))
-            return [frame.reformat(width=width_px, height=height, format="gray").to_ndarray()
-                    for frame in container.decode(stream)]
+            # The container's count (an mp4 states it) picks the pairs up front; without one, every frame is kept.
+            wanted = ({i + step for i in sampled_pairs(stream.frames, max_pairs) for step in (0, 1)}
+                      if stream.frames and max_pairs is not None else None)
+            greys, count = {}, 0
+            for count, frame in enumerate(container.decode(stream), start=1):
+                if wanted is None or count - 1 in wanted:
+                    greys[count - 1] = frame.reformat(width=width_px, height=height, format="gray").to_ndarray()
     except (OSError, av.FFmpegError, IndexError) as error:
         raise EncodeError(f"cannot read clip {path} to measure it: {error}") from None
+    return count, greys
 
 
 def clip_warping_error(path: Path, *, width_px: int = WIDTH_PX, max_pairs: int = MAX_PAIRS) -> WarpingError:
     """The warping error of the clip file at `path`."""
-    return warping_error(grey_frames(path, width_px), width_px=width_px, max_pairs=max_pairs)
+    count, greys = _grey_frames_of_pairs(path, width_px, max_pairs)
+    if count < 2:
+        raise _too_few(count)
+    if any(index not in greys or index + 1 not in greys for index in sampled_pairs(count, max_pairs)):
+        # The container's frame count was wrong: measure from every frame rather than guess.
+        count, greys = _grey_frames_of_pairs(path, width_px, None)
+    return _measured(((greys[index], greys[index + 1]) for index in sampled_pairs(count, max_pairs)), width_px)

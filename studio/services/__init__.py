@@ -5,9 +5,10 @@ Three journeys, each a package with one surface: `render` (a take's render plan,
 the `Studio` facade and the `ReviewDesk` the page talks to.
 """
 
-from studio.services.desk import NothingToCompare, ReviewDesk
+from studio.services.desk import ReviewDesk
 from studio.services.progress import Cancelled, CancelToken, FrameCounter, ProgressListener, SilentProgress
 from studio.services.render import BatchReport, Selection, ShotOutcome, TakeSettings
+from studio.services.review import NothingToCompare
 from studio.services.studio import Studio
 
 __all__ = [

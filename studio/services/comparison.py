@@ -77,7 +77,7 @@ class SetRenderReport:
         return line + (f". {self.not_possible}" if self.not_possible else "")
 
 
-def choose_set(desk: ReviewDesk, name: str, size: int | float = DEFAULT_SET_SIZE, *, by: Caller = MACHINE) -> SetView:
+def choose_set(desk: ReviewDesk, name: str, size: float = DEFAULT_SET_SIZE, *, by: Caller = MACHINE) -> SetView:
     """Choose a stratified set of `size` shots and keep it under `name` (operators: it steers everyone's pairs);
     the size follows `SizeRule` (a non-integer is refused, never rounded)."""
     require_operator(by, "choose the comparison set")

@@ -6,9 +6,6 @@ tokens travel with each request).
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import json
 import random
 import shutil
@@ -44,36 +41,21 @@ from studio.services.render import (
     unpin_clip,
 )
 from studio.services.review import (
-    PAIR_MODES,
+    Arena,
+    Deal,
     MethodFigure,
     MethodFigures,
     Results,
     ReviewerConsistency,
     apply_decision,
-    choose_fresh,
-    choose_repeat,
-    order_sides,
     self_consistency,
     summarize,
+    variant_figures,
+    votes_csv,
 )
 from studio.services.studio import Studio
-from studio.store import Pair, StoreError, Take, Tally, VoteStore
+from studio.store import Take, Tally, VoteStore
 from studio.workspace import Problem, Workspace
-
-
-class NothingToCompare(StoreError):  # noqa: N818 - a state the page explains, not a failure
-    """No pair of takes is left for this reviewer; the message says what would make one."""
-
-
-@dataclass(frozen=True, slots=True)
-class Deal:
-    """A blind pair dealt to a reviewer, and where they stand: pairs judged before this one, pairs there are."""
-
-    pair: Pair
-    left: Take
-    right: Take
-    judged: int
-    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,16 +304,6 @@ class ReviewDesk:
             return str(error)
         return generation_blocker(model.source, model.family, cuda=cuda_present())
 
-    def _pairs(self) -> list[tuple[Take, Take]]:
-        """Every pair of takes of one shot whose clips differ (two that show the same pictures compare nothing)."""
-        return [(a, b) for a, b in self._all_pairs() if not a.shows_the_same_as(b)]
-
-    def _all_pairs(self) -> list[tuple[Take, Take]]:
-        by_shot: dict[tuple[str, str], list[Take]] = {}
-        for take in self.store.takes():
-            by_shot.setdefault((take.title_id, take.shot_id), []).append(take)
-        return [pair for takes in by_shot.values() for pair in itertools.combinations(takes, 2)]
-
     def keyframe_problems(self, title_id: str, shot_id: str) -> dict[str, str]:
         """Keyframe file name -> why it cannot be used (missing, truncated, not an image), as `validate` finds it;
         empty when every keyframe of the shot loads."""
@@ -351,80 +323,34 @@ class ReviewDesk:
 
     def alike_takes_note(self, title_id: str, shot_id: str) -> str | None:
         """Why a shot with takes offers nothing to compare, when its takes all show the same pictures; else None."""
-        takes = self.store.takes(title_id, shot_id)
-        pairs = list(itertools.combinations(takes, 2))
-        if not pairs or not all(a.shows_the_same_as(b) for a, b in pairs):
-            return None
-        return (f"Its {len(takes)} takes show the same pictures (the settings that differ change nothing in this "
-                "shot), so none of them is dealt as a pair to vote on; render a take that differs, with another "
-                "method, to compare.")
+        return self.arena.alike_takes_note(title_id, shot_id)
 
     def pair_progress(self, reviewer: str) -> tuple[int, int]:
         """(pairs this reviewer has judged, pairs there are) among the current takes."""
-        pairs = self._pairs()
-        judged = self.store.judged_comparisons(self.reviewer(reviewer))
-        return sum(frozenset((a.id, b.id)) in judged for a, b in pairs), len(pairs)
+        return self.arena.progress(self.reviewer(reviewer))
 
     @cached_property
     def review_copies(self) -> ReviewCopies:
         """The light copies of the takes that the arena plays (540x960, 2 Mbps; see media/preview.py)."""
         return ReviewCopies(self.workspace)
 
+    @cached_property
+    def arena(self) -> Arena:
+        return Arena(self.store, self.workspace, self.review_copies)
+
     def full_clip(self, take: Take) -> Path:
         """The take's full delivery clip, one click away under the arena's players."""
         return take_clip(self.workspace, take)
 
     def deal(self, reviewer: str, mode: str = "decide", rng: random.Random | None = None) -> Deal:
-        """The next pair for `reviewer` (see services/review/pairing.py), with the reviewer's progress counted from the same
-        reads (the arena shows both): in "decide" mode the comparisons that decide use_ltx first, now and then a repeat
-        of a judged pair with sides swapped; "tune": same-method variants."""
-        if mode not in PAIR_MODES:
-            raise StudioError(f"mode must be one of {', '.join(PAIR_MODES)}, not {mode!r}")
-        name, rng = self.reviewer(reviewer), rng or random.Random()
-        pairs = self._pairs()
-        if not pairs and self._all_pairs():
-            raise NothingToCompare("nothing to compare yet: the takes of each shot show the same pictures (for example "
-                                   "a static shot rendered with two motion settings); render a take that differs, "
-                                   "with another method, in Library & generate")
-        if not pairs:
-            raise NothingToCompare("nothing to compare yet: no shot has two takes; render a second take of a shot "
-                                   "(another method or setting) in Library & generate")
-        judged_pairs = self.store.judged_pairs(name)
-        judged = {frozenset((pair.left_take, pair.right_take)) for pair in judged_pairs}
-        candidates = [(a, b) for a, b in pairs if frozenset((a.id, b.id)) not in judged]
-        progress = {"judged": len(pairs) - len(candidates), "total": len(pairs)}
-        # Whatever this reviewer is dealt next, its review copies are made meanwhile (takes older than copies).
-        self.review_copies.prepare(take for pair in candidates for take in pair)
-        # Repeats are mixed in among fresh pairs only: once a reviewer has judged everything, they are done.
-        if mode == "decide" and candidates and (repeat := choose_repeat(judged_pairs, rng)) is not None:
-            left, right = self.store.take(repeat.right_take), self.store.take(repeat.left_take)  # sides swapped
-            pair = self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name, repeat.token)
-            return Deal(pair, left, right, **progress)
-        chosen_set, strata = self.store.comparison_set(), self._strata()
-        chosen = choose_fresh(candidates, every_pair=pairs, mode=mode, in_set=lambda key: chosen_set is not None and key in chosen_set,
-                              stratum_of=lambda key: strata.get(key.title_id, ""), pair_votes=self.store.comparison_counts(),
-                              rng=rng)
-        if chosen is None:
-            if mode == "tune" and candidates:
-                raise NothingToCompare("no two takes of one shot with the same method and different settings are left "
-                                       "for you; render another variant of a shot, or switch back to deciding the method")
-            raise NothingToCompare(f"you have judged all {len(pairs)} pair(s) of takes, thank you; new pairs appear "
-                                   "when someone renders another take")
-        left, right = order_sides(*chosen, left_counts=self.store.dealt_left(name), rng=rng)
-        pair = self.store.create_pair(left.title_id, left.shot_id, left.id, right.id, name)
-        return Deal(pair, left, right, **progress)
-
-    def _strata(self) -> dict[str, str]:
-        """Title id -> "segment age" of every script file, read off its place (scenes/json/{segment}/{age}/{id}.json,
-        where a script that loads must sit): no script is parsed to deal a pair."""
-        return {path.stem: f"{path.parent.parent.name} {path.parent.name}" for path in self.workspace.script_files()}
+        """The next pair for `reviewer` (see services/review/arena.py), with the reviewer's progress counted from the
+        same reads (the arena shows both): in "decide" mode the comparisons that decide use_ltx first, now and then a
+        repeat of a judged pair with sides swapped; "tune": same-method variants."""
+        return self.arena.deal(self.reviewer(reviewer), mode, rng or random.Random())
 
     def vote(self, reviewer: str, token: str, choice: str, reasons: list[str], comment: str = "") -> tuple[Take, Take]:
         """Record the vote and reveal the two takes (left, right)."""
-        name = self.reviewer(reviewer)
-        self.store.record_vote(token, name, choice, reasons, comment)
-        pair = self.store.pair(token)
-        return self.store.take(pair.left_take), self.store.take(pair.right_take)
+        return self.arena.vote(self.reviewer(reviewer), token, choice, reasons, comment)
 
     def reviewer(self, name: str, *, optional: bool = False) -> str:
         """The reviewer a typed name stands for: spaces tidied, case ignored ('ana' is 'Ana'), spelled as first seen.
@@ -466,29 +392,8 @@ class ReviewDesk:
         return self_consistency(self.store.vote_rows())
 
     def take_figures(self) -> list[dict]:
-        """Objective figures per method and settings: mean render time, motion and flicker of the takes. A take that
-        shows the same pictures as a take of its shot with other settings (a static shot with one keyframe) is left
-        out, and counted as such: those settings changed nothing there, and its figures would say so of them."""
-        alike = {take.id for a, b in self._all_pairs() if a.variant != b.variant and a.shows_the_same_as(b)
-                 for take in (a, b)}
-        groups: dict[str, list[Take]] = {}
-        left_out: dict[str, int] = {}
-        for take in self.store.takes():
-            if take.id in alike:
-                left_out[take.variant] = left_out.get(take.variant, 0) + 1
-            else:
-                groups.setdefault(take.variant, []).append(take)
-
-        def mean(takes: list[Take], key: str) -> float | None:
-            values = [t.record.get(key) for t in takes if t.record.get(key) is not None]
-            return round(sum(values) / len(values), 3) if values else None
-
-        return [
-            {"variant": variant, "takes": len(takes), "render_s_per_clip": mean(takes, "generation_time_s"),
-             "motion": mean(takes, "motion_score"), "flicker": mean(takes, "flicker_score"),
-             "left_out": left_out.get(variant, 0)}
-            for variant, takes in sorted({variant: groups.get(variant, []) for variant in {*groups, *left_out}}.items())
-        ]
+        """Objective figures per method and settings (see review/method_figures.py `variant_figures`)."""
+        return variant_figures(self.store.takes(), self.arena.every_pair())
 
     def apply_decision(self, use_ltx: bool, *, overrides: object = None, force: bool = False,
                        by: Caller = MACHINE) -> Path:
@@ -516,29 +421,12 @@ class ReviewDesk:
         return dump_batch(export_batch(self.workspace, self.studio.config, title_ids or None))
 
     def write_export(self, stem: str, suffix: str, text: str, *, by: Caller = MACHINE) -> Path:
-        """Write `text` to a new file exports/{stem}-{UTC time}{suffix}; two exports in one second get two files.
-        Operators only: every export is a new file in the workspace."""
+        """Write `text` to a new file under exports/ (see Workspace.new_export). Operators only: every export is a
+        new file in the workspace."""
         require_operator(by, f"export files (a {stem} export writes a new file in the workspace)")
-        folder = self.workspace.inside("exports")
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{stem}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-        for attempt in itertools.count(1):
-            path = folder / f"{name}{'' if attempt == 1 else f'-{attempt}'}{suffix}"
-            try:
-                with path.open("x", encoding="utf-8") as file:  # exclusive: never another export's file
-                    file.write(text)
-                return path
-            except FileExistsError:
-                continue
+        return self.workspace.new_export(stem, suffix, text)
 
     def votes_csv(self, *, by: Caller = MACHINE) -> str:
         """Every vote as CSV (operators only: it names every reviewer and holds their comments)."""
         require_operator(by, "export the votes (they name every reviewer and hold their comments)")
-        rows = self.store.vote_rows()
-        buffer = io.StringIO()
-        columns = ["created_at", "reviewer", "title_id", "shot_id", "choice", "reasons", "comment",
-                   "left_take", "left_method", "left_variant", "right_take", "right_method", "right_variant"]
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
+        return votes_csv(self.store.vote_rows())

@@ -301,7 +301,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
 
     def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
                         smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
-                        steps: int = 8, seed: int = 42, who: str = "", two_stage: bool = True, camera_lora: bool = True,
+                        steps: int = 8, seed: int = 42, who: str | None = None, two_stage: bool = True, camera_lora: bool = True,
                         depth: bool = False, depth_strength: float = 0.5,
                         request: gr.Request | None = None, profile: gr.OAuthProfile | None = None):
         """Render a new take of a shot; yields progress, then the status, the video and its metadata."""

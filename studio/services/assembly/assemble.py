@@ -48,7 +48,7 @@ class AssemblyOptions:
     edits: Edits | None = None
     """Operator edits; None reads the saved ones (audio/narration/.../{title_id}.edits.json)."""
     preview_size: tuple[int, int] | None = None
-    """A small, fast preview at this size instead of the deliverable."""
+    """A small, fast preview at this size instead of the deliverable (never larger than the deliverable)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,10 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
     started = time.perf_counter()
     workspace = renderer.workspace
     if options.preview_size:
-        width, height = options.preview_size
+        # A preview is for speed: where the delivery itself is smaller than the box (a test's, a draft's), it is that.
+        delivered = (config.video.width, config.video.height)
+        fits = all(side <= box for side, box in zip(delivered, options.preview_size, strict=True))
+        width, height = delivered if fits else options.preview_size
         config = config.model_copy(update={"video": config.video.model_copy(update={"width": width, "height": height})})
     if options.method != "ltx":  # interpolation may render; LTX clips are only retimed, never generated here
         renderer.check_interpolation(config, depth=True)

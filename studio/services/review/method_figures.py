@@ -188,3 +188,30 @@ def figures_table(figures: Sequence[MethodFigure], votes: Sequence[WinRate] | No
 FIGURES_NOTE = ("Warping error: how much consecutive frames differ once the optical flow's motion is taken out "
                 "(grey levels 0-255, occlusions excluded); lower is steadier, 0 is a still frame. Render s per second of clip: "
                 "seconds of rendering per second of finished clip. Peak memory: the largest of any take.")
+
+
+def variant_figures(takes: Sequence[Take], every_pair: Iterable[tuple[Take, Take]]) -> list[dict]:
+    """Objective figures per method and settings: mean render time, motion and flicker of `takes`. A take that
+    shows the same pictures as a take of its shot with other settings (a static shot with one keyframe) is left
+    out, and counted as such: those settings changed nothing there, and its figures would say so of them."""
+    alike = {take.id for a, b in every_pair if a.variant != b.variant and a.shows_the_same_as(b)
+             for take in (a, b)}
+    groups: dict[str, list[Take]] = {}
+    left_out: dict[str, int] = {}
+    for take in takes:
+        if take.id in alike:
+            left_out[take.variant] = left_out.get(take.variant, 0) + 1
+        else:
+            groups.setdefault(take.variant, []).append(take)
+
+    def mean(takes: list[Take], key: str) -> float | None:
+        values = [t.record.get(key) for t in takes if t.record.get(key) is not None]
+        return round(sum(values) / len(values), 3) if values else None
+
+    return [
+        {"variant": variant, "takes": len(takes), "render_s_per_clip": mean(takes, "generation_time_s"),
+         "motion": mean(takes, "motion_score"), "flicker": mean(takes, "flicker_score"),
+         "left_out": left_out.get(variant, 0)}
+        for variant, takes in sorted({variant: groups.get(variant, []) for variant in {*groups, *left_out}}.items())
+    ]
+

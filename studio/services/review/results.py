@@ -7,6 +7,8 @@ every vote without inflating the error rate.
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -251,3 +253,16 @@ def summarize(rows: list[dict], *, default_use_ltx: bool | None = None) -> Resul
         recommendation=recommendation,
         reason=decision_reason(decision),
     )
+
+
+VOTE_COLUMNS = ["created_at", "reviewer", "title_id", "shot_id", "choice", "reasons", "comment",
+                "left_take", "left_method", "left_variant", "right_take", "right_method", "right_variant"]
+
+
+def votes_csv(rows: list[dict]) -> str:
+    """The store's vote rows as CSV, one line per vote, in VOTE_COLUMNS."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=VOTE_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

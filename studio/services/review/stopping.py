@@ -212,7 +212,19 @@ def interval_text(decision: Decision) -> str:
 
 
 __all__ = [
-    "ALPHA", "BET_CAP", "Decision", "confidence_level", "PreferenceVotes", "SequencePoint", "Verdict",
-    "confidence_sequence", "first_exclusions", "interval_text", "plug_in_bets", "preference_votes", "verdicts",
-    "earliest_verdicts", "first_true",
+    "ALPHA",
+    "BET_CAP",
+    "Decision",
+    "PreferenceVotes",
+    "SequencePoint",
+    "Verdict",
+    "confidence_level",
+    "confidence_sequence",
+    "earliest_verdicts",
+    "first_exclusions",
+    "first_true",
+    "interval_text",
+    "plug_in_bets",
+    "preference_votes",
+    "verdicts",
 ]

@@ -162,7 +162,7 @@ def test_the_ui_talks_only_to_service_methods():
 
 # Inside services: the shared pieces, then the three journeys, then the facades that compose them.
 SERVICE_LAYERS = {"access": 0, "progress": 0, "render": 1, "assembly": 2, "review": 3, "studio": 4,
-                  "desk": 5, "comparison": 5}
+                  "shot_status": 4, "desk": 5, "comparison": 5}
 JOURNEYS = ("render", "review", "assembly")
 
 

@@ -53,35 +53,10 @@ from studio.services.review import (
     variant_figures,
     votes_csv,
 )
+from studio.services.shot_status import ShotStatus, shot_statuses
 from studio.services.studio import Studio
 from studio.store import Take, Tally, VoteStore
 from studio.workspace import Problem, Workspace
-
-
-@dataclass(frozen=True, slots=True)
-class ShotStatus:
-    """What the Library shows of a shot: its canonical clips, the methods it has takes of, 'both bad' votes."""
-
-    clips: tuple[CanonicalClip, ...]  # the methods with a canonical clip
-    take_methods: tuple[str, ...]
-    both_bad_votes: int
-
-    @property
-    def label(self) -> str:
-        if self.both_bad_votes:
-            return "flagged bad"
-        if any(clip.status == "out_of_date" for clip in self.clips):
-            return "out of date"
-        if self.clips:
-            return "rendered"
-        return "takes only" if self.take_methods else "not rendered"
-
-    @property
-    def pinned(self) -> tuple[CanonicalClip, ...]:
-        return tuple(clip for clip in self.clips if clip.pin is not None)
-
-    def has_method(self, method: str) -> bool:
-        return any(clip.method == method for clip in self.clips) or method in self.take_methods
 
 
 @dataclass(frozen=True)
@@ -142,22 +117,7 @@ class ReviewDesk:
         return self.workspace.find_shot(title_id, shot_id)
 
     def shot_statuses(self, title_id: str) -> dict[str, ShotStatus]:
-        """Per shot: canonical clips by method, methods with takes, and 'both bad' votes."""
-        script = self.workspace.find_script(title_id)
-        bad = self.store.both_bad_counts(title_id)
-        take_methods: dict[str, set[str]] = {}
-        for take in self.store.takes(title_id):
-            take_methods.setdefault(take.shot_id, set()).add(take.method)
-        config = self.studio.config
-        return {
-            shot.shot_id: ShotStatus(
-                clips=tuple(clip for method in METHODS
-                            if (clip := canonical_clip(self.workspace, script, shot, method, config)).exists),
-                take_methods=tuple(sorted(take_methods.get(shot.shot_id, ()))),
-                both_bad_votes=bad.get(shot.shot_id, 0),
-            )
-            for shot in script.shots
-        }
+        return shot_statuses(self.workspace, self.store, self.studio.config, title_id)
 
     def takes_with_tallies(self, title_id: str, shot_id: str) -> list[tuple[Take, Tally]]:
         """The shot's takes, oldest first, each with its won/tied/lost record."""

@@ -14,7 +14,7 @@ from studio.services.assembly.assemble import AssemblyOptions
 from studio.services.render.renderer import ShotRenderer
 from studio.store import VoteStore
 from studio.ui.assemble import report_summary
-from studio.ui.library import shot_choices
+from studio.ui.library_lists import shot_choices
 from studio.workspace import Workspace, sample_workspace
 from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO, script_file
 

@@ -235,7 +235,7 @@ def test_strata_that_prefer_the_other_method_get_a_proposed_override():
 
 
 def test_shot_status_follows_clips_and_both_bad_votes(desk, two_takes):
-    from studio.ui.library import shot_choices
+    from studio.ui.library_lists import shot_choices
 
     statuses = desk.shot_statuses(SAMPLE_TITLE)
     assert (statuses["shot-004"].label, statuses["shot-004"].take_methods) == ("takes only", ("interp",))

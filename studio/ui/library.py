@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from textwrap import shorten
 
 import gradio as gr
 
@@ -15,61 +14,16 @@ from studio.services.access import require_operator
 from studio.ui.background import cancel_click, queued_note, refusal_in_status, render_progress
 from studio.ui.errors import shown_to_user
 from studio.ui.identity import Gate
+from studio.ui.library_lists import (
+    STATUS_FILTERS, canonical_text, depth_source_note, plan_controls, script_choices, script_listing, shot_choices,
+    rendered_take_note, take_fields,
+)
 from studio.ui.scripts import broken_scripts_note
 from studio.ui.takes_view import (
     MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, inert_controls_note, take_rows, takes_table,
 )
 
 TAB = "library"  # what this tab's Cancel button reaches
-def take_summary(record: dict) -> str:
-    """A take's record in a line: its length and measures, and for a generated one its model and sampling."""
-    parts = [f"{record['num_frames']} frames at {record['fps']} fps", f"motion {record['motion_score']:.2f}",
-             f"flicker {record['flicker_score']:.2f}"]
-    if record.get("model"):
-        parts.append(f"{record['model_family']} `{record['model']}`, seed {record['seed']}, "
-                     f"{record['num_inference_steps']} steps, guidance {record['guidance_scale']:g}")
-    return ", ".join(parts)
-
-
-STATUS_FILTERS = ("all", "not rendered", "takes only", "rendered", "out of date", "flagged bad")
-
-
-def script_choices(desk: ReviewDesk, segment: str | None, age: str | None) -> list[tuple[str, str]]:
-    return [
-        (f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id))
-        for s in desk.scripts()
-        if segment in (None, "", "all", s.segment) and age in (None, "", "all", s.age_bucket)
-    ]
-
-
-def shot_choices(desk: ReviewDesk, title_id: str, status: str, method: str) -> list[tuple[str, str]]:
-    """Shots of a script that pass the filters, labelled with their status."""
-    statuses = desk.shot_statuses(title_id)
-    choices = []
-    for shot in desk.script(title_id).shots:
-        state = statuses[shot.shot_id]
-        if status not in ("all", None, "") and state.label != status:
-            continue
-        if method not in ("all", None, "") and not state.has_method(method):
-            continue
-        pinned = ", pinned" if state.pinned else ""  # a pinned clip stays out of date until it is unpinned
-        choices.append((f"{shot.shot_id} [{state.label}{pinned}]: {shorten(shot.description, 50, placeholder='…')}", shot.shot_id))
-    return choices
-
-
-def canonical_text(clips: list[dict]) -> str:
-    """The shot's canonical clips, each with how it was made (the player shows the first)."""
-    if not clips:
-        return "No canonical clip yet: a batch renders one, or an operator promotes a take."
-    return "\n".join(f"- **{clip['method']}** `{clip['workspace_file']}`: {clip['state']}" for clip in clips)
-
-
-def depth_source_note(model: str) -> str:
-    """Where the depth model comes from, so nobody is surprised by a download (or its refusal offline)."""
-    if "/" in model and not model.startswith((".", "/", "~")) and model.count("/") == 1:
-        return (f"Its depth model, {model}, is downloaded once from the Hugging Face hub on first use; without "
-                "network access set interpolation.depth.model to a folder.")
-    return f"Its depth model is the folder {model} (interpolation.depth.model)."
 
 
 def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate,
@@ -77,28 +31,14 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     """The library tab; returns its operator-only buttons (the page enables them for operators)."""
     def list_scripts() -> list[dict]:
         """Every script with its shots: title_id, title, segment, age_bucket, shots[{shot_id, camera_movement, duration_s}]."""
-        return [
-            {"title_id": str(s.title_id), "title": s.title, "segment": s.segment, "age_bucket": s.age_bucket,
-             "shots": [{"shot_id": sh.shot_id, "camera_movement": sh.camera_movement.value, "duration_s": sh.duration_s,
-                        "description": sh.description} for sh in s.shots]}
-            for s in desk.scripts()
-        ]
+        return script_listing(desk)
 
     gr.api(shown_to_user(list_scripts), api_name="list_scripts")
-
-    def plan_controls(title_id: str, shot_id: str) -> dict | None:
-        """The LTX controls a take of the shot starts from, from its render plan; None while ltx_video does not
-        resolve (a render then says why)."""
-        try:
-            controls = desk.generative_controls(title_id, shot_id)
-        except StudioError:
-            return None
-        return controls.model_dump(include={"steps", "guidance_scale", "seed", "two_stage", "camera_lora"})
 
     initial = script_choices(desk, None, None)
     first_shots = shot_choices(desk, initial[0][1], "all", "all") if initial else []
     # The first shot's plan, so the controls (and the API's defaults) start where a take of it would.
-    start = plan_controls(initial[0][1], first_shots[0][1]) if first_shots else None
+    start = plan_controls(desk, initial[0][1], first_shots[0][1]) if first_shots else None
     config = desk.config
     with gr.Row(equal_height=True):
         segment = gr.Dropdown(["all", *SEGMENTS], value="all", label="Segment", min_width=120)
@@ -230,7 +170,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
             "pinned": any(clip.pin is not None for clip in clips),
             "canonical": [{"method": clip.method, "workspace_file": desk.workspace_file(clip.path),
                            "state": clip.describe()} for clip in clips],
-            "generative_controls": plan_controls(title_id, shot_id),
+            "generative_controls": plan_controls(desk, title_id, shot_id),
         }
 
     def shot_details(title_id: str | None, shot_id: str | None) -> dict:
@@ -276,7 +216,7 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     def on_shot_plan(title_id: str | None, shot_id: str | None) -> dict:
         """The LTX controls set to the chosen shot's render plan when the shot changes (not after a render, so a
         reviewer's own values stay between takes); left as they are while ltx_video does not resolve."""
-        controls = plan_controls(title_id, shot_id) if title_id and shot_id else None
+        controls = plan_controls(desk, title_id, shot_id) if title_id and shot_id else None
         if controls is None:
             return {steps: gr.skip()}  # nothing changes (an empty dict would read as one value to gradio)
         return {steps: controls["steps"], guidance: controls["guidance_scale"], seed: controls["seed"],
@@ -326,14 +266,8 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
         )
         _, shot_value = desk.shot(title_id, shot_id)
         inert = f" {inert_controls_note(shot_value)}" if settings.method == "interp" else ""
-        yield {
-            status: f"Take `{take.id}` rendered in {take.record['generation_time_s']:.1f} s: "
-                    f"{take_summary(take.record)}.{inert}",
-            video: str(desk.workspace_path(take.video_path)),
-            # The fields this take has: an interpolation take has no model, seed or steps, so those are left out.
-            metadata: {"take": take.id, "variant": take.variant,
-                       **{name: value for name, value in take.record.items() if value is not None}},
-        }
+        yield {status: rendered_take_note(take) + inert, video: str(desk.workspace_path(take.video_path)),
+               metadata: take_fields(take)}
 
     def on_render_script_click(title_id: str | None, request: gr.Request | None = None,
                                profile: gr.OAuthProfile | None = None):

@@ -12,7 +12,7 @@ pytest.importorskip("accelerate")
 torch = pytest.importorskip("torch")
 
 from studio.backends.families import family_spec  # noqa: E402
-from studio.bench import real_size  # noqa: E402
+from studio.bench import real_size, released  # noqa: E402
 from studio.presets import load_preset  # noqa: E402
 from studio.services.render.generative import generation_plan  # noqa: E402
 
@@ -33,29 +33,29 @@ RELEASED = {
 @pytest.mark.parametrize("preset", list(RELEASED))
 def test_each_denoiser_has_its_released_size(preset):
     expected, band = RELEASED[preset]
-    model = real_size.denoiser(preset)  # on the meta device: shapes only
+    model = released.denoiser(preset)  # on the meta device: shapes only
     assert next(model.parameters()).device.type == "meta"
-    assert abs(real_size.parameter_count(model) / expected - 1) <= band
+    assert abs(released.parameter_count(model) / expected - 1) <= band
 
 
 def test_the_motion_adapter_has_v1_5_2s_size():
-    assert abs(real_size.parameter_count(real_size.motion_adapter()) / 4.53e8 - 1) <= 0.03
+    assert abs(released.parameter_count(released.motion_adapter()) / 4.53e8 - 1) <= 0.03
 
 
 def test_each_preset_assembles_its_familys_pipeline():
-    for preset in real_size.DENOISERS:
-        pipe = real_size.build_pipeline(preset, "meta", None)
+    for preset in released.DENOISERS:
+        pipe = released.build_pipeline(preset, "meta", None)
         family = family_spec(load_preset(preset).family)
         assert type(pipe).__name__ == family.pipeline_class
         denoiser = getattr(pipe, "transformer", None) or pipe.unet
-        assert real_size.parameter_count(denoiser) >= 0.85e9  # released size (AnimateDiff's UNet gains the adapter)
+        assert released.parameter_count(denoiser) >= 0.85e9  # released size (AnimateDiff's UNet gains the adapter)
 
 
 def test_random_build_fills_parameters_and_keeps_buffers():
     from diffusers import AutoencoderKLLTXVideo
 
     torch.manual_seed(0)
-    vae = real_size.build(AutoencoderKLLTXVideo, dict(
+    vae = released.build(AutoencoderKLLTXVideo, dict(
         latent_channels=8, block_out_channels=(8, 8, 8, 8), decoder_block_out_channels=(8, 8, 8, 8),
         layers_per_block=(1, 1, 1, 1, 1), decoder_layers_per_block=(1, 1, 1, 1, 1), patch_size=1), "cpu",
         dtype=torch.bfloat16)
@@ -71,7 +71,7 @@ def test_random_build_fills_parameters_and_keeps_buffers():
 
 def test_each_preset_times_a_five_second_shot_as_the_studio_plans_it(tmp_path):
     planned = {}
-    for preset in real_size.DENOISERS:
+    for preset in released.DENOISERS:
         for shot_s, frames in real_size.preset_runs(preset):
             model, config = real_size.resolved(preset, tmp_path, frames)
             plan = generation_plan(model, real_size.two_keyframe_shot(shot_s), config)
@@ -94,7 +94,7 @@ def test_each_preset_times_a_five_second_shot_as_the_studio_plans_it(tmp_path):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="on a GPU the rows run for real (bench/gpu-check --real-size)")
 def test_without_a_gpu_every_row_says_it_needs_one():
     rows = real_size.real_size_rows()
-    assert [(row.preset, row.result) for row in rows] == [(preset, "skipped") for preset in real_size.DENOISERS]
+    assert [(row.preset, row.result) for row in rows] == [(preset, "skipped") for preset in released.DENOISERS]
     text = real_size.table(rows)
     assert "random weights cost the same arithmetic as the released ones" in text
     assert "2-layer models of the released width" in text

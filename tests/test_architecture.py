@@ -195,3 +195,21 @@ def test_a_journey_is_reached_only_through_its_surface():
         surface = importlib.import_module(f"studio.services.{journey}")
         public = {name for name, value in vars(surface).items() if not name.startswith("_") and not inspect.ismodule(value)}
         assert public == set(surface.__all__), journey
+
+
+def test_the_ui_uses_only_gradios_public_api():
+    """No Gradio class subclassed, no `_private` attribute of an object other than the module's own, no import from
+    inside the gradio package: what the pages rely on is what Gradio documents, so an upgrade keeps it."""
+    private = []
+    for name, path in modules():
+        if part_of(name) != "ui":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any("gr." in ast.unparse(base) for base in node.bases):
+                private.append(f"{name}:{node.lineno} subclasses {ast.unparse(node.bases[0])}")
+            elif (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                  and ast.unparse(node.value) not in ("self", "cls")):
+                private.append(f"{name}:{node.lineno} reads {ast.unparse(node)}")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gradio."):
+                private.append(f"{name}:{node.lineno} imports from {node.module}")
+    assert private == []

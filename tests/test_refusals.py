@@ -25,7 +25,7 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
     render = {"title_id": SAMPLE_TITLE, "shot_id": "shot-004", "who": "Ola", "api_name": "/render_shot"}
     refusals = [
         (dict(title_id=123, shot_id="shot-001", api_name="/shot_details"), "title_id must be text (or nothing), not 123"),
-        (dict(render, motion="abc"), "/render_shot: motion cannot be 'abc': the slider input does not take it"),
+        (dict(render, motion="abc"), "/render_shot: motion must be a number from 0 to 1, not 'abc'"),
         (dict(render, motion=1e9), "/render_shot: motion must be 0 to 1, not 1000000000.0"),
         (dict(render, steps=-5), "/render_shot: steps must be 1 to 60, not -5"),
         (dict(render, method="ltx", seed=10**30),
@@ -34,7 +34,7 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
          "seed must be 0 to 4294967295, not 1099511627776"),
         (dict(render, seed=1.5), "seed must be a whole number, not 1.5"),
         (dict(title_ids=123, api_name="/export_batch"), "title_ids must be a list of text (or nothing), not 123"),
-        (dict(set_name="pilot", shots="many", api_name="/choose_comparison_set"), "shots must be a finite number, not 'many'"),
+        (dict(set_name="pilot", shots="many", api_name="/choose_comparison_set"), "/choose_comparison_set: shots must be a number, not 'many'"),
         (dict(set_name="../etc", shots=7, api_name="/choose_comparison_set"), ("a comparison set's name is 1-40 letters, digits, '-', '_' or '.', starting with a letter or digit (like "
          "'pilot-1'), not '../etc'")),
         (dict(set_name="pilot", shots=3, api_name="/choose_comparison_set"), (
@@ -48,9 +48,9 @@ def test_ill_typed_and_out_of_range_arguments_are_refused_in_one_log_line(served
         (dict(reviewer="Ana", mode="random", api_name="/next_pair"), "/next_pair: mode must be one of decide, tune, not 'random'"),
         (dict(title_ids=["nope", SAMPLE_TITLE], api_name="/export_batch"), "no script with title id 'nope'; the Library lists the titles"),
         (dict(title_id=SAMPLE_TITLE, method="auto", rows=None, api_name="/save_assembly_edits"),
-         "/save_assembly_edits: rows cannot be None: the dataframe input does not take it"),
+         "rows must be a table like /assembly_timeline's: {'headers': [...], 'data': [[...], ...]}, not None"),
         (dict(title_id=SAMPLE_TITLE, method="auto", rows="notatable", api_name="/save_assembly_edits"),
-         "/save_assembly_edits: rows cannot be 'notatable': the dataframe input does not take it"),
+         "rows must be a table like /assembly_timeline's: {'headers': [...], 'data': [[...], ...]}, not 'notatable'"),
         (dict(title_id="x" * 5000, shot_id="shot-001", api_name="/shot_details"),
          f"no script with title id '{'x' * 59}… under scenes/json/; `python -m studio list` lists the titles and their shots"),
         # Any refusal that quotes a huge input shows its first 60 characters.
@@ -211,3 +211,14 @@ def test_an_edited_transition_that_does_not_fit_is_refused_not_shortened():
         plan_assembly(spans, FitSettings(), Edits(transitions={"shot-003": ("crossfade", 1.2)}))
     assert str(refusal.value) == "shot-003: a 1.2 s crossfade does not fit beside its shots; at most 0.87 s here"
 
+
+
+def test_every_event_that_takes_values_checks_them_itself(small_workspace, tmp_path):
+    """Every event with inputs is wired through `listen` (Gradio's preprocessing off), so its values meet the
+    studio's checks and refusals rather than a component's traceback."""
+    from studio.ui.app import build_app
+
+    page = build_app(ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db")))
+    # Test-only look at Gradio's wiring: each event's function and whether Gradio preprocesses its inputs.
+    wired = [(fn.name, fn.preprocess) for fn in page.fns.values() if fn.fn is not None and fn.inputs]
+    assert len(wired) > 30 and [name for name, preprocessed in wired if preprocessed] == []

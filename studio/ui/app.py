@@ -17,7 +17,7 @@ from studio.errors import ConfigError
 from studio.services import ReviewDesk
 from studio.services.access import AccessRules, Login, RenderQueue
 from studio.ui.assemble import build_assemble_tab
-from studio.ui.errors import StudioBlocks
+from studio.ui.errors import listen
 from studio.ui.identity import Gate
 from studio.ui.library import build_library_tab
 from studio.ui.results import build_results_tab
@@ -82,7 +82,7 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
     # Gradio's queue re-summarises its event history with pandas after every event by default (for its monitoring
     # page); every 100 events is plenty there, and it was a tenth of the server's time in a vote round under load.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
-    with _space_sign_in_explained(), StudioBlocks(title="Shot Video Studio") as page:
+    with _space_sign_in_explained(), gr.Blocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")
         with gr.Row(equal_height=True):
@@ -105,7 +105,7 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
                 vote.then(refresh_results, None, results_outputs, api_visibility="private", show_progress="hidden")
             with gr.Tab("Assemble"):
                 export_controls = build_assemble_tab(desk, page, gate)
-        reviewer.change(lambda name: name, reviewer, remembered, api_visibility="private")
+        listen(reviewer.change, lambda name: name, reviewer, remembered, api_visibility="private")
         page.load(None, None, None, js=page_js(), api_visibility="private")
         guarded = [*operator_controls, *decision_controls, *export_controls]
 
@@ -128,7 +128,7 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
                                   placeholder="Sign in to vote: each vote belongs to one signed-in person")
             return [line, name, *[gr.Button(interactive=caller.is_operator) for _ in guarded]]
 
-        page.load(on_page_load, [remembered, reviewer], [role, reviewer, *guarded], api_visibility="private")
+        listen(page.load, on_page_load, [remembered, reviewer], [role, reviewer, *guarded], api_visibility="private")
     return page
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import BaseModel, ConfigDict
 
 from studio.domain.assembly import TRANSITIONS, Edits
 from studio.errors import Cancelled, StudioError
@@ -15,9 +16,17 @@ from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
 from studio.services.assembly import AssemblyOptions, AssemblyReport, Timeline
 from studio.ui.background import cancel_click, queued_note
-from studio.ui.errors import shown_to_user
+from studio.ui.errors import listen, shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.scripts import broken_scripts_note
+
+class AssemblyTable(BaseModel):
+    """The table /save_assembly_edits takes: /assembly_timeline's, with starts or transitions changed."""
+
+    model_config = ConfigDict(title="a table like /assembly_timeline's: {'headers': [...], 'data': [[...], ...]}")
+    headers: list[str] = []
+    data: list[list[Any]]
+
 
 COLUMNS = ["shot", "start s", "end s", "words from s", "words to s", "transition in", "transition s", "narration"]
 # The narration gets room; a phone shows fewer columns (assets/page.css), the fullscreen view all of them.
@@ -179,7 +188,7 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
                 broken: broken_scripts_note(desk)}
 
     for opened in (page.load, title.focus):
-        opened(on_title_open, title, [title, broken], api_visibility="private", show_progress="hidden")
+        listen(opened, on_title_open, title, [title, broken], api_visibility="private", show_progress="hidden")
     method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
                       info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",
@@ -189,6 +198,9 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
                          "(on a phone, fullscreen shows every column)")
     with gr.Row():
         save = gr.Button("Save edits (operators)")
+        save_api = gr.Button("save_assembly_edits", visible=False)
+        # The API's table arrives as JSON and is checked here (a Dataframe input's form is checked by Gradio first).
+        table_json = gr.JSON(visible=False, label="The table, as /assembly_timeline gives it, with starts or transitions changed")
         reset = gr.Button("Drop edits (operators)")
         preview = gr.Button(f"Preview ({PREVIEW_SIZE[0]}x{PREVIEW_SIZE[1]})")
         export = gr.Button("Export (1080x1920, operators)", variant="primary")
@@ -197,8 +209,8 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     video = gr.Video(label="Finished video", height=520, elem_id="assemble-video")
     # Shown once a preview or an export has written a report: an empty JSON box reads as broken.
     report_json = gr.JSON(label="Assembly report", visible=False)
-    report_json.change(lambda value: gr.update(visible=bool(value)), report_json, report_json,
-                       api_visibility="private", show_progress="hidden", queue=False)
+    listen(report_json.change, lambda value: gr.update(visible=bool(value)), report_json, report_json,
+           api_visibility="private", show_progress="hidden", queue=False)
 
     def load(title_id: str | None, method: str) -> tuple[Image.Image, list[list[Any]]]:
         if not title_id:
@@ -214,19 +226,24 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
                 report_json: desk.final_report(title_id)}
 
     @shown_to_user
-    def on_save_click(title_id: str | None, method: str, rows: Any, request: gr.Request | None = None,
+    def on_save_click(title_id: str | None, method: str, rows: list[list[Any]], request: gr.Request | None = None,
                       profile: gr.OAuthProfile | None = None) -> tuple[Image.Image, list[list[Any]], str]:
         """Keep the table's moved starts and transitions for this title (operators)."""
         caller = gate.caller(request, profile)
         require_operator(caller, "edit the final cut")  # before any planning work; the desk checks again
         timeline = desk.assembly_timeline(title_id, AssemblyOptions(method=method, edits=Edits()))
-        values = rows.values.tolist() if hasattr(rows, "values") else rows
-        edits = edits_from_rows(values, timeline)
+        edits = edits_from_rows(rows, timeline)
         # Plan with the edits before saving them, so a bad edit is refused with its reason and nothing is kept.
         desk.assembly_timeline(title_id, AssemblyOptions(method=method, edits=edits))
         path = desk.save_assembly_edits(title_id, edits, by=caller)
         image, fresh = load(title_id, method)
         return image, fresh, f"Saved {len(edits.starts_s)} moved start(s) and {len(edits.transitions)} transition(s) to `{desk.workspace_file(path)}`."
+
+    @shown_to_user
+    def on_save_api(title_id: str | None, method: str, rows: AssemblyTable, request: gr.Request | None = None,
+                    profile: gr.OAuthProfile | None = None) -> tuple[Image.Image, list[list[Any]], str]:
+        """Keep the table's moved starts and transitions for this title (operators)."""
+        return on_save_click(title_id, method, rows.data, request, profile)
 
     @shown_to_user
     def on_reset_click(title_id: str | None, method: str, request: gr.Request | None = None,
@@ -271,14 +288,16 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
         yield from run(title_id, method, None, request, profile)
 
     outputs = [picture, table, video, report_json]
-    title.change(on_title_change, [title, method], outputs, api_name="assembly_timeline")
-    method.change(on_title_change, [title, method], outputs, api_visibility="private")
-    save.click(on_save_click, [title, method, table], [picture, table, status], api_name="save_assembly_edits")
-    reset.click(on_reset_click, [title, method], [picture, table, status], api_name="drop_assembly_edits")
-    preview.click(on_preview_click, [title, method], [status, video, report_json], api_name="assemble_preview",
-                               concurrency_limit=None)  # the app's render line queues it
-    export.click(on_export_click, [title, method], [status, video, report_json], api_name="assemble",
-                             concurrency_limit=None)
+    listen(title.change, on_title_change, [title, method], outputs, api_name="assembly_timeline")
+    listen(method.change, on_title_change, [title, method], outputs, api_visibility="private")
+    listen(save.click, on_save_click, [title, method, table], [picture, table, status], api_visibility="private")
+    listen(save_api.click, on_save_api, [title, method, table_json], [picture, table, status],
+           api_name="save_assembly_edits")
+    listen(reset.click, on_reset_click, [title, method], [picture, table, status], api_name="drop_assembly_edits")
+    listen(preview.click, on_preview_click, [title, method], [status, video, report_json], api_name="assemble_preview",
+           concurrency_limit=None)  # the app's render line queues it
+    listen(export.click, on_export_click, [title, method], [status, video, report_json], api_name="assemble",
+           concurrency_limit=None)
     cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")
-    page.load(on_title_change, [title, method], outputs, api_visibility="private")
+    listen(page.load, on_title_change, [title, method], outputs, api_visibility="private")
     return [save, reset, export]

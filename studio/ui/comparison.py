@@ -14,7 +14,7 @@ from studio.services import FrameCounter, ReviewDesk
 from studio.services.access import require_operator
 from studio.services.comparison import BOTH_METHODS, SET_VARIANTS, SetView, choose_set, render_set, set_view
 from studio.ui.background import CANCELLED_NOTE, cancel_click, queued_note
-from studio.ui.errors import clipped_words, shown_to_user
+from studio.ui.errors import clipped_words, listen, shown_to_user
 from studio.ui.identity import Gate
 
 TAB = "comparison"  # what this section's Cancel button reaches
@@ -135,11 +135,11 @@ def build_comparison_section(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> l
             return {status: f"**Not chosen:** {refusal.message}"}
 
     outputs = [note, table, consistency]
-    choose_api.click(on_choose_click, [name, size], [status, note, table], api_name="choose_comparison_set")
-    choose.click(on_choose_page, [name, size], [status, note, table], api_visibility="private")
-    render.click(shown_to_user(on_render_click), [name, variants], [status, note, table],
-                 api_name="render_comparison_set", concurrency_limit=None)  # the app's render line queues it
+    listen(choose_api.click, on_choose_click, [name, size], [status, note, table], api_name="choose_comparison_set")
+    listen(choose.click, on_choose_page, [name, size], [status, note, table], api_visibility="private")
+    listen(render.click, shown_to_user(on_render_click), [name, variants], [status, note, table],
+           api_name="render_comparison_set", concurrency_limit=None)  # the app's render line queues it
     cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")
-    name.submit(on_show, name, outputs, api_name="comparison_set")
+    listen(name.submit, on_show, name, outputs, api_name="comparison_set")
     page.load(on_show, None, outputs, api_visibility="private")
     return [choose, render]

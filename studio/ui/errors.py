@@ -1,13 +1,13 @@
 """StudioError becomes gr.Error in one place: people see the message, the server log one line.
 
-Two gates keep bad values out of project code, both here:
+Two gates keep bad values out of project code, both here and both through Gradio's public API:
 
+- `listen` wires an event with Gradio's preprocessing off and checks each value
+  against its component's public settings (a motion beyond its slider's range, a
+  vote choice outside its radio's choices), so the refusal names the argument;
 - `shown_to_user` checks a handler's arguments against its type hints
-  (pydantic) before it runs, so `title_id=123` or `motion="abc"` is refused with
-  a message naming the argument instead of failing somewhere inside;
-- `StudioBlocks` turns what Gradio's own components refuse (a vote choice
-  outside a Radio's choices, a motion beyond a Slider's range, a table that is
-  not a table) into the same one-line refusal instead of a logged traceback.
+  (pydantic) before it runs, so `title_id=123` or `seed=1.5` is refused with
+  a message naming the argument instead of failing somewhere inside.
 
 Tracebacks are for bugs: anything else that is not a StudioError reaches
 Gradio unchanged, which logs it in full.
@@ -25,8 +25,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import gradio as gr
-from gradio.exceptions import ComponentProcessingError
-from pydantic import ConfigDict, Strict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Strict, TypeAdapter, ValidationError
 
 from studio.errors import StudioError
 
@@ -61,6 +60,8 @@ def _expected(hint: Any) -> str:
         return "one of " + ", ".join(repr(a) for a in arguments)
     if origin in (list, tuple, set):
         return f"a list of {_expected(arguments[0])}" if arguments else "a list"
+    if isinstance(hint, type) and issubclass(hint, BaseModel):  # its title says what it is in words
+        return hint.model_config.get("title") or hint.__name__
     words = {str: "text", bool: "true or false", int: "a whole number", float: "a finite number", dict: "an object"}
     return words.get(hint, getattr(hint, "__name__", str(hint)))
 
@@ -83,7 +84,9 @@ class _ArgumentCheck:
                 continue  # gr.Request, gr.OAuthProfile ...: Gradio fills those in itself
             self.hints[name] = hint
             strict = Annotated[bool, Strict()] if hint is bool else hint  # the text "false" is not false
-            self.adapters[name] = TypeAdapter(strict, config=ConfigDict(arbitrary_types_allowed=True, allow_inf_nan=False))
+            own_config = isinstance(hint, type) and issubclass(hint, BaseModel)  # a model keeps its own settings
+            self.adapters[name] = TypeAdapter(strict, config=None if own_config else ConfigDict(
+                arbitrary_types_allowed=True, allow_inf_nan=False))
 
     def __call__(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         try:
@@ -117,10 +120,9 @@ def _resolve(handler: Callable[..., Any], name: str, annotation: Any) -> Any:
         return Any
 
 
-def shown_to_user(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a handler (plain or generator): its arguments are checked against its type hints, and a
-    StudioError reaches the page as its message."""
-    check = _ArgumentCheck(handler)
+def _guarded(handler: Callable[..., Any], check: Callable[[tuple, dict], tuple[tuple, dict]]) -> Callable[..., Any]:
+    """`handler` (plain or generator, as Gradio must see it) with `check` run on its arguments first, and any
+    StudioError turned into the page's one-line refusal."""
     if inspect.isgeneratorfunction(handler):
 
         @functools.wraps(handler)
@@ -144,76 +146,72 @@ def shown_to_user(handler: Callable[..., Any]) -> Callable[..., Any]:
     return plain
 
 
-class StudioBlocks(gr.Blocks):
-    """gr.Blocks whose input refusals (Gradio's own checks of a component's value) are one-line refusals
-    naming the argument, like a StudioError, instead of a logged traceback."""
+def shown_to_user(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a handler (plain or generator): its arguments are checked against its type hints, and a
+    StudioError reaches the page as its message."""
+    return _guarded(handler, _ArgumentCheck(handler))
 
-    @staticmethod
-    def _format_processing_error(block_fn, index, block, value, is_input, original_error) -> str:  # noqa: ANN001
-        if not is_input:  # a handler returned something its output cannot show: a bug, keep Gradio's account
-            return gr.Blocks._format_processing_error(block_fn, index, block, value, is_input, original_error)
-        names = list(inspect.signature(block_fn.fn).parameters) if block_fn.fn else []
-        argument = names[index] if index < len(names) else f"argument {index + 1}"
-        return f"{argument} cannot be {_short(value)}: the {block.get_block_name()} input does not take it"
 
-    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):  # noqa: ANN001
-        try:
-            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
-        except ValidationError:  # a value not even in the component's form (text for a table): say which
-            api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
-            raise refused(api + self._misshapen_input(block_fn, inputs)) from None
-        except (gr.Error, ComponentProcessingError) as error:
-            message = error.message if isinstance(error, gr.Error) else str(error).splitlines()[0]
-            api = f"/{block_fn.api_name}: " if isinstance(block_fn.api_name, str) else ""
-            raise refused(api + (self._out_of_range(block_fn, inputs) or self._not_a_choice(block_fn, inputs)
-                                 or message)) from None
+class _ComponentRules:
+    """The checks a component would make of its value, made from its public settings (a slider's or number box's
+    range, a radio's, dropdown's or checkbox group's choices), and the raw payload of a table or file turned into the
+    value a handler reads: the rows, the uploaded file's path."""
 
-    @staticmethod
-    def _not_a_choice(block_fn, inputs) -> str | None:  # noqa: ANN001
-        """The refusal naming the first value that is not among its radio's, dropdown's or checkbox group's choices
-        (Gradio's own quotes the value's Python type); None when every value is one of them."""
-        names = list(inspect.signature(block_fn.fn).parameters) if block_fn.fn else []
-        for index, (block, value) in enumerate(zip(block_fn.inputs, inputs, strict=False)):
-            choices = getattr(block, "choices", None)
-            if not choices or getattr(block, "allow_custom_value", False):
-                continue
-            allowed = [choice[1] if isinstance(choice, (tuple, list)) else choice for choice in choices]
-            wrong = [item for item in (value if isinstance(value, list) else [value]) if item not in allowed]
-            if value is None or not wrong:
-                continue
-            name = names[index] if index < len(names) else f"argument {index + 1}"
-            # A long list reads better as its rule, which such a control states in its `info`.
-            rule = block.info if len(allowed) > 8 and getattr(block, "info", None) else (
-                f"must be one of {', '.join(map(str, allowed))}")
-            return f"{name} {rule}, not {_short(wrong[0])}"
-        return None
+    def __init__(self, handler: Callable[..., Any], components: list[Any], api_name: Any) -> None:
+        self.components = components
+        self.names = list(inspect.signature(handler).parameters)
+        self.prefix = f"/{api_name}: " if isinstance(api_name, str) else ""
 
-    @staticmethod
-    def _out_of_range(block_fn, inputs) -> str | None:  # noqa: ANN001
-        """The refusal naming the first number outside its slider's or number box's range (Gradio's own says only
-        "Value -1 is less than minimum value 0"); None when no input is out of range."""
-        names = list(inspect.signature(block_fn.fn).parameters) if block_fn.fn else []
-        for index, (block, value) in enumerate(zip(block_fn.inputs, inputs, strict=False)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                continue
-            low, high = getattr(block, "minimum", None), getattr(block, "maximum", None)
-            if (low is None or value >= low) and (high is None or value <= high):
-                continue
-            name = names[index] if index < len(names) else f"argument {index + 1}"
-            allowed = (f"{low:g} to {high:g}" if low is not None and high is not None else
-                       f"at least {low:g}" if low is not None else f"at most {high:g}")
-            return f"{name} must be {allowed}, not {value!r}"
-        return None
+    def __call__(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        # Gradio passes the components' values first, in order; what it fills in itself (gr.Request ...) follows.
+        values = list(args)
+        for index, component in enumerate(self.components[:len(values)]):
+            name = self.names[index] if index < len(self.names) else f"argument {index + 1}"
+            values[index] = self._checked(component, name, values[index])
+        return tuple(values), kwargs
 
-    @classmethod
-    def _misshapen_input(cls, block_fn, inputs) -> str:  # noqa: ANN001
-        """The refusal for the first input its component's data model rejects."""
-        for index, (block, value) in enumerate(zip(block_fn.inputs, inputs, strict=False)):
-            model = getattr(block, "data_model", None)
-            if model is None or value is None:
-                continue
-            try:
-                model.model_validate(value, context={"validate_meta": True})
-            except ValidationError:
-                return cls._format_processing_error(block_fn, index, block, value, True, None)
-        return "an input is not in the form its component takes"
+    def _checked(self, component: Any, name: str, value: Any) -> Any:
+        if value is None:
+            return None  # "nothing chosen": the handler's type hints say whether that is allowed
+        if isinstance(component, gr.Dataframe):
+            return value.get("data") if isinstance(value, dict) else value  # Gradio has checked the table's form
+        if isinstance(component, gr.File):
+            return value.get("path") if isinstance(value, dict) else value  # an upload Gradio has checked and kept
+        if isinstance(component, (gr.Slider, gr.Number)):
+            return self._in_range(component, name, value)
+        choices = getattr(component, "choices", None)
+        if choices and not getattr(component, "allow_custom_value", False):
+            self._among_choices(component, name, value, choices)
+        return value
+
+    def _in_range(self, component: gr.Slider | gr.Number, name: str, value: Any) -> Any:
+        low, high = component.minimum, component.maximum
+        allowed = (f"{low:g} to {high:g}" if low is not None and high is not None else
+                   f"at least {low:g}" if low is not None else f"at most {high:g}" if high is not None else "")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise StudioError(f"{self.prefix}{name} must be a number{' from ' + allowed if allowed else ''}, "
+                              f"not {_short(value)}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise StudioError(f"{self.prefix}{name} must be {allowed}, not {value!r}")
+        return value
+
+    def _among_choices(self, component: Any, name: str, value: Any, choices: list) -> None:
+        allowed = [choice[1] if isinstance(choice, (tuple, list)) else choice for choice in choices]
+        wrong = [item for item in (value if isinstance(value, list) else [value]) if item not in allowed]
+        if not wrong:
+            return
+        # A long list reads better as its rule, which such a control states in its `info`.
+        info = getattr(component, "info", None)
+        rule = info if len(allowed) > 8 and info else f"must be one of {', '.join(map(str, allowed))}"
+        raise StudioError(f"{self.prefix}{name} {rule}, not {_short(wrong[0])}")
+
+
+def listen(trigger: Callable[..., Any], handler: Callable[..., Any], inputs: Any, outputs: Any = None,
+           **options: Any) -> Any:
+    """Wire `handler` to `trigger` (an event such as `button.click`, or a dependency's `.then`) with Gradio's
+    preprocessing off, so the handler receives the values as they were sent and refuses a bad one itself, in one
+    line naming the argument: the range or choices its component allows, then its type hint (`shown_to_user`).
+    Gradio still checks the form of a table or a file upload before this (a file must be one uploaded here)."""
+    components = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    checked = _guarded(handler, _ComponentRules(handler, components, options.get("api_name")))
+    return trigger(checked, inputs, outputs, preprocess=False, **options)

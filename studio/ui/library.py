@@ -12,7 +12,7 @@ from studio.errors import StudioError
 from studio.services import FrameCounter, ReviewDesk, TakeSettings
 from studio.services.access import require_operator
 from studio.ui.background import cancel_click, queued_note, refusal_in_status, render_progress
-from studio.ui.errors import shown_to_user
+from studio.ui.errors import listen, shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.library_lists import (
     STATUS_FILTERS, canonical_text, depth_source_note, plan_controls, script_choices, script_listing, shot_choices,
@@ -320,47 +320,43 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
     shot_outputs = [details, keyframes, takes, take_choice, promote, unpin, keyframe_choice, takes_note, depth_maps,
                     canonical_note, canonical_video]
     filters = [script, status_filter, method_filter]
-    segment.change(on_filter_change, [segment, age], script, api_visibility="private")
-    age.change(on_filter_change, [segment, age], script, api_visibility="private")
+    for trigger in (segment.change, age.change):
+        listen(trigger, on_filter_change, [segment, age], script, api_visibility="private")
     for trigger in filters:
-        trigger.change(on_script_change, filters, shot, api_visibility="private")
-    shot.change(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+        listen(trigger.change, on_script_change, filters, shot, api_visibility="private")
+    listen(shot.change, on_shot_change, [script, shot], shot_outputs, api_visibility="private")
     for chosen in (shot.change, page.load):
-        chosen(on_shot_plan, [script, shot], [steps, guidance, seed, two_stage, camera_lora], api_visibility="private",
-               show_progress="hidden")
+        listen(chosen, on_shot_plan, [script, shot], [steps, guidance, seed, two_stage, camera_lora],
+               api_visibility="private", show_progress="hidden")
     gr.api(shown_to_user(shot_details), api_name="shot_details")
-    method.change(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
-                  api_visibility="private")
+    listen(method.change, on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
+           api_visibility="private")
     # The API's endpoints raise refusals; the page's buttons show them in the status line (no error badges).
     render_inputs = [script, shot, method, motion, smooth, preset, guidance, steps, seed, reviewer, two_stage, camera_lora,
                      depth, depth_strength]
-    render_api.click(shown_to_user(on_render_click), render_inputs, [status, video, metadata], api_name="render_shot",
-                     concurrency_limit=None)  # the app's render line queues and caps renders
+    listen(render_api.click, shown_to_user(on_render_click), render_inputs, [status, video, metadata],
+           api_name="render_shot", concurrency_limit=None)  # the app's render line queues and caps renders
     # Render waits while a take renders (a second click would otherwise be dropped without a word).
     busy = {"interactive": False, "value": "Rendering a take…"}
-    rendering = render.click(lambda: gr.update(**busy), None, render, api_visibility="private", queue=False).then(
-        refusal_in_status(on_render_click, status, "Not rendered"), render_inputs, [status, video, metadata],
-        api_visibility="private", concurrency_limit=None)
-    rendering.then(on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
-                   api_visibility="private")
-    render_script_api.click(shown_to_user(on_render_script_click), script, status, api_name="render_script",
-                            concurrency_limit=None)
-    rendering_script = render_script.click(refusal_in_status(on_render_script_click, status, "Not rendered"), script,
-                                           status, api_visibility="private", concurrency_limit=None)
-    for finished in (rendering, rendering_script):
-        finished.then(on_script_change, [*filters, shot], shot, api_visibility="private").then(
-            on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    rendering = listen(render.click(lambda: gr.update(**busy), None, render, api_visibility="private", queue=False).then,
+                       refusal_in_status(on_render_click, status, "Not rendered"), render_inputs,
+                       [status, video, metadata], api_visibility="private", concurrency_limit=None)
+    listen(rendering.then, on_method_change, method, [guidance, steps, seed, two_stage, camera_lora, render],
+           api_visibility="private")
+    listen(render_script_api.click, shown_to_user(on_render_script_click), script, status, api_name="render_script",
+           concurrency_limit=None)
+    rendering_script = listen(render_script.click, refusal_in_status(on_render_script_click, status, "Not rendered"),
+                              script, status, api_visibility="private", concurrency_limit=None)
     cancel.click(cancel_click(gate.cancels, TAB), None, status, api_visibility="private")
-    promote.click(on_promote_click, take_choice, promoted, api_name="promote_take").then(
-        on_script_change, [*filters, shot], shot, api_visibility="private").then(
-        on_shot_change, [script, shot], shot_outputs, api_visibility="private")
-    unpin.click(on_unpin_click, [script, shot, method], promoted, api_name="unpin_take").then(
-        on_script_change, [*filters, shot], shot, api_visibility="private").then(
-        on_shot_change, [script, shot], shot_outputs, api_visibility="private")
-    replace.click(on_replace_click, [script, shot, keyframe_choice, upload], replaced, api_name="replace_keyframe").then(
-        on_shot_change, [script, shot], shot_outputs, api_visibility="private"
-    )
-    page.load(on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    promoting = listen(promote.click, on_promote_click, take_choice, promoted, api_name="promote_take")
+    unpinning = listen(unpin.click, on_unpin_click, [script, shot, method], promoted, api_name="unpin_take")
+    for finished in (rendering, rendering_script, promoting, unpinning):  # the status labels and takes read again
+        listed_again = listen(finished.then, on_script_change, [*filters, shot], shot, api_visibility="private")
+        listen(listed_again.then, on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    replaced_now = listen(replace.click, on_replace_click, [script, shot, keyframe_choice, upload], replaced,
+                          api_name="replace_keyframe")
+    listen(replaced_now.then, on_shot_change, [script, shot], shot_outputs, api_visibility="private")
+    listen(page.load, on_shot_change, [script, shot], shot_outputs, api_visibility="private")
 
     listed = gr.State(None)  # what this page's lists last showed (one per browser session)
 
@@ -385,13 +381,15 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
 
     lists = [segment, age, script, status_filter, method_filter, shot, listed]
     for opened in (page.load, script.focus, shot.focus, *([tab.select] if tab is not None else [])):
-        opened(on_lists_open, lists, [script, shot, broken, listed], api_visibility="private", show_progress="hidden")
+        listen(opened, on_lists_open, lists, [script, shot, broken, listed], api_visibility="private",
+               show_progress="hidden")
     if tab is not None:
         def on_tab_select(title_id: str | None, shot_id: str | None) -> dict:
             """The takes table brought up to date (votes cast on Compare & vote change its won/tied/lost)."""
             rows, _ = take_rows(desk, title_id, shot_id) if title_id and shot_id else ([], [])
             return {takes: takes_table(rows), takes_note: takes_note_text(title_id, shot_id, rows)}
 
-        tab.select(on_tab_select, [script, shot], [takes, takes_note], api_visibility="private", show_progress="hidden")
+        listen(tab.select, on_tab_select, [script, shot], [takes, takes_note], api_visibility="private",
+               show_progress="hidden")
     page.load(shown_to_user(lambda: broken_scripts_note(desk)), None, broken, api_visibility="private")
     return [render_script, replace]  # Unpin follows the shot (on_shot_change): operators, and only while pinned

@@ -9,7 +9,7 @@ import gradio as gr
 from studio.services import ReviewDesk
 from studio.services.review import proposed_for
 from studio.ui.comparison import build_comparison_section
-from studio.ui.errors import shown_to_user
+from studio.ui.errors import listen, shown_to_user
 from studio.ui.figures import build_figures_section
 from studio.ui.identity import Gate
 from studio.ui.results_view import (
@@ -48,8 +48,9 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
             [(s.title, str(s.title_id)) for s in desk.scripts()], multiselect=True, allow_custom_value=True,
             label="Scripts for a batch config (none = all)",
         )
-        batch_titles.focus(lambda chosen: gr.Dropdown([(s.title, str(s.title_id)) for s in desk.scripts()], value=chosen),
-                           batch_titles, batch_titles, api_visibility="private", show_progress="hidden")
+        listen(batch_titles.focus,
+               lambda chosen: gr.Dropdown([(s.title, str(s.title_id)) for s in desk.scripts()], value=chosen),
+               batch_titles, batch_titles, api_visibility="private", show_progress="hidden")
         export_batch = gr.Button("Export batch config (YAML)")
         batch_file = gr.File(label="batch.yaml")
 
@@ -100,7 +101,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
         return str(desk.write_export("batch", ".yaml", desk.export_batch(title_ids or None),
                                      by=gate.caller(request, profile)))
 
-    export_batch.click(on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
+    listen(export_batch.click, on_export_batch_click, batch_titles, batch_file, api_name="export_batch")
     refresh.click(on_refresh_click, None, [summary, plot, sequence], api_name="results")
     refresh.click(figures.refresh, None, figures.table, api_visibility="private")
     if tab is not None:
@@ -109,7 +110,7 @@ def build_results_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab
         tab.select(figures.refresh, None, figures.table, api_visibility="private", show_progress="hidden")
     page.load(on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     for button, handler in ((use_ltx, on_apply_ltx_click), (use_interp, on_apply_interp_click)):
-        button.click(handler, [force, with_proposed], applied, api_visibility="private").success(
+        listen(button.click, handler, [force, with_proposed], applied, api_visibility="private").success(
             on_refresh_click, None, [summary, plot, sequence], api_visibility="private")
     export.click(on_export_click, None, csv_file, api_name="export_votes")
 

@@ -12,7 +12,7 @@ from studio.services import NothingToCompare, ReviewDesk
 from studio.services.access import SignInRequired
 from studio.services.review import PairMode
 from studio.store import CHOICES, REASON_SIDES, REASON_TAGS, REASONS
-from studio.ui.errors import shown_to_user
+from studio.ui.errors import listen, shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.takes_view import take_label
 
@@ -213,27 +213,26 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
 
     # Deals run side by side (no concurrency limit): each is a few store reads and one insert, and one reviewer's deal
     # waiting for twenty others' was most of a round under load.
-    tab.select(on_tab_open, [reviewer, mode, token], pair_outputs, api_visibility="private", show_progress="hidden",
-               concurrency_limit=None)
-    next_api.click(on_next_api, [reviewer, mode], pair_values, api_name="next_pair", concurrency_limit=None)
-    next_button.click(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private",
-                      concurrency_limit=None).then(
-        lambda: "", None, reveal, api_visibility="private")
+    listen(tab.select, on_tab_open, [reviewer, mode, token], pair_outputs, api_visibility="private",
+           show_progress="hidden", concurrency_limit=None)
+    listen(next_api.click, on_next_api, [reviewer, mode], pair_values, api_name="next_pair", concurrency_limit=None)
+    listen(next_button.click, on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private",
+           concurrency_limit=None).then(lambda: "", None, reveal, api_visibility="private")
     back.click(None, None, None, js=step_js(-1), api_visibility="private")
     forward.click(None, None, None, js=step_js(1), api_visibility="private")
     play.click(None, None, None, js=PLAY_PAUSE_JS, api_visibility="private")
 
     # The API's vote takes the choice and per-side reasons directly; the page's buttons fill them in first.
-    vote_api.click(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote",
-                   concurrency_limit=None)
+    listen(vote_api.click, on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_name="vote",
+           concurrency_limit=None)
     votes = []
     for button, (_, value, _) in zip(buttons, VOTES, strict=True):
-        vote = button.click(
-            lambda sides_left, sides_right, value=value: (value, sided_reasons(sides_left, sides_right)),
-            [left_reasons, right_reasons], [choice, reasons], api_visibility="private", queue=False,
-        ).then(on_vote_click, [reviewer, token, choice, reasons, comment], reveal, api_visibility="private",
+        filled = listen(button.click,
+                        lambda sides_left, sides_right, value=value: (value, sided_reasons(sides_left, sides_right)),
+                        [left_reasons, right_reasons], [choice, reasons], api_visibility="private", queue=False)
+        vote = listen(filled.then, on_vote_click, [reviewer, token, choice, reasons, comment], reveal,
+                      api_visibility="private", concurrency_limit=None)
+        listen(vote.success, on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private",
                concurrency_limit=None)
-        vote.success(on_next_click_page, [reviewer, mode], pair_outputs, api_visibility="private",
-                     concurrency_limit=None)
         votes.append(vote)
     return votes

@@ -138,3 +138,16 @@ def cpu_only(request, monkeypatch):
         import torch
 
         monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
+# The files that take longest (about 100-200 s of work each on the 2-core CI machine), started first. With
+# `--dist loadfile --no-loadscope-reorder` (scripts/test) each file runs whole on one worker in this order, so the
+# short files fill the end of the run instead of one long file keeping a worker busy while the other waits.
+LONGEST_FIRST = ("test_ray.py", "test_browser.py", "test_app.py", "test_assembly.py", "test_comparison_set.py",
+                 "test_gpu_check.py", "test_rife.py", "test_animatediff.py", "test_review.py",
+                 "test_ltx.py", "test_overrides.py", "test_cli.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: tests keep their order in a file

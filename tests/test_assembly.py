@@ -12,7 +12,7 @@ from studio.cli import main
 from studio.domain.assembly import TRANSITIONS, Edits, FitSettings, plan_assembly
 from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing
 from studio.errors import NarrationError
-from studio.media.audio import decode_mono, measure_loudness
+from studio.media.audio import decode_mono, measure_loudness, read_loudness
 from studio.media.encoder import ClipEncoder, EncoderSettings
 from studio.media.ffmpeg import ffmpeg_executable
 from studio.media.probe import probe_clip
@@ -328,3 +328,19 @@ def test_ltx_assembly_without_ltx_clips_names_the_shot_and_renders_nothing(small
     assert main(["assemble", "--workspace", str(small_workspace.root), "--title", SAMPLE_TITLE, "--method", "ltx"]) == 2
     assert "shot-001 has no LTX clip; render it first" in capsys.readouterr().err
     assert not list((small_workspace.root / "videos").rglob("*.mp4"))
+
+
+def test_the_quick_loudness_reading_agrees_with_a_loudnorm_pass(tmp_path):
+    """The finished file's loudness is read with ebur128 (quicker); it is the same EBU R128 figure loudnorm
+    measures, to the 0.1 LU ebur128 prints, and silence reads as silence rather than failing."""
+    from studio.workspace import SAMPLE_WORKSPACE
+
+    narration = next((SAMPLE_WORKSPACE / "audio" / "narration").rglob("*.m4a"))
+    quick, full = read_loudness(narration), measure_loudness(narration)
+    assert quick.integrated_lufs == pytest.approx(full.integrated_lufs, abs=0.15)
+    assert quick.true_peak_dbtp == pytest.approx(full.true_peak_dbtp, abs=0.15)
+    silence = tmp_path / "silence.wav"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "3",
+                    str(silence)], check=True)
+    quiet = read_loudness(silence)
+    assert quiet.integrated_lufs <= -70 and quiet.true_peak_dbtp == float("-inf")

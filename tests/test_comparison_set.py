@@ -1,8 +1,12 @@
-"""The comparison set: stratified, kept in the store, rendered with both methods; pairs steered toward the decision."""
+"""The comparison set: stratified, kept in the store, rendered with both methods; pairs steered toward the decision;
+simulated reviewers voting on it until the recommendation appears, then Apply."""
 
 import random
 import re
+import shutil
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -10,9 +14,9 @@ from studio.cli import main
 from studio.domain import CameraMovement
 from studio.domain.comparison import ComparisonSetError, SizeRule, choose_stratified
 from studio.errors import StudioError
-from studio.services import ReviewDesk, Studio
+from studio.services import ReviewDesk, Selection, Studio
 from studio.services.access import Caller, OperatorOnlyError
-from studio.services.comparison import choose_set, render_set, set_view
+from studio.services.comparison import SetRenderReport, choose_set, render_set, set_view
 from studio.services.review.pairing import (
     REPEAT_EVERY,
     ReviewerConsistency,
@@ -21,7 +25,8 @@ from studio.services.review.pairing import (
     self_consistency,
 )
 from studio.store import Take, VoteStore
-from tests.conftest import with_ltx
+from studio.workspace import Workspace, sample_workspace
+from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO, with_ltx
 
 TINY = {"width": 32, "height": 64, "num_frames": 17, "fps": 8, "num_inference_steps": 2, "seed": 7}
 VISITOR = Caller(name="visitor", is_operator=False)
@@ -66,26 +71,104 @@ def test_choosing_a_set_is_for_operators_and_kept_by_name(workspace, tmp_path):
         set_view(desk, "nope")
 
 
-def test_the_set_renders_both_methods_and_says_once_what_cannot_run_here(small_workspace, tiny_ltx, tmp_path):
-    desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
+@dataclass(frozen=True)
+class RenderedPilot:
+    """A small sample workspace (with its vote store beside it, under `root`) whose set "pilot" of 7 shots was
+    rendered as an operator would: first here, where the sample's LTX model cannot run, then with the tiny model."""
+
+    root: Path
+    without_gpu: SetRenderReport
+    missing_without_gpu: tuple[int, int]
+    """The set's missing (LTX, interpolation) takes after the first render."""
+    with_model: SetRenderReport
+
+
+@pytest.fixture(scope="module")
+def rendered_pilot(tmp_path_factory, tiny_ltx) -> RenderedPilot:
+    """The set rendered once for this file (14 takes); each test works on its own copy (`pilot_desk`)."""
+    root = tmp_path_factory.mktemp("pilot")
+    workspace = sample_workspace(root / "workspace")
+    (workspace.root / "config" / "pipeline.yaml").write_text(SMALL_VIDEO)
+    desk = ReviewDesk(Studio.open(workspace), VoteStore(root / "votes.db"))
     choose_set(desk, "pilot", 7)
+    without_gpu = render_set(desk, "pilot", who="Ana")
+    view = set_view(desk, "pilot")
+    missing = (view.missing("ltx"), view.missing("interp"))
+    with_ltx(workspace, model=str(tiny_ltx), **TINY)
+    return RenderedPilot(root, without_gpu, missing, render_set(desk, "pilot", who="Ana"))
+
+
+def pilot_desk(rendered: RenderedPilot, tmp_path: Path) -> ReviewDesk:
+    """A desk on a copy of the rendered pilot workspace and its votes."""
+    root = shutil.copytree(rendered.root, tmp_path / "pilot")
+    return ReviewDesk(Studio.open(Workspace(root / "workspace")), VoteStore(root / "votes.db"))
+
+
+def test_the_set_renders_both_methods_and_says_once_what_cannot_run_here(rendered_pilot, tmp_path):
     # The sample's LTX model is a real checkpoint: without a GPU the LTX takes are named as missing, once.
-    report = render_set(desk, "pilot", who="Ana")
+    report = rendered_pilot.without_gpu
     assert (report.rendered, report.skipped, report.failed) == (7, 0, [])
     assert report.not_possible.startswith("7 LTX take(s) not rendered: LTX-Video needs a CUDA GPU")
-    assert set_view(desk, "pilot").missing("ltx") == 7 and set_view(desk, "pilot").missing("interp") == 0
+    assert rendered_pilot.missing_without_gpu == (7, 0)
     # With a model that runs here, a second run renders only what is missing.
-    with_ltx(small_workspace, model=str(tiny_ltx), **TINY)
-    report = render_set(desk, "pilot", who="Ana")
+    report = rendered_pilot.with_model
     assert (report.rendered, report.skipped, report.not_possible) == (7, 7, None)
+    desk = pilot_desk(rendered_pilot, tmp_path)
     view = set_view(desk, "pilot")
     assert all(set(status.variants) == {"ltx", "interp"} for status in view.shots)
     methods = Counter(take.method for take in desk.store.takes())
     assert methods == {"ltx": 7, "interp": 7}
+    # A third run finds everything there.
+    assert (render_set(desk, "pilot", who="Ana").skipped, set_view(desk, "pilot").missing("ltx")) == (14, 0)
     # The pairs dealt next are the set's LTX-vs-interpolation comparisons.
     dealt = desk.deal("Ana", rng=random.Random(1))
     pair, left, right = dealt.pair, dealt.left, dealt.right
     assert {left.method, right.method} == {"ltx", "interp"} and any(s.shot.key.shot_id == pair.shot_id for s in view.shots)
+
+
+PREFERS_LTX = 0.85  # each simulated reviewer picks the LTX take this often
+REVIEWERS = [f"Reviewer {n:02d}" for n in range(1, 17)]
+
+
+def test_simulated_reviewers_reach_a_recommendation_and_apply_it(rendered_pilot, tmp_path):
+    """The decision workflow end to end: simulated reviewers vote on the rendered set through gradio_client until
+    the recommendation appears, then Apply."""
+    gradio_client = pytest.importorskip("gradio_client")
+    from tests.serving import launched
+
+    desk = pilot_desk(rendered_pilot, tmp_path)
+    rng = random.Random(11)
+    with launched(desk) as url:
+        # The simulated reviewers read the pair from the store, so the clips are not downloaded (a third of a second
+        # a round).
+        client = gradio_client.Client(url, verbose=False, download_files=False)
+        votes = 0
+        while desk.results().recommendation is None and votes < 200:
+            dealt = 0
+            for name in REVIEWERS:
+                token, *_ = client.predict(name, "decide", api_name="/next_pair")
+                if not token:
+                    continue  # this reviewer has judged every pair
+                dealt += 1
+                pair = desk.store.pair(token)  # the simulation's stand-in for what the reviewer sees
+                ltx_side = "left" if desk.store.take(pair.left_take).method == "ltx" else "right"
+                other = "right" if ltx_side == "left" else "left"
+                choice = ltx_side if rng.random() < PREFERS_LTX else other
+                assert client.predict(name, token, choice, [], "", api_name="/vote").startswith("Vote saved")
+                votes += 1
+                if desk.results().recommendation is not None:
+                    break
+            assert dealt, "every reviewer judged every pair before the votes decided"
+        results = desk.results()
+        assert results.recommendation is True, results.reason
+        summary, _chart, _sequence = client.predict(api_name="/results")
+        assert results.reason in summary
+        status = client.predict(True, api_name="/apply_decision")
+        assert "is now `true`" in status
+    assert desk.studio.config.switches.use_ltx is True
+    # The next render that names no method follows the decision.
+    [outcome] = desk.studio.generate(Selection(title_id=SAMPLE_TITLE, shot_number=2)).outcomes
+    assert outcome.status == "rendered" and outcome.record.method == "ltx"
 
 
 def test_compare_command_chooses_lists_and_refuses_bad_values(workspace, capsys):

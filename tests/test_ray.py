@@ -24,7 +24,7 @@ from tests.conftest import SAMPLE_TITLE  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 # One x264 thread: multithreaded constant-bitrate x264 differs from run to run even in one process,
 # so byte-for-byte comparisons need the reproducible setting (video.encoder_threads in the README).
-EXACT_SMALL_VIDEO = "video:\n  width: 216\n  height: 384\n  preset: ultrafast\n  encoder_threads: 1\n"
+EXACT_SMALL_VIDEO = "video:\n  width: 144\n  height: 256\n  preset: ultrafast\n  encoder_threads: 1\n"
 TIMES = {"generation_time_s", "generated_at", "peak_ram_gb"}  # measured, not made: they differ run to run
 
 

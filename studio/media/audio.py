@@ -18,7 +18,7 @@ AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg")
 
 @dataclass(frozen=True, slots=True)
 class Loudness:
-    """EBU R128 figures as ffmpeg's loudnorm measures them."""
+    """EBU R128 figures as ffmpeg measures them (a loudnorm pass, or the ebur128 filter)."""
 
     integrated_lufs: float
     true_peak_dbtp: float
@@ -75,3 +75,25 @@ def measure_loudness(path: Path, audio_filter: str | None = None) -> Loudness:
         integrated_lufs=float(figures["input_i"]), true_peak_dbtp=float(figures["input_tp"]),
         range_lu=float(figures["input_lra"]), threshold_lufs=float(figures["input_thresh"]),
     )
+
+
+_SUMMARY = {
+    "integrated_lufs": r"Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS",
+    "threshold_lufs": r"Integrated loudness:.*?Threshold:\s+(-?[\d.]+|-inf) LUFS",
+    "range_lu": r"LRA:\s+(-?[\d.]+) LU",
+    "true_peak_dbtp": r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS",
+}
+
+
+def read_loudness(path: Path) -> Loudness:
+    """A finished file's EBU R128 figures from ffmpeg's ebur128 filter: about five times quicker than a loudnorm pass,
+    which resamples to 192 kHz. For checking a result; the first pass of a two-pass loudnorm stays `measure_loudness`,
+    whose range and threshold loudnorm's second pass expects."""
+    command = [ffmpeg_executable(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-vn",
+               "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    summary = result.stderr.rpartition("Summary:")[2]
+    found = {name: re.search(pattern, summary, re.DOTALL) for name, pattern in _SUMMARY.items()}
+    if result.returncode != 0 or not all(found.values()):
+        raise NarrationError(f"could not measure the loudness of {path}:\n{stderr_tail(result.stderr)}")
+    return Loudness(**{name: float(match.group(1)) for name, match in found.items()})

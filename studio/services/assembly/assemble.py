@@ -19,7 +19,7 @@ from studio.domain.assembly import AssemblyPlan, Edits, FitSettings, plan_assemb
 from studio.domain.narration import ShotNarration, check_spans, map_words_to_shots, parse_timing, spans_from_script
 from studio.errors import NarrationError, StudioError
 from studio.files import write_atomically
-from studio.media.audio import AUDIO_SUFFIXES, Loudness, audio_duration_s, envelope, measure_loudness
+from studio.media.audio import AUDIO_SUFFIXES, Loudness, audio_duration_s, envelope, measure_loudness, read_loudness
 from studio.media.probe import probe_clip
 from studio.media.stitch import (
     AudioSettings,
@@ -262,12 +262,12 @@ def assemble_title(renderer: ShotRenderer, config: PipelineConfig, script: Scrip
             join_with_transitions(parts, plan, joined, settings)
         measured = measure_loudness(prepared.sources.audio, placement_filter(plan.audio_offset_s))
         mux_narration(joined, prepared.sources.audio, narrated, plan=plan, measured=measured, settings=audio_settings, music=music)
-        loudness = measure_loudness(narrated)
+        loudness = read_loudness(narrated)
         miss = audio_settings.target_lufs - loudness.integrated_lufs
         if abs(miss) > LOUDNESS_TOLERANCE_LU:
             corrected = Path(temp) / "corrected.mp4"
             correct_loudness(narrated, corrected, miss, audio_settings)
-            narrated, loudness = corrected, measure_loudness(corrected)
+            narrated, loudness = corrected, read_loudness(corrected)
         progress.frames_done(plan.total_frames)
         report = _check(narrated, fitted, prepared, maker.warnings, config, audio_settings, loudness, final)
         os.replace(narrated, final)

@@ -86,8 +86,11 @@ class PartMaker:
     def interpolated(self, shot: Shot, planned: PlannedShot) -> Path:
         """The shot rendered at its fitted length with its canonical clip's settings (a pinned take's own)."""
         canonical = self.canonical(shot, "interp")
-        if (canonical.status == "current" and canonical.record is not None and not self.preview
-                and canonical.record.num_frames == planned.clip_frames and not planned.cut_points):
+        record = canonical.record
+        # A preview uses it too where it is already the preview's size (a delivery no larger than the preview box).
+        if (canonical.status == "current" and record is not None and not planned.cut_points
+                and record.num_frames == planned.clip_frames
+                and (record.width, record.height) == (self.config.video.width, self.config.video.height)):
             self.progress.frames_done(planned.clip_frames)
             return canonical.path  # already the fitted length: used as it is
         inputs = ClipInputs.of(canonical.record, self.config)

@@ -23,6 +23,8 @@ from studio.ui.takes_view import (
     MEASURES_NOTE, NO_TAKES, TAKE_COLUMN_WIDTHS, TAKE_COLUMNS, inert_controls_note, take_rows, takes_table,
 )
 
+DEFAULT_TAKE = TakeSettings()  # the controls start at a take's own defaults (the API's, too)
+
 TAB = "library"  # what this tab's Cancel button reaches
 
 
@@ -87,9 +89,10 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
              ("LTX-Video (unavailable here)" if ltx_missing else "LTX-Video (GPU, or a small local model)", "ltx")],
             value="interp", label="Method",
         )
-        motion = gr.Slider(0, 1, value=0.5, step=0.05, label="Motion (Ken Burns strength; LTX: keyframe freedom)")
-        smooth = gr.Checkbox(value=True, label="Smooth motion (ease in/out)")
-        preset = gr.Dropdown(list(X264_PRESETS), value="veryfast", label="Encoder preset (speed vs quality)")
+        motion = gr.Slider(0, 1, value=DEFAULT_TAKE.motion, step=0.05,
+                           label="Motion (Ken Burns strength; LTX: keyframe freedom)")
+        smooth = gr.Checkbox(value=DEFAULT_TAKE.smooth_motion, label="Smooth motion (ease in/out)")
+        preset = gr.Dropdown(list(X264_PRESETS), value=DEFAULT_TAKE.preset, label="Encoder preset (speed vs quality)")
     with gr.Row():
         depth = gr.Checkbox(value=config.interpolation.depth.enabled, elem_id="depth-enabled",
                             label="Depth parallax (the camera moves through the scene, near things more; not for LTX)",
@@ -239,12 +242,14 @@ def build_library_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, g
                 render: gr.Button(interactive=not blocked,
                                   value="Render take (LTX cannot run here: see above)" if blocked else "Render take")}
 
-    def on_render_click(title_id: str, shot_id: str, method: str = "interp", motion: float = 0.5,
-                        smooth_motion: bool = True, preset: str = "veryfast", guidance_scale: float = 3.0,
-                        steps: int = 8, seed: int = 42, who: str | None = None, two_stage: bool = True, camera_lora: bool = True,
-                        depth: bool = False, depth_strength: float = 0.5,
-                        request: gr.Request | None = None, profile: gr.OAuthProfile | None = None):
-        """Render a new take of a shot; yields progress, then the status, the video and its metadata."""
+    # Gradio passes every control's value (an API caller's omitted ones are the controls'); None: TakeSettings' own.
+    def on_render_click(title_id: str, shot_id: str, method: str, motion: float, smooth_motion: bool, preset: str,
+                        guidance_scale: float, steps: int, seed: int, who: str | None = None,
+                        two_stage: bool | None = None, camera_lora: bool | None = None, depth: bool | None = None,
+                        depth_strength: float | None = None, request: gr.Request | None = None,
+                        profile: gr.OAuthProfile | None = None):
+        """Render a new take of a shot; yields progress, then the status, the video and its metadata. An omitted value
+        is its control's: for LTX, the first listed shot's plan (/shot_details gives each shot's generative_controls)."""
         if not title_id or not shot_id:
             raise StudioError("choose a script and a shot first")
         # Every value is checked (a seed of 2**40 or 1.5 is refused for any method); only the method's own are kept.

@@ -24,17 +24,27 @@ PLAYERS = "[...document.querySelectorAll('#review-left video, #review-right vide
 FIRST_TITLE = "d109fc88-84b8-45d0-bfcc-b15887d103c3"  # "Weekend off the grid", the script the page opens on
 
 
-@contextlib.contextmanager
-def opened(url: str, width: int = 1400):
-    """A tall page of the launched app in Debian's chromium."""
+@pytest.fixture(scope="module")
+def browser():
+    """One Debian chromium for the whole file; each test opens its own context (cookies and storage start empty)."""
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": width, "height": 1800})
-        page.goto(url)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         try:
-            yield page
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+@contextlib.contextmanager
+def opened(browser, url: str, width: int = 1400):
+    """A tall page of the launched app, in a fresh context of the file's browser."""
+    context = browser.new_context(viewport={"width": width, "height": 1800})
+    page = context.new_page()
+    page.goto(url)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def shoot(page, name: str) -> None:
@@ -92,9 +102,9 @@ def render_takes(desk, title_id: str, shot_id: str, motions: list[float], who: s
         desk.render_take(title_id, shot_id, TakeSettings.parse(motion=motion, preset="ultrafast"), who=who)
 
 
-def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F811
+def test_render_two_takes_then_vote_blind_and_see_the_result(served, browser):  # noqa: F811
     desk, url, _ = served
-    with opened(url, width=1280) as page:
+    with opened(browser, url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ana")
         # The first script and shot are chosen on load; render two takes of it.
@@ -194,10 +204,10 @@ def test_render_two_takes_then_vote_blind_and_see_the_result(served):  # noqa: F
         shoot(page, "review-412")
 
 
-def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served):  # noqa: F811
+def test_the_arena_deals_pairs_in_turn_and_takes_votes_from_the_keys(served, browser):  # noqa: F811
     desk, url, _ = served
     render_takes(desk, FIRST_TITLE, "shot-001", [0.1, 0.5, 0.9])  # three takes: three pairs
-    with opened(url, width=1280) as page:
+    with opened(browser, url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)  # the page's load events have run
         page.get_by_label("Your name").fill("Ben")
         page.get_by_role("tab", name="Compare & vote").click()
@@ -265,10 +275,10 @@ def hold_renders_of(shot_id: str, monkeypatch) -> None:
     monkeypatch.setattr(ReviewDesk, "render_take", held)
 
 
-def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkeypatch):  # noqa: F811
+def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkeypatch, browser):  # noqa: F811
     desk, url, _ = served
     hold_renders_of("shot-004", monkeypatch)
-    with opened(url, width=1280) as page:
+    with opened(browser, url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
         caption = page.get_by_text("shot_001_A.png · 0 s").first
         caption.wait_for(timeout=30_000)  # captioned keyframes, the caption on screen inside the gallery
@@ -350,9 +360,9 @@ def test_library_reads_at_1280_px_and_follows_renders_and_cancels(served, monkey
         assert list((desk.workspace.root / "videos" / "takes").rglob("shot_004/*.mp4")) == []
 
 
-def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served):  # noqa: F811
+def test_assemble_tab_shows_the_timeline_and_previews_a_narrated_cut(served, browser):  # noqa: F811
     desk, url, _ = served
-    with opened(url, width=1280) as page:
+    with opened(browser, url, width=1280) as page:
         page.get_by_role("tab", name="Assemble").click()
         page.locator("#assemble-timeline img").wait_for(timeout=30_000)
         page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)  # the table
@@ -380,11 +390,11 @@ TABLES = {  # the tables each tab shows: (where, which cells, the scrolling part
 }
 
 
-def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served):  # noqa: F811
+def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served, browser):  # noqa: F811
     desk, url, _ = served
     render_takes(desk, FIRST_TITLE, "shot-001", [0.1, 0.9], who="Walker")  # rows for the takes and figures tables
     choose_set(desk, "phone", 7)  # rows for the comparison set's table (its moves: "pan_right", "tilt_down", ...)
-    with opened(url, width=PHONE) as page:
+    with opened(browser, url, width=PHONE) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
         page.wait_for_function("() => document.querySelector('#takes-table')?.innerText.includes('Walker')", timeout=30_000)
         page.get_by_text("Friday, five p.m. Phone goes in the glovebox.").first.wait_for(state="attached", timeout=30_000)
@@ -444,7 +454,7 @@ def test_a_phone_reaches_every_tab_by_name_and_reads_every_table(served):  # noq
         assert len([h for h in page.locator("#assembly-table th").all() if h.is_visible()]) == 8  # every column
 
 
-def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
+def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path, browser):
     from studio.services import ReviewDesk, Studio
     from studio.services.access import AccessRules, Login
     from studio.store import VoteStore
@@ -452,7 +462,7 @@ def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
 
     desk = ReviewDesk(Studio.open(small_workspace), VoteStore(tmp_path / "votes.db"))
     with launched(desk, password="pw", rules=AccessRules.from_names(Login.PASSWORD, "olga")) as url:
-        with opened(url, width=1280) as page:
+        with opened(browser, url, width=1280) as page:
             page.get_by_label("username").fill("rita")
             page.get_by_label("password").fill("pw")
             page.get_by_role("button", name="Login").click()
@@ -474,7 +484,7 @@ def test_a_reviewer_sees_the_operator_buttons_off(small_workspace, tmp_path):
             shoot(page, "reviewer-1280")
 
 
-def test_the_script_lists_follow_the_files_while_the_app_runs(served):  # noqa: F811
+def test_the_script_lists_follow_the_files_while_the_app_runs(served, browser):  # noqa: F811
     import json
     import uuid
 
@@ -483,7 +493,7 @@ def test_the_script_lists_follow_the_files_while_the_app_runs(served):  # noqa: 
     desk, url, _ = served
     sample = script_file(desk.workspace)
     new_id = str(uuid.uuid4())
-    with opened(url, width=1280) as page:
+    with opened(browser, url, width=1280) as page:
         page.get_by_text("keyframe(s)").first.wait_for(timeout=30_000)
         sample.write_text(sample.read_text()[:200])  # truncated while the page is open
         data = json.loads(script_file(desk.workspace, FIRST_TITLE).read_text())

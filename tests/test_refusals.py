@@ -222,3 +222,36 @@ def test_every_event_that_takes_values_checks_them_itself(small_workspace, tmp_p
     # Test-only look at Gradio's wiring: each event's function and whether Gradio preprocesses its inputs.
     wired = [(fn.name, fn.preprocess) for fn in page.fns.values() if fn.fn is not None and fn.inputs]
     assert len(wired) > 30 and [name for name, preprocessed in wired if preprocessed] == []
+
+
+def test_listen_hands_a_handler_rows_and_paths_and_refuses_by_the_controls_rules(tmp_path):
+    """What the page sends a handler wired through `listen`: a table's rows and an upload's path (as Gradio's own
+    preprocessing would have), and a one-line refusal, naming the argument, for a value its control does not allow."""
+    import gradio as gr
+
+    from studio.ui.errors import listen, shown_to_user
+
+    @shown_to_user
+    def describe(rows: list[list[object]], upload: str | None, strength: float, mode: str) -> str:
+        return f"{rows} {open(upload).read() if upload else None} {strength} {mode}"
+
+    with gr.Blocks() as page:
+        table, upload = gr.Dataframe(headers=["a", "b"]), gr.File(type="filepath")
+        strength, mode = gr.Slider(0, 1), gr.Radio(["fast", "slow"])
+        listen(gr.Button().click, describe, [table, upload, strength, mode], gr.Textbox(), api_name="describe")
+    page.launch(prevent_thread_lock=True, quiet=True, allowed_paths=[str(tmp_path)])
+    try:
+        client = gradio_client.Client(page.local_url, verbose=False)
+        note = tmp_path / "note.txt"
+        note.write_text("hello")
+        table_payload = {"headers": ["a", "b"], "data": [[1, "x"]], "metadata": None}
+        assert client.predict(table_payload, gradio_client.handle_file(str(note)), 0.5, "slow",
+                              api_name="/describe") == "[[1, 'x']] hello 0.5 slow"
+        for strength_value, mode_value, message in ((2, "slow", "/describe: strength must be 0 to 1, not 2"),
+                                                     ("x", "slow", "/describe: strength must be a number from 0 to 1, not 'x'"),
+                                                     (0.5, "warp", "/describe: mode must be one of fast, slow, not 'warp'")):
+            with pytest.raises(AppError) as refusal:
+                client.predict(table_payload, None, strength_value, mode_value, api_name="/describe")
+            assert str(refusal.value) == message
+    finally:
+        page.close()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from studio.backends.hub import HUB_PROBE_S
 from studio.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
@@ -32,11 +33,6 @@ def how_to_get(source: str) -> str:
             "interpolation.depth.enabled off (plain Ken Burns needs no model)")
 
 
-HUB_PROBE_S = 5.0
-"""How long the one look at the hub may take before a missing model is refused (transformers itself retries with
-back-off for minutes on a machine without network)."""
-
-
 def check_reachable(source: str) -> None:
     """Refuse at once a hub model that is neither downloaded nor reachable: one short look at the hub, instead of
     transformers' retries (97 s and 40 log lines on a machine without network)."""
@@ -49,7 +45,7 @@ def check_reachable(source: str) -> None:
         huggingface_hub.snapshot_download(source, local_files_only=True)
         return  # downloaded before
     try:
-        huggingface_hub.model_info(source, timeout=HUB_PROBE_S)
+        huggingface_hub.model_info(source, timeout=HUB_PROBE_S)  # transformers would retry with back-off
     except Exception as error:  # noqa: BLE001 - offline mode, DNS, refused, timeout, 404: each means "cannot fetch"
         raise BackendUnavailableError(
             f"the depth model {source!r} (interpolation.depth.model) is not downloaded, and the Hugging Face hub "

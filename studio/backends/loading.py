@@ -85,9 +85,9 @@ def checkpoint_file(checkpoint: str) -> Path:
         if not path.is_file():
             raise OSError(f"there is no checkpoint file {path}")
         return path
-    from huggingface_hub import hf_hub_download
+    from studio.backends.hub import hub_file
 
-    return Path(hf_hub_download(found["repo"], found["file"], revision=found["revision"]))
+    return hub_file(found["repo"], found["file"], found["revision"])
 
 
 def single_file_parts(source: ModelSource, family: FamilySpec, dtype: object) -> dict[str, object]:

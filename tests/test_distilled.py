@@ -98,3 +98,23 @@ def test_checkpoint_settings_that_cannot_load_name_the_fix(small_workspace, tiny
     save_file({"unet.conv_in.weight": torch.zeros(1)}, str(not_ltx))
     with pytest.raises(BackendUnavailableError, match="other.safetensors holds no LTX-Video 0.9.x weights"):
         load_pipeline(ModelSource(str(tiny_ltx), tiny_ltx, checkpoint=str(not_ltx)), FAMILIES["ltx-video"])
+
+
+def test_a_hub_checkpoint_comes_from_the_cache_without_the_hub_and_a_missing_one_is_refused(tmp_path, monkeypatch):
+    """A file downloaded before is used as it is (no look at the hub); one that is not is refused at once, naming it,
+    whether the hub cannot be reached (here) or does not have it."""
+    from huggingface_hub import constants
+
+    from studio.backends.hub import hub_file
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    revision = "0" * 40
+    snapshot = tmp_path / "models--someone--model" / "snapshots" / revision
+    snapshot.mkdir(parents=True)
+    (snapshot / "weights.safetensors").write_bytes(b"cached")
+    (tmp_path / "models--someone--model" / "refs").mkdir()
+    (tmp_path / "models--someone--model" / "refs" / "main").write_text(revision)
+    assert hub_file("someone/model", "weights.safetensors", "main").read_bytes() == b"cached"
+    with pytest.raises(OSError, match="someone/model/other.safetensors is not downloaded, and the Hugging Face hub "
+                                      "cannot be reached from here to download it"):
+        hub_file("someone/model", "other.safetensors", "main")

@@ -10,13 +10,12 @@ the studio starts without them and only a render with depth turned on pays.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from studio.backends.hub import HUB_PROBE_S
+from studio.backends.hub import check_repo
 from studio.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
@@ -38,18 +37,10 @@ def check_reachable(source: str) -> None:
     transformers' retries (97 s and 40 log lines on a machine without network)."""
     if Path(source).expanduser().is_dir():
         return
-    import huggingface_hub
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    with contextlib.suppress(LocalEntryNotFoundError, OSError, ValueError):  # not in the cache: look at the hub
-        huggingface_hub.snapshot_download(source, local_files_only=True)
-        return  # downloaded before
     try:
-        huggingface_hub.model_info(source, timeout=HUB_PROBE_S)  # transformers would retry with back-off
-    except Exception as error:  # noqa: BLE001 - offline mode, DNS, refused, timeout, 404: each means "cannot fetch"
-        raise BackendUnavailableError(
-            f"the depth model {source!r} (interpolation.depth.model) is not downloaded, and the Hugging Face hub "
-            f"cannot be reached from here to download it ({type(error).__name__}). {how_to_get(source)}") from None
+        check_repo(source, what=f"the depth model {source!r} (interpolation.depth.model)")
+    except OSError as error:
+        raise BackendUnavailableError(f"{error}. {how_to_get(source)}") from None
 
 
 class DepthAnythingEstimator:

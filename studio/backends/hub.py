@@ -3,6 +3,7 @@ once, instead of huggingface_hub's and transformers' retries with back-off (minu
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 HUB_PROBE_S = 5.0
@@ -15,13 +16,31 @@ def hub_file(repo: str, file: str, revision: str) -> Path:
     from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
     from huggingface_hub.errors import LocalEntryNotFoundError
 
-    try:
+    with contextlib.suppress(LocalEntryNotFoundError):  # downloaded before: no look at the hub at all
         return Path(hf_hub_download(repo, file, revision=revision, local_files_only=True))
-    except LocalEntryNotFoundError:
-        pass  # not in the cache: look at the hub once
     try:
         get_hf_file_metadata(hf_hub_url(repo, file, revision=revision), timeout=HUB_PROBE_S)
     except Exception as error:  # noqa: BLE001 - offline mode, DNS, refused, timeout, 404: each means "cannot fetch"
-        raise OSError(f"{repo}/{file} is not downloaded, and the Hugging Face hub cannot be reached from here to "
-                      f"download it ({type(error).__name__})") from None
+        raise unreachable(f"{repo}/{file}", error) from None
     return Path(hf_hub_download(repo, file, revision=revision))
+
+
+def unreachable(what: str, error: BaseException) -> OSError:
+    """The refusal for `what`, neither downloaded nor fetchable (`error` is why the hub did not answer)."""
+    return OSError(f"{what} is not downloaded, and the Hugging Face hub cannot be reached from here to download it "
+                   f"({type(error).__name__})")
+
+
+def check_repo(repo: str, what: str | None = None) -> None:
+    """Return when hub model `repo` is downloaded or the hub answers for it (one look, instead of transformers'
+    retries with back-off); OSError naming it (as `what`, when given) when neither."""
+    import huggingface_hub
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    with contextlib.suppress(LocalEntryNotFoundError, OSError, ValueError):  # downloaded before: no look at the hub
+        huggingface_hub.snapshot_download(repo, local_files_only=True)
+        return
+    try:
+        huggingface_hub.model_info(repo, timeout=HUB_PROBE_S)
+    except Exception as error:  # noqa: BLE001 - offline mode, DNS, refused, timeout, 404: each means "cannot fetch"
+        raise unreachable(what or repr(repo), error) from None

@@ -14,6 +14,13 @@ import pytest
 
 from studio.workspace import SAMPLE_WORKSPACE, Workspace, sample_workspace
 
+# scripts/test runs one xdist worker per core. A library's own thread pool in each worker (OpenCV's, torch's
+# OpenMP) would only contend for the other worker's core: on this 2-core machine it cost about a fifth more CPU per
+# render at test size for no gain in time. Set before torch is imported, which reads OMP_NUM_THREADS once.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    cv2.setNumThreads(1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 SAMPLE_TITLE = "9f7bca19-0bcb-48fc-b06f-55f8c3e65d67"  # women/14-17 "Golden hour in the meadow"
 
 # A delivery size 7.5x smaller than 1080x1920 (and 9:16, even) keeps renders fast where

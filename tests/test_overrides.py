@@ -155,35 +155,6 @@ def test_assembly_auto_uses_an_ltx_clip_only_where_the_switches_say_ltx(small_wo
     assert [s.source for s in report.shots] == ["interp", "ltx", "interp", "interp", "interp", "interp"]
 
 
-@pytest.fixture
-def local_ray():
-    ray = pytest.importorskip("ray")
-    from pathlib import Path
-
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"py_modules": [str(Path(__file__).resolve().parent.parent / "studio")]})
-    try:
-        yield
-    finally:
-        ray.shutdown()
-
-
-def test_the_ray_path_gives_each_shot_its_method(small_workspace, tiny_ltx, local_ray):
-    from studio.services.render.cluster import ClusterOptions, RayRenderer
-
-    write_config(small_workspace, SMALL_VIDEO + ZOOM_IN_LTX + f"ltx_video: {{model: '{tiny_ltx}', {TINY_LTX}}}\n")
-    two_short_shots(small_workspace)
-    studio = Studio.open(small_workspace, ClusterOptions(workers=1))
-    try:
-        assert isinstance(studio.renderer, RayRenderer)
-        report = studio.generate(Selection(title_id=SAMPLE_TITLE))
-    finally:
-        studio.close()
-    assert [(o.status, o.record.method, o.record.model) for o in report.outcomes] == [
-        ("rendered", "ltx", str(tiny_ltx)), ("rendered", "interp", None)], [o.message for o in report.outcomes]
-    assert methods_in_metadata(small_workspace) == {"interp": [("shot-002", "interp")], "ltx": [("shot-001", "ltx")]}
-
-
 # --- applying the decision ------------------------------------------------------------------------------------
 
 @pytest.fixture

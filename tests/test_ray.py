@@ -19,7 +19,8 @@ from studio.services import CancelToken, ReviewDesk, Selection, SilentProgress, 
 from studio.services.render.cluster import ClusterOptions, RayRenderer  # noqa: E402
 from studio.store import VoteStore  # noqa: E402
 from studio.workspace import Workspace, sample_workspace  # noqa: E402
-from tests.conftest import SAMPLE_TITLE  # noqa: E402
+from tests.conftest import SAMPLE_TITLE, SMALL_VIDEO  # noqa: E402
+from tests.test_overrides import TINY_LTX, ZOOM_IN_LTX, methods_in_metadata, two_short_shots, write_config  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 # One x264 thread: multithreaded constant-bitrate x264 differs from run to run even in one process,
@@ -298,3 +299,17 @@ def test_an_animatediff_camera_shot_on_a_worker_keeps_its_motion_adapter_and_mot
     assert {name: part.reference for name, part in model.components.items()} == {
         "motion_adapter": "guoyww/animatediff-motion-adapter-v1-5-2"}
     assert len(model.camera_loras) == 6
+
+
+def test_the_ray_path_gives_each_shot_its_method(cluster, small_workspace, tiny_ltx):
+    write_config(small_workspace, SMALL_VIDEO + ZOOM_IN_LTX + f"ltx_video: {{model: '{tiny_ltx}', {TINY_LTX}}}\n")
+    two_short_shots(small_workspace)
+    studio = Studio.open(small_workspace, ClusterOptions(workers=1))
+    try:
+        assert isinstance(studio.renderer, RayRenderer)
+        report = studio.generate(Selection(title_id=SAMPLE_TITLE))
+    finally:
+        studio.close()
+    assert [(o.status, o.record.method, o.record.model) for o in report.outcomes] == [
+        ("rendered", "ltx", str(tiny_ltx)), ("rendered", "interp", None)], [o.message for o in report.outcomes]
+    assert methods_in_metadata(small_workspace) == {"interp": [("shot-002", "interp")], "ltx": [("shot-001", "ltx")]}

@@ -5,6 +5,7 @@ import io
 import random
 import re
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -412,11 +413,13 @@ def test_takes_that_show_the_same_pictures_are_never_dealt_and_earlier_votes_on_
         desk.deal("Ana")
     assert desk.pair_progress("Ana") == (0, 0)
     assert desk.alike_takes_note(still, "shot-005").startswith("Its 2 takes show the same pictures")
+    assert desk.dealable_takes() == []
     # A moving shot's two motions differ: that pair is dealt, and the still pair never is.
     moving = [desk.render_take(SAMPLE_TITLE, "shot-004", TakeSettings.parse(motion=motion, preset="ultrafast"), who="op")
               for motion in (0.2, 0.9)]
     assert moving[0].record["frames_fingerprint"] != moving[1].record["frames_fingerprint"]
     assert desk.alike_takes_note(SAMPLE_TITLE, "shot-004") is None
+    assert sorted(take.id for take in desk.dealable_takes()) == sorted(take.id for take in moving)
     dealt = desk.deal("Ana")
     pair, left, right = dealt.pair, dealt.left, dealt.right
     assert {left.id, right.id} == {take.id for take in moving} and desk.pair_progress("Ana") == (0, 1)
@@ -436,3 +439,26 @@ def test_takes_that_show_the_same_pictures_are_never_dealt_and_earlier_votes_on_
     from studio.ui.results_view import results_markdown
 
     assert "2 take(s) left out of these figures" in results_markdown(results, desk.take_figures())
+
+
+def test_a_new_arena_copies_its_files_for_gradio_before_the_first_deal(tmp_path, monkeypatch):
+    """Twenty reviewers opening a new server's arena together waited for each dealt take's copy; they are made at
+    start-up instead, one at a time, and a deal then finds them."""
+    import gradio as gr
+
+    from studio.ui.review import ServedFiles
+
+    files = [tmp_path / f"clip-{k}.mp4" for k in range(3)]
+    for k, path in enumerate(files):
+        path.write_bytes(bytes([k]) * 1000)
+    player = gr.Video()
+    copied = []
+    copy = player.move_resource_to_block_cache
+    monkeypatch.setattr(player, "move_resource_to_block_cache", lambda path: copied.append(path) or copy(path))
+    served = ServedFiles(player)
+    served.warm(lambda: files).join()
+    assert copied == files
+    assert [Path(served(path)).read_bytes() for path in files] == [path.read_bytes() for path in files]
+    assert copied == files  # dealt from the start-up copies, none made again
+    served.warm(lambda: [tmp_path / "gone.mp4", files[0]]).join()  # a file gone is left for its deal, quietly
+    assert copied == files

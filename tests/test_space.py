@@ -47,6 +47,30 @@ def test_requirements_install_what_the_login_button_needs():
     assert oauth_packages and missing == []
 
 
+FIRST_REQUEST_IMPORTS = """
+import sys
+import matplotlib
+from studio.services import ReviewDesk, Studio
+from studio.store import VoteStore
+from studio.ui.app import build_app
+from studio.workspace import sample_workspace
+workspace = sample_workspace(sys.argv[1])
+build_app(ReviewDesk(Studio.open(workspace), VoteStore(workspace.root / "votes.db")))
+matplotlib.get_backend()  # what gradio reads around every event, the first one included
+print("pyplot imported" if "matplotlib.pyplot" in sys.modules else "no pyplot")
+"""
+
+
+def test_the_first_request_does_not_import_pyplot(tmp_path):
+    """Gradio reads matplotlib's backend around every event; with none named, the first read imports pyplot (about
+    0.2 s), inside the first request every reviewer of a new server waits behind. The app names it at start-up."""
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    done = subprocess.run([sys.executable, "-c", FIRST_REQUEST_IMPORTS, str(tmp_path / "workspace")], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "no pyplot"
+
+
 def get(url: str) -> tuple[int, str]:
     request = urllib.request.Request(url)
 

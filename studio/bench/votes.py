@@ -15,7 +15,7 @@ server's limit),
 `/vote`. Printed: votes per second over the whole run, the latency of the
 round trip (the two calls and the fetches, not the watching) and of each
 call (median, p95, max), the round trip once each reviewer's first round
-(the arena's files copied into gradio's cache) is over, and the CPU time
+(twenty first deals at the same instant) is over, and the CPU time
 the server and the clients used per vote (both share this machine's
 cores). The store is checked afterwards: every vote counted once.
 

@@ -285,6 +285,10 @@ class ReviewDesk:
         """Why a shot with takes offers nothing to compare, when its takes all show the same pictures; else None."""
         return self.arena.alike_takes_note(title_id, shot_id)
 
+    def dealable_takes(self) -> list[Take]:
+        """Every take the arena can deal now (one of a pair of takes of one shot whose clips differ), each once."""
+        return list({take.id: take for pair in self.arena.pairs() for take in pair}.values())
+
     def pair_progress(self, reviewer: str) -> tuple[int, int]:
         """(pairs this reviewer has judged, pairs there are) among the current takes."""
         return self.arena.progress(self.reviewer(reviewer))

@@ -69,6 +69,18 @@ def without_spaces_reloader_traceback() -> None:
     threading.excepthook = hook
 
 
+def _no_display_backend() -> None:
+    """Name matplotlib's backend (Agg: a server has no display) before the first request.
+
+    Gradio reads matplotlib's backend around every event. Left unnamed, the first read picks one by importing
+    pyplot, about 0.2 s inside the first request, which every reviewer opening a new server waited behind.
+    Naming it imports matplotlib alone (not pyplot), here at start-up.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | None = None,
               renders_per_reviewer: int = 2) -> gr.Blocks:
     """The whole page; `on_space` adds the Hugging Face login that names the reviewer.
@@ -82,6 +94,7 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
     # Gradio's queue re-summarises its event history with pandas after every event by default (for its monitoring
     # page); every 100 events is plenty there, and it was a tenth of the server's time in a vote round under load.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
+    _no_display_backend()
     with _space_sign_in_explained(), gr.Blocks(title="Shot Video Studio") as page:
         gr.Markdown(HEADER)
         remembered = gr.BrowserState("", storage_key="shot-video-studio-reviewer")

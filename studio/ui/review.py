@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import gradio as gr
@@ -15,6 +17,8 @@ from studio.store import CHOICES, REASON_SIDES, REASON_TAGS, REASONS
 from studio.ui.errors import listen, shown_to_user
 from studio.ui.identity import Gate
 from studio.ui.takes_view import take_label
+
+log = logging.getLogger(__name__)
 
 VOTES = (("← Left is better", "left", "vote-left"), ("Tie (T)", "tie", "vote-tie"),
          ("Both bad (B)", "both_bad", "vote-both-bad"), ("Right is better →", "right", "vote-right"))
@@ -89,6 +93,24 @@ class ServedFiles:
                 copy = self._copies[key] = self.block.move_resource_to_block_cache(path)
         return copy
 
+    def warm(self, files: Callable[[], Iterable[Path]]) -> threading.Thread:
+        """Copy `files()` into gradio's cache in the background, one at a time; returns the thread.
+
+        Reviewers who open the arena of a new server together would otherwise each wait for the copies of
+        every take dealt to any of them (20 at once: their first round's p95 went from about 0.8 s to 1.1 s).
+        A file that cannot be read is left for its deal, which says why.
+        """
+        def copy_all() -> None:
+            try:
+                for path in files():
+                    self(path)
+            except (StudioError, OSError) as error:
+                log.info("the arena's files are copied when first dealt instead: %s", error)
+
+        thread = threading.Thread(target=copy_all, name="arena-files", daemon=True)  # never holds up a shutdown
+        thread.start()
+        return thread
+
 
 def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, gate: Gate,
                      tab: gr.Tab) -> list[gr.events.Dependency]:
@@ -131,6 +153,8 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
         next_api = gr.Button("next_pair", visible=False)
 
     served = ServedFiles(left)
+    served.warm(lambda: (path for take in desk.dealable_takes()
+                         for path in (desk.review_copies.of(take), desk.full_clip(take))))
 
     def controls(enabled: bool) -> dict:
         # gr.update, not component constructors: building seven components per deal cost more than the deal itself.

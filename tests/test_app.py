@@ -57,7 +57,7 @@ def test_review_round_trip_through_the_api(served):
     assert len(token) >= 32 and "shot-004" in info and progress == "**Pair 1 of 1**"
     assert "__type__" not in str(dealt) and len(dealt) == 7  # plain values, not the page's component updates
     assert video_file(left).endswith(".mp4") and video_file(right).endswith(".mp4")
-    reveal = client.predict("Ana", token, "left", ["flicker"], "", api_name="/vote")
+    reveal = client.predict("Ana", token, "left", ["flicker"], api_name="/vote")  # the comment is optional
     # The takes are named as the Library names them; with one pair of two takes, that was the last.
     assert re.match(r"Vote saved \(left\)\. Left was \*\*take [12] · interp motion 0\.[19]0 smooth · \d\d:\d\d\*\*, "
                     r"right was \*\*take [12] · interp motion", reveal), reveal

@@ -70,15 +70,17 @@ def without_spaces_reloader_traceback() -> None:
 
 
 def _no_display_backend() -> None:
-    """Name matplotlib's backend (Agg: a server has no display) before the first request.
+    """Name matplotlib's backend (agg: a server has no display) before the first request, and only here.
 
-    Gradio reads matplotlib's backend around every event. Left unnamed, the first read picks one by importing
-    pyplot, about 0.2 s inside the first request, which every reviewer opening a new server waited behind.
-    Naming it imports matplotlib alone (not pyplot), here at start-up.
+    Gradio reads matplotlib's backend around every event and sets "agg" for it. Left unnamed, the first read
+    picks one by importing pyplot, about 0.2 s inside the first request, which every reviewer opening a new
+    server waited behind. Named here, in gradio's spelling, so that its setting around each event changes
+    nothing: any other name ("Agg") made every event switch pyplot's backend twice, and an event finishing
+    while another thread was importing pyplot failed on the half-imported module.
     """
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("agg")
 
 
 def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | None = None,
@@ -116,8 +118,8 @@ def build_app(desk: ReviewDesk, *, on_space: bool = False, rules: AccessRules | 
             for vote in votes:
                 # Quietly: the Results tab is usually not the one in view, and its text stays readable while it updates.
                 vote.then(refresh_results, None, results_outputs, api_visibility="private", show_progress="hidden")
-            with gr.Tab("Assemble"):
-                export_controls = build_assemble_tab(desk, page, gate)
+            with gr.Tab("Assemble") as assemble_tab:
+                export_controls = build_assemble_tab(desk, page, gate, assemble_tab)
         listen(reviewer.change, lambda name: name, reviewer, remembered, api_visibility="private")
         page.load(None, None, None, js=page_js(), api_visibility="private")
         guarded = [*operator_controls, *decision_controls, *export_controls]

@@ -169,7 +169,7 @@ def report_summary(report: AssemblyReport) -> str:
             f"(target {report.loudness_target_lufs:g}), true peak {report.true_peak_dbtp:.1f} dBTP.{warnings}")
 
 
-def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr.Button]:
+def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate, tab: gr.Tab) -> list[gr.Button]:
     """The assemble tab; returns its operator-only buttons (saving and dropping edits, the final export)."""
     def script_list() -> list[tuple[str, str]]:
         return [(f"{s.title} ({s.segment} {s.age_bucket})", str(s.title_id)) for s in desk.scripts()]
@@ -178,17 +178,24 @@ def build_assemble_tab(desk: ReviewDesk, page: gr.Blocks, gate: Gate) -> list[gr
     with gr.Row():
         title = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Script", allow_custom_value=True)
     broken = gr.Markdown(broken_scripts_note(desk), elem_id="assemble-broken-scripts")
+    listed = gr.State(None)  # what this page's list and note last showed (one per browser session)
 
-    def on_title_open(current: str | None) -> dict:
+    def on_title_open(current: str | None, shown: tuple | None) -> dict:
         """The scripts read again from the files, keeping the chosen one while it loads, and the note naming the
-        script files that do not load (as the Library says it)."""
+        script files that do not load (as the Library says it). Read when the tab opens, so the list is fresh
+        before anyone opens it; an unchanged list is not sent again, since replacing a dropdown's choices while
+        it is open redraws it under the pointer with the old choice ticked."""
         fresh = script_list()
         values = [value for _, value in fresh]
-        return {title: gr.Dropdown(fresh, value=current if current in values else (values[0] if values else None)),
-                broken: broken_scripts_note(desk)}
+        chosen = current if current in values else (values[0] if values else None)
+        now = (tuple(fresh), chosen, broken_scripts_note(desk))
+        if now == shown:
+            return {listed: shown}
+        return {title: gr.Dropdown(fresh, value=chosen), broken: now[2], listed: now}
 
-    for opened in (page.load, title.focus):
-        listen(opened, on_title_open, title, [title, broken], api_visibility="private", show_progress="hidden")
+    for opened in (page.load, tab.select, title.focus):
+        listen(opened, on_title_open, [title, listed], [title, broken, listed], api_visibility="private",
+               show_progress="hidden")
     method = gr.Radio(["auto", "interp", "ltx"], value="auto", label="Clips",
                       info="auto: the clip of the shot's method (default or override) where there is one, else interpolation")
     picture = gr.Image(label="Timeline: narration waveform over the shots (darker: the shot's words; hatched: transitions)",

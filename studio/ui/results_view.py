@@ -113,10 +113,7 @@ def results_markdown(results: Results, figures: list[dict]) -> str:
 
 def strength_chart(results: Results):
     """Bradley-Terry strengths, strongest on top, each with its 95% interval; 0 is the average setting."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display on a server
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # drawn without pyplot: no display backend needed (app.py names agg)
 
     ranking = sorted(results.ranking, key=lambda r: r.strength)  # barh draws bottom-up: strongest ends on top
     figure = Figure(figsize=(5.2, 1.6 + 0.5 * max(1, len(ranking))), layout="constrained")
@@ -145,10 +142,7 @@ def strength_chart(results: Results):
 
 def preference_chart(results: Results):
     """LTX's preference after every vote: the running estimate inside its shrinking anytime-valid band, and 50%."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display on a server
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # drawn without pyplot: no display backend needed (app.py names agg)
 
     figure = Figure(figsize=(5.2, 3.8), layout="constrained")
     axes = figure.add_subplot()

@@ -193,7 +193,7 @@ def build_review_tab(desk: ReviewDesk, reviewer: gr.Textbox, page: gr.Blocks, ga
 
     @shown_to_user
     def on_vote_click(reviewer: str, pair_token: str, choice: str | None, reasons: list[str] | None = None,
-                      comment: str = "", request: gr.Request | None = None,
+                      comment: str | None = None, request: gr.Request | None = None,
                       profile: gr.OAuthProfile | None = None) -> str:
         """Vote on the pair `pair_token`, for the signed-in person where there is a login (a typed name otherwise)."""
         reviewer = voter(reviewer, request, profile)

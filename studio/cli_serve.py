@@ -39,7 +39,7 @@ def _serve(args: argparse.Namespace, open_workspace: Callable, cluster: Callable
     from studio.services import ReviewDesk, Studio
     from studio.settings import environment
     from studio.store import VoteStore
-    from studio.ui.app import build_app, served_folders, without_spaces_reloader_traceback
+    from studio.ui.app import build_app, page_theme, served_folders, without_spaces_reloader_traceback
 
     env = environment()
     if env.on_space and "STUDIO_HOME" not in os.environ and os.access("/data", os.W_OK):
@@ -56,6 +56,7 @@ def _serve(args: argparse.Namespace, open_workspace: Callable, cluster: Callable
         auth=_password_check(env, rules),
         prevent_thread_lock=args.no_block,
         max_file_size="100mb",  # keyframe uploads; images are checked again before use
+        theme=page_theme(),
     )
     return 0
 

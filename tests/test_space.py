@@ -80,6 +80,19 @@ def test_the_first_request_does_not_import_pyplot(tmp_path):
     assert done.stdout.strip().splitlines()[-2:] == ["no pyplot", "switched []"]
 
 
+def test_the_page_draws_its_text_from_whole_font_files():
+    """gradio ships its default fonts' semibold files as stubs of a few glyphs (about 5 KB; a whole face is 35-100
+    KB), so the default theme's bold text mixed two fonts ("B" and "A" in one, the other letters in another)."""
+    import gradio
+
+    from studio.ui.app import page_theme
+
+    served_from = Path(gradio.__file__).parent / "templates" / "frontend"
+    faces = re.findall(r"url\('(static/fonts/[^']+\.woff2)'\)", page_theme()._get_theme_css())  # what /theme.css says
+    assert len(faces) == 4, faces  # two weights of the text font and of the code font
+    assert {face: (served_from / face).stat().st_size > 20_000 for face in faces} == dict.fromkeys(faces, True)
+
+
 def get(url: str) -> tuple[int, str]:
     request = urllib.request.Request(url)
 

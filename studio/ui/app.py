@@ -69,6 +69,18 @@ def without_spaces_reloader_traceback() -> None:
     threading.excepthook = hook
 
 
+def page_theme() -> gr.themes.Theme:
+    """Gradio's default theme, with bold text drawn from whole font files.
+
+    gradio 6.31 ships the semibold (600) files of its default fonts as stubs of a few glyphs (Source Sans Pro's
+    holds "A", "B" and a space), so bold text showed those capitals in one font and every other letter in the
+    fallback. The bold (700) files are whole, and CSS draws a 600 weight from the nearest heavier face.
+    """
+    return gr.themes.Default(
+        font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui", "sans-serif"),
+        font_mono=(gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "Consolas", "monospace"))
+
+
 def _no_display_backend() -> None:
     """Name matplotlib's backend (agg: a server has no display) before the first request, and only here.
 
